@@ -1,0 +1,273 @@
+"""Configuration: one TOML file, `HELPDESK_*` environment overrides, built-in defaults.
+
+Loaded once at the entry point and passed down. Unknown keys are errors that name the
+key (`extra="forbid"`), so a typo never silently does nothing.
+"""
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from helpdesk_tui.domain.dates import DateDefaults
+from helpdesk_tui.domain.enums import Priority, Role, Status
+from helpdesk_tui.domain.policy import (
+    DEFAULT_CASE_TYPES,
+    CaseType,
+    Policy,
+    Transition,
+    Workflow,
+    default_workflow,
+    parse_roles,
+)
+
+RoleName = Literal["agent", "lead", "admin"]
+StatusName = Literal["open", "in_progress", "waiting", "closed"]
+TlsMode = Literal["ssl", "starttls", "none"]
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message names the file and key."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class UserConfig(_Section):
+    """An agent."""
+
+    username: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]{0,63}$")
+    """Login name, lowercase; used with `--as`."""
+    name: str = ""
+    """Display name."""
+    email: str = ""
+    """Address for notifications."""
+    role: RoleName = "agent"
+    """agent, lead or admin (SEC-3)."""
+
+
+class GroupConfig(_Section):
+    """A team cases can be delegated to."""
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]{0,63}$")
+    """Short name used in queries (`group:billing`)."""
+    title: str = ""
+    """Display name."""
+    lead: str | None = None
+    """Username of the team lead; must be a member."""
+    members: list[str] = []
+    """Usernames of the members."""
+
+
+class CaseTypeConfig(_Section):
+    """A case type (CASE-2)."""
+
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")
+    """Stored and typed name (`type:complaint`)."""
+    label: str = ""
+    """Display name."""
+    fields: list[str] = []
+    """Names of custom fields this type adds."""
+
+
+class CasesConfig(_Section):
+    """Case types and defaults."""
+
+    types: list[CaseTypeConfig] = [
+        CaseTypeConfig(key=t.key, label=t.label) for t in DEFAULT_CASE_TYPES
+    ]
+    """The case types; the defaults are general, ticket, complaint."""
+    default_type: str = "ticket"
+    """Type of a case created without one."""
+    default_priority: Literal["low", "normal", "high", "urgent"] = "normal"
+    """Priority of a case created without one."""
+    priority_labels: dict[Literal["low", "normal", "high", "urgent"], str] = {}
+    """Display names of the priorities (the keys are fixed)."""
+
+    @model_validator(mode="after")
+    def _default_type_exists(self) -> "CasesConfig":
+        if self.default_type not in {t.key for t in self.types}:
+            raise ValueError(f"default_type {self.default_type!r} is not one of the types")
+        return self
+
+
+class DatesConfig(_Section):
+    """Default deadlines (CASE-4)."""
+
+    due_days: int = Field(default=14, ge=0, le=3650)
+    """Days from creation to the due date."""
+    reminder_days: int = Field(default=7, ge=0, le=3650)
+    """Days from creation to the reminder date; at most due_days."""
+
+    @model_validator(mode="after")
+    def _reminder_not_after_due(self) -> "DatesConfig":
+        if self.reminder_days > self.due_days:
+            raise ValueError("reminder_days must not be more than due_days")
+        return self
+
+
+class TransitionConfig(_Section):
+    """One allowed status change."""
+
+    source: StatusName = Field(alias="from")
+    """Status the case is in."""
+    target: StatusName = Field(alias="to")
+    """Status it may move to."""
+    roles: list[RoleName] = ["agent", "lead", "admin"]
+    """Roles allowed to make the change."""
+
+
+class WorkflowConfig(_Section):
+    """Statuses and allowed transitions (CASE-4, CASE-7)."""
+
+    status_labels: dict[StatusName, str] = {}
+    """Display names of the statuses (the keys are fixed: views and rules use them)."""
+    transitions: list[TransitionConfig] | None = None
+    """Allowed changes; omitted = the default workflow (only leads/admins reopen)."""
+    delete_roles: list[RoleName] = ["lead", "admin"]
+    """Roles that may delete cases (CASE-9)."""
+
+
+class MailAccountConfig(_Section):
+    """An IMAP mailbox to poll (MAIL-1)."""
+
+    name: str
+    """Short name, shown in the status line."""
+    host: str
+    """IMAP server."""
+    port: int = 993
+    """IMAP port."""
+    tls: TlsMode = "ssl"
+    """ssl (default), starttls, or none (loopback/tests only)."""
+    username: str
+    """Login name."""
+    password_command: str | None = None
+    """Command printing the password (SEC-1: never a plain password here)."""
+    keyring_service: str | None = None
+    """Or: the keyring service holding the password."""
+    folders: list[str] = ["INBOX"]
+    """Folders to sync."""
+    address: str = ""
+    """Our own address on this mailbox."""
+
+
+class SmtpConfig(_Section):
+    """The outgoing mail server (MAIL-5)."""
+
+    host: str
+    """SMTP server."""
+    port: int = 465
+    """SMTP port."""
+    tls: TlsMode = "ssl"
+    """ssl (default), starttls, or none (loopback/tests only)."""
+    username: str | None = None
+    """Login name, if the server wants one."""
+    password_command: str | None = None
+    """Command printing the password."""
+    keyring_service: str | None = None
+    """Or: the keyring service holding the password."""
+    sender: str = Field(default="", alias="from")
+    """From header of outgoing mail."""
+
+
+class MailConfig(_Section):
+    """Mail in and out."""
+
+    case_tag_prefix: str = "#"
+    """Subject tags look like `[#0001234]`."""
+    accounts: list[MailAccountConfig] = []
+    """IMAP mailboxes."""
+
+
+class Settings(BaseSettings):
+    """The whole configuration."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="HELPDESK_", env_nested_delimiter="__", extra="forbid"
+    )
+
+    database: str | None = None
+    """SQLite path or SQLAlchemy URL; `--db` / HELPDESK_DB win over it."""
+    user: str | None = None
+    """Default acting user; `--as` / HELPDESK_USER win over it."""
+    users: list[UserConfig] = []
+    """Agents; synced into the database on start."""
+    groups: list[GroupConfig] = []
+    """Groups; synced into the database on start."""
+    cases: CasesConfig = CasesConfig()
+    """Case types and defaults."""
+    dates: DatesConfig = DatesConfig()
+    """Default deadlines."""
+    workflow: WorkflowConfig = WorkflowConfig()
+    """Statuses, transitions, roles."""
+    mail: MailConfig = MailConfig()
+    """Mail in."""
+    smtp: SmtpConfig | None = None
+    """Mail out."""
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))
+
+    @model_validator(mode="after")
+    def _groups_know_their_people(self) -> "Settings":
+        if not self.users:
+            return self  # people may come from the database (demo data)
+        known = {u.username for u in self.users}
+        for group in self.groups:
+            for member in group.members:
+                if member not in known:
+                    raise ValueError(f"group {group.name!r}: unknown member {member!r}")
+            if group.lead and group.lead not in group.members:
+                raise ValueError(f"group {group.name!r}: lead {group.lead!r} is not a member")
+        return self
+
+    def policy(self) -> Policy:
+        """The domain's view of the configurable rules."""
+        transitions = default_workflow().transitions
+        if self.workflow.transitions is not None:
+            transitions = tuple(
+                Transition(Status(t.source), Status(t.target), parse_roles(t.roles))
+                for t in self.workflow.transitions
+            )
+        return Policy(
+            workflow=Workflow(transitions),
+            case_types=tuple(
+                CaseType(t.key, t.label or t.key.title(), tuple(t.fields)) for t in self.cases.types
+            ),
+            default_type=self.cases.default_type,
+            default_priority=Priority(self.cases.default_priority),
+            dates=DateDefaults(self.dates.due_days, self.dates.reminder_days),
+            delete_roles=frozenset(Role(r) for r in self.workflow.delete_roles),
+        )
+
+
+def load_settings(path: Path | None) -> Settings:
+    """Settings from `path` (if it exists) plus the environment; ConfigError if invalid."""
+    file = path if path is not None and path.exists() else None
+
+    class _FromFile(Settings):
+        model_config = SettingsConfigDict(toml_file=file)
+
+    try:
+        return _FromFile()
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "(top level)"
+        raise ConfigError(f"config {file or '(defaults)'}: {where}: {first['msg']}") from None
+    except (OSError, ValueError) as error:  # unreadable file or TOML syntax
+        raise ConfigError(f"config {file}: {error}") from None

@@ -1,0 +1,45 @@
+"""What a rule records: drafts of timeline entries (ACT-1, CASE-8) and time spent (ACT-4)."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from helpdesk_tui.domain.enums import ActivityKind
+from helpdesk_tui.domain.errors import ValidationError
+
+#: old → new, as text (None where a field was empty); keys are the JSON field names.
+Changes = Mapping[str, tuple[str | None, str | None]]
+
+MAX_HOURS_PER_ENTRY = Decimal(24)
+
+
+@dataclass(frozen=True)
+class ActivityDraft:
+    """A timeline entry a rule produced; storage writes it in the same transaction."""
+
+    kind: ActivityKind
+    text: str = ""
+    internal: bool = True
+    changes: Changes = field(default_factory=dict)
+    time_spent_centi: int | None = None  # hundredths of an hour (ACT-4: 0.01 h steps)
+
+
+def parse_hours(value: str | float | Decimal) -> int:
+    """Hours (`0.25`, `1.5`) → hundredths of an hour; refuses < 0.01, > 24, or finer steps."""
+    try:
+        hours = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise ValidationError(f"not a number of hours: {value!r}") from None
+    if not hours.is_finite() or hours <= 0:
+        raise ValidationError(f"time spent must be more than 0 hours, not {value}")
+    if hours > MAX_HOURS_PER_ENTRY:
+        raise ValidationError(f"time spent must be at most 24 hours per entry, not {value}")
+    centi = hours * 100
+    if centi != centi.to_integral_value():
+        raise ValidationError(f"time spent is recorded in 0.01 h steps, not {value}")
+    return int(centi)
+
+
+def format_hours(centi: int | None) -> float | None:
+    """Hundredths of an hour → hours as a float for JSON (`25` → `0.25`)."""
+    return None if centi is None else centi / 100

@@ -1,0 +1,393 @@
+"""The case aggregate and its lifecycle rules (CASE, SUB, ASSIGN)."""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from uuid import UUID, uuid4
+
+from helpdesk_tui.domain.activity import ActivityDraft, Changes
+from helpdesk_tui.domain.enums import ActivityKind, Priority, Resolution, Role, Status
+from helpdesk_tui.domain.errors import (
+    AlreadyAssignedError,
+    ClosedCaseError,
+    SubCaseOpenError,
+    ValidationError,
+)
+from helpdesk_tui.domain.numbering import CaseNumber
+from helpdesk_tui.domain.policy import Policy
+
+MAX_SUBJECT = 250
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The agent acting, with what the rules need to know about them."""
+
+    username: str
+    role: Role = Role.AGENT
+    groups: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Delegation:
+    """Who works the case: exactly one user or one group, never both (CASE-1, ASSIGN-1)."""
+
+    user: str | None = None
+    group: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.user and self.group:
+            raise ValidationError("delegate to a user or a group, not both")
+        if not self.user and not self.group:
+            raise ValidationError("a case must be delegated to a user or a group")
+
+    def __str__(self) -> str:
+        return self.user if self.user else f"group {self.group}"
+
+
+@dataclass(frozen=True)
+class ParentView:
+    """What a sub-case's rules need to know about its parent (SUB-2)."""
+
+    number: CaseNumber
+    status: Status
+    due: date
+
+
+@dataclass
+class Case:
+    """A case: the unit of support work. Mutated only through its rule methods."""
+
+    subject: str
+    type: str
+    contact: str
+    delegation: Delegation
+    initiator: str
+    due: date
+    reminder: date | None
+    created_at: datetime
+    updated_at: datetime
+    status: Status = Status.OPEN
+    priority: Priority = Priority.NORMAL
+    description: str = ""
+    account: str | None = None
+    owner: str | None = None
+    resolution: Resolution | None = None
+    duplicate_of: CaseNumber | None = None
+    parent: CaseNumber | None = None
+    number: CaseNumber | None = None
+    version: int = 0
+    custom: dict[str, str] = field(default_factory=dict)
+    id: UUID = field(default_factory=uuid4)
+
+    # -- reading -----------------------------------------------------------------
+    @property
+    def label(self) -> str:
+        """The number as shown to people, or `new case` before the first save."""
+        return str(self.number) if self.number else "new case"
+
+    @property
+    def is_closed(self) -> bool:
+        """Closed cases are read-only (CASE-6)."""
+        return self.status is Status.CLOSED
+
+    # -- rules -------------------------------------------------------------------
+    def edit(
+        self,
+        actor: Actor,
+        now: datetime,
+        policy: Policy,
+        *,
+        values: Mapping[str, object],
+        parent: ParentView | None = None,
+        latest_sub_due: date | None = None,
+    ) -> ActivityDraft | None:
+        """Change header fields (subject, priority, type, due, reminder, owner, description).
+
+        Returns the `edit` activity with every old → new, or None when nothing changed.
+        """
+        self._require_open("edit")
+        subject = str(values.get("subject", self.subject))
+        type_key = str(values.get("type", self.type))
+        due = _as_date(values.get("due", self.due))
+        reminder_value = values.get("reminder", self.reminder)
+        reminder = None if reminder_value is None else _as_date(reminder_value)
+        _check_subject(subject)
+        policy.case_type(type_key)
+        _check_dates(due, reminder, parent)
+        if latest_sub_due is not None and due < latest_sub_due:
+            raise ValidationError(
+                f"due {due} is before a sub-case's due {latest_sub_due}; move the sub-case first"
+            )
+        new_values: dict[str, object] = {
+            "subject": subject.strip(),
+            "type": type_key.strip().lower(),
+            "due": due,
+            "reminder": reminder,
+        }
+        for key in ("priority", "owner", "description"):
+            if key in values:
+                new_values[key] = values[key]
+        if "priority" in new_values:
+            new_values["priority"] = Priority(str(new_values["priority"]))
+        changes = self._apply(new_values)
+        if not changes:
+            return None
+        self.updated_at = now
+        return ActivityDraft(ActivityKind.EDIT, changes=changes)
+
+    def delegate(
+        self, actor: Actor, now: datetime, to: Delegation, comment: str = ""
+    ) -> ActivityDraft | None:
+        """Hand the case to a user or group (ASSIGN-1, ASSIGN-4); None if unchanged."""
+        self._require_open("delegate")
+        if to == self.delegation:
+            return None
+        changes = self._set_delegation(to)
+        self.updated_at = now
+        return ActivityDraft(ActivityKind.DELEGATION, text=comment.strip(), changes=changes)
+
+    def assign_to_me(self, actor: Actor, now: datetime) -> ActivityDraft | None:
+        """Pull the case (ASSIGN-2): refused if another agent already holds it."""
+        self._require_open("assign")
+        holder = self.delegation.user
+        if holder == actor.username:
+            return None
+        if holder is not None:
+            raise AlreadyAssignedError(self.label, holder)
+        return self.delegate(actor, now, Delegation(user=actor.username))
+
+    def change_status(
+        self,
+        actor: Actor,
+        now: datetime,
+        policy: Policy,
+        target: Status,
+        *,
+        comment: str = "",
+        reminder: date | None = None,
+    ) -> list[ActivityDraft]:
+        """Move to open / in_progress / waiting (CASE-4, CASE-5); closing has its own rule."""
+        if target is Status.CLOSED:
+            raise ValidationError(f"closing {self.label} needs a resolution: use close")
+        self._require_open("change the status of")
+        if target is self.status:
+            raise ValidationError(f"{self.label} is already {target}")
+        policy.workflow.check(self.status, target, actor.role)
+        values: dict[str, object] = {"status": target}
+        if target is Status.WAITING:
+            if not comment.strip():
+                raise ValidationError(
+                    "waiting needs a comment: what is awaited, from whom, until when"
+                )
+            if reminder is None:
+                raise ValidationError("waiting needs a reminder date")
+        if reminder is not None:
+            _check_dates(self.due, reminder, None)
+            values["reminder"] = reminder
+        drafts = self._auto_delegate(actor)
+        drafts.append(
+            ActivityDraft(ActivityKind.STATUS, text=comment.strip(), changes=self._apply(values))
+        )
+        self.updated_at = now
+        return drafts
+
+    def close(
+        self,
+        actor: Actor,
+        now: datetime,
+        policy: Policy,
+        resolution: Resolution,
+        *,
+        duplicate_of: CaseNumber | None = None,
+        comment: str = "",
+        open_sub_cases: Sequence[CaseNumber] = (),
+    ) -> list[ActivityDraft]:
+        """Close with a resolution (CASE-6); refused while a sub-case is open (SUB-3)."""
+        self._require_open("close")
+        if open_sub_cases:
+            raise SubCaseOpenError(
+                f"cannot close {self.label}: sub-case {min(open_sub_cases)} is still open"
+            )
+        if resolution is Resolution.DUPLICATE:
+            if duplicate_of is None:
+                raise ValidationError("a duplicate must name the original case")
+            if duplicate_of == self.number:
+                raise ValidationError(f"{self.label} cannot be a duplicate of itself")
+        elif duplicate_of is not None:
+            raise ValidationError("only a duplicate names an original case")
+        policy.workflow.check(self.status, Status.CLOSED, actor.role)
+        drafts = self._auto_delegate(actor)
+        changes = self._apply(
+            {"status": Status.CLOSED, "resolution": resolution, "duplicate_of": duplicate_of}
+        )
+        drafts.append(ActivityDraft(ActivityKind.CLOSED, text=comment.strip(), changes=changes))
+        self.updated_at = now
+        return drafts
+
+    def reopen(
+        self, actor: Actor, now: datetime, policy: Policy, comment: str = ""
+    ) -> ActivityDraft:
+        """Back to open (CASE-7), if the workflow lets the actor's role reopen."""
+        if not self.is_closed:
+            raise ValidationError(f"{self.label} is not closed")
+        policy.workflow.check(Status.CLOSED, Status.OPEN, actor.role)
+        changes = self._apply({"status": Status.OPEN, "resolution": None, "duplicate_of": None})
+        self.updated_at = now
+        return ActivityDraft(ActivityKind.REOPENED, text=comment.strip(), changes=changes)
+
+    def record(
+        self,
+        actor: Actor,
+        now: datetime,
+        kind: ActivityKind,
+        text: str,
+        *,
+        time_spent_centi: int | None = None,
+    ) -> list[ActivityDraft]:
+        """Add a comment, external action or phone note (ACT-1, ACT-2, ACT-4).
+
+        Internal comments may be added to closed cases (documentation after the fact);
+        external actions and phone notes are process actions and need an open case.
+        """
+        if kind not in (ActivityKind.COMMENT, ActivityKind.EXTERNAL, ActivityKind.PHONE):
+            raise ValidationError(f"{kind} is recorded by the system, not written by hand")
+        if not text.strip():
+            raise ValidationError("the text is empty")
+        drafts: list[ActivityDraft] = []
+        if kind is not ActivityKind.COMMENT:
+            self._require_open("add an external action or phone note to")
+            drafts = self._auto_delegate(actor)
+        internal = kind is not ActivityKind.EXTERNAL
+        drafts.append(
+            ActivityDraft(kind, text=text.strip(), internal=internal,
+                          time_spent_centi=time_spent_centi)
+        )
+        self.updated_at = now
+        return drafts
+
+    # -- helpers -----------------------------------------------------------------
+    def _require_open(self, action: str) -> None:
+        if self.is_closed:
+            raise ClosedCaseError(f"cannot {action} {self.label}: the case is closed")
+
+    def _auto_delegate(self, actor: Actor) -> list[ActivityDraft]:
+        """ASSIGN-3: a group member's process action makes the case theirs."""
+        group = self.delegation.group
+        if group is None or group not in actor.groups:
+            return []
+        changes = self._set_delegation(Delegation(user=actor.username))
+        return [ActivityDraft(ActivityKind.DELEGATION, text="taken over by process action",
+                              changes=changes)]
+
+    def _set_delegation(self, to: Delegation) -> Changes:
+        changes = self._diff({"delegated_user": to.user, "delegated_group": to.group})
+        self.delegation = to
+        return changes
+
+    def _apply(self, values: Mapping[str, object]) -> Changes:
+        """Set fields, returning old → new text for those that changed (CASE-8)."""
+        changes = self._diff(values)
+        for key, new in values.items():
+            setattr(self, key, new)
+        return changes
+
+    def _diff(self, values: Mapping[str, object]) -> Changes:
+        return {
+            key: (_text(self._field(key)), _text(new))
+            for key, new in values.items()
+            if self._field(key) != new
+        }
+
+    def _field(self, key: str) -> object:
+        if key == "delegated_user":
+            return self.delegation.user
+        if key == "delegated_group":
+            return self.delegation.group
+        return getattr(self, key)
+
+
+def new_case(
+    *,
+    policy: Policy,
+    actor: Actor,
+    now: datetime,
+    subject: str,
+    contact: str,
+    delegation: Delegation,
+    type_key: str | None = None,
+    priority: Priority | None = None,
+    description: str = "",
+    account: str | None = None,
+    due: date | None = None,
+    reminder: date | None = None,
+    parent: ParentView | None = None,
+    custom: Mapping[str, str] | None = None,
+) -> tuple[Case, ActivityDraft]:
+    """A new case with defaults applied and every creation rule checked (CASE-2, SUB-2).
+
+    A sub-case inherits the parent's due date unless given one; its due may not be later.
+    """
+    _check_subject(subject)
+    if not contact.strip():
+        raise ValidationError("a case needs a contact")
+    type_key = policy.case_type(type_key or policy.default_type).key
+    policy.check_custom_fields(type_key, custom or {})
+    today = now.date()
+    if parent is not None:
+        if parent.status is Status.CLOSED:
+            raise ClosedCaseError(f"cannot add a sub-case to {parent.number}: the case is closed")
+        if parent.number.is_sub_case:
+            raise ValidationError(f"{parent.number} is a sub-case; sub-cases cannot be split")
+        due = due or min(parent.due, policy.dates.due(today))
+    due = due or policy.dates.due(today)
+    if reminder is None:
+        reminder = min(policy.dates.reminder(today), due)
+    _check_dates(due, reminder, parent)
+    case = Case(
+        subject=subject.strip(),
+        type=type_key,
+        contact=contact.strip().lower(),
+        account=account,
+        delegation=delegation,
+        initiator=actor.username,
+        priority=priority or policy.default_priority,
+        description=description,
+        due=due,
+        reminder=reminder,
+        created_at=now,
+        updated_at=now,
+        parent=parent.number if parent else None,
+        custom=dict(custom or {}),
+    )
+    return case, ActivityDraft(ActivityKind.CREATED, text=case.subject)
+
+
+def _check_subject(subject: str) -> None:
+    if not subject.strip():
+        raise ValidationError("a case needs a subject")
+    if len(subject) > MAX_SUBJECT:
+        raise ValidationError(f"the subject is longer than {MAX_SUBJECT} characters")
+
+
+def _check_dates(due: date, reminder: date | None, parent: ParentView | None) -> None:
+    if reminder is not None and reminder > due:
+        raise ValidationError(f"reminder {reminder} is after due {due}")
+    if parent is not None and due > parent.due:
+        raise ValidationError(
+            f"a sub-case's due {due} cannot be after its parent's due {parent.due}"
+        )
+
+
+def _as_date(value: object) -> date:
+    if isinstance(value, date):
+        return value
+    raise ValidationError(f"not a date: {value!r}")
+
+
+def _text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)

@@ -1,0 +1,42 @@
+"""Date input (`YYYY-MM-DD`, `+3d`, `+2w`, `today`) and the default deadlines (CASE-4)."""
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from helpdesk_tui.domain.errors import ValidationError
+
+_RELATIVE = re.compile(r"^\+(\d{1,4})([dw])$")
+
+
+@dataclass(frozen=True)
+class DateDefaults:
+    """Days from creation to the default due date and reminder date."""
+
+    due_days: int = 14
+    reminder_days: int = 7
+
+    def due(self, today: date) -> date:
+        """The default due date of a case created `today`."""
+        return today + timedelta(days=self.due_days)
+
+    def reminder(self, today: date) -> date:
+        """The default reminder date of a case created `today`."""
+        return today + timedelta(days=self.reminder_days)
+
+
+def parse_date(text: str, today: date) -> date:
+    """Parse an absolute (`2026-12-07`) or relative (`+3d`, `+2w`, `today`) date."""
+    value = text.strip().lower()
+    if value == "today":
+        return today
+    match = _RELATIVE.match(value)
+    if match:
+        amount = int(match.group(1))
+        return today + timedelta(days=amount * (7 if match.group(2) == "w" else 1))
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValidationError(
+            f"not a date: {text!r} (expected YYYY-MM-DD, +3d, +2w or today)"
+        ) from None

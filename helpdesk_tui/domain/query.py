@@ -1,0 +1,148 @@
+"""The query syntax of VIEW-1: `status:open prio:high @me type:complaint overdue "printer jam"`."""
+
+import shlex
+from dataclasses import dataclass, field, replace
+
+from helpdesk_tui.domain.enums import Priority, Status
+from helpdesk_tui.domain.errors import QueryError, ValidationError
+from helpdesk_tui.domain.policy import parse_priority, parse_status
+
+VIEWS = ("mine", "groups", "unassigned", "overdue", "reminder", "waiting", "open", "closed", "all")
+ME = "@me"
+_KEYS = {
+    "status": "statuses",
+    "prio": "priorities",
+    "priority": "priorities",
+    "type": "types",
+    "group": "groups",
+    "account": "accounts",
+    "contact": "contacts",
+    "user": "users",
+}  # `is:` is handled apart
+# Bare words that are flags; others go through `is:` so "cannot open file" stays text.
+_FLAGS = {"overdue", "unassigned"}
+_IS = {"overdue", "reminder", "unassigned", "open", "closed"}
+
+
+@dataclass(frozen=True)
+class CaseQuery:
+    """A filter over cases; empty fields do not filter. `users` may hold `@me`."""
+
+    statuses: frozenset[Status] = frozenset()
+    not_closed: bool = False
+    priorities: frozenset[Priority] = frozenset()
+    types: frozenset[str] = frozenset()
+    groups: frozenset[str] = frozenset()
+    my_groups: bool = False
+    users: frozenset[str] = frozenset()
+    unassigned: bool = False
+    accounts: frozenset[str] = frozenset()
+    contacts: frozenset[str] = frozenset()
+    overdue: bool = False
+    reminder_due: bool = False
+    words: tuple[str, ...] = field(default_factory=tuple)
+
+    def merged(self, other: "CaseQuery") -> "CaseQuery":
+        """Both filters at once (a view narrowed by a typed query)."""
+        return CaseQuery(
+            statuses=self.statuses | other.statuses,
+            not_closed=self.not_closed or other.not_closed,
+            priorities=self.priorities | other.priorities,
+            types=self.types | other.types,
+            groups=self.groups | other.groups,
+            my_groups=self.my_groups or other.my_groups,
+            users=self.users | other.users,
+            unassigned=self.unassigned or other.unassigned,
+            accounts=self.accounts | other.accounts,
+            contacts=self.contacts | other.contacts,
+            overdue=self.overdue or other.overdue,
+            reminder_due=self.reminder_due or other.reminder_due,
+            words=self.words + other.words,
+        )
+
+
+def view_query(view: str) -> CaseQuery:
+    """The saved views of VIEW-1 as queries."""
+    name = view.strip().lower()
+    match name:
+        case "mine":
+            return CaseQuery(users=frozenset({ME}), not_closed=True)
+        case "groups":
+            return CaseQuery(my_groups=True, not_closed=True)
+        case "unassigned":
+            return CaseQuery(unassigned=True, not_closed=True)
+        case "overdue":
+            return CaseQuery(overdue=True, not_closed=True)
+        case "reminder":
+            return CaseQuery(reminder_due=True, not_closed=True)
+        case "waiting":
+            return CaseQuery(statuses=frozenset({Status.WAITING}))
+        case "open":
+            return CaseQuery(not_closed=True)
+        case "closed":
+            return CaseQuery(statuses=frozenset({Status.CLOSED}))
+        case "all":
+            return CaseQuery()
+    raise QueryError(f"unknown view {view!r} (known: {', '.join(VIEWS)})")
+
+
+def parse_query(text: str) -> CaseQuery:
+    """Parse the query bar / `--query` text; bare words (or "quoted phrases") are full text."""
+    try:
+        tokens = shlex.split(text)
+    except ValueError as error:
+        raise QueryError(f"cannot read query {text!r}: {error}") from None
+    query = CaseQuery()
+    for token in tokens:
+        query = _apply_token(query, token)
+    return query
+
+
+def _apply_token(query: CaseQuery, token: str) -> CaseQuery:
+    lowered = token.lower()
+    if lowered.startswith("@") and len(token) > 1:
+        return replace(query, users=query.users | {lowered})
+    if lowered in _FLAGS:
+        return _flag(query, lowered)
+    key, sep, value = token.partition(":")
+    if not sep or " " in key:
+        return replace(query, words=(*query.words, token))
+    if key.lower() == "is":
+        if value.lower() not in _IS:
+            raise QueryError(f"unknown is:{value} (known: {', '.join(sorted(_IS))})")
+        return _flag(query, value.lower())
+    attribute = _KEYS.get(key.lower())
+    if attribute is None:
+        known = ", ".join(sorted(_KEYS))
+        raise QueryError(f"unknown filter {key + ':'!r} (known: {known})")
+    if not value:
+        raise QueryError(f"{key}: needs a value")
+    values: set[object] = set(getattr(query, attribute))
+    for part in value.split(","):
+        values.add(_value(attribute, part))
+    return replace(query, **{attribute: frozenset(values)})
+
+
+def _flag(query: CaseQuery, flag: str) -> CaseQuery:
+    if flag == "overdue":
+        return replace(query, overdue=True)
+    if flag == "reminder":
+        return replace(query, reminder_due=True)
+    if flag == "unassigned":
+        return replace(query, unassigned=True)
+    if flag == "open":
+        return replace(query, not_closed=True)
+    return replace(query, statuses=query.statuses | {Status.CLOSED})
+
+
+def _value(attribute: str, raw: str) -> object:
+    try:
+        if attribute == "statuses":
+            return parse_status(raw)
+        if attribute == "priorities":
+            return parse_priority(raw)
+    except ValidationError as error:
+        raise QueryError(error.message) from None
+    if attribute == "users":
+        return "@" + raw.lower().lstrip("@")
+    return raw.lower() if attribute != "accounts" else raw

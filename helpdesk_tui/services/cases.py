@@ -1,0 +1,314 @@
+"""Case use cases: create, assign, status, close, reopen, edit, record, delete.
+
+Each opens one unit of work, loads the aggregate, lets the domain decide, saves with a
+compare-and-set on the version, and commits once: the case change and its activities
+land together or not at all (CASE-8).
+"""
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TypeVar
+
+from helpdesk_tui.domain.activity import ActivityDraft
+from helpdesk_tui.domain.case import Delegation, new_case
+from helpdesk_tui.domain.enums import ActivityKind, Priority, Resolution, Status
+from helpdesk_tui.domain.errors import (
+    AlreadyAssignedError,
+    ConflictError,
+    PermissionDeniedError,
+    ValidationError,
+)
+from helpdesk_tui.domain.numbering import CaseNumber
+from helpdesk_tui.services.context import Context
+from helpdesk_tui.storage.uow import UnitOfWork
+
+T = TypeVar("T")
+ATTEMPTS = 3
+
+
+def _retrying(ctx: Context, work: Callable[[UnitOfWork], T]) -> T:
+    """Run `work` in a fresh unit of work, again if another writer won a version race.
+
+    The retry re-reads the case, so the rules judge the new state: assign-to-me then
+    reports who holds the case instead of overwriting them.
+    """
+    for attempt in range(ATTEMPTS):
+        try:
+            with ctx.uow() as uow:
+                result = work(uow)
+                uow.commit()
+                return result
+        except AlreadyAssignedError:
+            raise
+        except ConflictError:
+            if attempt == ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def create_case(
+    ctx: Context,
+    actor_name: str,
+    *,
+    subject: str,
+    contact: str,
+    user: str | None = None,
+    group: str | None = None,
+    type_key: str | None = None,
+    priority: Priority | None = None,
+    description: str = "",
+    due: date | None = None,
+    reminder: date | None = None,
+    parent: CaseNumber | None = None,
+    contact_name: str = "",
+    custom: Mapping[str, str] | None = None,
+) -> CaseNumber:
+    """Create a case or sub-case (CASE-2, SUB-1, SUB-2) and return its new number."""
+
+    def work(uow: UnitOfWork) -> CaseNumber:
+        actor = uow.directory.actor(actor_name)
+        delegation = Delegation(user=_user(uow, user), group=_group(uow, group))
+        parent_view = uow.cases.parent_view(parent) if parent else None
+        row = uow.directory.ensure_contact(contact, contact_name)
+        now = ctx.clock()
+        case, created = new_case(
+            policy=ctx.policy, actor=actor, now=now, subject=subject, contact=row.email,
+            delegation=delegation, type_key=type_key, priority=priority,
+            description=description, account=uow.directory.account_name(row.account_id),
+            due=due, reminder=reminder, parent=parent_view, custom=custom,
+        )
+        number = uow.cases.add(case, actor, now, [created])
+        if parent is not None:
+            parent_case = uow.cases.get(parent)
+            uow.cases.record(parent_case.id, actor, now, [_sub_case_note(number, subject)])
+        return number
+
+    return _retrying(ctx, work)
+
+
+@dataclass(frozen=True)
+class AssignResult:
+    """What an assignment did: `changed` is False when the case already was there."""
+
+    number: CaseNumber
+    changed: bool
+    delegation: Delegation
+
+
+def assign_to_me(ctx: Context, actor_name: str, number: CaseNumber) -> AssignResult:
+    """ASSIGN-2: atomic pull; the loser of a race gets AlreadyAssignedError naming the winner."""
+
+    def work(uow: UnitOfWork) -> AssignResult:
+        actor = uow.directory.actor(actor_name)
+        case = uow.cases.get(number)
+        now = ctx.clock()
+        draft = case.assign_to_me(actor, now)
+        if draft is not None:
+            uow.cases.save(case, actor, now, [draft])
+        return AssignResult(number, draft is not None, case.delegation)
+
+    return _retrying(ctx, work)
+
+
+def delegate_case(
+    ctx: Context,
+    actor_name: str,
+    number: CaseNumber,
+    *,
+    user: str | None = None,
+    group: str | None = None,
+    comment: str = "",
+) -> AssignResult:
+    """Hand a case to a user or a group, with an optional comment (ASSIGN-1, ASSIGN-4)."""
+
+    def work(uow: UnitOfWork) -> AssignResult:
+        actor = uow.directory.actor(actor_name)
+        to = Delegation(user=_user(uow, user), group=_group(uow, group))
+        case = uow.cases.get(number)
+        now = ctx.clock()
+        draft = case.delegate(actor, now, to, comment)
+        if draft is not None:
+            uow.cases.save(case, actor, now, [draft])
+        return AssignResult(number, draft is not None, case.delegation)
+
+    return _retrying(ctx, work)
+
+
+def change_status(
+    ctx: Context,
+    actor_name: str,
+    number: CaseNumber,
+    target: Status,
+    *,
+    comment: str = "",
+    reminder: date | None = None,
+) -> None:
+    """Move a case to open / in_progress / waiting (CASE-4, CASE-5, ASSIGN-3)."""
+
+    def work(uow: UnitOfWork) -> None:
+        actor = uow.directory.actor(actor_name)
+        case = uow.cases.get(number)
+        now = ctx.clock()
+        drafts = case.change_status(actor, now, ctx.policy, target, comment=comment,
+                                    reminder=reminder)
+        uow.cases.save(case, actor, now, drafts)
+
+    _retrying(ctx, work)
+
+
+@dataclass(frozen=True)
+class CloseResult:
+    """Which cases were closed; `parent_closable` offers to close the parent (SUB-3)."""
+
+    closed: list[CaseNumber] = field(default_factory=list)
+    parent_closable: CaseNumber | None = None
+
+
+def close_case(
+    ctx: Context,
+    actor_name: str,
+    number: CaseNumber,
+    resolution: Resolution,
+    *,
+    duplicate_of: CaseNumber | None = None,
+    comment: str = "",
+    close_parent: bool = False,
+) -> CloseResult:
+    """Close with a resolution (CASE-6); closing the last open sub-case can close the parent."""
+
+    def work(uow: UnitOfWork) -> CloseResult:
+        actor = uow.directory.actor(actor_name)
+        case = uow.cases.get(number)
+        if duplicate_of is not None:
+            uow.cases.get(duplicate_of)  # the original must exist
+        now = ctx.clock()
+        drafts = case.close(
+            actor, now, ctx.policy, resolution, duplicate_of=duplicate_of, comment=comment,
+            open_sub_cases=[] if number.is_sub_case else uow.cases.open_sub_cases(number),
+        )
+        uow.cases.save(case, actor, now, drafts)
+        closed = [number]
+        if case.parent is None or uow.cases.open_sub_cases(case.parent):
+            return CloseResult(closed)
+        parent = uow.cases.get(case.parent)
+        if parent.is_closed:
+            return CloseResult(closed)
+        if not close_parent:
+            return CloseResult(closed, parent_closable=case.parent)
+        text = f"closed with its last sub-case {number}"
+        parent_drafts = parent.close(actor, now, ctx.policy, resolution, comment=text)
+        uow.cases.save(parent, actor, now, parent_drafts)
+        return CloseResult([*closed, case.parent])
+
+    return _retrying(ctx, work)
+
+
+def reopen_case(
+    ctx: Context, actor_name: str, number: CaseNumber, *, comment: str = ""
+) -> list[CaseNumber]:
+    """Reopen a closed case (CASE-7); reopening a sub-case reopens a closed parent too."""
+
+    def work(uow: UnitOfWork) -> list[CaseNumber]:
+        actor = uow.directory.actor(actor_name)
+        case = uow.cases.get(number)
+        now = ctx.clock()
+        uow.cases.save(case, actor, now, [case.reopen(actor, now, ctx.policy, comment)])
+        reopened = [number]
+        if case.parent is not None:
+            parent = uow.cases.get(case.parent)
+            if parent.is_closed:
+                note = f"reopened with sub-case {number}"
+                uow.cases.save(parent, actor, now, [parent.reopen(actor, now, ctx.policy, note)])
+                reopened.append(case.parent)
+        return reopened
+
+    return _retrying(ctx, work)
+
+
+EDITABLE = ("subject", "priority", "type", "due", "reminder", "owner", "description")
+
+
+def edit_case(
+    ctx: Context, actor_name: str, number: CaseNumber, values: Mapping[str, object]
+) -> bool:
+    """Change header fields; returns False when nothing changed. Refused on closed cases."""
+    unknown = sorted(set(values) - set(EDITABLE))
+    if unknown:
+        raise ValidationError(f"{unknown[0]} cannot be edited")
+
+    def work(uow: UnitOfWork) -> bool:
+        actor = uow.directory.actor(actor_name)
+        case = uow.cases.get(number)
+        checked = dict(values)
+        if checked.get("owner"):
+            checked["owner"] = _user(uow, str(checked["owner"]))
+        parent = uow.cases.parent_view(case.parent) if case.parent else None
+        subs = [] if number.is_sub_case else uow.cases.sub_cases(number)
+        latest = max((due for _, status, due in subs if status is not Status.CLOSED), default=None)
+        now = ctx.clock()
+        draft = case.edit(actor, now, ctx.policy, values=checked, parent=parent,
+                          latest_sub_due=latest)
+        if draft is None:
+            return False
+        uow.cases.save(case, actor, now, [draft])
+        return True
+
+    return _retrying(ctx, work)
+
+
+def record_activity(
+    ctx: Context,
+    actor_name: str,
+    number: CaseNumber,
+    kind: ActivityKind,
+    text: str,
+    *,
+    time_spent_centi: int | None = None,
+) -> None:
+    """Add an internal comment, external action or phone note, with time spent (ACT-1…4)."""
+
+    def work(uow: UnitOfWork) -> None:
+        actor = uow.directory.actor(actor_name)
+        case = uow.cases.get(number)
+        now = ctx.clock()
+        drafts = case.record(actor, now, kind, text, time_spent_centi=time_spent_centi)
+        if case.is_closed:
+            uow.cases.record(case.id, actor, now, drafts)  # no field changes: no version bump
+        else:
+            uow.cases.save(case, actor, now, drafts)
+
+    _retrying(ctx, work)
+
+
+def delete_case(ctx: Context, actor_name: str, number: CaseNumber) -> int:
+    """Delete a case with its sub-cases and activities (CASE-9); role-gated and logged."""
+
+    def work(uow: UnitOfWork) -> int:
+        actor = uow.directory.actor(actor_name)
+        if actor.role not in ctx.policy.delete_roles:
+            allowed = ", ".join(sorted(ctx.policy.delete_roles))
+            raise PermissionDeniedError(f"only {allowed} may delete cases")
+        case = uow.cases.get(number)
+        return uow.cases.delete(case, actor, ctx.clock())
+
+    return _retrying(ctx, work)
+
+
+def _user(uow: UnitOfWork, name: str | None) -> str | None:
+    if not name:
+        return None
+    uow.directory.agent_id(name)
+    return name.strip().lower()
+
+
+def _group(uow: UnitOfWork, name: str | None) -> str | None:
+    if not name:
+        return None
+    uow.directory.group_id(name)
+    return name.strip().lower()
+
+
+def _sub_case_note(number: CaseNumber, subject: str) -> ActivityDraft:
+    return ActivityDraft(ActivityKind.SUB_CASE, text=f"sub-case {number}: {subject}")
+

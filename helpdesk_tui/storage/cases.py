@@ -1,0 +1,210 @@
+"""The case repository: load and save the aggregate, with its activities, atomically.
+
+`save` is a compare-and-set on `version` (ASSIGN-2): an UPDATE that matches no row means
+someone else saved first, and the caller gets a ConflictError instead of a lost update.
+"""
+
+import json
+import uuid
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import delete, func, update
+from sqlmodel import Session, col, select
+
+from helpdesk_tui.domain.activity import ActivityDraft
+from helpdesk_tui.domain.case import Actor, Case, Delegation, ParentView
+from helpdesk_tui.domain.enums import Priority, Resolution, Status
+from helpdesk_tui.domain.errors import ConflictError, NotFoundError
+from helpdesk_tui.domain.numbering import CaseNumber
+from helpdesk_tui.storage.directory import Directory
+from helpdesk_tui.storage.tables import ActivityRow, AuditRow, CaseRow, CounterRow
+
+CASE_COUNTER = "case"
+
+
+class CaseRepository:
+    """Cases in and out of the database, as domain objects."""
+
+    def __init__(self, session: Session, directory: Directory) -> None:
+        self._session = session
+        self._directory = directory
+
+    # -- loading -----------------------------------------------------------------
+    def get(self, number: CaseNumber) -> Case:
+        """The case with this number, or NotFoundError."""
+        return self._to_domain(self._row(number))
+
+    def parent_view(self, number: CaseNumber) -> ParentView:
+        """What a new or edited sub-case needs to know of its parent."""
+        row = self._row(number)
+        return ParentView(CaseNumber(row.number, row.sub_number), Status(row.status), row.due)
+
+    def sub_cases(self, number: CaseNumber) -> list[tuple[CaseNumber, Status, date]]:
+        """The sub-cases of a case: number, status, due, in number order."""
+        parent = self._row(number)
+        rows = self._session.exec(
+            select(CaseRow.number, CaseRow.sub_number, CaseRow.status, CaseRow.due)
+            .where(CaseRow.parent_id == parent.id)
+            .order_by(col(CaseRow.sub_number))
+        ).all()
+        return [(CaseNumber(n, s), Status(st), d) for n, s, st, d in rows]
+
+    def open_sub_cases(self, number: CaseNumber) -> list[CaseNumber]:
+        """Sub-cases that are not closed (SUB-3)."""
+        return [n for n, status, _ in self.sub_cases(number) if status is not Status.CLOSED]
+
+    def _row(self, number: CaseNumber) -> CaseRow:
+        row = self._session.exec(
+            select(CaseRow).where(
+                CaseRow.number == number.main, CaseRow.sub_number == number.sub
+            )
+        ).first()
+        if row is None:
+            raise NotFoundError(f"no case {number}")
+        return row
+
+    # -- saving ------------------------------------------------------------------
+    def add(self, case: Case, actor: Actor, now: datetime, drafts: Sequence[ActivityDraft]) -> CaseNumber:
+        """Insert a new case, giving it the next number in this same transaction (CASE-3)."""
+        parent_id: uuid.UUID | None = None
+        if case.parent is None:
+            main = self._session.execute(
+                update(CounterRow)
+                .where(col(CounterRow.name) == CASE_COUNTER)
+                .values(value=CounterRow.value + 1)
+                .returning(CounterRow.value)
+            ).scalar_one()
+            sub = 0
+        else:
+            parent = self._row(case.parent)
+            parent_id = parent.id
+            main = parent.number
+            sub = self._session.execute(
+                update(CaseRow)
+                .where(col(CaseRow.id) == parent.id)
+                .values(sub_seq=CaseRow.sub_seq + 1)
+                .returning(CaseRow.sub_seq)
+            ).scalar_one()
+        case.number = CaseNumber(main, sub)
+        case.version = 1
+        row = CaseRow(id=case.id, number=main, sub_number=sub, parent_id=parent_id,
+                      created_at=case.created_at, **self._values(case))
+        self._session.add(row)
+        self._session.flush()
+        self.record(case.id, actor, now, drafts)
+        return case.number
+
+    def save(self, case: Case, actor: Actor, now: datetime, drafts: Sequence[ActivityDraft]) -> None:
+        """Write the changed case if nobody else did since it was loaded; record activities."""
+        if not drafts:
+            return
+        result = self._session.execute(
+            update(CaseRow)
+            .where(col(CaseRow.id) == case.id, col(CaseRow.version) == case.version)
+            .values(version=CaseRow.version + 1, **self._values(case))
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            raise ConflictError(f"{case.label} was changed by someone else meanwhile; try again")
+        case.version += 1
+        self.record(case.id, actor, now, drafts)
+
+    def record(
+        self, case_id: uuid.UUID, actor: Actor | None, now: datetime,
+        drafts: Sequence[ActivityDraft],
+    ) -> None:
+        """Append activities to a case's timeline."""
+        actor_id = self._directory.agent_id(actor.username) if actor else None
+        for offset, draft in enumerate(drafts):
+            # Entries of one action share `now`; a microsecond apart keeps their order.
+            self._session.add(
+                ActivityRow(
+                    case_id=case_id, kind=draft.kind.value, actor_id=actor_id,
+                    at=now + timedelta(microseconds=offset),
+                    internal=draft.internal, text=draft.text,
+                    changes=json.dumps(dict(draft.changes), ensure_ascii=False),
+                    time_spent_centi=draft.time_spent_centi,
+                )
+            )
+        self._session.flush()
+
+    def delete(self, case: Case, actor: Actor, now: datetime) -> int:
+        """Remove a case with its sub-cases and activities; log it (CASE-9). Returns count."""
+        ids = [case.id, *self._session.exec(
+            select(CaseRow.id).where(CaseRow.parent_id == case.id)
+        ).all()]
+        self._session.execute(
+            update(CaseRow).where(col(CaseRow.duplicate_of_id).in_(ids)).values(duplicate_of_id=None)
+        )
+        self._session.execute(delete(ActivityRow).where(col(ActivityRow.case_id).in_(ids)))
+        self._session.execute(delete(CaseRow).where(col(CaseRow.parent_id) == case.id))
+        self._session.execute(delete(CaseRow).where(col(CaseRow.id) == case.id))
+        self._session.add(AuditRow(
+            at=now, actor_id=self._directory.agent_id(actor.username), action="case.delete",
+            subject=f"{case.label} {case.subject}",
+            details=json.dumps({"number": case.label, "sub_cases": len(ids) - 1}),
+        ))
+        self._session.flush()
+        return len(ids)
+
+    def count(self) -> int:
+        """How many cases exist (tests and summaries; not for screens)."""
+        return int(self._session.execute(select(func.count()).select_from(CaseRow)).scalar_one())
+
+    # -- mapping -----------------------------------------------------------------
+    def _values(self, case: Case) -> dict[str, object]:
+        d = self._directory
+        contact = d.ensure_contact(case.contact)
+        return {
+            "subject": case.subject,
+            "type": case.type,
+            "status": case.status.value,
+            "priority": case.priority.value,
+            "description": case.description,
+            "contact_id": contact.id,
+            "account_id": d.account_id(case.account) if case.account else contact.account_id,
+            "delegated_user_id": d.agent_id(case.delegation.user) if case.delegation.user else None,
+            "delegated_group_id": (
+                d.group_id(case.delegation.group) if case.delegation.group else None
+            ),
+            "owner_id": d.agent_id(case.owner) if case.owner else None,
+            "initiator_id": d.agent_id(case.initiator) if case.initiator else None,
+            "due": case.due,
+            "reminder": case.reminder,
+            "resolution": case.resolution.value if case.resolution else None,
+            "duplicate_of_id": self._row(case.duplicate_of).id if case.duplicate_of else None,
+            "custom": json.dumps(case.custom, ensure_ascii=False),
+            "updated_at": case.updated_at,
+        }
+
+    def _to_domain(self, row: CaseRow) -> Case:
+        d = self._directory
+        parent = self._session.get(CaseRow, row.parent_id) if row.parent_id else None
+        original = self._session.get(CaseRow, row.duplicate_of_id) if row.duplicate_of_id else None
+        return Case(
+            id=row.id,
+            number=CaseNumber(row.number, row.sub_number),
+            subject=row.subject,
+            type=row.type,
+            contact=d.contact_email(row.contact_id),
+            account=d.account_name(row.account_id),
+            delegation=Delegation(
+                user=d.username(row.delegated_user_id),
+                group=d.group_name(row.delegated_group_id),
+            ),
+            owner=d.username(row.owner_id),
+            initiator=d.username(row.initiator_id) or "",
+            status=Status(row.status),
+            priority=Priority(row.priority),
+            description=row.description,
+            due=row.due,
+            reminder=row.reminder,
+            resolution=Resolution(row.resolution) if row.resolution else None,
+            duplicate_of=CaseNumber(original.number, original.sub_number) if original else None,
+            parent=CaseNumber(parent.number, parent.sub_number) if parent else None,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+            version=row.version,
+            custom=json.loads(row.custom or "{}"),
+        )

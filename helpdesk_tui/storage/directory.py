@@ -1,0 +1,165 @@
+"""People and organisations: agents, groups, contacts, accounts, and their ids."""
+
+import uuid
+from collections.abc import Iterable
+
+from sqlmodel import Session, col, select
+
+from helpdesk_tui.domain.case import Actor
+from helpdesk_tui.domain.enums import Role
+from helpdesk_tui.domain.errors import NotFoundError
+from helpdesk_tui.storage.tables import (
+    AccountRow,
+    AgentRow,
+    ContactRow,
+    GroupRow,
+    MembershipRow,
+)
+
+
+class Directory:
+    """Maps names (usernames, group names, e-mail addresses) to ids and back.
+
+    Agents and groups are few, so they are cached per unit of work.
+    """
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self._agents: dict[str, AgentRow] | None = None
+        self._groups: dict[str, GroupRow] | None = None
+
+    # -- agents and groups ------------------------------------------------------
+    def agents(self) -> dict[str, AgentRow]:
+        """All agents by username."""
+        if self._agents is None:
+            rows = self._session.exec(select(AgentRow)).all()
+            self._agents = {row.username: row for row in rows}
+        return self._agents
+
+    def groups(self) -> dict[str, GroupRow]:
+        """All groups by name."""
+        if self._groups is None:
+            rows = self._session.exec(select(GroupRow)).all()
+            self._groups = {row.name: row for row in rows}
+        return self._groups
+
+    def agent_id(self, username: str) -> uuid.UUID:
+        """The id of agent `username`, or NotFoundError."""
+        row = self.agents().get(username.strip().lower())
+        if row is None:
+            raise NotFoundError(f"unknown user {username!r}")
+        return row.id
+
+    def group_id(self, name: str) -> uuid.UUID:
+        """The id of group `name`, or NotFoundError."""
+        row = self.groups().get(name.strip().lower())
+        if row is None:
+            raise NotFoundError(f"unknown group {name!r}")
+        return row.id
+
+    def username(self, agent_id: uuid.UUID | None) -> str | None:
+        """The username for an id (None stays None)."""
+        if agent_id is None:
+            return None
+        return next(r.username for r in self.agents().values() if r.id == agent_id)
+
+    def group_name(self, group_id: uuid.UUID | None) -> str | None:
+        """The group name for an id (None stays None)."""
+        if group_id is None:
+            return None
+        return next(r.name for r in self.groups().values() if r.id == group_id)
+
+    def actor(self, username: str) -> Actor:
+        """The acting agent with role and groups, or NotFoundError."""
+        agent_id = self.agent_id(username)
+        row = self.agents()[username.strip().lower()]
+        if not row.active:
+            raise NotFoundError(f"user {username!r} is deactivated")
+        group_ids = self._session.exec(
+            select(MembershipRow.group_id).where(MembershipRow.agent_id == agent_id)
+        ).all()
+        names = frozenset(g.name for g in self.groups().values() if g.id in set(group_ids))
+        return Actor(username=row.username, role=Role(row.role), groups=names)
+
+    def upsert_agent(self, username: str, name: str, email: str, role: Role) -> uuid.UUID:
+        """Create or update an agent from config or demo data."""
+        row = self.agents().get(username)
+        if row is None:
+            row = AgentRow(username=username, name=name, email=email, role=role.value)
+            self.agents()[username] = row
+        else:
+            row.name, row.email, row.role = name, email, role.value
+        self._session.add(row)
+        self._session.flush()
+        return row.id
+
+    def upsert_group(
+        self, name: str, title: str, lead: str | None, members: Iterable[str]
+    ) -> uuid.UUID:
+        """Create or update a group and set its members exactly."""
+        row = self.groups().get(name)
+        lead_id = self.agent_id(lead) if lead else None
+        if row is None:
+            row = GroupRow(name=name, title=title, lead_id=lead_id)
+            self.groups()[name] = row
+        else:
+            row.title, row.lead_id = title, lead_id
+        self._session.add(row)
+        self._session.flush()
+        wanted = {self.agent_id(member) for member in members}
+        current = set(
+            self._session.exec(
+                select(MembershipRow.agent_id).where(MembershipRow.group_id == row.id)
+            ).all()
+        )
+        for agent_id in wanted - current:
+            self._session.add(MembershipRow(group_id=row.id, agent_id=agent_id))
+        for agent_id in current - wanted:
+            member = self._session.get(MembershipRow, (row.id, agent_id))
+            if member is not None:
+                self._session.delete(member)
+        self._session.flush()
+        return row.id
+
+    # -- contacts and accounts ---------------------------------------------------
+    def contact(self, email: str) -> ContactRow | None:
+        """The contact with this address (case-insensitive), if known."""
+        return self._session.exec(
+            select(ContactRow).where(ContactRow.email == email.strip().lower())
+        ).first()
+
+    def ensure_contact(self, email: str, name: str = "") -> ContactRow:
+        """The contact for `email`, created when unknown; its account is matched by domain."""
+        address = email.strip().lower()
+        row = self.contact(address)
+        if row is not None:
+            return row
+        domain = address.rpartition("@")[2]
+        account = self._session.exec(
+            select(AccountRow).where(AccountRow.domain == domain)
+        ).first()
+        row = ContactRow(email=address, name=name, account_id=account.id if account else None)
+        self._session.add(row)
+        self._session.flush()
+        return row
+
+    def account_name(self, account_id: uuid.UUID | None) -> str | None:
+        """The account's name for an id."""
+        if account_id is None:
+            return None
+        row = self._session.get(AccountRow, account_id)
+        return row.name if row else None
+
+    def account_id(self, name: str) -> uuid.UUID:
+        """The id of account `name`, or NotFoundError."""
+        row = self._session.exec(select(AccountRow).where(col(AccountRow.name) == name)).first()
+        if row is None:
+            raise NotFoundError(f"unknown account {name!r}")
+        return row.id
+
+    def contact_email(self, contact_id: uuid.UUID) -> str:
+        """The e-mail address of a contact id."""
+        row = self._session.get(ContactRow, contact_id)
+        if row is None:
+            raise NotFoundError(f"unknown contact {contact_id}")
+        return row.email

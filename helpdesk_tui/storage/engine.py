@@ -1,0 +1,47 @@
+"""The SQLAlchemy engine: SQLite in WAL mode with a busy timeout, or PostgreSQL.
+
+SQLite writers start with `BEGIN IMMEDIATE`: a deferred transaction that reads and then
+writes can fail at once with "database is locked" when another process wrote in between
+(the busy timeout does not help there). Taking the write lock up front makes concurrent
+writers queue instead (ASSIGN-2 across processes).
+"""
+
+import sqlite3
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.pool import NullPool
+
+from helpdesk_tui.storage.location import BUSY_TIMEOUT_MS, DatabaseLocation
+
+WRITE = "hd_write"
+
+
+def make_engine(location: DatabaseLocation) -> Engine:
+    """An engine for the location; SQLite gets pragmas and explicit transaction control."""
+    if not location.is_sqlite:
+        return create_engine(location.url, pool_pre_ping=True)
+    location.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(
+        location.url,
+        connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "isolation_level": None},
+        poolclass=NullPool,
+    )
+    event.listen(engine, "connect", _sqlite_connect)
+    event.listen(engine, "begin", _sqlite_begin)
+    return engine
+
+
+def _sqlite_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+    dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def _sqlite_begin(connection: Any) -> None:
+    write = connection.get_execution_options().get(WRITE, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")

@@ -1,0 +1,317 @@
+"""Paged read queries (CQRS-style) over a plain DB-API connection.
+
+Why not SQLAlchemy here: importing SQLModel/SQLAlchemy costs ~0.7 s on the reference
+machine, more than the whole budget of `helpdesk case list` (600 ms including process
+start). Screens and list commands only read, so this module talks to `sqlite3` (or psycopg
+for PostgreSQL) directly with dialect-neutral SQL; writes stay in the unit of work.
+The `_Dialect` class below is the one seam where the two databases differ.
+
+Lists use keyset pagination on (due, number, sub_number) and the partial indexes of
+`tables.py`; nothing here loads more rows than the caller asked for.
+"""
+
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from helpdesk_tui.domain.errors import NotFoundError
+from helpdesk_tui.domain.numbering import CaseNumber
+from helpdesk_tui.domain.query import ME, CaseQuery
+from helpdesk_tui.storage.location import BUSY_TIMEOUT_MS, DatabaseLocation
+
+NOT_CLOSED = "c.status != 'closed'"  # verbatim predicate of the partial indexes
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    """One case as lists and `case show` present it (the JSON shape of CLI.md)."""
+
+    number: CaseNumber
+    subject: str
+    type: str
+    status: str
+    priority: str
+    resolution: str | None
+    duplicate_of: CaseNumber | None
+    delegated_user: str | None
+    delegated_group: str | None
+    owner: str | None
+    contact_email: str
+    contact_name: str
+    account: str | None
+    initiator: str | None
+    due: date
+    reminder: date | None
+    created_at: datetime
+    updated_at: datetime
+    version: int
+    description: str = ""
+
+    @property
+    def parent(self) -> CaseNumber | None:
+        """The parent's number for a sub-case."""
+        return CaseNumber(self.number.main) if self.number.is_sub_case else None
+
+    @property
+    def cursor(self) -> tuple[str, int, int]:
+        """The keyset position after this row."""
+        return (self.due.isoformat(), self.number.main, self.number.sub)
+
+
+@dataclass(frozen=True)
+class ActivityEntry:
+    """One timeline entry, ready to show."""
+
+    kind: str
+    actor: str | None
+    at: datetime
+    internal: bool
+    text: str
+    changes: dict[str, list[str | None]]
+    time_spent_centi: int | None
+
+
+@dataclass(frozen=True)
+class CaseDetail:
+    """A case with its sub-cases and timeline (`case show`)."""
+
+    case: CaseSummary
+    sub_cases: list[CaseSummary]
+    activities: list[ActivityEntry]
+
+    @property
+    def time_spent_centi(self) -> int:
+        """Total recorded time on the case (ACT-4), in hundredths of an hour."""
+        return sum(a.time_spent_centi or 0 for a in self.activities)
+
+
+_SELECT = """
+SELECT c.number, c.sub_number, c.subject, c.type, c.status, c.priority, c.resolution,
+       dup.number, dup.sub_number, du.username, dg.name, ow.username,
+       ct.email, ct.name, ac.name, ini.username, c.due, c.reminder,
+       c.created_at, c.updated_at, c.version, {description}
+FROM cases c
+JOIN contacts ct ON ct.id = c.contact_id
+LEFT JOIN accounts ac ON ac.id = c.account_id
+LEFT JOIN agents du ON du.id = c.delegated_user_id
+LEFT JOIN groups dg ON dg.id = c.delegated_group_id
+LEFT JOIN agents ow ON ow.id = c.owner_id
+LEFT JOIN agents ini ON ini.id = c.initiator_id
+LEFT JOIN cases dup ON dup.id = c.duplicate_of_id
+"""
+
+
+class _Dialect:
+    """The differences between sqlite3 and psycopg that reads must know."""
+
+    def __init__(self, sqlite: bool) -> None:
+        self.sqlite = sqlite
+
+    def sql(self, text: str) -> str:
+        return text if self.sqlite else text.replace("?", "%s")
+
+    def date_param(self, value: date) -> object:
+        return value.isoformat() if self.sqlite else value
+
+    @staticmethod
+    def to_date(value: Any) -> date:
+        return value if isinstance(value, date) else date.fromisoformat(value)
+
+    @staticmethod
+    def to_utc(value: Any) -> datetime:
+        moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+class ReadStore:
+    """Read-only queries for lists and detail views."""
+
+    def __init__(self, connection: Any, dialect: _Dialect) -> None:
+        self._connection = connection
+        self._dialect = dialect
+
+    # -- schema ------------------------------------------------------------------
+    def schema_revision(self) -> str | None:
+        """The Alembic revision of the database, or None for an empty database."""
+        try:
+            rows = self._fetch("SELECT version_num FROM alembic_version", ())
+        except Exception:  # noqa: BLE001  (no table yet: either driver's error type)
+            self._reset()
+            return None
+        return str(rows[0][0]) if rows else None
+
+    # -- lists -------------------------------------------------------------------
+    def list_cases(
+        self,
+        query: CaseQuery,
+        *,
+        me: str,
+        today: date,
+        limit: int = 50,
+        after: tuple[str, int, int] | None = None,
+    ) -> list[CaseSummary]:
+        """One page of cases matching `query`, ordered by due date then number."""
+        where, params = self._where(query, me=me, today=today)
+        if after is not None:
+            where.append("(c.due, c.number, c.sub_number) > (?, ?, ?)")
+            params.extend([self._dialect.date_param(date.fromisoformat(after[0])), after[1], after[2]])
+        sql = _SELECT.format(description="''")
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY c.due, c.number, c.sub_number LIMIT ?"
+        params.append(limit)
+        return [self._summary(row) for row in self._fetch(sql, params)]
+
+    def _where(self, query: CaseQuery, *, me: str, today: date) -> tuple[list[str], list[Any]]:
+        where: list[str] = []
+        params: list[Any] = []
+
+        def among(column: str, values: Sequence[Any]) -> None:
+            where.append(f"{column} IN ({_marks(values)})")
+            params.extend(values)
+
+        if query.not_closed or query.overdue or query.reminder_due:
+            where.append(NOT_CLOSED)
+        if query.statuses:
+            among("c.status", sorted(s.value for s in query.statuses))
+        if query.priorities:
+            among("c.priority", sorted(p.value for p in query.priorities))
+        if query.types:
+            among("c.type", sorted(query.types))
+        if query.users:
+            names = sorted(me if u == ME else u.removeprefix("@") for u in query.users)
+            # `=` on one user lets the partial index deliver rows already in due order.
+            op = "=" if len(names) == 1 else "IN"
+            where.append(f"c.delegated_user_id {op} (SELECT id FROM agents WHERE username IN ({_marks(names)}))")
+            params.extend(names)
+        if query.unassigned:
+            where.append("c.delegated_user_id IS NULL")
+        if query.groups:
+            names = sorted(query.groups)
+            where.append(
+                f"c.delegated_group_id IN (SELECT id FROM groups WHERE name IN ({_marks(names)}))"
+            )
+            params.extend(names)
+        if query.my_groups:
+            where.append(
+                "c.delegated_group_id IN (SELECT gm.group_id FROM group_members gm"
+                " JOIN agents a ON a.id = gm.agent_id WHERE a.username = ?)"
+            )
+            params.append(me)
+        if query.accounts:
+            names = sorted(a.lower() for a in query.accounts)
+            where.append(
+                f"c.account_id IN (SELECT id FROM accounts WHERE lower(name) IN ({_marks(names)}))"
+            )
+            params.extend(names)
+        if query.contacts:
+            emails = sorted(query.contacts)
+            where.append(
+                f"c.contact_id IN (SELECT id FROM contacts WHERE email IN ({_marks(emails)}))"
+            )
+            params.extend(emails)
+        if query.overdue:
+            where.append("c.due < ?")
+            params.append(self._dialect.date_param(today))
+        if query.reminder_due:
+            where.append("c.reminder <= ?")
+            params.append(self._dialect.date_param(today))
+        for word in query.words:
+            # Full text (FTS5 behind a seam) arrives with the TUI issue; until then a scan.
+            pattern = "%" + word.lower().replace("%", "").replace("_", "") + "%"
+            where.append("(lower(c.subject) LIKE ? OR lower(c.description) LIKE ?)")
+            params.extend([pattern, pattern])
+        return where, params
+
+    # -- one case ----------------------------------------------------------------
+    def case_detail(self, number: CaseNumber) -> CaseDetail:
+        """A case with its sub-cases and whole timeline, oldest first."""
+        rows = self._fetch(
+            _SELECT.format(description="c.description")
+            + " WHERE c.number = ? AND c.sub_number = ?",
+            (number.main, number.sub),
+        )
+        if not rows:
+            raise NotFoundError(f"no case {number}")
+        case = self._summary(rows[0])
+        subs: list[CaseSummary] = []
+        if not number.is_sub_case:
+            subs = [
+                self._summary(row)
+                for row in self._fetch(
+                    _SELECT.format(description="''")
+                    + " WHERE c.number = ? AND c.sub_number > 0 ORDER BY c.sub_number",
+                    (number.main,),
+                )
+            ]
+        activities = [
+            ActivityEntry(
+                kind=kind, actor=actor, at=self._dialect.to_utc(at), internal=bool(internal),
+                text=text, changes=json.loads(changes or "{}"), time_spent_centi=spent,
+            )
+            for kind, actor, at, internal, text, changes, spent in self._fetch(
+                "SELECT a.kind, ag.username, a.at, a.internal, a.text, a.changes,"
+                " a.time_spent_centi FROM activities a"
+                " LEFT JOIN agents ag ON ag.id = a.actor_id"
+                " WHERE a.case_id = (SELECT id FROM cases WHERE number = ? AND sub_number = ?)"
+                " ORDER BY a.at",
+                (number.main, number.sub),
+            )
+        ]
+        return CaseDetail(case, subs, activities)
+
+    def agent_exists(self, username: str) -> bool:
+        """Whether an agent with this username exists (validating `--as`)."""
+        return bool(self._fetch("SELECT 1 FROM agents WHERE username = ?", (username,)))
+
+    # -- plumbing ----------------------------------------------------------------
+    def _fetch(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+        cursor = self._connection.cursor()
+        try:
+            cursor.execute(self._dialect.sql(sql), tuple(params))
+            return list(cursor.fetchall())
+        finally:
+            cursor.close()
+
+    def _reset(self) -> None:
+        if not self._dialect.sqlite:
+            self._connection.rollback()
+
+    def _summary(self, row: Sequence[Any]) -> CaseSummary:
+        d = self._dialect
+        return CaseSummary(
+            number=CaseNumber(row[0], row[1]),
+            subject=row[2], type=row[3], status=row[4], priority=row[5], resolution=row[6],
+            duplicate_of=CaseNumber(row[7], row[8]) if row[7] is not None else None,
+            delegated_user=row[9], delegated_group=row[10], owner=row[11],
+            contact_email=row[12], contact_name=row[13], account=row[14], initiator=row[15],
+            due=d.to_date(row[16]), reminder=d.to_date(row[17]) if row[17] else None,
+            created_at=d.to_utc(row[18]), updated_at=d.to_utc(row[19]), version=row[20],
+            description=row[21] or "",
+        )
+
+
+def _marks(values: Sequence[Any]) -> str:
+    return ", ".join("?" * len(values))
+
+
+@contextmanager
+def open_reads(location: DatabaseLocation) -> Iterator[ReadStore]:
+    """A read-only store on the location; the connection closes on exit."""
+    if location.is_sqlite:
+        connection: Any = sqlite3.connect(location.sqlite_path, timeout=BUSY_TIMEOUT_MS / 1000)
+        connection.execute("PRAGMA query_only = 1")
+        dialect = _Dialect(sqlite=True)
+    else:
+        import psycopg  # noqa: PLC0415  (team mode only; keeps SQLite starts light)
+
+        connection = psycopg.connect(location.libpq_url, autocommit=True)
+        dialect = _Dialect(sqlite=False)
+    try:
+        yield ReadStore(connection, dialect)
+    finally:
+        connection.close()

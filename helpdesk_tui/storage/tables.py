@@ -1,0 +1,163 @@
+"""The SQLModel tables. Only storage imports these; the domain sees plain dataclasses.
+
+Primary keys are UUIDs. Cases carry a `version` for optimistic concurrency. The partial
+indexes serve the saved views (VIEW-1) with keyset pagination on (due, number, sub_number):
+every view's first page is an index range scan, never a sort of the whole table.
+"""
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, Column, Index, Text, UniqueConstraint, text
+from sqlmodel import Field, SQLModel
+
+from helpdesk_tui.storage.types import UTCDateTime
+
+#: The predicate of the "not closed" partial indexes; queries must repeat it verbatim.
+NOT_CLOSED = "status != 'closed'"
+
+
+def _pk() -> uuid.UUID:
+    return uuid.uuid4()
+
+
+class AgentRow(SQLModel, table=True):
+    """A helpdesk user (agent, lead or admin)."""
+
+    __tablename__ = "agents"
+    id: uuid.UUID = Field(default_factory=_pk, primary_key=True)
+    username: str = Field(unique=True, max_length=64)
+    name: str = ""
+    email: str = ""
+    role: str = "agent"
+    active: bool = True
+
+
+class GroupRow(SQLModel, table=True):
+    """A team cases can be delegated to."""
+
+    __tablename__ = "groups"
+    id: uuid.UUID = Field(default_factory=_pk, primary_key=True)
+    name: str = Field(unique=True, max_length=64)
+    title: str = ""
+    lead_id: uuid.UUID | None = Field(default=None, foreign_key="agents.id")
+
+
+class MembershipRow(SQLModel, table=True):
+    """An agent's membership in a group."""
+
+    __tablename__ = "group_members"
+    group_id: uuid.UUID = Field(foreign_key="groups.id", primary_key=True)
+    agent_id: uuid.UUID = Field(foreign_key="agents.id", primary_key=True, index=True)
+
+
+class AccountRow(SQLModel, table=True):
+    """A customer organisation."""
+
+    __tablename__ = "accounts"
+    id: uuid.UUID = Field(default_factory=_pk, primary_key=True)
+    name: str = Field(unique=True, max_length=200)
+    domain: str | None = Field(default=None, index=True, max_length=200)
+
+
+class ContactRow(SQLModel, table=True):
+    """A person cases are about; matched by e-mail address."""
+
+    __tablename__ = "contacts"
+    id: uuid.UUID = Field(default_factory=_pk, primary_key=True)
+    email: str = Field(unique=True, max_length=320)
+    name: str = ""
+    phone: str | None = None
+    language: str | None = Field(default=None, max_length=8)
+    account_id: uuid.UUID | None = Field(default=None, foreign_key="accounts.id", index=True)
+
+
+class CounterRow(SQLModel, table=True):
+    """Named sequences (`case`), advanced in the same transaction that uses the value."""
+
+    __tablename__ = "counters"
+    name: str = Field(primary_key=True, max_length=32)
+    value: int = 0
+
+
+class CaseRow(SQLModel, table=True):
+    """A case or sub-case (`sub_number` > 0, same `number` as its parent)."""
+
+    __tablename__ = "cases"
+    __table_args__ = (
+        UniqueConstraint("number", "sub_number", name="uq_cases_number"),
+        CheckConstraint(
+            "NOT (delegated_user_id IS NOT NULL AND delegated_group_id IS NOT NULL)",
+            name="ck_cases_one_delegate",
+        ),
+        Index("ix_cases_due", "due", "number", "sub_number"),
+        Index("ix_cases_status_due", "status", "due", "number", "sub_number"),
+        Index(
+            "ix_cases_open_due", "due", "number", "sub_number",
+            sqlite_where=text(NOT_CLOSED), postgresql_where=text(NOT_CLOSED),
+        ),
+        Index(
+            "ix_cases_open_user_due", "delegated_user_id", "due", "number", "sub_number",
+            sqlite_where=text(NOT_CLOSED), postgresql_where=text(NOT_CLOSED),
+        ),
+        Index(
+            "ix_cases_open_group_due", "delegated_group_id", "due", "number", "sub_number",
+            sqlite_where=text(NOT_CLOSED), postgresql_where=text(NOT_CLOSED),
+        ),
+        Index(
+            "ix_cases_open_reminder", "reminder", "number", "sub_number",
+            sqlite_where=text(NOT_CLOSED), postgresql_where=text(NOT_CLOSED),
+        ),
+    )
+    id: uuid.UUID = Field(default_factory=_pk, primary_key=True)
+    number: int
+    sub_number: int = 0
+    sub_seq: int = 0  # last sub-case number handed out under this case
+    parent_id: uuid.UUID | None = Field(default=None, foreign_key="cases.id", index=True)
+    subject: str = Field(max_length=250)
+    type: str = Field(max_length=32)
+    status: str = Field(max_length=16)
+    priority: str = Field(max_length=16)
+    description: str = Field(default="", sa_column=Column(Text, nullable=False))
+    contact_id: uuid.UUID = Field(foreign_key="contacts.id", index=True)
+    account_id: uuid.UUID | None = Field(default=None, foreign_key="accounts.id", index=True)
+    delegated_user_id: uuid.UUID | None = Field(default=None, foreign_key="agents.id")
+    delegated_group_id: uuid.UUID | None = Field(default=None, foreign_key="groups.id")
+    owner_id: uuid.UUID | None = Field(default=None, foreign_key="agents.id")
+    initiator_id: uuid.UUID | None = Field(default=None, foreign_key="agents.id")
+    due: date
+    reminder: date | None = None
+    resolution: str | None = Field(default=None, max_length=16)
+    duplicate_of_id: uuid.UUID | None = Field(default=None, foreign_key="cases.id")
+    custom: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    updated_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    version: int = 1
+
+
+class ActivityRow(SQLModel, table=True):
+    """One timeline entry (ACT-1): who, when, what, and old → new as JSON."""
+
+    __tablename__ = "activities"
+    __table_args__ = (Index("ix_activities_case_at", "case_id", "at"),)
+    id: uuid.UUID = Field(default_factory=_pk, primary_key=True)
+    case_id: uuid.UUID = Field(foreign_key="cases.id")
+    kind: str = Field(max_length=16)
+    actor_id: uuid.UUID | None = Field(default=None, foreign_key="agents.id")
+    at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    internal: bool = True
+    text: str = Field(default="", sa_column=Column(Text, nullable=False))
+    changes: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    time_spent_centi: int | None = None
+
+
+class AuditRow(SQLModel, table=True):
+    """What outlives a deleted case (CASE-9): who deleted what, when."""
+
+    __tablename__ = "audit_log"
+    id: uuid.UUID = Field(default_factory=_pk, primary_key=True)
+    at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    actor_id: uuid.UUID | None = Field(default=None, foreign_key="agents.id")
+    action: str = Field(max_length=32)
+    subject: str = Field(default="", sa_column=Column(Text, nullable=False))
+    details: str = Field(default="{}", sa_column=Column(Text, nullable=False))

@@ -1,0 +1,53 @@
+"""The unit of work: one transaction, its repositories, commit or roll back."""
+
+import threading
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from helpdesk_tui.storage.cases import CaseRepository
+from helpdesk_tui.storage.directory import Directory
+from helpdesk_tui.storage.engine import WRITE
+
+#: Set by the TUI (in tests) to the event-loop thread: opening a unit of work there raises,
+#: because database work belongs in thread workers ("the UI never waits").
+forbidden_thread: threading.Thread | None = None
+
+
+class UnitOfWork:
+    """`with uow: ...; uow.commit()` — anything not committed is rolled back."""
+
+    def __init__(self, engine: Engine, *, write: bool = True) -> None:
+        self._engine = engine.execution_options(**{WRITE: write}) if write else engine
+        self._session: Session | None = None
+
+    def __enter__(self) -> Self:
+        if forbidden_thread is not None and threading.current_thread() is forbidden_thread:
+            raise RuntimeError("database work on the event-loop thread; use a worker")
+        self._session = Session(self._engine, expire_on_commit=False)
+        self.directory = Directory(self._session)
+        self.cases = CaseRepository(self._session, self.directory)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        assert self._session is not None
+        self._session.rollback()
+        self._session.close()
+        self._session = None
+
+    @property
+    def session(self) -> Session:
+        """The underlying session (storage-internal helpers only)."""
+        assert self._session is not None, "use the unit of work in a with block"
+        return self._session
+
+    def commit(self) -> None:
+        """Make everything done in this unit of work durable, at once."""
+        self.session.commit()
