@@ -17,6 +17,7 @@ from pydantic_settings import (
 
 from helpdesk_tui.domain.dates import DateDefaults
 from helpdesk_tui.domain.enums import Priority, Role, Status
+from helpdesk_tui.domain.errors import ConfigError
 from helpdesk_tui.domain.policy import (
     DEFAULT_CASE_TYPES,
     CaseType,
@@ -30,10 +31,6 @@ from helpdesk_tui.domain.policy import (
 RoleName = Literal["agent", "lead", "admin"]
 StatusName = Literal["open", "in_progress", "waiting", "closed"]
 TlsMode = Literal["ssl", "starttls", "none"]
-
-
-class ConfigError(Exception):
-    """The configuration cannot be used; the message names the file and key."""
 
 
 class _Section(BaseModel):

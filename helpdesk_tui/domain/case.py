@@ -14,7 +14,7 @@ from helpdesk_tui.domain.errors import (
     ValidationError,
 )
 from helpdesk_tui.domain.numbering import CaseNumber
-from helpdesk_tui.domain.policy import Policy
+from helpdesk_tui.domain.policy import Policy, parse_priority
 
 MAX_SUBJECT = 250
 
@@ -129,7 +129,7 @@ class Case:
             if key in values:
                 new_values[key] = values[key]
         if "priority" in new_values:
-            new_values["priority"] = Priority(str(new_values["priority"]))
+            new_values["priority"] = parse_priority(str(new_values["priority"]))
         changes = self._apply(new_values)
         if not changes:
             return None
@@ -147,7 +147,9 @@ class Case:
         self.updated_at = now
         return ActivityDraft(ActivityKind.DELEGATION, text=comment.strip(), changes=changes)
 
-    def assign_to_me(self, actor: Actor, now: datetime) -> ActivityDraft | None:
+    def assign_to_me(
+        self, actor: Actor, now: datetime, comment: str = ""
+    ) -> ActivityDraft | None:
         """Pull the case (ASSIGN-2): refused if another agent already holds it."""
         self._require_open("assign")
         holder = self.delegation.user
@@ -155,7 +157,7 @@ class Case:
             return None
         if holder is not None:
             raise AlreadyAssignedError(self.label, holder)
-        return self.delegate(actor, now, Delegation(user=actor.username))
+        return self.delegate(actor, now, Delegation(user=actor.username), comment)
 
     def change_status(
         self,
@@ -339,7 +341,7 @@ def new_case(
             raise ClosedCaseError(f"cannot add a sub-case to {parent.number}: the case is closed")
         if parent.number.is_sub_case:
             raise ValidationError(f"{parent.number} is a sub-case; sub-cases cannot be split")
-        due = due or min(parent.due, policy.dates.due(today))
+        due = due or parent.due
     due = due or policy.dates.due(today)
     if reminder is None:
         reminder = min(policy.dates.reminder(today), due)

@@ -47,3 +47,7 @@ class AlreadyAssignedError(ConflictError):
 
 class QueryError(DomainError):
     """A query string could not be understood (VIEW-1)."""
+
+
+class ConfigError(DomainError):
+    """The configuration cannot be used; the message names the file and the key."""

@@ -36,7 +36,8 @@ def format_main(main: int) -> str:
 def parse_case_number(text: str) -> CaseNumber:
     """Parse `0001234`, `1234`, `#0001234` or `0001234-002`."""
     match = _NUMBER.match(text.strip())
-    if match is None or int(match.group(1)) == 0:
+    sub = int(match.group(2)) if match and match.group(2) else None  # `-000` is no sub-case
+    if match is None or int(match.group(1)) == 0 or sub == 0:
         raise ValidationError(f"not a case number: {text!r} (expected e.g. 0001234 or 0001234-002)")
-    sub = int(match.group(2)) if match.group(2) else 0
+    sub = sub or 0
     return CaseNumber(int(match.group(1)), sub)

@@ -96,14 +96,16 @@ class AssignResult:
     delegation: Delegation
 
 
-def assign_to_me(ctx: Context, actor_name: str, number: CaseNumber) -> AssignResult:
+def assign_to_me(
+    ctx: Context, actor_name: str, number: CaseNumber, *, comment: str = ""
+) -> AssignResult:
     """ASSIGN-2: atomic pull; the loser of a race gets AlreadyAssignedError naming the winner."""
 
     def work(uow: UnitOfWork) -> AssignResult:
         actor = uow.directory.actor(actor_name)
         case = uow.cases.get(number)
         now = ctx.clock()
-        draft = case.assign_to_me(actor, now)
+        draft = case.assign_to_me(actor, now, comment)
         if draft is not None:
             uow.cases.save(case, actor, now, [draft])
         return AssignResult(number, draft is not None, case.delegation)

@@ -1,0 +1,1 @@
+"""The `helpdesk` command line (Typer), one module per command group."""

@@ -1,0 +1,314 @@
+"""`helpdesk case …`: create, list, show, assign, status, close, reopen, edit, comment, delete."""
+
+from datetime import UTC, date, datetime
+from typing import Annotated
+
+import typer
+
+from helpdesk_tui.cli.errors import UsageError, refusals
+from helpdesk_tui.cli.output import (
+    USAGE,
+    case_json,
+    detail_json,
+    emit_json,
+    fail,
+    print_detail,
+    print_table,
+    say,
+)
+from helpdesk_tui.cli.runtime import Runtime
+from helpdesk_tui.domain.dates import parse_date
+from helpdesk_tui.domain.errors import ValidationError
+from helpdesk_tui.domain.numbering import CaseNumber, parse_case_number
+from helpdesk_tui.domain.query import parse_query, view_query
+
+app = typer.Typer(help="Work with cases.", no_args_is_help=True)
+
+Json = Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")]
+Comment = Annotated[str, typer.Option("--comment", help="A comment for the timeline.")]
+
+
+def _number(text: str) -> CaseNumber:
+    try:
+        return parse_case_number(text)
+    except ValidationError as error:
+        raise UsageError(error.message) from None
+
+
+def _date(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return parse_date(text, datetime.now(UTC).date())
+    except ValidationError as error:
+        raise UsageError(error.message) from None
+
+
+def _hours(text: str | None) -> int | None:
+    from helpdesk_tui.domain.activity import parse_hours  # noqa: PLC0415
+
+    if text is None:
+        return None
+    try:
+        return parse_hours(text)
+    except ValidationError as error:
+        raise UsageError(error.message) from None
+
+
+def _show_json(runtime: Runtime, number: CaseNumber) -> None:
+    with runtime.reads() as store:
+        emit_json(case_json(store.case_detail(number).case))
+
+
+@app.command("list")
+def list_cases(
+    ctx: typer.Context,
+    view: Annotated[str, typer.Option(help="mine, groups, unassigned, overdue, reminder, "
+                                           "waiting, open, closed or all.")] = "open",
+    query: Annotated[str, typer.Option(help='e.g. "status:open prio:high @me overdue"')] = "",
+    limit: Annotated[int, typer.Option(min=1, max=10_000)] = 50,
+    as_json: Json = False,
+) -> None:
+    """List cases of a view, narrowed by a query, most urgent (earliest due) first."""
+    runtime: Runtime = ctx.obj
+    with refusals():
+        wanted = view_query(view).merged(parse_query(query))
+        with runtime.reads() as store:
+            cases = store.list_cases(
+                wanted, me=runtime.user, today=datetime.now(UTC).date(), limit=limit
+            )
+        if as_json:
+            emit_json([case_json(c) for c in cases])
+        elif print_table(cases) == 0:
+            say("(no cases)")
+
+
+@app.command("show")
+def show(ctx: typer.Context, number: str, as_json: Json = False) -> None:
+    """Show a case with its sub-cases and timeline."""
+    runtime: Runtime = ctx.obj
+    with refusals():
+        with runtime.reads() as store:
+            detail = store.case_detail(_number(number))
+        if as_json:
+            emit_json(detail_json(detail))
+        else:
+            print_detail(detail)
+
+
+@app.command("create")
+def create(
+    ctx: typer.Context,
+    subject: Annotated[str, typer.Option("--subject", help="Short description.")],
+    contact: Annotated[str, typer.Option("--contact", help="Contact's e-mail address.")],
+    user: Annotated[str | None, typer.Option("--user", help="Delegate to this user.")] = None,
+    group: Annotated[str | None, typer.Option("--group", help="Delegate to this group.")] = None,
+    type_key: Annotated[str | None, typer.Option("--type")] = None,
+    priority: Annotated[str | None, typer.Option("--priority")] = None,
+    description: Annotated[str, typer.Option("--description")] = "",
+    due: Annotated[str | None, typer.Option("--due", help="YYYY-MM-DD or +3d.")] = None,
+    reminder: Annotated[str | None, typer.Option("--reminder", help="YYYY-MM-DD or +3d.")] = None,
+    parent: Annotated[str | None, typer.Option("--parent", help="Create a sub-case.")] = None,
+    contact_name: Annotated[str, typer.Option("--contact-name")] = "",
+    as_json: Json = False,
+) -> None:
+    """Create a case (or a sub-case with --parent), delegated to a user or a group."""
+    runtime: Runtime = ctx.obj
+    with refusals():
+        from helpdesk_tui.domain.policy import parse_priority  # noqa: PLC0415
+        from helpdesk_tui.services.cases import create_case  # noqa: PLC0415
+
+        if (user is None) == (group is None):
+            raise UsageError("give exactly one of --user or --group")
+        try:
+            prio = parse_priority(priority) if priority else None
+        except ValidationError as error:
+            raise UsageError(error.message) from None
+        number = create_case(
+            runtime.context, runtime.user, subject=subject, contact=contact, user=user,
+            group=group, type_key=type_key, priority=prio, description=description,
+            due=_date(due), reminder=_date(reminder),
+            parent=_number(parent) if parent else None, contact_name=contact_name,
+        )
+        if as_json:
+            _show_json(runtime, number)
+        else:
+            say(str(number))
+
+
+@app.command("assign")
+def assign(
+    ctx: typer.Context,
+    number: str,
+    me: Annotated[bool, typer.Option("--me", help="Assign to me (atomic).")] = False,
+    user: Annotated[str | None, typer.Option("--user")] = None,
+    group: Annotated[str | None, typer.Option("--group")] = None,
+    comment: Comment = "",
+) -> None:
+    """Assign to me, or hand over to a user or a group."""
+    runtime: Runtime = ctx.obj
+    with refusals():
+        from helpdesk_tui.services.cases import assign_to_me, delegate_case  # noqa: PLC0415
+
+        if sum([me, user is not None, group is not None]) != 1:
+            raise UsageError("give exactly one of --me, --user or --group")
+        case_number = _number(number)
+        if me:
+            result = assign_to_me(runtime.context, runtime.user, case_number, comment=comment)
+        else:
+            result = delegate_case(runtime.context, runtime.user, case_number, user=user,
+                                   group=group, comment=comment)
+        state = "assigned to" if result.changed else "already assigned to"
+        say(f"{case_number} {state} {result.delegation}")
+
+
+@app.command("status")
+def status(
+    ctx: typer.Context,
+    number: str,
+    new_status: Annotated[str, typer.Argument(metavar="STATUS")],
+    comment: Comment = "",
+    reminder: Annotated[str | None, typer.Option("--reminder")] = None,
+) -> None:
+    """Set open, in_progress or waiting (waiting needs --comment and --reminder)."""
+    runtime: Runtime = ctx.obj
+    with refusals():
+        from helpdesk_tui.domain.policy import parse_status  # noqa: PLC0415
+        from helpdesk_tui.services.cases import change_status  # noqa: PLC0415
+
+        try:
+            target = parse_status(new_status)
+        except ValidationError as error:
+            raise UsageError(error.message) from None
+        case_number = _number(number)
+        change_status(runtime.context, runtime.user, case_number, target, comment=comment,
+                      reminder=_date(reminder))
+        say(f"{case_number} is now {target}")
+
+
+@app.command("close")
+def close(
+    ctx: typer.Context,
+    number: str,
+    resolution: Annotated[str, typer.Option("--resolution",
+                                            help="solved, deferred or duplicate.")],
+    duplicate_of: Annotated[str | None, typer.Option("--duplicate-of")] = None,
+    comment: Comment = "",
+    close_parent: Annotated[bool, typer.Option(
+        "--close-parent", help="Also close the parent when this was its last open sub-case."
+    )] = False,
+) -> None:
+    """Close with a resolution; a duplicate names the original."""
+    runtime: Runtime = ctx.obj
+    with refusals():
+        from helpdesk_tui.domain.enums import Resolution  # noqa: PLC0415
+        from helpdesk_tui.services.cases import close_case  # noqa: PLC0415
+
+        try:
+            chosen = Resolution(resolution.strip().lower())
+        except ValueError:
+            raise UsageError(
+                f"unknown resolution {resolution!r} (known: solved, deferred, duplicate)"
+            ) from None
+        result = close_case(
+            runtime.context, runtime.user, _number(number), chosen,
+            duplicate_of=_number(duplicate_of) if duplicate_of else None,
+            comment=comment, close_parent=close_parent,
+        )
+        for closed in result.closed:
+            say(f"closed {closed} ({chosen})")
+        if result.parent_closable:
+            say(f"{result.parent_closable} has no open sub-cases left; close it too with "
+                f"--close-parent or `helpdesk case close {result.parent_closable}`")
+
+
+@app.command("reopen")
+def reopen(ctx: typer.Context, number: str, comment: Comment = "") -> None:
+    """Reopen a closed case (a sub-case reopens its parent too)."""
+    runtime: Runtime = ctx.obj
+    with refusals():
+        from helpdesk_tui.services.cases import reopen_case  # noqa: PLC0415
+
+        for reopened in reopen_case(runtime.context, runtime.user, _number(number),
+                                    comment=comment):
+            say(f"reopened {reopened}")
+
+
+@app.command("edit")
+def edit(
+    ctx: typer.Context,
+    number: str,
+    subject: Annotated[str | None, typer.Option("--subject")] = None,
+    priority: Annotated[str | None, typer.Option("--priority")] = None,
+    type_key: Annotated[str | None, typer.Option("--type")] = None,
+    due: Annotated[str | None, typer.Option("--due")] = None,
+    reminder: Annotated[str | None, typer.Option("--reminder")] = None,
+    owner: Annotated[str | None, typer.Option("--owner")] = None,
+    description: Annotated[str | None, typer.Option("--description")] = None,
+) -> None:
+    """Change header fields (refused on closed cases)."""
+    runtime: Runtime = ctx.obj
+    with refusals():
+        from helpdesk_tui.domain.policy import parse_priority  # noqa: PLC0415
+        from helpdesk_tui.services.cases import edit_case  # noqa: PLC0415
+
+        values: dict[str, object] = {}
+        for key, value in (("subject", subject), ("type", type_key), ("owner", owner),
+                           ("description", description)):
+            if value is not None:
+                values[key] = value
+        if priority is not None:
+            try:
+                values["priority"] = parse_priority(priority)
+            except ValidationError as error:
+                raise UsageError(error.message) from None
+        if due is not None:
+            values["due"] = _date(due)
+        if reminder is not None:
+            values["reminder"] = _date(reminder)
+        if not values:
+            raise UsageError("nothing to change: give at least one field option")
+        case_number = _number(number)
+        changed = edit_case(runtime.context, runtime.user, case_number, values)
+        say(f"updated {case_number}" if changed else f"{case_number}: nothing changed")
+
+
+@app.command("comment")
+def comment(
+    ctx: typer.Context,
+    number: str,
+    text: str,
+    external: Annotated[bool, typer.Option("--external",
+                                           help="Visible to the customer.")] = False,
+    time: Annotated[str | None, typer.Option("--time", help="Hours spent, e.g. 0.25.")] = None,
+) -> None:
+    """Add an internal comment (or an external action with --external)."""
+    runtime: Runtime = ctx.obj
+    with refusals():
+        from helpdesk_tui.domain.enums import ActivityKind  # noqa: PLC0415
+        from helpdesk_tui.services.cases import record_activity  # noqa: PLC0415
+
+        kind = ActivityKind.EXTERNAL if external else ActivityKind.COMMENT
+        case_number = _number(number)
+        record_activity(runtime.context, runtime.user, case_number, kind, text,
+                        time_spent_centi=_hours(time))
+        say(f"{kind} added to {case_number}")
+
+
+@app.command("delete")
+def delete(
+    ctx: typer.Context,
+    number: str,
+    yes: Annotated[bool, typer.Option("--yes", help="Confirm the deletion.")] = False,
+) -> None:
+    """Delete a case with its sub-cases and timeline (leads and admins; logged)."""
+    runtime: Runtime = ctx.obj
+    if not yes:
+        fail("deleting a case needs --yes", USAGE)
+    with refusals():
+        from helpdesk_tui.services.cases import delete_case  # noqa: PLC0415
+
+        case_number = _number(number)
+        removed = delete_case(runtime.context, runtime.user, case_number)
+        extra = f" and {removed - 1} sub-case(s)" if removed > 1 else ""
+        say(f"deleted {case_number}{extra}")

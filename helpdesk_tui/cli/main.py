@@ -1,0 +1,48 @@
+"""`helpdesk`: the entry point, global options, and the command groups."""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from helpdesk_tui.cli import case, setup
+from helpdesk_tui.cli.runtime import Options, Runtime
+
+app = typer.Typer(
+    name="helpdesk",
+    help="A keyboard-driven terminal helpdesk.",
+    no_args_is_help=False,
+    invoke_without_command=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+app.add_typer(case.app, name="case")
+setup.register(app)
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    db: Annotated[
+        str | None,
+        typer.Option("--db", envvar="HELPDESK_DB", help="SQLite path or SQLAlchemy URL."),
+    ] = None,
+    as_user: Annotated[
+        str | None,
+        typer.Option("--as", envvar="HELPDESK_USER", help="Acting agent's user name."),
+    ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", envvar="HELPDESK_CONFIG", help="TOML config file."),
+    ] = None,
+) -> None:
+    """A keyboard-driven terminal helpdesk. Without a command: the TUI."""
+    ctx.obj = Runtime(Options(db=db, as_user=as_user, config=config))
+    if ctx.invoked_subcommand is None:
+        typer.echo(ctx.get_help())
+
+
+def run() -> None:
+    """Console-script entry point."""
+    app()

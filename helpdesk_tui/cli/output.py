@@ -1,0 +1,148 @@
+"""Output helpers: the JSON shapes of CLI.md, plain tables, the one `error:` line."""
+
+import json
+import sys
+from collections.abc import Iterable
+from typing import Any, NoReturn
+
+import typer
+
+from helpdesk_tui.domain.activity import format_hours
+from helpdesk_tui.domain.safe_text import one_line, strip_controls
+from helpdesk_tui.storage.reads import ActivityEntry, CaseDetail, CaseSummary
+
+REFUSED = 1
+USAGE = 2
+
+
+def fail(message: str, code: int = REFUSED) -> NoReturn:
+    """Print exactly one `error:` line on stderr and exit with `code`."""
+    print(f"error: {one_line(message)}", file=sys.stderr)
+    raise typer.Exit(code)
+
+
+def say(line: str) -> None:
+    """One human line on stdout."""
+    print(line)
+
+
+def emit_json(value: Any) -> None:
+    """Machine-readable JSON on stdout (and nothing else)."""
+    json.dump(value, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+def _iso_z(moment: Any) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def case_json(case: CaseSummary) -> dict[str, Any]:
+    """A case in the JSON shape of CLI.md."""
+    return {
+        "number": str(case.number),
+        "subject": case.subject,
+        "type": case.type,
+        "status": case.status,
+        "priority": case.priority,
+        "resolution": case.resolution,
+        "duplicate_of": str(case.duplicate_of) if case.duplicate_of else None,
+        "delegated_user": case.delegated_user,
+        "delegated_group": case.delegated_group,
+        "owner": case.owner,
+        "contact": {"email": case.contact_email, "name": case.contact_name},
+        "account": case.account,
+        "initiator": case.initiator,
+        "due": case.due.isoformat(),
+        "reminder": case.reminder.isoformat() if case.reminder else None,
+        "parent": str(case.parent) if case.parent else None,
+        "created_at": _iso_z(case.created_at),
+        "updated_at": _iso_z(case.updated_at),
+        "version": case.version,
+    }
+
+
+def activity_json(entry: ActivityEntry) -> dict[str, Any]:
+    """An activity in the JSON shape of CLI.md."""
+    return {
+        "kind": entry.kind,
+        "actor": entry.actor,
+        "at": _iso_z(entry.at),
+        "internal": entry.internal,
+        "text": entry.text,
+        "changes": entry.changes,
+        "time_spent": format_hours(entry.time_spent_centi),
+    }
+
+
+def detail_json(detail: CaseDetail) -> dict[str, Any]:
+    """`case show --json`: the case plus description, sub-cases, activities, time total."""
+    data = case_json(detail.case)
+    data["description"] = detail.case.description
+    data["sub_cases"] = [case_json(sub) for sub in detail.sub_cases]
+    data["activities"] = [activity_json(a) for a in detail.activities]
+    data["time_spent_total"] = format_hours(detail.time_spent_centi)
+    return data
+
+
+def delegate_text(case: CaseSummary) -> str:
+    """`alice` or `@billing` for a list column."""
+    return case.delegated_user or f"@{case.delegated_group}"
+
+
+def print_table(cases: Iterable[CaseSummary]) -> int:
+    """A plain, aligned list of cases (untrusted text made safe); returns the row count."""
+    rows = [
+        (
+            str(c.number), c.status, c.priority, c.due.isoformat(),
+            one_line(delegate_text(c), 16), one_line(c.subject, 70),
+        )
+        for c in cases
+    ]
+    header = ("NUMBER", "STATUS", "PRIO", "DUE", "DELEGATE", "SUBJECT")
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(5)]
+    for row in [header, *rows]:
+        print("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:5])) + "  " + row[5])
+    return len(rows)
+
+
+def print_detail(detail: CaseDetail) -> None:
+    """`case show` for people: header, description, sub-cases, timeline."""
+    c = detail.case
+    print(f"{c.number}  {one_line(c.subject)}")
+    fields = [
+        ("status", c.status + (f" ({c.resolution})" if c.resolution else "")),
+        ("priority", c.priority),
+        ("type", c.type),
+        ("delegated", delegate_text(c)),
+        ("owner", c.owner or "-"),
+        ("contact", f"{one_line(c.contact_name)} <{c.contact_email}>".strip()),
+        ("account", one_line(c.account or "-")),
+        ("due", c.due.isoformat()),
+        ("reminder", c.reminder.isoformat() if c.reminder else "-"),
+        ("time spent", f"{format_hours(detail.time_spent_centi) or 0:.2f} h"),
+    ]
+    if c.duplicate_of:
+        fields.append(("duplicate of", str(c.duplicate_of)))
+    if c.parent:
+        fields.append(("parent", str(c.parent)))
+    for name, value in fields:
+        print(f"  {name:<12} {value}")
+    if c.description:
+        print()
+        print(strip_controls(c.description).rstrip())
+    if detail.sub_cases:
+        print("\nSub-cases:")
+        for sub in detail.sub_cases:
+            print(f"  {sub.number}  {sub.status:<11}  {one_line(sub.subject, 70)}")
+    print("\nTimeline:")
+    for a in detail.activities:
+        who = a.actor or "system"
+        line = f"  {a.at:%Y-%m-%d %H:%M}  {a.kind:<10} {who}"
+        if a.changes:
+            line += "  " + ", ".join(f"{k}: {v[0]} → {v[1]}" for k, v in a.changes.items())
+        if a.time_spent_centi:
+            line += f"  [{format_hours(a.time_spent_centi):.2f} h]"
+        print(line)
+        if a.text:
+            for text_line in strip_controls(a.text).splitlines():
+                print(f"      {text_line}")

@@ -1,0 +1,110 @@
+"""What a command runs against: database, acting user, settings — resolved lazily.
+
+Read commands (`case list`, `case show`) must start fast: they touch neither the config
+file (unless needed for the database or user) nor SQLAlchemy. Write commands build a
+services Context, which brings the schema to head and syncs configured people.
+"""
+
+import getpass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import platformdirs
+
+from helpdesk_tui.domain.errors import NotFoundError
+from helpdesk_tui.storage.location import DatabaseLocation, locate
+from helpdesk_tui.storage.reads import ReadStore, open_reads
+from helpdesk_tui.storage.schema import SCHEMA_HEAD
+
+if TYPE_CHECKING:
+    from helpdesk_tui.config import Settings
+    from helpdesk_tui.services.context import Context
+    from helpdesk_tui.services.people import AgentSpec, GroupSpec
+
+APP_NAME = "helpdesk-tui"
+
+
+def default_config_path() -> Path:
+    """`config.toml` in the platform's user config directory."""
+    return Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml"
+
+
+def default_database_path() -> Path:
+    """`helpdesk.sqlite` in the platform's user data directory (TEAM-1)."""
+    return Path(platformdirs.user_data_dir(APP_NAME)) / "helpdesk.sqlite"
+
+
+@dataclass
+class Options:
+    """The global options as given (None = not given)."""
+
+    db: str | None = None
+    as_user: str | None = None
+    config: Path | None = None
+
+
+class Runtime:
+    """Lazily resolved wiring for one command."""
+
+    def __init__(self, options: Options) -> None:
+        self.options = options
+
+    @cached_property
+    def config_path(self) -> Path:
+        """The config file in use (it may not exist: then built-in defaults apply)."""
+        return self.options.config or default_config_path()
+
+    @cached_property
+    def settings(self) -> "Settings":
+        """The validated settings (raises ConfigError)."""
+        from helpdesk_tui.config import load_settings  # noqa: PLC0415  (pydantic is slow to import)
+
+        return load_settings(self.config_path)
+
+    @cached_property
+    def location(self) -> DatabaseLocation:
+        """`--db` / HELPDESK_DB, else the config's `database`, else the default file."""
+        db = self.options.db or self.settings.database or str(default_database_path())
+        return locate(db)
+
+    @cached_property
+    def user(self) -> str:
+        """`--as` / HELPDESK_USER, else the config's `user`, else the OS login name."""
+        name = self.options.as_user or self.settings.user or getpass.getuser()
+        return name.strip().lower()
+
+    @cached_property
+    def context(self) -> "Context":
+        """A services Context on a migrated database with configured people synced."""
+        from helpdesk_tui.services.context import Context  # noqa: PLC0415  (SQLAlchemy is slow)
+        from helpdesk_tui.services.people import sync_people  # noqa: PLC0415
+
+        context = Context(self.location, policy=self.settings.policy())
+        context.migrate()
+        if self.settings.users:
+            sync_people(context, *people_specs(self.settings))
+        return context
+
+    @contextmanager
+    def reads(self) -> Iterator[ReadStore]:
+        """A read store on an up-to-date schema; the acting user must exist."""
+        with open_reads(self.location) as store:
+            if store.schema_revision() != SCHEMA_HEAD:
+                self.context  # noqa: B018  (migrates as a side effect)
+            if not store.agent_exists(self.user):
+                raise NotFoundError(f"unknown user {self.user!r}")
+            yield store
+
+
+def people_specs(settings: "Settings") -> tuple[list["AgentSpec"], list["GroupSpec"]]:
+    """Configured users and groups as service inputs."""
+    from helpdesk_tui.domain.enums import Role  # noqa: PLC0415
+    from helpdesk_tui.services.people import AgentSpec, GroupSpec  # noqa: PLC0415, F811
+
+    agents = [AgentSpec(u.username, u.name, u.email, Role(u.role)) for u in settings.users]
+    groups = [GroupSpec(g.name, g.title, g.lead, tuple(g.members)) for g in settings.groups]
+    return agents, groups
