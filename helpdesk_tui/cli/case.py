@@ -45,7 +45,7 @@ def _date(text: str | None) -> date | None:
 
 
 def _hours(text: str | None) -> int | None:
-    from helpdesk_tui.domain.activity import parse_hours  # noqa: PLC0415
+    from helpdesk_tui.domain.activity import parse_hours
 
     if text is None:
         return None
@@ -63,8 +63,12 @@ def _show_json(runtime: Runtime, number: CaseNumber) -> None:
 @app.command("list")
 def list_cases(
     ctx: typer.Context,
-    view: Annotated[str, typer.Option(help="mine, groups, unassigned, overdue, reminder, "
-                                           "waiting, open, closed or all.")] = "open",
+    view: Annotated[
+        str,
+        typer.Option(
+            help="mine, groups, unassigned, overdue, reminder, waiting, open, closed or all."
+        ),
+    ] = "open",
     query: Annotated[str, typer.Option(help='e.g. "status:open prio:high @me overdue"')] = "",
     limit: Annotated[int, typer.Option(min=1, max=10_000)] = 50,
     as_json: Json = False,
@@ -115,8 +119,8 @@ def create(
     """Create a case (or a sub-case with --parent), delegated to a user or a group."""
     runtime: Runtime = ctx.obj
     with refusals():
-        from helpdesk_tui.domain.policy import parse_priority  # noqa: PLC0415
-        from helpdesk_tui.services.cases import create_case  # noqa: PLC0415
+        from helpdesk_tui.domain.policy import parse_priority
+        from helpdesk_tui.services.cases import create_case
 
         if (user is None) == (group is None):
             raise UsageError("give exactly one of --user or --group")
@@ -125,10 +129,19 @@ def create(
         except ValidationError as error:
             raise UsageError(error.message) from None
         number = create_case(
-            runtime.context, runtime.user, subject=subject, contact=contact, user=user,
-            group=group, type_key=type_key, priority=prio, description=description,
-            due=_date(due), reminder=_date(reminder),
-            parent=_number(parent) if parent else None, contact_name=contact_name,
+            runtime.context,
+            runtime.user,
+            subject=subject,
+            contact=contact,
+            user=user,
+            group=group,
+            type_key=type_key,
+            priority=prio,
+            description=description,
+            due=_date(due),
+            reminder=_date(reminder),
+            parent=_number(parent) if parent else None,
+            contact_name=contact_name,
         )
         if as_json:
             _show_json(runtime, number)
@@ -148,7 +161,7 @@ def assign(
     """Assign to me, or hand over to a user or a group."""
     runtime: Runtime = ctx.obj
     with refusals():
-        from helpdesk_tui.services.cases import assign_to_me, delegate_case  # noqa: PLC0415
+        from helpdesk_tui.services.cases import assign_to_me, delegate_case
 
         if sum([me, user is not None, group is not None]) != 1:
             raise UsageError("give exactly one of --me, --user or --group")
@@ -156,8 +169,9 @@ def assign(
         if me:
             result = assign_to_me(runtime.context, runtime.user, case_number, comment=comment)
         else:
-            result = delegate_case(runtime.context, runtime.user, case_number, user=user,
-                                   group=group, comment=comment)
+            result = delegate_case(
+                runtime.context, runtime.user, case_number, user=user, group=group, comment=comment
+            )
         state = "assigned to" if result.changed else "already assigned to"
         say(f"{case_number} {state} {result.delegation}")
 
@@ -173,16 +187,22 @@ def status(
     """Set open, in_progress or waiting (waiting needs --comment and --reminder)."""
     runtime: Runtime = ctx.obj
     with refusals():
-        from helpdesk_tui.domain.policy import parse_status  # noqa: PLC0415
-        from helpdesk_tui.services.cases import change_status  # noqa: PLC0415
+        from helpdesk_tui.domain.policy import parse_status
+        from helpdesk_tui.services.cases import change_status
 
         try:
             target = parse_status(new_status)
         except ValidationError as error:
             raise UsageError(error.message) from None
         case_number = _number(number)
-        change_status(runtime.context, runtime.user, case_number, target, comment=comment,
-                      reminder=_date(reminder))
+        change_status(
+            runtime.context,
+            runtime.user,
+            case_number,
+            target,
+            comment=comment,
+            reminder=_date(reminder),
+        )
         say(f"{case_number} is now {target}")
 
 
@@ -190,19 +210,21 @@ def status(
 def close(
     ctx: typer.Context,
     number: str,
-    resolution: Annotated[str, typer.Option("--resolution",
-                                            help="solved, deferred or duplicate.")],
+    resolution: Annotated[str, typer.Option("--resolution", help="solved, deferred or duplicate.")],
     duplicate_of: Annotated[str | None, typer.Option("--duplicate-of")] = None,
     comment: Comment = "",
-    close_parent: Annotated[bool, typer.Option(
-        "--close-parent", help="Also close the parent when this was its last open sub-case."
-    )] = False,
+    close_parent: Annotated[
+        bool,
+        typer.Option(
+            "--close-parent", help="Also close the parent when this was its last open sub-case."
+        ),
+    ] = False,
 ) -> None:
     """Close with a resolution; a duplicate names the original."""
     runtime: Runtime = ctx.obj
     with refusals():
-        from helpdesk_tui.domain.enums import Resolution  # noqa: PLC0415
-        from helpdesk_tui.services.cases import close_case  # noqa: PLC0415
+        from helpdesk_tui.domain.enums import Resolution
+        from helpdesk_tui.services.cases import close_case
 
         try:
             chosen = Resolution(resolution.strip().lower())
@@ -211,15 +233,21 @@ def close(
                 f"unknown resolution {resolution!r} (known: solved, deferred, duplicate)"
             ) from None
         result = close_case(
-            runtime.context, runtime.user, _number(number), chosen,
+            runtime.context,
+            runtime.user,
+            _number(number),
+            chosen,
             duplicate_of=_number(duplicate_of) if duplicate_of else None,
-            comment=comment, close_parent=close_parent,
+            comment=comment,
+            close_parent=close_parent,
         )
         for closed in result.closed:
             say(f"closed {closed} ({chosen})")
         if result.parent_closable:
-            say(f"{result.parent_closable} has no open sub-cases left; close it too with "
-                f"--close-parent or `helpdesk case close {result.parent_closable}`")
+            say(
+                f"{result.parent_closable} has no open sub-cases left; close it too with "
+                f"--close-parent or `helpdesk case close {result.parent_closable}`"
+            )
 
 
 @app.command("reopen")
@@ -227,10 +255,11 @@ def reopen(ctx: typer.Context, number: str, comment: Comment = "") -> None:
     """Reopen a closed case (a sub-case reopens its parent too)."""
     runtime: Runtime = ctx.obj
     with refusals():
-        from helpdesk_tui.services.cases import reopen_case  # noqa: PLC0415
+        from helpdesk_tui.services.cases import reopen_case
 
-        for reopened in reopen_case(runtime.context, runtime.user, _number(number),
-                                    comment=comment):
+        for reopened in reopen_case(
+            runtime.context, runtime.user, _number(number), comment=comment
+        ):
             say(f"reopened {reopened}")
 
 
@@ -249,12 +278,16 @@ def edit(
     """Change header fields (refused on closed cases)."""
     runtime: Runtime = ctx.obj
     with refusals():
-        from helpdesk_tui.domain.policy import parse_priority  # noqa: PLC0415
-        from helpdesk_tui.services.cases import edit_case  # noqa: PLC0415
+        from helpdesk_tui.domain.policy import parse_priority
+        from helpdesk_tui.services.cases import edit_case
 
         values: dict[str, object] = {}
-        for key, value in (("subject", subject), ("type", type_key), ("owner", owner),
-                           ("description", description)):
+        for key, value in (
+            ("subject", subject),
+            ("type", type_key),
+            ("owner", owner),
+            ("description", description),
+        ):
             if value is not None:
                 values[key] = value
         if priority is not None:
@@ -278,20 +311,20 @@ def comment(
     ctx: typer.Context,
     number: str,
     text: str,
-    external: Annotated[bool, typer.Option("--external",
-                                           help="Visible to the customer.")] = False,
+    external: Annotated[bool, typer.Option("--external", help="Visible to the customer.")] = False,
     time: Annotated[str | None, typer.Option("--time", help="Hours spent, e.g. 0.25.")] = None,
 ) -> None:
     """Add an internal comment (or an external action with --external)."""
     runtime: Runtime = ctx.obj
     with refusals():
-        from helpdesk_tui.domain.enums import ActivityKind  # noqa: PLC0415
-        from helpdesk_tui.services.cases import record_activity  # noqa: PLC0415
+        from helpdesk_tui.domain.enums import ActivityKind
+        from helpdesk_tui.services.cases import record_activity
 
         kind = ActivityKind.EXTERNAL if external else ActivityKind.COMMENT
         case_number = _number(number)
-        record_activity(runtime.context, runtime.user, case_number, kind, text,
-                        time_spent_centi=_hours(time))
+        record_activity(
+            runtime.context, runtime.user, case_number, kind, text, time_spent_centi=_hours(time)
+        )
         say(f"{kind} added to {case_number}")
 
 
@@ -306,7 +339,7 @@ def delete(
     if not yes:
         fail("deleting a case needs --yes", USAGE)
     with refusals():
-        from helpdesk_tui.services.cases import delete_case  # noqa: PLC0415
+        from helpdesk_tui.services.cases import delete_case
 
         case_number = _number(number)
         removed = delete_case(runtime.context, runtime.user, case_number)

@@ -3,6 +3,7 @@
 import json
 import sys
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any, NoReturn
 
 import typer
@@ -32,7 +33,7 @@ def emit_json(value: Any) -> None:
     sys.stdout.write("\n")
 
 
-def _iso_z(moment: Any) -> str:
+def _iso_z(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
@@ -93,8 +94,12 @@ def print_table(cases: Iterable[CaseSummary]) -> int:
     """A plain, aligned list of cases (untrusted text made safe); returns the row count."""
     rows = [
         (
-            str(c.number), c.status, c.priority, c.due.isoformat(),
-            one_line(delegate_text(c), 16), one_line(c.subject, 70),
+            str(c.number),
+            c.status,
+            c.priority,
+            c.due.isoformat(),
+            one_line(delegate_text(c), 16),
+            one_line(c.subject, 70),
         )
         for c in cases
     ]

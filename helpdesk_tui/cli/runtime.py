@@ -61,7 +61,7 @@ class Runtime:
     @cached_property
     def settings(self) -> "Settings":
         """The validated settings (raises ConfigError)."""
-        from helpdesk_tui.config import load_settings  # noqa: PLC0415  (pydantic is slow to import)
+        from helpdesk_tui.config import load_settings  # lazy import: pydantic is slow to import
 
         return load_settings(self.config_path)
 
@@ -80,8 +80,8 @@ class Runtime:
     @cached_property
     def context(self) -> "Context":
         """A services Context on a migrated database with configured people synced."""
-        from helpdesk_tui.services.context import Context  # noqa: PLC0415  (SQLAlchemy is slow)
-        from helpdesk_tui.services.people import sync_people  # noqa: PLC0415
+        from helpdesk_tui.services.context import Context  # lazy import: SQLAlchemy is slow
+        from helpdesk_tui.services.people import sync_people
 
         context = Context(self.location, policy=self.settings.policy())
         context.migrate()
@@ -102,8 +102,8 @@ class Runtime:
 
 def people_specs(settings: "Settings") -> tuple[list["AgentSpec"], list["GroupSpec"]]:
     """Configured users and groups as service inputs."""
-    from helpdesk_tui.domain.enums import Role  # noqa: PLC0415
-    from helpdesk_tui.services.people import AgentSpec, GroupSpec  # noqa: PLC0415, F811
+    from helpdesk_tui.domain.enums import Role
+    from helpdesk_tui.services.people import AgentSpec, GroupSpec
 
     agents = [AgentSpec(u.username, u.name, u.email, Role(u.role)) for u in settings.users]
     groups = [GroupSpec(g.name, g.title, g.lead, tuple(g.members)) for g in settings.groups]

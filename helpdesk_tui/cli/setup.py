@@ -1,6 +1,5 @@
 """`helpdesk init`, `helpdesk demo`, `helpdesk config check`."""
 
-import json
 import tempfile
 from pathlib import Path
 from typing import Annotated
@@ -9,7 +8,7 @@ import typer
 
 from helpdesk_tui.cli.errors import refusals
 from helpdesk_tui.cli.output import emit_json, fail, say
-from helpdesk_tui.cli.runtime import Options, Runtime, people_specs
+from helpdesk_tui.cli.runtime import Runtime, people_specs
 from helpdesk_tui.storage.location import locate
 
 config_app = typer.Typer(help="Check the configuration.", no_args_is_help=True)
@@ -26,9 +25,9 @@ def init(ctx: typer.Context) -> None:
     """Create or upgrade the database schema; sync configured users and groups."""
     runtime: Runtime = ctx.obj
     with refusals():
-        from helpdesk_tui.domain.enums import Role  # noqa: PLC0415
-        from helpdesk_tui.services.people import AgentSpec, sync_people  # noqa: PLC0415
-        from helpdesk_tui.storage.schema import SCHEMA_HEAD  # noqa: PLC0415
+        from helpdesk_tui.domain.enums import Role
+        from helpdesk_tui.services.people import AgentSpec, sync_people
+        from helpdesk_tui.storage.schema import SCHEMA_HEAD
 
         context = runtime.context  # migrates and syncs
         with context.uow(write=False) as uow:
@@ -50,17 +49,17 @@ def demo(
     """A fresh demo database (a temporary file unless --db is given)."""
     runtime: Runtime = ctx.obj
     with refusals():
-        from helpdesk_tui.services.context import Context  # noqa: PLC0415
-        from helpdesk_tui.services.demo import generate_cases, seed_demo  # noqa: PLC0415
+        from helpdesk_tui.services.context import Context
+        from helpdesk_tui.services.demo import generate_cases, seed_demo
 
         if runtime.options.db is None:
             folder = Path(tempfile.mkdtemp(prefix="helpdesk-demo-"))
             location = locate(str(folder / "demo.sqlite"))
         else:
             location = locate(runtime.options.db)
-            if location.is_sqlite and location.sqlite_path.exists():
-                if location.sqlite_path.stat().st_size > 0:
-                    fail(f"{location.display()} already exists; demo wants a fresh database")
+            path = location.sqlite_path if location.is_sqlite else None
+            if path is not None and path.exists() and path.stat().st_size > 0:
+                fail(f"{location.display()} already exists; demo wants a fresh database")
         context = Context(location, policy=runtime.settings.policy())
         context.migrate()
         summary = seed_demo(context)
@@ -94,4 +93,3 @@ def check(ctx: typer.Context) -> None:
             f"due +{policy.dates.due_days} d, reminder +{policy.dates.reminder_days} d, "
             f"{len(settings.mail.accounts)} mail accounts"
         )
-        _ = json, Options

@@ -147,9 +147,7 @@ class Case:
         self.updated_at = now
         return ActivityDraft(ActivityKind.DELEGATION, text=comment.strip(), changes=changes)
 
-    def assign_to_me(
-        self, actor: Actor, now: datetime, comment: str = ""
-    ) -> ActivityDraft | None:
+    def assign_to_me(self, actor: Actor, now: datetime, comment: str = "") -> ActivityDraft | None:
         """Pull the case (ASSIGN-2): refused if another agent already holds it."""
         self._require_open("assign")
         holder = self.delegation.user
@@ -262,8 +260,9 @@ class Case:
             drafts = self._auto_delegate(actor)
         internal = kind is not ActivityKind.EXTERNAL
         drafts.append(
-            ActivityDraft(kind, text=text.strip(), internal=internal,
-                          time_spent_centi=time_spent_centi)
+            ActivityDraft(
+                kind, text=text.strip(), internal=internal, time_spent_centi=time_spent_centi
+            )
         )
         self.updated_at = now
         return drafts
@@ -279,8 +278,11 @@ class Case:
         if group is None or group not in actor.groups:
             return []
         changes = self._set_delegation(Delegation(user=actor.username))
-        return [ActivityDraft(ActivityKind.DELEGATION, text="taken over by process action",
-                              changes=changes)]
+        return [
+            ActivityDraft(
+                ActivityKind.DELEGATION, text="taken over by process action", changes=changes
+            )
+        ]
 
     def _set_delegation(self, to: Delegation) -> Changes:
         changes = self._diff({"delegated_user": to.user, "delegated_group": to.group})

@@ -2,6 +2,7 @@
 
 import shlex
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from helpdesk_tui.domain.enums import Priority, Status
 from helpdesk_tui.domain.errors import QueryError, ValidationError
@@ -120,7 +121,8 @@ def _apply_token(query: CaseQuery, token: str) -> CaseQuery:
     values: set[object] = set(getattr(query, attribute))
     for part in value.split(","):
         values.add(_value(attribute, part))
-    return replace(query, **{attribute: frozenset(values)})
+    update: dict[str, Any] = {attribute: frozenset(values)}
+    return replace(query, **update)
 
 
 def _flag(query: CaseQuery, flag: str) -> CaseQuery:

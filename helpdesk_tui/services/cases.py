@@ -73,10 +73,20 @@ def create_case(
         row = uow.directory.ensure_contact(contact, contact_name)
         now = ctx.clock()
         case, created = new_case(
-            policy=ctx.policy, actor=actor, now=now, subject=subject, contact=row.email,
-            delegation=delegation, type_key=type_key, priority=priority,
-            description=description, account=uow.directory.account_name(row.account_id),
-            due=due, reminder=reminder, parent=parent_view, custom=custom,
+            policy=ctx.policy,
+            actor=actor,
+            now=now,
+            subject=subject,
+            contact=row.email,
+            delegation=delegation,
+            type_key=type_key,
+            priority=priority,
+            description=description,
+            account=uow.directory.account_name(row.account_id),
+            due=due,
+            reminder=reminder,
+            parent=parent_view,
+            custom=custom,
         )
         number = uow.cases.add(case, actor, now, [created])
         if parent is not None:
@@ -152,8 +162,9 @@ def change_status(
         actor = uow.directory.actor(actor_name)
         case = uow.cases.get(number)
         now = ctx.clock()
-        drafts = case.change_status(actor, now, ctx.policy, target, comment=comment,
-                                    reminder=reminder)
+        drafts = case.change_status(
+            actor, now, ctx.policy, target, comment=comment, reminder=reminder
+        )
         uow.cases.save(case, actor, now, drafts)
 
     _retrying(ctx, work)
@@ -186,7 +197,12 @@ def close_case(
             uow.cases.get(duplicate_of)  # the original must exist
         now = ctx.clock()
         drafts = case.close(
-            actor, now, ctx.policy, resolution, duplicate_of=duplicate_of, comment=comment,
+            actor,
+            now,
+            ctx.policy,
+            resolution,
+            duplicate_of=duplicate_of,
+            comment=comment,
             open_sub_cases=[] if number.is_sub_case else uow.cases.open_sub_cases(number),
         )
         uow.cases.save(case, actor, now, drafts)
@@ -249,8 +265,9 @@ def edit_case(
         subs = [] if number.is_sub_case else uow.cases.sub_cases(number)
         latest = max((due for _, status, due in subs if status is not Status.CLOSED), default=None)
         now = ctx.clock()
-        draft = case.edit(actor, now, ctx.policy, values=checked, parent=parent,
-                          latest_sub_due=latest)
+        draft = case.edit(
+            actor, now, ctx.policy, values=checked, parent=parent, latest_sub_due=latest
+        )
         if draft is None:
             return False
         uow.cases.save(case, actor, now, [draft])
@@ -313,4 +330,3 @@ def _group(uow: UnitOfWork, name: str | None) -> str | None:
 
 def _sub_case_note(number: CaseNumber, subject: str) -> ActivityDraft:
     return ActivityDraft(ActivityKind.SUB_CASE, text=f"sub-case {number}: {subject}")
-

@@ -8,6 +8,7 @@ import json
 import uuid
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete, func, update
 from sqlmodel import Session, col, select
@@ -44,7 +45,9 @@ class CaseRepository:
         """The sub-cases of a case: number, status, due, in number order."""
         parent = self._row(number)
         rows = self._session.exec(
-            select(CaseRow.number, CaseRow.sub_number, CaseRow.status, CaseRow.due)
+            select(
+                col(CaseRow.number), col(CaseRow.sub_number), col(CaseRow.status), col(CaseRow.due)
+            )
             .where(CaseRow.parent_id == parent.id)
             .order_by(col(CaseRow.sub_number))
         ).all()
@@ -56,16 +59,16 @@ class CaseRepository:
 
     def _row(self, number: CaseNumber) -> CaseRow:
         row = self._session.exec(
-            select(CaseRow).where(
-                CaseRow.number == number.main, CaseRow.sub_number == number.sub
-            )
+            select(CaseRow).where(CaseRow.number == number.main, CaseRow.sub_number == number.sub)
         ).first()
         if row is None:
             raise NotFoundError(f"no case {number}")
         return row
 
     # -- saving ------------------------------------------------------------------
-    def add(self, case: Case, actor: Actor, now: datetime, drafts: Sequence[ActivityDraft]) -> CaseNumber:
+    def add(
+        self, case: Case, actor: Actor, now: datetime, drafts: Sequence[ActivityDraft]
+    ) -> CaseNumber:
         """Insert a new case, giving it the next number in this same transaction (CASE-3)."""
         parent_id: uuid.UUID | None = None
         if case.parent is None:
@@ -73,7 +76,7 @@ class CaseRepository:
                 update(CounterRow)
                 .where(col(CounterRow.name) == CASE_COUNTER)
                 .values(value=CounterRow.value + 1)
-                .returning(CounterRow.value)
+                .returning(col(CounterRow.value))
             ).scalar_one()
             sub = 0
         else:
@@ -84,18 +87,26 @@ class CaseRepository:
                 update(CaseRow)
                 .where(col(CaseRow.id) == parent.id)
                 .values(sub_seq=CaseRow.sub_seq + 1)
-                .returning(CaseRow.sub_seq)
+                .returning(col(CaseRow.sub_seq))
             ).scalar_one()
         case.number = CaseNumber(main, sub)
         case.version = 1
-        row = CaseRow(id=case.id, number=main, sub_number=sub, parent_id=parent_id,
-                      created_at=case.created_at, **self._values(case))
+        row = CaseRow(
+            id=case.id,
+            number=main,
+            sub_number=sub,
+            parent_id=parent_id,
+            created_at=case.created_at,
+            **self._values(case),
+        )
         self._session.add(row)
         self._session.flush()
         self.record(case.id, actor, now, drafts)
         return case.number
 
-    def save(self, case: Case, actor: Actor, now: datetime, drafts: Sequence[ActivityDraft]) -> None:
+    def save(
+        self, case: Case, actor: Actor, now: datetime, drafts: Sequence[ActivityDraft]
+    ) -> None:
         """Write the changed case if nobody else did since it was loaded; record activities."""
         if not drafts:
             return
@@ -111,7 +122,10 @@ class CaseRepository:
         self.record(case.id, actor, now, drafts)
 
     def record(
-        self, case_id: uuid.UUID, actor: Actor | None, now: datetime,
+        self,
+        case_id: uuid.UUID,
+        actor: Actor | None,
+        now: datetime,
         drafts: Sequence[ActivityDraft],
     ) -> None:
         """Append activities to a case's timeline."""
@@ -120,9 +134,12 @@ class CaseRepository:
             # Entries of one action share `now`; a microsecond apart keeps their order.
             self._session.add(
                 ActivityRow(
-                    case_id=case_id, kind=draft.kind.value, actor_id=actor_id,
+                    case_id=case_id,
+                    kind=draft.kind.value,
+                    actor_id=actor_id,
                     at=now + timedelta(microseconds=offset),
-                    internal=draft.internal, text=draft.text,
+                    internal=draft.internal,
+                    text=draft.text,
                     changes=json.dumps(dict(draft.changes), ensure_ascii=False),
                     time_spent_centi=draft.time_spent_centi,
                 )
@@ -131,20 +148,27 @@ class CaseRepository:
 
     def delete(self, case: Case, actor: Actor, now: datetime) -> int:
         """Remove a case with its sub-cases and activities; log it (CASE-9). Returns count."""
-        ids = [case.id, *self._session.exec(
-            select(CaseRow.id).where(CaseRow.parent_id == case.id)
-        ).all()]
+        ids = [
+            case.id,
+            *self._session.exec(select(CaseRow.id).where(CaseRow.parent_id == case.id)).all(),
+        ]
         self._session.execute(
-            update(CaseRow).where(col(CaseRow.duplicate_of_id).in_(ids)).values(duplicate_of_id=None)
+            update(CaseRow)
+            .where(col(CaseRow.duplicate_of_id).in_(ids))
+            .values(duplicate_of_id=None)
         )
         self._session.execute(delete(ActivityRow).where(col(ActivityRow.case_id).in_(ids)))
         self._session.execute(delete(CaseRow).where(col(CaseRow.parent_id) == case.id))
         self._session.execute(delete(CaseRow).where(col(CaseRow.id) == case.id))
-        self._session.add(AuditRow(
-            at=now, actor_id=self._directory.agent_id(actor.username), action="case.delete",
-            subject=f"{case.label} {case.subject}",
-            details=json.dumps({"number": case.label, "sub_cases": len(ids) - 1}),
-        ))
+        self._session.add(
+            AuditRow(
+                at=now,
+                actor_id=self._directory.agent_id(actor.username),
+                action="case.delete",
+                subject=f"{case.label} {case.subject}",
+                details=json.dumps({"number": case.label, "sub_cases": len(ids) - 1}),
+            )
+        )
         self._session.flush()
         return len(ids)
 
@@ -153,7 +177,7 @@ class CaseRepository:
         return int(self._session.execute(select(func.count()).select_from(CaseRow)).scalar_one())
 
     # -- mapping -----------------------------------------------------------------
-    def _values(self, case: Case) -> dict[str, object]:
+    def _values(self, case: Case) -> dict[str, Any]:
         d = self._directory
         contact = d.ensure_contact(case.contact)
         return {

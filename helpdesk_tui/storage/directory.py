@@ -135,9 +135,7 @@ class Directory:
         if row is not None:
             return row
         domain = address.rpartition("@")[2]
-        account = self._session.exec(
-            select(AccountRow).where(AccountRow.domain == domain)
-        ).first()
+        account = self._session.exec(select(AccountRow).where(AccountRow.domain == domain)).first()
         row = ContactRow(email=address, name=name, account_id=account.id if account else None)
         self._session.add(row)
         self._session.flush()

@@ -139,7 +139,7 @@ class ReadStore:
         """The Alembic revision of the database, or None for an empty database."""
         try:
             rows = self._fetch("SELECT version_num FROM alembic_version", ())
-        except Exception:  # noqa: BLE001  (no table yet: either driver's error type)
+        except Exception:  # no table yet: either driver's error type
             self._reset()
             return None
         return str(rows[0][0]) if rows else None
@@ -158,7 +158,9 @@ class ReadStore:
         where, params = self._where(query, me=me, today=today)
         if after is not None:
             where.append("(c.due, c.number, c.sub_number) > (?, ?, ?)")
-            params.extend([self._dialect.date_param(date.fromisoformat(after[0])), after[1], after[2]])
+            params.extend(
+                [self._dialect.date_param(date.fromisoformat(after[0])), after[1], after[2]]
+            )
         sql = _SELECT.format(description="''")
         if where:
             sql += " WHERE " + " AND ".join(where)
@@ -186,7 +188,10 @@ class ReadStore:
             names = sorted(me if u == ME else u.removeprefix("@") for u in query.users)
             # `=` on one user lets the partial index deliver rows already in due order.
             op = "=" if len(names) == 1 else "IN"
-            where.append(f"c.delegated_user_id {op} (SELECT id FROM agents WHERE username IN ({_marks(names)}))")
+            where.append(
+                f"c.delegated_user_id {op}"
+                f" (SELECT id FROM agents WHERE username IN ({_marks(names)}))"
+            )
             params.extend(names)
         if query.unassigned:
             where.append("c.delegated_user_id IS NULL")
@@ -250,8 +255,13 @@ class ReadStore:
             ]
         activities = [
             ActivityEntry(
-                kind=kind, actor=actor, at=self._dialect.to_utc(at), internal=bool(internal),
-                text=text, changes=json.loads(changes or "{}"), time_spent_centi=spent,
+                kind=kind,
+                actor=actor,
+                at=self._dialect.to_utc(at),
+                internal=bool(internal),
+                text=text,
+                changes=json.loads(changes or "{}"),
+                time_spent_centi=spent,
             )
             for kind, actor, at, internal, text, changes, spent in self._fetch(
                 "SELECT a.kind, ag.username, a.at, a.internal, a.text, a.changes,"
@@ -285,12 +295,24 @@ class ReadStore:
         d = self._dialect
         return CaseSummary(
             number=CaseNumber(row[0], row[1]),
-            subject=row[2], type=row[3], status=row[4], priority=row[5], resolution=row[6],
+            subject=row[2],
+            type=row[3],
+            status=row[4],
+            priority=row[5],
+            resolution=row[6],
             duplicate_of=CaseNumber(row[7], row[8]) if row[7] is not None else None,
-            delegated_user=row[9], delegated_group=row[10], owner=row[11],
-            contact_email=row[12], contact_name=row[13], account=row[14], initiator=row[15],
-            due=d.to_date(row[16]), reminder=d.to_date(row[17]) if row[17] else None,
-            created_at=d.to_utc(row[18]), updated_at=d.to_utc(row[19]), version=row[20],
+            delegated_user=row[9],
+            delegated_group=row[10],
+            owner=row[11],
+            contact_email=row[12],
+            contact_name=row[13],
+            account=row[14],
+            initiator=row[15],
+            due=d.to_date(row[16]),
+            reminder=d.to_date(row[17]) if row[17] else None,
+            created_at=d.to_utc(row[18]),
+            updated_at=d.to_utc(row[19]),
+            version=row[20],
             description=row[21] or "",
         )
 
@@ -307,7 +329,7 @@ def open_reads(location: DatabaseLocation) -> Iterator[ReadStore]:
         connection.execute("PRAGMA query_only = 1")
         dialect = _Dialect(sqlite=True)
     else:
-        import psycopg  # noqa: PLC0415  (team mode only; keeps SQLite starts light)
+        import psycopg  # lazy import: team mode only; keeps SQLite starts light
 
         connection = psycopg.connect(location.libpq_url, autocommit=True)
         dialect = _Dialect(sqlite=False)

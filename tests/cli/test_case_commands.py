@@ -8,9 +8,25 @@ from typing import Any
 Cli = Callable[..., Any]  # the `cli` fixture of conftest.py
 
 CASE_KEYS = {
-    "number", "subject", "type", "status", "priority", "resolution", "duplicate_of",
-    "delegated_user", "delegated_group", "owner", "contact", "account", "initiator",
-    "due", "reminder", "parent", "created_at", "updated_at", "version",
+    "number",
+    "subject",
+    "type",
+    "status",
+    "priority",
+    "resolution",
+    "duplicate_of",
+    "delegated_user",
+    "delegated_group",
+    "owner",
+    "contact",
+    "account",
+    "initiator",
+    "due",
+    "reminder",
+    "parent",
+    "created_at",
+    "updated_at",
+    "version",
 }
 ACTIVITY_KEYS = {"kind", "actor", "at", "internal", "text", "changes", "time_spent"}
 
@@ -20,8 +36,18 @@ def _today() -> datetime:
 
 
 def _create(cli: Cli, subject: str = "Rechnung doppelt abgebucht", *extra: str) -> dict:
-    result = cli("case", "create", "--subject", subject, "--contact", "kunde@acme.de",
-                 "--group", "billing", *extra, "--json")
+    result = cli(
+        "case",
+        "create",
+        "--subject",
+        subject,
+        "--contact",
+        "kunde@acme.de",
+        "--group",
+        "billing",
+        *extra,
+        "--json",
+    )
     assert result.code == 0, result.err
     return json.loads(result.out)
 
@@ -51,16 +77,38 @@ def test_create_prints_the_case_json_with_defaults(cli: Cli) -> None:
 
 
 def test_create_needs_exactly_one_delegate(cli: Cli) -> None:
-    both = cli("case", "create", "--subject", "x", "--contact", "a@b.de", "--user", "bob",
-               "--group", "billing")
+    both = cli(
+        "case",
+        "create",
+        "--subject",
+        "x",
+        "--contact",
+        "a@b.de",
+        "--user",
+        "bob",
+        "--group",
+        "billing",
+    )
     _refused(both, "give exactly one of --user or --group", code=2)
     neither = cli("case", "create", "--subject", "x", "--contact", "a@b.de")
     assert neither.code == 2
 
 
 def test_create_refuses_reminder_after_due(cli: Cli) -> None:
-    result = cli("case", "create", "--subject", "x", "--contact", "a@b.de", "--user", "bob",
-                 "--due", "2030-01-10", "--reminder", "2030-01-11")
+    result = cli(
+        "case",
+        "create",
+        "--subject",
+        "x",
+        "--contact",
+        "a@b.de",
+        "--user",
+        "bob",
+        "--due",
+        "2030-01-10",
+        "--reminder",
+        "2030-01-11",
+    )
     _refused(result, "reminder 2030-01-11 is after due 2030-01-10")
     assert json.loads(cli("case", "list", "--view", "all", "--json").out) == []
 
@@ -76,8 +124,21 @@ def test_unparseable_values_are_usage_errors(cli: Cli) -> None:
 def test_list_views_and_query(cli: Cli) -> None:
     _create(cli, "Rechnung falsch", "--priority", "high")
     _create(cli, "Gutschrift fehlt")
-    urgent = cli("case", "create", "--subject", "Server down", "--contact", "ops@acme.de",
-                 "--user", "bob", "--priority", "urgent", "--due", "+1d", "--json")
+    urgent = cli(
+        "case",
+        "create",
+        "--subject",
+        "Server down",
+        "--contact",
+        "ops@acme.de",
+        "--user",
+        "bob",
+        "--priority",
+        "urgent",
+        "--due",
+        "+1d",
+        "--json",
+    )
     assert urgent.code == 0
     listed = json.loads(cli("case", "list", "--json").out)
     assert all(set(c) == CASE_KEYS for c in listed)
@@ -107,8 +168,18 @@ def test_list_refusals_are_one_line(cli: Cli) -> None:
 
 def test_show_json_has_sub_cases_and_activities(cli: Cli) -> None:
     _create(cli)
-    sub = cli("case", "create", "--subject", "Prüfung Buchhaltung", "--contact",
-              "kunde@acme.de", "--group", "billing", "--parent", "0000001")
+    sub = cli(
+        "case",
+        "create",
+        "--subject",
+        "Prüfung Buchhaltung",
+        "--contact",
+        "kunde@acme.de",
+        "--group",
+        "billing",
+        "--parent",
+        "0000001",
+    )
     assert sub.out == "0000001-001\n"
     assert cli("case", "comment", "0000001", "Kunde angerufen", "--time", "0.25").code == 0
     shown = json.loads(cli("case", "show", "0000001", "--json").out)
@@ -138,8 +209,10 @@ def test_assign_to_me_and_conflict(cli: Cli) -> None:
     assert case["version"] == 2
     change = case["activities"][-1]
     assert change["kind"] == "delegation"
-    assert change["changes"] == {"delegated_user": [None, "lena"],
-                                 "delegated_group": ["billing", None]}
+    assert change["changes"] == {
+        "delegated_user": [None, "lena"],
+        "delegated_group": ["billing", None],
+    }
 
 
 def test_assign_handover_with_comment(cli: Cli) -> None:
@@ -155,12 +228,24 @@ def test_assign_handover_with_comment(cli: Cli) -> None:
 
 def test_waiting_needs_comment_and_reminder(cli: Cli) -> None:
     _create(cli)
-    _refused(cli("case", "status", "0000001", "waiting", "--reminder", "+3d"),
-             "waiting needs a comment: what is awaited, from whom, until when")
-    _refused(cli("case", "status", "0000001", "waiting", "--comment", "Screenshot"),
-             "waiting needs a reminder date")
-    ok = cli("case", "status", "0000001", "waiting", "--comment", "Screenshot vom Kunden",
-             "--reminder", "+3d")
+    _refused(
+        cli("case", "status", "0000001", "waiting", "--reminder", "+3d"),
+        "waiting needs a comment: what is awaited, from whom, until when",
+    )
+    _refused(
+        cli("case", "status", "0000001", "waiting", "--comment", "Screenshot"),
+        "waiting needs a reminder date",
+    )
+    ok = cli(
+        "case",
+        "status",
+        "0000001",
+        "waiting",
+        "--comment",
+        "Screenshot vom Kunden",
+        "--reminder",
+        "+3d",
+    )
     assert ok.code == 0
     case = json.loads(cli("case", "show", "0000001", "--json").out)
     assert case["status"] == "waiting"
@@ -172,12 +257,26 @@ def test_waiting_needs_comment_and_reminder(cli: Cli) -> None:
 def test_close_rules_and_cascade(cli: Cli) -> None:
     _create(cli)
     for subject in ("Prüfung Buchhaltung", "Rückfrage Entwicklung"):
-        cli("case", "create", "--subject", subject, "--contact", "kunde@acme.de",
-            "--group", "billing", "--parent", "0000001")
-    _refused(cli("case", "close", "0000001", "--resolution", "solved"),
-             "cannot close 0000001: sub-case 0000001-001 is still open")
-    _refused(cli("case", "close", "0000001-001", "--resolution", "duplicate"),
-             "a duplicate must name the original case")
+        cli(
+            "case",
+            "create",
+            "--subject",
+            subject,
+            "--contact",
+            "kunde@acme.de",
+            "--group",
+            "billing",
+            "--parent",
+            "0000001",
+        )
+    _refused(
+        cli("case", "close", "0000001", "--resolution", "solved"),
+        "cannot close 0000001: sub-case 0000001-001 is still open",
+    )
+    _refused(
+        cli("case", "close", "0000001-001", "--resolution", "duplicate"),
+        "a duplicate must name the original case",
+    )
     first = cli("case", "close", "0000001-001", "--resolution", "solved")
     assert first.out == "closed 0000001-001 (solved)\n"
     last = cli("case", "close", "0000001-002", "--resolution", "solved", "--close-parent")
@@ -190,8 +289,18 @@ def test_close_rules_and_cascade(cli: Cli) -> None:
 
 def test_close_last_sub_case_offers_the_parent(cli: Cli) -> None:
     _create(cli)
-    cli("case", "create", "--subject", "Teil", "--contact", "k@acme.de", "--group", "billing",
-        "--parent", "0000001")
+    cli(
+        "case",
+        "create",
+        "--subject",
+        "Teil",
+        "--contact",
+        "k@acme.de",
+        "--group",
+        "billing",
+        "--parent",
+        "0000001",
+    )
     result = cli("case", "close", "0000001-001", "--resolution", "solved")
     assert "0000001 has no open sub-cases left" in result.out
     parent = json.loads(cli("case", "show", "0000001", "--json").out)
@@ -201,8 +310,9 @@ def test_close_last_sub_case_offers_the_parent(cli: Cli) -> None:
 def test_duplicate_names_the_original(cli: Cli) -> None:
     _create(cli)
     _create(cli, "Nochmal: Rechnung doppelt")
-    result = cli("case", "close", "0000002", "--resolution", "duplicate", "--duplicate-of",
-                 "0000001")
+    result = cli(
+        "case", "close", "0000002", "--resolution", "duplicate", "--duplicate-of", "0000001"
+    )
     assert result.code == 0
     case = json.loads(cli("case", "show", "0000002", "--json").out)
     assert (case["resolution"], case["duplicate_of"]) == ("duplicate", "0000001")
@@ -211,14 +321,17 @@ def test_duplicate_names_the_original(cli: Cli) -> None:
 def test_closed_case_is_read_only_and_reopen_is_role_gated(cli: Cli) -> None:
     _create(cli)
     assert cli("case", "close", "0000001", "--resolution", "deferred").code == 0
-    _refused(cli("case", "edit", "0000001", "--subject", "neu"),
-             "cannot edit 0000001: the case is closed")
+    _refused(
+        cli("case", "edit", "0000001", "--subject", "neu"),
+        "cannot edit 0000001: the case is closed",
+    )
     _refused(cli("case", "assign", "0000001", "--me"), "cannot assign 0000001: the case is closed")
-    _refused(cli("case", "status", "0000001", "open"),
-             "cannot change the status of 0000001: the case is closed")
+    _refused(
+        cli("case", "status", "0000001", "open"),
+        "cannot change the status of 0000001: the case is closed",
+    )
     _refused(cli("case", "reopen", "0000001"), "only admin, lead may change status closed → open")
-    reopened = cli("case", "reopen", "0000001", "--comment", "Kunde meldet sich erneut",
-                   as_="lena")
+    reopened = cli("case", "reopen", "0000001", "--comment", "Kunde meldet sich erneut", as_="lena")
     assert reopened.out == "reopened 0000001\n"
     case = json.loads(cli("case", "show", "0000001", "--json").out)
     assert (case["status"], case["resolution"]) == ("open", None)
@@ -226,8 +339,17 @@ def test_closed_case_is_read_only_and_reopen_is_role_gated(cli: Cli) -> None:
 
 def test_edit_records_old_and_new(cli: Cli) -> None:
     _create(cli)
-    result = cli("case", "edit", "0000001", "--subject", "Rechnung RE-1 doppelt", "--priority",
-                 "high", "--owner", "lena")
+    result = cli(
+        "case",
+        "edit",
+        "0000001",
+        "--subject",
+        "Rechnung RE-1 doppelt",
+        "--priority",
+        "high",
+        "--owner",
+        "lena",
+    )
     assert result.out == "updated 0000001\n"
     case = json.loads(cli("case", "show", "0000001", "--json").out)
     assert case["owner"] == "lena"
@@ -259,5 +381,7 @@ def test_delete_needs_yes_and_a_lead(cli: Cli) -> None:
 
 def test_unknown_acting_user(cli: Cli) -> None:
     _refused(cli("case", "list", as_="zed"), "unknown user 'zed'")
-    _refused(cli("case", "create", "--subject", "x", "--contact", "a@b.de", "--user", "bob",
-                 as_="zed"), "unknown user 'zed'")
+    _refused(
+        cli("case", "create", "--subject", "x", "--contact", "a@b.de", "--user", "bob", as_="zed"),
+        "unknown user 'zed'",
+    )

@@ -35,8 +35,7 @@ def _database(path: Path, cases: int) -> Context:
         [GroupSpec("billing", lead="lena", members=AGENTS)],
     )
     for index in range(cases):
-        create_case(ctx, "lena", subject=f"Rechnung {index}", contact="k@acme.de",
-                    group="billing")
+        create_case(ctx, "lena", subject=f"Rechnung {index}", contact="k@acme.de", group="billing")
     return ctx
 
 
@@ -49,7 +48,7 @@ def _agent(db: str, name: str, barrier: Barrier, results: "multiprocessing.Queue
             results.put((main, name, "won"))
         except AlreadyAssignedError as error:
             results.put((main, name, f"lost: {error}"))
-        except Exception as error:  # noqa: BLE001  (any other failure is the finding)
+        except Exception as error:  # any other failure is the finding
             results.put((main, name, f"crashed: {type(error).__name__}: {error}"))
 
 
@@ -97,9 +96,22 @@ def test_cli_loser_gets_exit_1_and_the_winner(tmp_path: Path) -> None:
         number = str(CaseNumber(main))
         procs = {
             name: subprocess.Popen(
-                [*helpdesk, "--db", str(db), "--config", env_config, "--as", name,
-                 "case", "assign", number, "--me"],
-                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                [
+                    *helpdesk,
+                    "--db",
+                    str(db),
+                    "--config",
+                    env_config,
+                    "--as",
+                    name,
+                    "case",
+                    "assign",
+                    number,
+                    "--me",
+                ],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
             )
             for name in AGENTS
         }

@@ -1,0 +1,171 @@
+"""The query syntax and saved views of VIEW-1."""
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from helpdesk_tui.domain.enums import Priority, Status
+from helpdesk_tui.domain.errors import QueryError
+from helpdesk_tui.domain.query import ME, VIEWS, CaseQuery, parse_query, view_query
+
+
+class TestKeys:
+    def test_empty_query_filters_nothing(self) -> None:
+        assert parse_query("") == CaseQuery()
+        assert parse_query("   ") == CaseQuery()
+
+    @pytest.mark.parametrize(
+        ("text", "expected"),
+        [
+            ("status:open", CaseQuery(statuses=frozenset({Status.OPEN}))),
+            ("status:In-Progress", CaseQuery(statuses=frozenset({Status.IN_PROGRESS}))),
+            (
+                "status:waiting,closed",
+                CaseQuery(statuses=frozenset({Status.WAITING, Status.CLOSED})),
+            ),
+            ("prio:high", CaseQuery(priorities=frozenset({Priority.HIGH}))),
+            ("priority:LOW", CaseQuery(priorities=frozenset({Priority.LOW}))),
+            (
+                "prio:high,urgent",
+                CaseQuery(priorities=frozenset({Priority.HIGH, Priority.URGENT})),
+            ),
+            ("type:Complaint", CaseQuery(types=frozenset({"complaint"}))),
+            ("group:Billing,technical", CaseQuery(groups=frozenset({"billing", "technical"}))),
+            ("account:ACME", CaseQuery(accounts=frozenset({"ACME"}))),
+            ('account:"ACME GmbH"', CaseQuery(accounts=frozenset({"ACME GmbH"}))),
+            ("contact:Kunde@Acme.example", CaseQuery(contacts=frozenset({"kunde@acme.example"}))),
+            ("user:Bob", CaseQuery(users=frozenset({"@bob"}))),
+            ("user:@bob,alice", CaseQuery(users=frozenset({"@bob", "@alice"}))),
+            ("STATUS:open", CaseQuery(statuses=frozenset({Status.OPEN}))),
+        ],
+    )
+    def test_each_key(self, text: str, expected: CaseQuery) -> None:
+        assert parse_query(text) == expected
+
+    def test_a_key_given_twice_collects_both_values(self) -> None:
+        assert parse_query("prio:high prio:low").priorities == {Priority.HIGH, Priority.LOW}
+
+    def test_unknown_key_is_refused_naming_the_known_ones(self) -> None:
+        with pytest.raises(
+            QueryError,
+            match=r"^unknown filter 'colour:' \(known: account, contact, group, prio, priority, "
+            r"status, type, user\)$",
+        ):
+            parse_query("colour:red")
+
+    def test_bad_status_value_is_refused(self) -> None:
+        with pytest.raises(QueryError, match=r"^unknown status 'done' \(known: open, "):
+            parse_query("status:done")
+
+    def test_bad_priority_value_is_refused(self) -> None:
+        with pytest.raises(QueryError, match=r"^unknown priority 'hot' \(known: "):
+            parse_query("prio:high,hot")
+
+    def test_key_without_value_is_refused(self) -> None:
+        with pytest.raises(QueryError, match="^prio: needs a value$"):
+            parse_query("prio:")
+
+    def test_unbalanced_quote_is_refused(self) -> None:
+        with pytest.raises(QueryError, match="^cannot read query "):
+            parse_query('"printer jam')
+
+
+class TestUsersAndFlags:
+    def test_at_me_and_at_user(self) -> None:
+        assert parse_query("@me").users == {ME}
+        assert parse_query("@Alice").users == {"@alice"}
+        assert parse_query("@me @bob").users == {"@me", "@bob"}
+
+    def test_a_lone_at_sign_is_a_word(self) -> None:
+        assert parse_query("@") == CaseQuery(words=("@",))
+
+    def test_overdue_and_unassigned_are_bare_flags(self) -> None:
+        assert parse_query("overdue unassigned") == CaseQuery(overdue=True, unassigned=True)
+        assert parse_query("OVERDUE").overdue
+
+    @pytest.mark.parametrize(
+        ("text", "expected"),
+        [
+            ("is:reminder", CaseQuery(reminder_due=True)),
+            ("is:overdue", CaseQuery(overdue=True)),
+            ("is:unassigned", CaseQuery(unassigned=True)),
+            ("is:open", CaseQuery(not_closed=True)),
+            ("is:closed", CaseQuery(statuses=frozenset({Status.CLOSED}))),
+            ("IS:Reminder", CaseQuery(reminder_due=True)),
+        ],
+    )
+    def test_is_flags(self, text: str, expected: CaseQuery) -> None:
+        assert parse_query(text) == expected
+
+    def test_unknown_is_flag_is_refused(self) -> None:
+        with pytest.raises(
+            QueryError, match=r"^unknown is:late \(known: closed, open, overdue, reminder, "
+        ):
+            parse_query("is:late")
+
+    def test_flag_words_other_than_overdue_and_unassigned_stay_text(self) -> None:
+        assert parse_query("cannot open file").words == ("cannot", "open", "file")
+        assert parse_query("reminder").words == ("reminder",)
+
+
+class TestWords:
+    def test_bare_words_and_quoted_phrase(self) -> None:
+        query = parse_query('printer "paper jam: tray 2" Toner')
+        assert query.words == ("printer", "paper jam: tray 2", "Toner")
+
+    def test_combined_query(self) -> None:
+        assert parse_query('status:open prio:high @me type:complaint overdue "printer jam"') == (
+            CaseQuery(
+                statuses=frozenset({Status.OPEN}),
+                priorities=frozenset({Priority.HIGH}),
+                users=frozenset({ME}),
+                types=frozenset({"complaint"}),
+                overdue=True,
+                words=("printer jam",),
+            )
+        )
+
+    @given(st.lists(st.from_regex(r"[a-z]{1,12}", fullmatch=True), max_size=5))
+    def test_plain_words_are_kept_in_order(self, words: list[str]) -> None:
+        words = [w for w in words if w not in ("overdue", "unassigned")]
+        assert parse_query(" ".join(words)).words == tuple(words)
+
+
+class TestViews:
+    @pytest.mark.parametrize(
+        ("view", "expected"),
+        [
+            ("mine", CaseQuery(users=frozenset({ME}), not_closed=True)),
+            ("groups", CaseQuery(my_groups=True, not_closed=True)),
+            ("unassigned", CaseQuery(unassigned=True, not_closed=True)),
+            ("overdue", CaseQuery(overdue=True, not_closed=True)),
+            ("reminder", CaseQuery(reminder_due=True, not_closed=True)),
+            ("waiting", CaseQuery(statuses=frozenset({Status.WAITING}))),
+            ("open", CaseQuery(not_closed=True)),
+            ("closed", CaseQuery(statuses=frozenset({Status.CLOSED}))),
+            ("all", CaseQuery()),
+        ],
+    )
+    def test_each_saved_view(self, view: str, expected: CaseQuery) -> None:
+        assert view_query(view) == expected
+        assert view_query(f" {view.upper()} ") == expected
+
+    def test_all_nine_views_are_known(self) -> None:
+        assert len(VIEWS) == 9
+        for view in VIEWS:
+            view_query(view)
+
+    def test_unknown_view_is_refused_naming_the_known_ones(self) -> None:
+        with pytest.raises(
+            QueryError, match=r"^unknown view 'later' \(known: mine, groups, unassigned, "
+        ):
+            view_query("later")
+
+    def test_merged_narrows_a_view_with_a_typed_query(self) -> None:
+        merged = view_query("mine").merged(parse_query("prio:high printer"))
+        assert merged == CaseQuery(
+            users=frozenset({ME}),
+            not_closed=True,
+            priorities=frozenset({Priority.HIGH}),
+            words=("printer",),
+        )
