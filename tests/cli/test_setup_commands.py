@@ -30,7 +30,7 @@ def _run(*args: str) -> Any:
 
 
 def test_schema_head_constant_matches_the_migrations() -> None:
-    assert SCHEMA_HEAD == head_revision()
+    assert head_revision() == SCHEMA_HEAD
 
 
 def test_init_bootstraps_the_first_admin_and_is_idempotent(isolated: Path) -> None:
@@ -43,8 +43,20 @@ def test_init_bootstraps_the_first_admin_and_is_idempotent(isolated: Path) -> No
     ]
     again = _run("--db", db, "--as", "greta", "init")
     assert again.stdout.splitlines() == [f"database ready: {db} (schema {SCHEMA_HEAD})"]
-    created = _run("--db", db, "--as", "greta", "case", "create", "--subject", "Test",
-                   "--contact", "x@example.org", "--user", "greta")
+    created = _run(
+        "--db",
+        db,
+        "--as",
+        "greta",
+        "case",
+        "create",
+        "--subject",
+        "Test",
+        "--contact",
+        "x@example.org",
+        "--user",
+        "greta",
+    )
     assert created.stdout == "0000001\n"
 
 
@@ -53,15 +65,15 @@ def test_default_database_lives_in_the_user_data_dir(isolated: Path) -> None:
     assert (isolated / "xdg-data" / "helpdesk-tui" / "helpdesk.sqlite").exists()
 
 
-def test_env_vars_choose_database_and_user(
-    isolated: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_env_vars_choose_database_and_user(isolated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     db = isolated / "env.sqlite"
     monkeypatch.setenv("HELPDESK_DB", str(db))
     monkeypatch.setenv("HELPDESK_USER", "omar")
     assert _run("init").stdout.startswith("created admin user 'omar'")
-    assert _run("case", "create", "--subject", "x", "--contact", "a@b.de", "--user",
-                "omar").exit_code == 0
+    assert (
+        _run("case", "create", "--subject", "x", "--contact", "a@b.de", "--user", "omar").exit_code
+        == 0
+    )
     listed = json.loads(_run("case", "list", "--view", "mine", "--json").stdout)
     assert [c["delegated_user"] for c in listed] == ["omar"]
     assert db.exists()
@@ -98,10 +110,14 @@ def test_config_check_defaults_and_a_good_file(isolated: Path) -> None:
     ("toml", "message"),
     [
         ("[cases]\ntypo = 1\n", "cases.typo: Extra inputs are not permitted"),
-        ("[dates]\ndue_days = 3\nreminder_days = 5\n",
-         "reminder_days must not be more than due_days"),
-        ('[[users]]\nusername = "ann"\n[[groups]]\nname = "x"\nmembers = ["bob"]\n',
-         "group 'x': unknown member 'bob'"),
+        (
+            "[dates]\ndue_days = 3\nreminder_days = 5\n",
+            "reminder_days must not be more than due_days",
+        ),
+        (
+            '[[users]]\nusername = "ann"\n[[groups]]\nname = "x"\nmembers = ["bob"]\n',
+            "group 'x': unknown member 'bob'",
+        ),
         ('[[workflow.transitions]]\nfrom = "open"\nto = "done"\n', "workflow.transitions.0.to"),
         ("[mail\n", "Expected ']'"),
     ],

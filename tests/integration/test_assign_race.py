@@ -34,6 +34,10 @@ def _database(path: Path, cases: int) -> Context:
         [AgentSpec("alice"), AgentSpec("lena", role=Role.LEAD)],
         [GroupSpec("billing", lead="lena", members=AGENTS)],
     )
+    return _with_cases(ctx, cases)
+
+
+def _with_cases(ctx: Context, cases: int) -> Context:
     for index in range(cases):
         create_case(ctx, "lena", subject=f"Rechnung {index}", contact="k@acme.de", group="billing")
     return ctx
@@ -56,12 +60,20 @@ def _agent(db: str, name: str, barrier: Barrier, results: "multiprocessing.Queue
 def test_two_processes_race_for_every_case(tmp_path: Path) -> None:
     db = tmp_path / "race.sqlite"
     _database(db, ROUNDS).dispose()
+    _race(str(db))
+
+
+@pytest.mark.slow
+def test_two_processes_race_on_postgres(pg: Context) -> None:
+    _with_cases(pg, ROUNDS).dispose()
+    _race(pg.location.url)
+
+
+def _race(db: str) -> None:
     spawn = multiprocessing.get_context("spawn")
     barrier = spawn.Barrier(len(AGENTS))
     results: multiprocessing.Queue[object] = spawn.Queue()
-    workers = [
-        spawn.Process(target=_agent, args=(str(db), name, barrier, results)) for name in AGENTS
-    ]
+    workers = [spawn.Process(target=_agent, args=(db, name, barrier, results)) for name in AGENTS]
     for worker in workers:
         worker.start()
     outcomes = [results.get(timeout=120) for _ in range(ROUNDS * len(AGENTS))]
@@ -72,7 +84,7 @@ def test_two_processes_race_for_every_case(tmp_path: Path) -> None:
     by_round: dict[int, dict[str, str]] = {}
     for main, name, outcome in outcomes:  # type: ignore[misc]
         by_round.setdefault(main, {})[name] = outcome
-    with open_reads(locate(str(db))) as store:
+    with open_reads(locate(db)) as store:
         for main in range(1, ROUNDS + 1):
             round_ = by_round[main]
             winners = [name for name, outcome in round_.items() if outcome == "won"]

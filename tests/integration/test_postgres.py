@@ -1,0 +1,106 @@
+"""Team-mode groundwork (TEAM-2): the same storage, services and reads on PostgreSQL."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from helpdesk_tui.domain.enums import Resolution, Status
+from helpdesk_tui.domain.errors import AlreadyAssignedError, SubCaseOpenError
+from helpdesk_tui.domain.numbering import CaseNumber
+from helpdesk_tui.domain.query import parse_query, view_query
+from helpdesk_tui.services import cases
+from helpdesk_tui.services.context import Context
+from helpdesk_tui.storage.reads import open_reads
+
+
+def test_lifecycle_on_postgres(pg: Context) -> None:
+    first = cases.create_case(
+        pg, "lena", subject="Rechnung doppelt", contact="k@acme.de", group="billing"
+    )
+    sub = cases.create_case(
+        pg, "lena", subject="Prüfung", contact="k@acme.de", group="billing", parent=first
+    )
+    assert (str(first), str(sub)) == ("0000001", "0000001-001")
+    cases.assign_to_me(pg, "alice", first)
+    with pytest.raises(AlreadyAssignedError, match="0000001 is already assigned to alice"):
+        cases.assign_to_me(pg, "lena", first)
+    cases.change_status(
+        pg, "alice", first, Status.WAITING, comment="Beleg angefordert", reminder=pg.today()
+    )
+    with pytest.raises(SubCaseOpenError):
+        cases.close_case(pg, "alice", first, Resolution.SOLVED)
+    result = cases.close_case(pg, "alice", sub, Resolution.SOLVED, close_parent=True)
+    assert result.closed == [sub, first]
+
+    with open_reads(pg.location) as store:
+        detail = store.case_detail(first)
+        assert (detail.case.status, detail.case.version) == ("closed", 4)
+        kinds = [a.kind for a in detail.activities]
+        assert kinds == ["created", "sub_case", "delegation", "status", "closed"]
+        assert detail.activities[3].changes["status"] == ["open", "waiting"]
+        closed = store.list_cases(view_query("closed"), me="alice", today=pg.today())
+        assert [str(c.number) for c in closed] == ["0000001", "0000001-001"]
+        assert store.list_cases(view_query("open"), me="alice", today=pg.today()) == []
+
+
+def test_views_and_keyset_paging_on_postgres(pg: Context) -> None:
+    for index in range(7):
+        cases.create_case(
+            pg, "lena", subject=f"Drucker {index}", contact="k@acme.de", group="billing"
+        )
+    cases.assign_to_me(pg, "alice", CaseNumber(3))
+    with open_reads(pg.location) as store:
+        mine = store.list_cases(view_query("mine"), me="alice", today=pg.today())
+        assert [str(c.number) for c in mine] == ["0000003"]
+        found = store.list_cases(
+            parse_query("drucker group:billing prio:normal"), me="alice", today=pg.today()
+        )
+        assert [c.number.main for c in found] == [1, 2, 4, 5, 6, 7]  # 3 left the group
+        seen, after = [], None
+        while page := store.list_cases(
+            view_query("open"), me="alice", today=pg.today(), limit=3, after=after
+        ):
+            seen += [c.number.main for c in page]
+            after = page[-1].cursor
+        assert seen == list(range(1, 8))
+
+
+def test_cli_with_a_postgres_url(pg: Context, tmp_path: Path) -> None:
+    url = pg.location.url
+    base = [
+        sys.executable,
+        "-m",
+        "helpdesk_tui.cli",
+        "--db",
+        url,
+        "--config",
+        str(tmp_path / "none.toml"),
+        "--as",
+        "lena",
+    ]
+    created = subprocess.run(
+        [
+            *base,
+            "case",
+            "create",
+            "--subject",
+            "Login geht nicht",
+            "--contact",
+            "k@acme.de",
+            "--group",
+            "billing",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert created.returncode == 0, created.stderr
+    assert json.loads(created.stdout)["number"] == "0000001"
+    listed = subprocess.run(
+        [*base, "case", "list", "--json"], capture_output=True, text=True, check=False
+    )
+    assert [c["subject"] for c in json.loads(listed.stdout)] == ["Login geht nicht"]
