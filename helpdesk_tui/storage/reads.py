@@ -16,6 +16,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from enum import StrEnum
 from typing import Any
 
 from helpdesk_tui.domain.errors import NotFoundError
@@ -24,6 +25,37 @@ from helpdesk_tui.domain.query import ME, CaseQuery
 from helpdesk_tui.storage.location import BUSY_TIMEOUT_MS, DatabaseLocation
 
 NOT_CLOSED = "c.status != 'closed'"  # verbatim predicate of the partial indexes
+
+#: A keyset position: the sort values of a row, ending in (number, sub_number).
+Cursor = tuple[Any, ...]
+
+
+class SortKey(StrEnum):
+    """Orders a list can be shown in; each is backed by an index."""
+
+    DUE = "due"
+    NUMBER = "number"
+    UPDATED = "updated"
+
+
+_SORT_COLUMNS = {
+    SortKey.DUE: ("c.due",),
+    SortKey.NUMBER: (),
+    SortKey.UPDATED: ("c.updated_at",),
+}
+
+
+@dataclass(frozen=True)
+class Sort:
+    """A list order: a key and a direction; ties are broken by case number."""
+
+    key: SortKey = SortKey.DUE
+    descending: bool = False
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The ORDER BY columns, unique together."""
+        return (*_SORT_COLUMNS[self.key], "c.number", "c.sub_number")
 
 
 @dataclass(frozen=True)
@@ -57,9 +89,18 @@ class CaseSummary:
         return CaseNumber(self.number.main) if self.number.is_sub_case else None
 
     @property
-    def cursor(self) -> tuple[str, int, int]:
-        """The keyset position after this row."""
-        return (self.due.isoformat(), self.number.main, self.number.sub)
+    def cursor(self) -> Cursor:
+        """The keyset position of this row in the default (due date) order."""
+        return self.cursor_for(Sort())
+
+    def cursor_for(self, sort: "Sort") -> Cursor:
+        """The keyset position of this row in `sort` order."""
+        number = (self.number.main, self.number.sub)
+        if sort.key is SortKey.DUE:
+            return (self.due.isoformat(), *number)
+        if sort.key is SortKey.UPDATED:
+            return (self.updated_at.isoformat(), *number)
+        return number
 
 
 @dataclass(frozen=True)
@@ -117,6 +158,11 @@ class _Dialect:
     def date_param(self, value: date) -> object:
         return value.isoformat() if self.sqlite else value
 
+    def datetime_param(self, value: datetime) -> object:
+        # The text SQLAlchemy's SQLite dialect stores: naive UTC, always 6 fraction digits.
+        utc = value.astimezone(UTC)
+        return utc.strftime("%Y-%m-%d %H:%M:%S.%f") if self.sqlite else utc
+
     @staticmethod
     def to_date(value: Any) -> date:
         return value if isinstance(value, date) else date.fromisoformat(value)
@@ -152,21 +198,89 @@ class ReadStore:
         me: str,
         today: date,
         limit: int = 50,
-        after: tuple[str, int, int] | None = None,
+        sort: "Sort | None" = None,
+        after: Cursor | None = None,
+        before: Cursor | None = None,
+        from_end: bool = False,
     ) -> list[CaseSummary]:
-        """One page of cases matching `query`, ordered by due date then number."""
+        """One page of cases matching `query` in `sort` order (default: due date, number).
+
+        Keyset paging: `after` gives the rows following a cursor, `before` the rows
+        preceding it, and `from_end` the last page; pages always come in display order.
+        """
+        sort = sort or Sort()
         where, params = self._where(query, me=me, today=today)
-        if after is not None:
-            where.append("(c.due, c.number, c.sub_number) > (?, ?, ?)")
-            params.extend(
-                [self._dialect.date_param(date.fromisoformat(after[0])), after[1], after[2]]
-            )
+        backwards = before is not None or from_end
+        cursor = before if before is not None else after
+        descending = sort.descending != backwards
+        columns = sort.columns
+        if cursor is not None:
+            op = "<" if descending else ">"
+            where.append(f"({', '.join(columns)}) {op} ({_marks(columns)})")
+            params.extend(self._cursor_params(sort, cursor))
         sql = _SELECT.format(description="''")
         if where:
             sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY c.due, c.number, c.sub_number LIMIT ?"
+        order = " DESC" if descending else ""
+        sql += " ORDER BY " + ", ".join(f"{column}{order}" for column in columns) + " LIMIT ?"
         params.append(limit)
-        return [self._summary(row) for row in self._fetch(sql, params)]
+        rows = [self._summary(row) for row in self._fetch(sql, params)]
+        return rows[::-1] if backwards else rows
+
+    def count_cases(self, query: CaseQuery, *, me: str, today: date, cap: int = 9999) -> int:
+        """How many cases match, counting at most `cap` + 1 (shown as "9999+").
+
+        A capped count reads at most cap + 1 index entries, so a sidebar of views stays
+        cheap at a million cases.
+        """
+        where, params = self._where(query, me=me, today=today)
+        inner = "SELECT 1 FROM cases c" + (" WHERE " + " AND ".join(where) if where else "")
+        rows = self._fetch(f"SELECT count(*) FROM ({inner} LIMIT ?) AS capped", [*params, cap + 1])
+        return int(rows[0][0])
+
+    def next_candidates(self, *, me: str, today: date, limit: int = 5) -> list[CaseNumber]:
+        """The most urgent unassigned cases of `me`'s groups: overdue first, then priority,
+        then age (the "next case" key, ASSIGN-2)."""
+        sql = (
+            "SELECT c.number, c.sub_number FROM cases c"
+            f" WHERE {NOT_CLOSED} AND c.delegated_user_id IS NULL"
+            " AND c.delegated_group_id IN (SELECT gm.group_id FROM group_members gm"
+            " JOIN agents a ON a.id = gm.agent_id WHERE a.username = ?)"
+            " ORDER BY CASE WHEN c.due < ? THEN 0 ELSE 1 END,"
+            " CASE c.priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2"
+            " ELSE 3 END, c.created_at, c.number, c.sub_number LIMIT ?"
+        )
+        rows = self._fetch(sql, [me, self._dialect.date_param(today), limit])
+        return [CaseNumber(main, sub) for main, sub in rows]
+
+    def summaries(self, numbers: Sequence[CaseNumber]) -> list[CaseSummary]:
+        """The cases with these numbers (bulk previews), in number order."""
+        found: list[CaseSummary] = []
+        for start in range(0, len(numbers), 200):
+            chunk = numbers[start : start + 200]
+            pairs = " OR ".join("(c.number = ? AND c.sub_number = ?)" for _ in chunk)
+            params = [value for n in chunk for value in (n.main, n.sub)]
+            sql = _SELECT.format(description="''") + f" WHERE {pairs}"
+            found += [self._summary(row) for row in self._fetch(sql, params)]
+        return sorted(found, key=lambda c: c.number)
+
+    def change_token(self) -> object:
+        """A value that changes whenever another connection commits (live refresh, TUI-3).
+
+        SQLite: `PRAGMA data_version` of this connection, which costs microseconds.
+        PostgreSQL: the newest `updated_at` (index-only); LISTEN/NOTIFY comes with team mode.
+        """
+        if self._dialect.sqlite:
+            return self._fetch("PRAGMA data_version", ())[0][0]
+        return self._fetch("SELECT max(updated_at), count(*) FROM cases", ())[0]
+
+    def _cursor_params(self, sort: "Sort", cursor: Cursor) -> list[Any]:
+        values = list(cursor)
+        if sort.key is SortKey.DUE:
+            values[0] = self._dialect.date_param(date.fromisoformat(values[0]))
+        elif sort.key is SortKey.UPDATED:
+            values[0] = self._dialect.datetime_param(datetime.fromisoformat(values[0]))
+        return values
 
     def _where(self, query: CaseQuery, *, me: str, today: date) -> tuple[list[str], list[Any]]:
         where: list[str] = []
