@@ -105,9 +105,8 @@ def test_bulk_close_previews_and_reports_refusals(desk: tuple[Context, Clock]) -
     assert preview.line() == "4 cases: 1 in_progress, 3 open → closed (solved)"
     result = queue.bulk_close(ctx, "alice", numbers, Resolution.SOLVED)
     assert result.done == [numbers[0], numbers[2], numbers[3]]
-    assert result.refused == {
-        numbers[1]: f"cannot close {numbers[1]}: sub-case {sub} is still open"
-    }
+    reason = f"cannot close {numbers[1]}: sub-case {sub} is still open"
+    assert result.refused == {numbers[1]: reason}
     assert result.line("closed") == f"3 closed, 1 refused ({numbers[1]}: {reason})"
     # marking the sub-case too closes both: sub-cases go first
     again = queue.bulk_close(ctx, "alice", [numbers[1], sub], Resolution.SOLVED)
