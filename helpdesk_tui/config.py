@@ -17,7 +17,7 @@ from pydantic_settings import (
 
 from helpdesk_tui.domain.dates import DateDefaults
 from helpdesk_tui.domain.enums import Priority, Role, Status
-from helpdesk_tui.domain.errors import ConfigError
+from helpdesk_tui.domain.errors import ConfigError, DomainError
 from helpdesk_tui.domain.policy import (
     DEFAULT_CASE_TYPES,
     CaseType,
@@ -27,6 +27,7 @@ from helpdesk_tui.domain.policy import (
     default_workflow,
     parse_roles,
 )
+from helpdesk_tui.domain.templates import CannedResponse, check_template
 
 RoleName = Literal["agent", "lead", "admin"]
 StatusName = Literal["open", "in_progress", "waiting", "closed"]
@@ -174,6 +175,24 @@ class SmtpConfig(_Section):
     """From header of outgoing mail."""
 
 
+class CannedConfig(_Section):
+    """A canned response (ACT-5)."""
+
+    name: str
+    """Shown in the picker."""
+    text: str
+    """The text; placeholders: {case_number} {subject} {contact_name} {agent_name} {due}
+    {account}."""
+
+    @model_validator(mode="after")
+    def _placeholders_known(self) -> "CannedConfig":
+        try:
+            check_template(self.name, self.text)
+        except DomainError as error:
+            raise ValueError(error.message) from None
+        return self
+
+
 class MailConfig(_Section):
     """Mail in and out."""
 
@@ -208,6 +227,10 @@ class Settings(BaseSettings):
     """Mail in."""
     smtp: SmtpConfig | None = None
     """Mail out."""
+    canned: list[CannedConfig] = []
+    """Canned responses for compose."""
+    keys: dict[str, str] = {}
+    """Key remapping: binding id → key(s), e.g. `assign_me = "ctrl+a"`."""
 
     @classmethod
     def settings_customise_sources(
@@ -251,6 +274,11 @@ class Settings(BaseSettings):
             dates=DateDefaults(self.dates.due_days, self.dates.reminder_days),
             delete_roles=frozenset(Role(r) for r in self.workflow.delete_roles),
         )
+
+
+def canned_responses(settings: Settings) -> tuple[CannedResponse, ...]:
+    """The configured canned responses as domain values."""
+    return tuple(CannedResponse(c.name, c.text) for c in settings.canned)
 
 
 def load_settings(path: Path | None) -> Settings:

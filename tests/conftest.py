@@ -47,11 +47,17 @@ def clock() -> Clock:
     return Clock()
 
 
-@pytest.fixture
-def ctx(tmp_path: Path, clock: Clock) -> Iterator[Context]:
-    context = Context(locate(str(tmp_path / "hd.sqlite")), clock=clock)
+def make_context(path: Path, clock: Clock) -> Context:
+    """A migrated SQLite database at `path` with the agents and groups above."""
+    context = Context(locate(str(path)), clock=clock)
     context.migrate()
     sync_people(context, AGENTS, GROUPS)
+    return context
+
+
+@pytest.fixture
+def ctx(tmp_path: Path, clock: Clock) -> Iterator[Context]:
+    context = make_context(tmp_path / "hd.sqlite", clock)
     yield context
     context.dispose()
 
@@ -98,3 +104,16 @@ class Probe:
 @pytest.fixture
 def probe(ctx: Context) -> Probe:
     return Probe(ctx)
+
+
+@pytest.fixture(scope="module")
+def module_clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture(scope="module")
+def module_ctx(tmp_path_factory: pytest.TempPathFactory, module_clock: Clock) -> Iterator[Context]:
+    """One database for a whole module: read-only tests over a dataset built once."""
+    context = make_context(tmp_path_factory.mktemp("module") / "hd.sqlite", module_clock)
+    yield context
+    context.dispose()

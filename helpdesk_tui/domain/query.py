@@ -1,6 +1,6 @@
 """The query syntax of VIEW-1: `status:open prio:high @me type:complaint overdue "printer jam"`."""
 
-import shlex
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -10,6 +10,9 @@ from helpdesk_tui.domain.policy import parse_priority, parse_status
 
 VIEWS = ("mine", "groups", "unassigned", "overdue", "reminder", "waiting", "open", "closed", "all")
 ME = "@me"
+#: `key:"quoted value"`, a "quoted phrase" (an unterminated quote runs to the end of the
+#: text, which is friendlier while typing), or a bare token.
+_TOKEN = re.compile(r'(\w+:)"([^"]*)"?|"([^"]*)"?|(\S+)')
 _KEYS = {
     "status": "statuses",
     "prio": "priorities",
@@ -89,13 +92,16 @@ def view_query(view: str) -> CaseQuery:
 
 def parse_query(text: str) -> CaseQuery:
     """Parse the query bar / `--query` text; bare words (or "quoted phrases") are full text."""
-    try:
-        tokens = shlex.split(text)
-    except ValueError as error:
-        raise QueryError(f"cannot read query {text!r}: {error}") from None
     query = CaseQuery()
-    for token in tokens:
-        query = _apply_token(query, token)
+    for match in _TOKEN.finditer(text):
+        key, value, phrase, token = match.groups()
+        if key is not None:
+            query = _apply_token(query, key + value)
+        elif phrase is not None:  # "quoted text" is always searched for, never a filter
+            if phrase.strip():
+                query = replace(query, words=(*query.words, phrase.strip()))
+        else:
+            query = _apply_token(query, token)
     return query
 
 

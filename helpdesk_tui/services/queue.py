@@ -83,7 +83,7 @@ class BulkResult:
         return text
 
 
-def _each(numbers: Sequence[CaseNumber], action: Callable[[CaseNumber], object]) -> BulkResult:
+def each_case(numbers: Sequence[CaseNumber], action: Callable[[CaseNumber], object]) -> BulkResult:
     # One transaction per case: a refusal on one case (a rule, a race) must not undo
     # the others, and every refusal is reported with its reason.
     result = BulkResult()
@@ -107,7 +107,7 @@ def bulk_status(
     reminder: date | None = None,
 ) -> BulkResult:
     """Set the status of every marked case."""
-    return _each(
+    return each_case(
         numbers,
         lambda n: cases.change_status(
             ctx, actor_name, n, target, comment=comment, reminder=reminder
@@ -125,7 +125,7 @@ def bulk_close(
 ) -> BulkResult:
     """Close every marked case with the same resolution (sub-cases first)."""
     ordered = sorted(numbers, key=lambda n: (n.main, -n.sub))  # sub-cases before parents
-    return _each(
+    return each_case(
         ordered, lambda n: cases.close_case(ctx, actor_name, n, resolution, comment=comment)
     )
 
@@ -140,7 +140,7 @@ def bulk_delegate(
     comment: str = "",
 ) -> BulkResult:
     """Hand every marked case to one user or group."""
-    return _each(
+    return each_case(
         numbers,
         lambda n: cases.delegate_case(ctx, actor_name, n, user=user, group=group, comment=comment),
     )
@@ -155,4 +155,4 @@ def bulk_comment(
     kind: ActivityKind = ActivityKind.COMMENT,
 ) -> BulkResult:
     """Add the same comment or external action to every marked case."""
-    return _each(numbers, lambda n: cases.record_activity(ctx, actor_name, n, kind, text))
+    return each_case(numbers, lambda n: cases.record_activity(ctx, actor_name, n, kind, text))

@@ -19,7 +19,7 @@ from helpdesk_tui.domain.enums import Priority, Resolution, Status
 from helpdesk_tui.domain.errors import ConflictError, NotFoundError
 from helpdesk_tui.domain.numbering import CaseNumber
 from helpdesk_tui.storage.directory import Directory
-from helpdesk_tui.storage.tables import ActivityRow, AuditRow, CaseRow, CounterRow
+from helpdesk_tui.storage.tables import ActivityRow, AuditRow, CaseRow, CounterRow, TimerRow
 
 CASE_COUNTER = "case"
 
@@ -158,6 +158,7 @@ class CaseRepository:
             .values(duplicate_of_id=None)
         )
         self._session.execute(delete(ActivityRow).where(col(ActivityRow.case_id).in_(ids)))
+        self._session.execute(delete(TimerRow).where(col(TimerRow.case_id).in_(ids)))
         self._session.execute(delete(CaseRow).where(col(CaseRow.parent_id) == case.id))
         self._session.execute(delete(CaseRow).where(col(CaseRow.id) == case.id))
         self._session.add(
@@ -171,6 +172,10 @@ class CaseRepository:
         )
         self._session.flush()
         return len(ids)
+
+    def case_id(self, number: CaseNumber) -> uuid.UUID:
+        """The id of a case (for rows that hang off it, like timers)."""
+        return self._row(number).id
 
     def count(self) -> int:
         """How many cases exist (tests and summaries; not for screens)."""

@@ -22,7 +22,9 @@ from typing import Any
 from helpdesk_tui.domain.errors import NotFoundError
 from helpdesk_tui.domain.numbering import CaseNumber
 from helpdesk_tui.domain.query import ME, CaseQuery
+from helpdesk_tui.storage.guard import check_thread
 from helpdesk_tui.storage.location import BUSY_TIMEOUT_MS, DatabaseLocation
+from helpdesk_tui.storage.search import like_filter, match_expression, ranked_join
 
 NOT_CLOSED = "c.status != 'closed'"  # verbatim predicate of the partial indexes
 
@@ -208,6 +210,16 @@ class ReadStore:
         Keyset paging: `after` gives the rows following a cursor, `before` the rows
         preceding it, and `from_end` the last page; pages always come in display order.
         """
+        if query.words and self._dialect.sqlite and match_expression(query.words):
+            return self._search(
+                query,
+                me=me,
+                today=today,
+                limit=limit,
+                after=after,
+                before=before,
+                from_end=from_end,
+            )
         sort = sort or Sort()
         where, params = self._where(query, me=me, today=today)
         backwards = before is not None or from_end
@@ -227,6 +239,29 @@ class ReadStore:
         rows = [self._summary(row) for row in self._fetch(sql, params)]
         return rows[::-1] if backwards else rows
 
+    def _search(
+        self,
+        query: CaseQuery,
+        *,
+        me: str,
+        today: date,
+        limit: int,
+        after: Cursor | None,
+        before: Cursor | None,
+        from_end: bool,
+    ) -> list[CaseSummary]:
+        """Full-text results, best first, as one page (at most RESULT_LIMIT rows)."""
+        if after is not None or before is not None or from_end:
+            return []  # ranked results are a single page: nothing before or after it
+        join, join_params = ranked_join(query.words)
+        where, params = self._where(query, me=me, today=today)
+        sql = _SELECT.format(description="''") + join
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY s.score, c.number, c.sub_number LIMIT ?"
+        rows = self._fetch(sql, [*join_params, *params, limit])
+        return [self._summary(row) for row in rows]
+
     def count_cases(self, query: CaseQuery, *, me: str, today: date, cap: int = 9999) -> int:
         """How many cases match, counting at most `cap` + 1 (shown as "9999+").
 
@@ -234,7 +269,13 @@ class ReadStore:
         cheap at a million cases.
         """
         where, params = self._where(query, me=me, today=today)
-        inner = "SELECT 1 FROM cases c" + (" WHERE " + " AND ".join(where) if where else "")
+        inner = "SELECT 1 FROM cases c"
+        if query.words and self._dialect.sqlite and match_expression(query.words):
+            join, join_params = ranked_join(query.words)
+            inner += join
+            params = [*join_params, *params]
+        if where:
+            inner += " WHERE " + " AND ".join(where)
         rows = self._fetch(f"SELECT count(*) FROM ({inner} LIMIT ?) AS capped", [*params, cap + 1])
         return int(rows[0][0])
 
@@ -339,11 +380,10 @@ class ReadStore:
         if query.reminder_due:
             where.append("c.reminder <= ?")
             params.append(self._dialect.date_param(today))
-        for word in query.words:
-            # Full text (FTS5 behind a seam) arrives with the TUI issue; until then a scan.
-            pattern = "%" + word.lower().replace("%", "").replace("_", "") + "%"
-            where.append("(lower(c.subject) LIKE ? OR lower(c.description) LIKE ?)")
-            params.extend([pattern, pattern])
+        if query.words and not self._dialect.sqlite:
+            like_where, like_params = like_filter(query.words)
+            where.extend(like_where)
+            params.extend(like_params)
         return where, params
 
     # -- one case ----------------------------------------------------------------
@@ -438,6 +478,7 @@ def _marks(values: Sequence[Any]) -> str:
 @contextmanager
 def open_reads(location: DatabaseLocation) -> Iterator[ReadStore]:
     """A read-only store on the location; the connection closes on exit."""
+    check_thread()
     if location.is_sqlite:
         connection: Any = sqlite3.connect(location.sqlite_path, timeout=BUSY_TIMEOUT_MS / 1000)
         connection.execute("PRAGMA query_only = 1")

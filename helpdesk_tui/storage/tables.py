@@ -91,6 +91,7 @@ class CaseRow(SQLModel, table=True):
             name="ck_cases_one_delegate",
         ),
         Index("ix_cases_due", "due", "number", "sub_number"),
+        Index("ix_cases_updated", "updated_at", "number", "sub_number"),
         Index("ix_cases_status_due", "status", "due", "number", "sub_number"),
         Index(
             "ix_cases_open_due",
@@ -167,6 +168,19 @@ class ActivityRow(SQLModel, table=True):
     text: str = Field(default="", sa_column=Column(Text, nullable=False))
     changes: str = Field(default="{}", sa_column=Column(Text, nullable=False))
     time_spent_centi: int | None = None
+
+
+class TimerRow(SQLModel, table=True):
+    """A running or paused timer (ACT-4); `seconds` is what was counted up to `beat_at`."""
+
+    __tablename__ = "timers"
+    __table_args__ = (UniqueConstraint("agent_id", "case_id", name="uq_timers_agent_case"),)
+    id: uuid.UUID = Field(default_factory=_pk, primary_key=True)
+    agent_id: uuid.UUID = Field(foreign_key="agents.id")
+    case_id: uuid.UUID = Field(foreign_key="cases.id", index=True)
+    seconds: int = 0
+    beat_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    running: bool = True
 
 
 class AuditRow(SQLModel, table=True):

@@ -1,6 +1,5 @@
 """The unit of work: one transaction, its repositories, commit or roll back."""
 
-import threading
 from types import TracebackType
 from typing import Self
 
@@ -10,10 +9,8 @@ from sqlmodel import Session
 from helpdesk_tui.storage.cases import CaseRepository
 from helpdesk_tui.storage.directory import Directory
 from helpdesk_tui.storage.engine import WRITE
-
-#: Set by the TUI (in tests) to the event-loop thread: opening a unit of work there raises,
-#: because database work belongs in thread workers ("the UI never waits").
-forbidden_thread: threading.Thread | None = None
+from helpdesk_tui.storage.guard import check_thread
+from helpdesk_tui.storage.timers import TimerRepository
 
 
 class UnitOfWork:
@@ -24,11 +21,11 @@ class UnitOfWork:
         self._session: Session | None = None
 
     def __enter__(self) -> Self:
-        if forbidden_thread is not None and threading.current_thread() is forbidden_thread:
-            raise RuntimeError("database work on the event-loop thread; use a worker")
+        check_thread()
         self._session = Session(self._engine, expire_on_commit=False)
         self.directory = Directory(self._session)
         self.cases = CaseRepository(self._session, self.directory)
+        self.timers = TimerRepository(self._session)
         return self
 
     def __exit__(

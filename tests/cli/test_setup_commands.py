@@ -148,3 +148,11 @@ def test_configured_workflow_lets_agents_reopen(isolated: Path) -> None:
     assert refused.stderr == "error: the workflow does not allow open → in_progress\n"
     assert _run(*base, "case", "close", "0000001", "--resolution", "solved").exit_code == 0
     assert _run(*base, "case", "reopen", "0000001").stdout == "reopened 0000001\n"
+
+
+def test_config_check_refuses_an_unknown_placeholder(isolated: Path) -> None:
+    config = isolated / "c.toml"
+    config.write_text('[[canned]]\nname = "thanks"\ntext = "Danke {kunde}"\n')
+    result = _run("--config", str(config), "config", "check")
+    assert result.exit_code == 1
+    assert "template 'thanks': unknown placeholder {kunde}" in result.stderr

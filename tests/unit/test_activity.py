@@ -26,7 +26,7 @@ from helpdesk_tui.domain.errors import ValidationError
     ],
 )
 def test_parse_hours(value: object, centi: int) -> None:
-    assert parse_hours(value) == centi  # type: ignore[arg-type]
+    assert parse_hours(value) == centi
 
 
 @pytest.mark.parametrize(
@@ -45,7 +45,7 @@ def test_parse_hours(value: object, centi: int) -> None:
 )
 def test_parse_hours_refuses(value: object, message: str) -> None:
     with pytest.raises(ValidationError, match=message):
-        parse_hours(value)  # type: ignore[arg-type]
+        parse_hours(value)
 
 
 @given(st.integers(min_value=1, max_value=2400))
@@ -68,7 +68,7 @@ def test_draft_defaults_are_internal_and_without_changes() -> None:
         None,
     )
     with pytest.raises(FrozenInstanceError):
-        draft.text = "changed"  # type: ignore[misc]
+        draft.text = "changed"
 
 
 def test_only_comment_external_and_phone_are_written_by_hand() -> None:

@@ -27,7 +27,7 @@ class TestFormat:
 
     @pytest.mark.parametrize("main", [0, -1, MAX_CASE_NUMBER + 1])
     def test_out_of_range_main_numbers_are_refused(self, main: int) -> None:
-        with pytest.raises(ValidationError, match=f"^case number {main} is out of range"):
+        with pytest.raises(ValidationError, match=rf"^case number {main} is out of range"):
             format_main(main)
 
     def test_str_of_case_and_sub_case(self) -> None:
@@ -78,7 +78,9 @@ class TestParse:
         ],
     )
     def test_garbage_is_refused(self, text: str) -> None:
-        with pytest.raises(ValidationError, match="^not a case number: .* \\(expected e.g. 0001234"):
+        with pytest.raises(
+            ValidationError, match=r"^not a case number: .* \(expected e\.g\. 0001234"
+        ):
             parse_case_number(text)
 
     @given(case_numbers)

@@ -41,7 +41,7 @@ class TestDefaultWorkflow:
     def test_only_lead_and_admin_may_reopen(self) -> None:
         workflow = default_workflow()
         with pytest.raises(
-            PermissionDeniedError, match="^only admin, lead may change status closed → open$"
+            PermissionDeniedError, match=r"^only admin, lead may change status closed → open$"
         ):
             workflow.check(CLOSED, OPEN, Role.AGENT)
         workflow.check(CLOSED, OPEN, Role.LEAD)
@@ -50,7 +50,7 @@ class TestDefaultWorkflow:
     @pytest.mark.parametrize(("source", "target"), [(CLOSED, WAITING), (CLOSED, WORKING)])
     def test_closed_only_goes_back_to_open(self, source: Status, target: Status) -> None:
         with pytest.raises(
-            TransitionError, match=f"^the workflow does not allow {source} → {target}$"
+            TransitionError, match=rf"^the workflow does not allow {source} → {target}$"
         ):
             default_workflow().check(source, target, Role.ADMIN)
 
@@ -70,9 +70,11 @@ class TestCustomWorkflow:
             )
         )
         workflow.check(CLOSED, OPEN, Role.AGENT)
-        with pytest.raises(PermissionDeniedError, match="^only lead may change status open → closed$"):
+        with pytest.raises(
+            PermissionDeniedError, match=r"^only lead may change status open → closed$"
+        ):
             workflow.check(OPEN, CLOSED, Role.AGENT)
-        with pytest.raises(TransitionError, match="^the workflow does not allow open → waiting$"):
+        with pytest.raises(TransitionError, match=r"^the workflow does not allow open → waiting$"):
             workflow.check(OPEN, WAITING, Role.ADMIN)
 
     def test_a_transition_without_roles_given_is_open_to_every_role(self) -> None:
@@ -103,7 +105,7 @@ class TestCaseTypes:
         policy = Policy(case_types=(CaseType("rma", "RMA", ("serial", "model")),))
         policy.check_custom_fields("rma", {"serial": "1", "model": "X"})
         policy.check_custom_fields("rma", {})
-        with pytest.raises(ValidationError, match="^case type 'rma' has no field 'a'$"):
+        with pytest.raises(ValidationError, match=r"^case type 'rma' has no field 'a'$"):
             policy.check_custom_fields("rma", {"serial": "1", "z": "2", "a": "3"})
 
 

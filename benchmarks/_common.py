@@ -1,0 +1,53 @@
+"""Helpers shared by the benchmark scripts (the leading underscore keeps `make bench` off it)."""
+
+import json
+import math
+import statistics
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))  # run from a checkout without installing
+
+
+def stats_ms(samples: list[float]) -> dict[str, float]:
+    """Median and 95th percentile of durations given in seconds, as milliseconds."""
+    ordered = sorted(samples)
+    p95 = ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
+    return {
+        "median_ms": round(statistics.median(ordered) * 1000, 2),
+        "p95_ms": round(p95 * 1000, 2),
+    }
+
+
+def remove_database(path: Path) -> None:
+    """Delete a SQLite file with its WAL and shared-memory companions."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def file_bytes(path: Path) -> int:
+    """Size of a SQLite database including its WAL."""
+    return sum(
+        Path(f"{path}{suffix}").stat().st_size
+        for suffix in ("", "-wal")
+        if Path(f"{path}{suffix}").exists()
+    )
+
+
+def emit(result: dict[str, Any]) -> None:
+    """The one JSON object a benchmark prints on stdout."""
+    print(json.dumps(result, ensure_ascii=False, indent=2))
+
+
+def progress_printer(total: int, enabled: bool) -> Any:
+    """A progress callback that reports to stderr (stdout carries only the JSON)."""
+    if not enabled:
+        return None
+
+    def report(done: int) -> None:
+        print(f"  {done:,}/{total:,}", file=sys.stderr, flush=True)
+
+    return report

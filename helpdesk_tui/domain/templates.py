@@ -1,0 +1,41 @@
+"""Canned responses and templates with `{placeholders}` (ACT-5)."""
+
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from helpdesk_tui.domain.errors import ValidationError
+
+PLACEHOLDERS = frozenset({"case_number", "subject", "contact_name", "agent_name", "due", "account"})
+
+
+@dataclass(frozen=True)
+class CannedResponse:
+    """A named text module."""
+
+    name: str
+    text: str
+
+
+def placeholders(text: str) -> set[str]:
+    """The `{names}` used in `text`; ValidationError on broken braces."""
+    try:
+        return {field for _, field, _, _ in string.Formatter().parse(text) if field is not None}
+    except ValueError as error:
+        raise ValidationError(f"broken placeholder in {text[:40]!r}: {error}") from None
+
+
+def check_template(name: str, text: str) -> None:
+    """Refuse unknown placeholders, naming them (run by `config check`)."""
+    unknown = sorted(placeholders(text) - PLACEHOLDERS)
+    if unknown:
+        known = ", ".join("{" + p + "}" for p in sorted(PLACEHOLDERS))
+        raise ValidationError(
+            f"template {name!r}: unknown placeholder {{{unknown[0]}}} (known: {known})"
+        )
+
+
+def fill(text: str, values: Mapping[str, str]) -> str:
+    """`text` with its placeholders replaced; missing values become empty."""
+    check_template("text", text)
+    return text.format_map({name: values.get(name, "") for name in PLACEHOLDERS})

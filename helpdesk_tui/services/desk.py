@@ -1,0 +1,145 @@
+"""The TUI's one door to the data: blocking calls, meant to run in thread workers.
+
+Every method opens its own read connection or unit of work and returns frozen data
+(summaries, details, results) — never a live ORM object — so the result can cross to
+the event loop safely.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from helpdesk_tui.domain.errors import NotFoundError
+from helpdesk_tui.domain.numbering import CaseNumber
+from helpdesk_tui.domain.query import VIEWS, CaseQuery, view_query
+from helpdesk_tui.domain.templates import CannedResponse
+from helpdesk_tui.services.context import Context
+from helpdesk_tui.storage.reads import CaseDetail, CaseSummary, Cursor, Sort, open_reads
+
+#: Sidebar views in display order, with their labels (VIEW-1).
+VIEW_LABELS = {
+    "mine": "My cases",
+    "groups": "My groups",
+    "unassigned": "Unassigned",
+    "overdue": "Overdue",
+    "reminder": "Reminder due",
+    "waiting": "Waiting",
+    "open": "Not closed",
+    "closed": "Closed",
+    "all": "All",
+}
+assert tuple(VIEW_LABELS) == VIEWS
+
+COUNT_CAP = 9999
+
+
+@dataclass(frozen=True)
+class Page:
+    """Rows of a list page plus whether more exist beyond them."""
+
+    rows: list[CaseSummary]
+    more: bool
+
+
+@dataclass(frozen=True)
+class CustomerContext:
+    """VIEW-4: the contact's and the account's other cases."""
+
+    contact_cases: list[CaseSummary] = field(default_factory=list)
+    account_cases: list[CaseSummary] = field(default_factory=list)
+
+
+@dataclass
+class Desk:
+    """The acting agent at a database: what the TUI reads and does."""
+
+    ctx: Context
+    user: str
+    canned: tuple[CannedResponse, ...] = ()
+
+    # -- reading ---------------------------------------------------------------------
+    def page(
+        self,
+        query: CaseQuery,
+        *,
+        limit: int,
+        sort: Sort | None = None,
+        after: Cursor | None = None,
+        before: Cursor | None = None,
+        from_end: bool = False,
+    ) -> Page:
+        """One keyset page (asks for one row more than `limit` to know if more exist)."""
+        with open_reads(self.ctx.location) as store:
+            rows = store.list_cases(
+                query,
+                me=self.user,
+                today=self.today(),
+                limit=limit + 1,
+                sort=sort,
+                after=after,
+                before=before,
+                from_end=from_end,
+            )
+        more = len(rows) > limit
+        if more:
+            rows = rows[1:] if (before is not None or from_end) else rows[:limit]
+        return Page(rows, more)
+
+    def counts(self, views: Sequence[str] = VIEWS) -> dict[str, int]:
+        """Capped counts per view for the sidebar (> COUNT_CAP shows as "9999+")."""
+        with open_reads(self.ctx.location) as store:
+            return {
+                view: store.count_cases(
+                    view_query(view), me=self.user, today=self.today(), cap=COUNT_CAP
+                )
+                for view in views
+            }
+
+    def detail(self, number: CaseNumber) -> CaseDetail:
+        """A case with sub-cases and timeline."""
+        with open_reads(self.ctx.location) as store:
+            return store.case_detail(number)
+
+    def customer_context(self, case: CaseSummary, limit: int = 20) -> CustomerContext:
+        """Other cases of the same contact and account, newest due first."""
+        with open_reads(self.ctx.location) as store:
+
+            def others(query: CaseQuery) -> list[CaseSummary]:
+                rows = store.list_cases(query, me=self.user, today=self.today(), limit=limit + 1)
+                return [r for r in rows if r.number != case.number][:limit]
+
+            contact = others(CaseQuery(contacts=frozenset({case.contact_email})))
+            account = others(CaseQuery(accounts=frozenset({case.account}))) if case.account else []
+        return CustomerContext(contact, account)
+
+    def change_token(self) -> object:
+        """Changes whenever anyone commits (polled for live refresh)."""
+        with open_reads(self.ctx.location) as store:
+            return store.change_token()
+
+    def agents(self) -> list[str]:
+        """Usernames, for the delegate dialog."""
+        with self.ctx.uow(write=False) as uow:
+            return sorted(uow.directory.agents())
+
+    def groups(self) -> list[str]:
+        """Group names, for the delegate dialog."""
+        with self.ctx.uow(write=False) as uow:
+            return sorted(uow.directory.groups())
+
+    def my_groups(self) -> list[str]:
+        """The acting agent's groups (sidebar entries)."""
+        with self.ctx.uow(write=False) as uow:
+            return sorted(uow.directory.actor(self.user).groups)
+
+    def exists(self, number: CaseNumber) -> bool:
+        """Whether a case exists (jump-to-number)."""
+        try:
+            self.detail(number)
+        except NotFoundError:
+            return False
+        return True
+
+    def today(self) -> date:
+        """Today by the context's clock."""
+        return self.ctx.today()

@@ -1,0 +1,233 @@
+"""The demo data set (OPS-1): seeded once through the services, then inspected.
+
+Seeding replays ~500 case lives through the real services, so one database serves the
+whole module; the checks read it with plain SQL and through the read store.
+"""
+
+import json
+import re
+import sqlite3
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from helpdesk_tui.domain.errors import ValidationError
+from helpdesk_tui.domain.numbering import CaseNumber
+from helpdesk_tui.domain.query import view_query
+from helpdesk_tui.services.context import Context
+from helpdesk_tui.services.demo import DEMO_DAYS, SAMPLE_DIR, DemoSummary, seed_demo
+from helpdesk_tui.storage.location import locate
+from helpdesk_tui.storage.reads import open_reads
+
+LEFTOVER = re.compile(r"\{[a-z_]+\}")
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Context, DemoSummary]]:
+    context = Context(locate(str(tmp_path_factory.mktemp("demo") / "demo.sqlite")))
+    summary = seed_demo(context)
+    yield context, summary
+    context.dispose()
+
+
+@pytest.fixture(scope="module")
+def db(seeded: tuple[Context, DemoSummary]) -> Iterator[sqlite3.Connection]:
+    connection = sqlite3.connect(seeded[0].location.sqlite_path)
+    yield connection
+    connection.close()
+
+
+@pytest.fixture(scope="module")
+def today(seeded: tuple[Context, DemoSummary]) -> date:
+    return seeded[0].today()
+
+
+def one(db: sqlite3.Connection, sql: str, *params: object) -> int:
+    return int(db.execute(sql, params).fetchone()[0])
+
+
+def test_summary_counts_every_status_and_about_500_cases(
+    seeded: tuple[Context, DemoSummary], db: sqlite3.Connection
+) -> None:
+    _, summary = seeded
+    assert summary.cases >= 480
+    assert summary.cases == one(db, "SELECT count(*) FROM cases")
+    assert set(summary.by_status) == {"open", "in_progress", "waiting", "closed"}
+    assert all(count > 0 for count in summary.by_status.values()), summary.by_status
+    assert summary.agents == 8 and summary.groups == 3
+    assert summary.accounts == 40 and summary.contacts >= 130
+    assert summary.activities == one(db, "SELECT count(*) FROM activities")
+    text = "\n".join(summary.lines())
+    assert summary.database in text and f"{summary.cases:,}" in text
+    assert summary.as_dict()["by_status"] == summary.by_status
+
+
+def test_every_resolution_and_duplicates_name_their_original(db: sqlite3.Connection) -> None:
+    rows = dict(
+        db.execute(
+            "SELECT resolution, count(*) FROM cases WHERE status = 'closed' GROUP BY resolution"
+        ).fetchall()
+    )
+    assert rows.get("solved", 0) > 0 and rows.get("deferred", 0) > 0
+    assert rows.get("duplicate", 0) > 0 and None not in rows
+    assert (
+        one(db, "SELECT count(*) FROM cases WHERE status != 'closed' AND resolution IS NOT NULL")
+        == 0
+    )
+    assert (
+        one(
+            db,
+            "SELECT count(*) FROM cases WHERE resolution = 'duplicate' AND duplicate_of_id IS NULL",
+        )
+        == 0
+    )
+    assert (
+        one(
+            db,
+            "SELECT count(*) FROM cases c JOIN cases o ON o.id = c.duplicate_of_id"
+            " WHERE c.resolution = 'duplicate' AND o.id != c.id",
+        )
+        == rows["duplicate"]
+    )
+
+
+def test_sub_cases_some_closed_some_open(db: sqlite3.Connection) -> None:
+    statuses = dict(
+        db.execute(
+            "SELECT status = 'closed', count(*) FROM cases WHERE sub_number > 0 GROUP BY 1"
+        ).fetchall()
+    )
+    assert statuses.get(1, 0) > 0 and statuses.get(0, 0) > 0
+    # SUB-2: a sub-case is never due after its parent; SUB-3: no closed parent has open subs.
+    assert (
+        one(
+            db,
+            "SELECT count(*) FROM cases s JOIN cases p ON p.id = s.parent_id WHERE s.due > p.due",
+        )
+        == 0
+    )
+    assert (
+        one(
+            db,
+            "SELECT count(*) FROM cases s JOIN cases p ON p.id = s.parent_id"
+            " WHERE p.status = 'closed' AND s.status != 'closed'",
+        )
+        == 0
+    )
+
+
+def test_lists_have_overdue_unassigned_waiting_and_reminder_cases(
+    seeded: tuple[Context, DemoSummary], today: date
+) -> None:
+    context, _ = seeded
+    with open_reads(context.location) as reads:
+
+        def listed(view: str) -> list[str]:
+            return [c.status for c in reads.list_cases(view_query(view), me="alice", today=today)]
+
+        assert listed("overdue") and listed("unassigned") and listed("mine")
+        assert listed("reminder") and listed("groups")
+        assert set(listed("waiting")) == {"waiting"}
+        overdue = reads.list_cases(view_query("overdue"), me="alice", today=today)
+        assert all(c.due < today and c.status != "closed" for c in overdue)
+        unassigned = reads.list_cases(view_query("unassigned"), me="alice", today=today)
+        assert all(c.delegated_user is None and c.delegated_group for c in unassigned)
+
+
+def test_waiting_cases_carry_a_comment_and_a_reminder_some_due_today(
+    db: sqlite3.Connection, today: date
+) -> None:
+    waiting = db.execute(
+        "SELECT c.reminder, c.due, (SELECT a.text FROM activities a WHERE a.case_id = c.id"
+        " AND a.kind = 'status' ORDER BY a.at DESC LIMIT 1) FROM cases c WHERE c.status = 'waiting'"
+    ).fetchall()
+    assert waiting
+    for reminder, due, comment in waiting:
+        assert reminder is not None and reminder <= due
+        assert comment and comment.strip()
+    assert any(date.fromisoformat(r) <= today for r, _, _ in waiting)
+    assert any(date.fromisoformat(r) == today for r, _, _ in waiting)
+
+
+def test_reopened_cases_and_every_kind_of_entry(db: sqlite3.Connection) -> None:
+    kinds = dict(db.execute("SELECT kind, count(*) FROM activities GROUP BY kind").fetchall())
+    for kind in ("created", "comment", "external", "phone", "status", "delegation", "closed",
+                 "reopened", "sub_case"):  # fmt: skip
+        assert kinds.get(kind, 0) > 0, kind
+    assert one(db, "SELECT count(*) FROM activities WHERE time_spent_centi > 0") > 0
+    internal = dict(db.execute("SELECT kind, min(internal) FROM activities GROUP BY kind"))
+    assert internal["external"] == 0 and internal["comment"] == 1
+    # Only leads and admins reopen (the default workflow).
+    roles = {r for (r,) in db.execute(
+        "SELECT DISTINCT ag.role FROM activities a JOIN agents ag ON ag.id = a.actor_id"
+        " WHERE a.kind = 'reopened'"
+    )}  # fmt: skip
+    assert roles <= {"lead", "admin"}
+
+
+def test_every_timeline_starts_with_created_and_stays_in_the_past(
+    db: sqlite3.Connection,
+) -> None:
+    assert (
+        one(
+            db,
+            "SELECT count(*) FROM cases c WHERE (SELECT a.kind FROM activities a"
+            " WHERE a.case_id = c.id ORDER BY a.at LIMIT 1) IS NOT 'created'",
+        )
+        == 0
+    )
+    now = datetime.now(UTC).replace(tzinfo=None).isoformat(sep=" ")
+    oldest = (datetime.now(UTC) - timedelta(days=DEMO_DAYS + 1)).replace(tzinfo=None)
+    assert db.execute("SELECT max(at) FROM activities").fetchone()[0] <= now
+    assert db.execute("SELECT min(created_at) FROM cases").fetchone()[0] >= oldest.isoformat(
+        sep=" "
+    )
+    assert (
+        one(
+            db,
+            "SELECT count(*) FROM activities a JOIN cases c ON c.id = a.case_id"
+            " WHERE a.at < c.created_at",
+        )
+        == 0
+    )
+
+
+def test_both_languages_and_no_placeholders_left(db: sqlite3.Connection) -> None:
+    scenarios = json.loads((SAMPLE_DIR / "scenarios.json").read_text(encoding="utf-8"))
+    patterns = {
+        lang: [
+            re.compile(re.escape(s["subject"]).replace(re.escape("{n}"), r"\d+") + "$")
+            for s in scenarios
+            if s["language"] == lang
+        ]
+        for lang in ("de", "en")
+    }
+    subjects = [s for (s,) in db.execute("SELECT subject FROM cases WHERE sub_number = 0")]
+    for lang, regexes in patterns.items():
+        assert any(r.match(subject) for r in regexes for subject in subjects), lang
+    texts = [t for (t,) in db.execute("SELECT subject FROM cases")]
+    texts += [t for (t,) in db.execute("SELECT description FROM cases")]
+    texts += [t for (t,) in db.execute("SELECT text FROM activities")]
+    leftovers = [t for t in texts if LEFTOVER.search(t)]
+    assert leftovers == []
+
+
+def test_detail_of_a_rich_case_reads_back(
+    seeded: tuple[Context, DemoSummary], db: sqlite3.Connection
+) -> None:
+    number, _ = db.execute(
+        "SELECT c.number, count(*) n FROM cases c JOIN activities a ON a.case_id = c.id"
+        " WHERE c.sub_number = 0 GROUP BY c.id ORDER BY n DESC LIMIT 1"
+    ).fetchone()
+    with open_reads(seeded[0].location) as reads:
+        detail = reads.case_detail(CaseNumber(number))
+    assert len(detail.activities) >= 5
+    assert detail.activities[0].kind == "created"
+    assert [a.at for a in detail.activities] == sorted(a.at for a in detail.activities)
+
+
+def test_seeding_twice_is_refused(seeded: tuple[Context, DemoSummary]) -> None:
+    with pytest.raises(ValidationError, match="already holds"):
+        seed_demo(seeded[0], sample_dir=Path(SAMPLE_DIR))
