@@ -215,7 +215,9 @@ def close_case(
         if not close_parent:
             return CloseResult(closed, parent_closable=case.parent)
         text = f"closed with its last sub-case {number}"
-        parent_drafts = parent.close(actor, now, ctx.policy, resolution, comment=text)
+        # A duplicate sub-case does not make the parent a duplicate of anything.
+        parent_resolution = Resolution.SOLVED if resolution is Resolution.DUPLICATE else resolution
+        parent_drafts = parent.close(actor, now, ctx.policy, parent_resolution, comment=text)
         uow.cases.save(parent, actor, now, parent_drafts)
         return CloseResult([*closed, case.parent])
 

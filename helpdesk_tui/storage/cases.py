@@ -128,16 +128,24 @@ class CaseRepository:
         now: datetime,
         drafts: Sequence[ActivityDraft],
     ) -> None:
-        """Append activities to a case's timeline."""
+        """Append activities to a case's timeline, strictly after its newest entry.
+
+        The timeline is ordered by `at`. Entries of one action share `now`, and two
+        actions can carry the same instant (a coarse clock, a frozen test clock), so each
+        entry is placed at least a microsecond after the previous one of the case.
+        """
         actor_id = self._directory.agent_id(actor.username) if actor else None
+        newest = self._session.execute(
+            select(func.max(ActivityRow.at)).where(col(ActivityRow.case_id) == case_id)
+        ).scalar_one_or_none()
+        start = now if newest is None or newest < now else newest + timedelta(microseconds=1)
         for offset, draft in enumerate(drafts):
-            # Entries of one action share `now`; a microsecond apart keeps their order.
             self._session.add(
                 ActivityRow(
                     case_id=case_id,
                     kind=draft.kind.value,
                     actor_id=actor_id,
-                    at=now + timedelta(microseconds=offset),
+                    at=start + timedelta(microseconds=offset),
                     internal=draft.internal,
                     text=draft.text,
                     changes=json.dumps(dict(draft.changes), ensure_ascii=False),

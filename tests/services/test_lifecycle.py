@@ -528,3 +528,31 @@ class TestTimeSpent:
             50,
         ]
         assert detail(ctx, other).time_spent_centi == 300
+
+
+def test_duplicate_last_sub_case_closes_the_parent_as_solved(ctx: Context) -> None:
+    parent = svc.create_case(
+        ctx, "alice", subject="Sammelfall", contact="k@acme.de", group="billing"
+    )
+    original = svc.create_case(
+        ctx, "alice", subject="Original", contact="k@acme.de", group="billing"
+    )
+    sub = svc.create_case(
+        ctx, "alice", subject="Teil", contact="k@acme.de", group="billing", parent=parent
+    )
+    result = svc.close_case(
+        ctx, "alice", sub, Resolution.DUPLICATE, duplicate_of=original, close_parent=True
+    )
+    assert result.closed == [sub, parent]
+    with open_reads(ctx.location) as store:
+        closed = store.case_detail(parent).case
+    assert (closed.status, closed.resolution, closed.duplicate_of) == ("closed", "solved", None)
+
+
+def test_same_instant_actions_keep_their_order(ctx: Context) -> None:
+    number = svc.create_case(ctx, "alice", subject="x", contact="k@acme.de", group="billing")
+    for text in ("eins", "zwei", "drei", "vier"):  # the test clock does not move
+        svc.record_activity(ctx, "alice", number, ActivityKind.COMMENT, text)
+    with open_reads(ctx.location) as store:
+        texts = [a.text for a in store.case_detail(number).activities]
+    assert texts == ["x", "eins", "zwei", "drei", "vier"]

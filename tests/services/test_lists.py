@@ -1,6 +1,6 @@
 """Saved views, query filters and keyset paging over a small dataset (VIEW-1, DATE-1).
 
-The dataset is built once with the clock: cases created on 2026-11-23, one more ten
+The dataset is built once with the clock: cases created on 2026-11-23, two more ten
 days later, and the lists are read on that later day, 2026-12-03.
 """
 
@@ -83,6 +83,8 @@ def lists_ctx(module_ctx: Context, module_clock) -> Context:
     assert ctx.today() == TODAY
     # 0000008 billing group, created today with the default dates (due 12-17, reminder 12-10)
     create("Refund request", group="billing", contact="max@acme.example")
+    # 0000009 bob's, due today: reminder due but not yet overdue
+    create("Password reset", user="bob", due=TODAY)
     return ctx
 
 
@@ -98,6 +100,7 @@ def page(ctx: Context, query: CaseQuery, me: str = "alice", **kwargs: object) ->
 OPEN_IN_DUE_ORDER = [
     "0000004",
     "0000001",
+    "0000009",
     "0000003",
     "0000008",
     "0000002",
@@ -111,13 +114,13 @@ OPEN_IN_DUE_ORDER = [
     ("view", "me", "expected"),
     [
         ("mine", "alice", ["0000001", "0000007", "0000007-001"]),
-        ("mine", "bob", ["0000003"]),
+        ("mine", "bob", ["0000009", "0000003"]),
         ("groups", "alice", ["0000008", "0000002"]),
         ("groups", "bob", ["0000004"]),
         ("groups", "root", []),
         ("unassigned", "alice", ["0000004", "0000008", "0000002"]),
         ("overdue", "alice", ["0000004", "0000001"]),
-        ("reminder", "alice", ["0000004", "0000001", "0000002"]),
+        ("reminder", "alice", ["0000004", "0000001", "0000009", "0000002"]),
         ("waiting", "alice", ["0000003"]),
         ("open", "alice", OPEN_IN_DUE_ORDER),
         ("closed", "alice", ["0000005"]),
@@ -132,7 +135,7 @@ def test_keyset_paging_walks_all_open_cases_without_gaps_or_duplicates(lists_ctx
     seen: list[str] = []
     sizes: list[int] = []
     after = None
-    while True:
+    for _ in range(len(OPEN_IN_DUE_ORDER) + 2):  # bounded: a stuck cursor must fail, not hang
         rows = page(lists_ctx, view_query("open"), limit=2, after=after)
         sizes.append(len(rows))
         if not rows:
@@ -140,7 +143,7 @@ def test_keyset_paging_walks_all_open_cases_without_gaps_or_duplicates(lists_ctx
         seen += [str(r.number) for r in rows]
         after = rows[-1].cursor
     assert seen == OPEN_IN_DUE_ORDER
-    assert sizes == [2, 2, 2, 2, 0]
+    assert sizes == [2, 2, 2, 2, 1, 0]
 
 
 def test_paging_continues_within_a_tie_on_due(lists_ctx: Context) -> None:
@@ -166,8 +169,8 @@ def test_paging_continues_within_a_tie_on_due(lists_ctx: Context) -> None:
         ("group:billing", ["0000008", "0000002"]),
         ("group:technical,billing", ["0000004", "0000008", "0000002"]),
         ("@me", ["0000005", "0000001", "0000007", "0000007-001"]),
-        ("@bob", ["0000003"]),
-        ("@bob @lena", ["0000003", "0000006"]),
+        ("@bob", ["0000009", "0000003"]),
+        ("@bob @lena", ["0000009", "0000003", "0000006"]),
         ('account:"ACME GmbH"', ["0000008", "0000002", "0000006"]),
         ('account:"acme gmbh"', ["0000008", "0000002", "0000006"]),
         ("contact:max@acme.example", ["0000008", "0000002"]),
