@@ -25,7 +25,7 @@ from typing import Any
 from _common import ROOT, emit, file_bytes, stats_ms
 
 VIEWS = ("open", "mine", "overdue", "groups", "unassigned", "waiting", "reminder")
-EXPLAINED = ("open", "mine", "overdue")
+EXPLAINED = ("open", "mine", "overdue", "groups")
 CLI_COMMANDS = (
     ("case list --view open", ["case", "list", "--view", "open", "--limit", "50"]),
     ("case list --view mine", ["case", "list", "--view", "mine", "--limit", "50"]),

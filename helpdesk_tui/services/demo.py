@@ -596,8 +596,11 @@ class _Replay:
             who = self.rng.choice(self.members[group])
             if plan.rich:
                 self._at(t.after(30, 600))
-                svc.record_activity(self.ctx, who, number, ActivityKind.COMMENT,
-                                    phrases["sub_note"], time_spent_centi=self.rng.choice(_SPENT))  # fmt: skip
+                spent = self.rng.choice(_SPENT)
+                svc.record_activity(
+                    self.ctx, who, number, ActivityKind.COMMENT, phrases["sub_note"],
+                    time_spent_centi=spent,
+                )  # fmt: skip
             self._at(t.after(60, 24 * 60))
             svc.close_case(self.ctx, who, number, Resolution.SOLVED, comment=phrases["sub_done"])
 

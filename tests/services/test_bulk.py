@@ -14,7 +14,7 @@ import pytest
 
 from helpdesk_tui.domain.enums import Priority, Resolution, Status
 from helpdesk_tui.domain.numbering import CaseNumber
-from helpdesk_tui.domain.query import view_query
+from helpdesk_tui.domain.query import parse_query, view_query
 from helpdesk_tui.services import cases as svc
 from helpdesk_tui.services.context import Context
 from helpdesk_tui.services.demo import generate_cases, seed_demo
@@ -110,19 +110,25 @@ def test_every_row_keeps_the_domain_invariants(loaded: Loaded, db: sqlite3.Conne
     statuses = {s.value for s in Status}
     for (status, priority, type_key, resolution, duplicate_of, user, group, due, reminder,
          created, updated, version, sub, parent, custom) in rows:  # fmt: skip
-        assert status in statuses and priority in {p.value for p in Priority}
+        assert status in statuses
+        assert priority in {p.value for p in Priority}
         assert type_key in {"general", "ticket", "complaint"}
         assert (user is None) != (group is None)
-        assert reminder is not None and reminder <= due
+        assert reminder is not None
+        assert reminder <= due
         assert (status == "closed") == (resolution is not None)
         if resolution is not None:
             assert resolution in {r.value for r in Resolution}
         assert (resolution == "duplicate") == (duplicate_of is not None)
         created_at = datetime.fromisoformat(created)
-        assert created_at.tzinfo is None and created <= updated  # naive UTC text, like the ORM
+        assert created_at.tzinfo is None
+        assert created <= updated
         assert date.fromisoformat(due) > created_at.date()
         assert date.fromisoformat(due) <= date.fromordinal(today.toordinal() + 30)
-        assert version >= 1 and sub == 0 and parent is None and custom == "{}"
+        assert version >= 1
+        assert sub == 0
+        assert parent is None
+        assert custom == "{}"
     share = sum(1 for r in rows if r[0] == "closed") / N
     assert 0.6 < share < 0.8
     assert {r[0] for r in rows} == {"open", "in_progress", "waiting", "closed"}
@@ -166,32 +172,54 @@ def test_lists_detail_and_services_accept_generated_cases(
         (loaded.max_before,),
     ).fetchone()[0]
     result = svc.assign_to_me(ctx, "carla", CaseNumber(queued))
-    assert result.changed and result.delegation.user == "carla"
+    assert result.changed
+    assert result.delegation.user == "carla"
     svc.close_case(ctx, "carla", CaseNumber(queued), Resolution.SOLVED, comment="done")
     with ctx.uow(write=False) as uow:
         case = uow.cases.get(CaseNumber(queued))
-    assert case.status is Status.CLOSED and case.version >= 3
+    assert case.status is Status.CLOSED
+    assert case.version >= 3
     nxt = svc.create_case(ctx, "carla", subject="after the load", contact="a@b.example",
                           group="billing")  # fmt: skip
     assert nxt == CaseNumber(loaded.max_before + N + 1)
 
 
-def test_large_load_rebuilds_the_indexes(
-    loaded: Loaded, db: sqlite3.Connection, monkeypatch: pytest.MonkeyPatch
+def schema(path: Path) -> dict[str, str]:
+    with sqlite3.connect(path) as fresh:
+        return dict(
+            fresh.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type IN ('index', 'trigger')"
+                " AND sql IS NOT NULL"
+            ).fetchall()
+        )
+
+
+def test_large_load_rebuilds_indexes_and_search(
+    loaded: Loaded, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    indexes = {n for (n,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    path = loaded.ctx.location.sqlite_path
+    before_schema = schema(path)
+    assert "case_search_insert" in before_schema  # migration 0002's full-text trigger
     monkeypatch.setattr(bulk, "REINDEX_THRESHOLD", 100)
     before = counts(loaded.ctx).cases
     assert generate_cases(loaded.ctx, 500, seed=3) == 500
     assert counts(loaded.ctx).cases == before + 500
-    with sqlite3.connect(loaded.ctx.location.sqlite_path) as fresh:
-        after = {n for (n,) in fresh.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
-        assert after == indexes
+    assert schema(path) == before_schema  # every index and trigger is back, unchanged
+    with sqlite3.connect(path) as fresh:
         plan = fresh.execute(
             "EXPLAIN QUERY PLAN SELECT number FROM cases WHERE status != 'closed'"
             " ORDER BY due, number, sub_number LIMIT 5"
         ).fetchall()
+        indexed = fresh.execute("SELECT count(*) FROM case_search").fetchone()[0]
+        last = fresh.execute("SELECT max(number), subject FROM cases").fetchone()
     assert "ix_cases_open_due" in str(plan)
+    assert indexed == counts(loaded.ctx).cases  # the new cases were indexed for search
+    word = max(last[1].split(), key=len)
+    with open_reads(loaded.ctx.location) as reads:
+        found = reads.list_cases(
+            parse_query(f'"{word}"'), me="alice", today=loaded.ctx.today(), limit=500
+        )
+    assert any(c.number.main > last[0] - 500 for c in found)
 
 
 def test_nothing_to_generate(loaded: Loaded) -> None:

@@ -56,11 +56,14 @@ def test_summary_counts_every_status_and_about_500_cases(
     assert summary.cases == one(db, "SELECT count(*) FROM cases")
     assert set(summary.by_status) == {"open", "in_progress", "waiting", "closed"}
     assert all(count > 0 for count in summary.by_status.values()), summary.by_status
-    assert summary.agents == 8 and summary.groups == 3
-    assert summary.accounts == 40 and summary.contacts >= 130
+    assert summary.agents == 8
+    assert summary.groups == 3
+    assert summary.accounts == 40
+    assert summary.contacts >= 130
     assert summary.activities == one(db, "SELECT count(*) FROM activities")
     text = "\n".join(summary.lines())
-    assert summary.database in text and f"{summary.cases:,}" in text
+    assert summary.database in text
+    assert f"{summary.cases:,}" in text
     assert summary.as_dict()["by_status"] == summary.by_status
 
 
@@ -70,8 +73,10 @@ def test_every_resolution_and_duplicates_name_their_original(db: sqlite3.Connect
             "SELECT resolution, count(*) FROM cases WHERE status = 'closed' GROUP BY resolution"
         ).fetchall()
     )
-    assert rows.get("solved", 0) > 0 and rows.get("deferred", 0) > 0
-    assert rows.get("duplicate", 0) > 0 and None not in rows
+    assert rows.get("solved", 0) > 0
+    assert rows.get("deferred", 0) > 0
+    assert rows.get("duplicate", 0) > 0
+    assert None not in rows
     assert (
         one(db, "SELECT count(*) FROM cases WHERE status != 'closed' AND resolution IS NOT NULL")
         == 0
@@ -99,7 +104,8 @@ def test_sub_cases_some_closed_some_open(db: sqlite3.Connection) -> None:
             "SELECT status = 'closed', count(*) FROM cases WHERE sub_number > 0 GROUP BY 1"
         ).fetchall()
     )
-    assert statuses.get(1, 0) > 0 and statuses.get(0, 0) > 0
+    assert statuses.get(1, 0) > 0
+    assert statuses.get(0, 0) > 0
     # SUB-2: a sub-case is never due after its parent; SUB-3: no closed parent has open subs.
     assert (
         one(
@@ -127,8 +133,11 @@ def test_lists_have_overdue_unassigned_waiting_and_reminder_cases(
         def listed(view: str) -> list[str]:
             return [c.status for c in reads.list_cases(view_query(view), me="alice", today=today)]
 
-        assert listed("overdue") and listed("unassigned") and listed("mine")
-        assert listed("reminder") and listed("groups")
+        assert listed("overdue")
+        assert listed("unassigned")
+        assert listed("mine")
+        assert listed("reminder")
+        assert listed("groups")
         assert set(listed("waiting")) == {"waiting"}
         overdue = reads.list_cases(view_query("overdue"), me="alice", today=today)
         assert all(c.due < today and c.status != "closed" for c in overdue)
@@ -145,8 +154,10 @@ def test_waiting_cases_carry_a_comment_and_a_reminder_some_due_today(
     ).fetchall()
     assert waiting
     for reminder, due, comment in waiting:
-        assert reminder is not None and reminder <= due
-        assert comment and comment.strip()
+        assert reminder is not None
+        assert reminder <= due
+        assert comment
+        assert comment.strip()
     assert any(date.fromisoformat(r) <= today for r, _, _ in waiting)
     assert any(date.fromisoformat(r) == today for r, _, _ in waiting)
 
@@ -158,7 +169,8 @@ def test_reopened_cases_and_every_kind_of_entry(db: sqlite3.Connection) -> None:
         assert kinds.get(kind, 0) > 0, kind
     assert one(db, "SELECT count(*) FROM activities WHERE time_spent_centi > 0") > 0
     internal = dict(db.execute("SELECT kind, min(internal) FROM activities GROUP BY kind"))
-    assert internal["external"] == 0 and internal["comment"] == 1
+    assert internal["external"] == 0
+    assert internal["comment"] == 1
     # Only leads and admins reopen (the default workflow).
     roles = {r for (r,) in db.execute(
         "SELECT DISTINCT ag.role FROM activities a JOIN agents ag ON ag.id = a.actor_id"
