@@ -14,7 +14,7 @@ import json
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
@@ -221,21 +221,40 @@ class ReadStore:
                 from_end=from_end,
             )
         sort = sort or Sort()
-        where, params = self._where(query, me=me, today=today)
         backwards = before is not None or from_end
         cursor = before if before is not None else after
         descending = sort.descending != backwards
         columns = sort.columns
+        order = " ORDER BY " + ", ".join(
+            f"{column}{' DESC' if descending else ''}" for column in columns
+        )
+        keyset: tuple[str, list[Any]] | None = None
         if cursor is not None:
             op = "<" if descending else ">"
-            where.append(f"({', '.join(columns)}) {op} ({_marks(columns)})")
-            params.extend(self._cursor_params(sort, cursor))
-        sql = _SELECT.format(description="''")
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        order = " DESC" if descending else ""
-        sql += " ORDER BY " + ", ".join(f"{column}{order}" for column in columns) + " LIMIT ?"
-        params.append(limit)
+            keyset = (
+                f"({', '.join(columns)}) {op} ({_marks(columns)})",
+                self._cursor_params(sort, cursor),
+            )
+        group_ids = self._group_ids(query, me) if query.groups or query.my_groups else None
+        if group_ids is not None and len(group_ids) != 1:
+            sql, params = self._merged_groups(query, group_ids, me, today, keyset, order, limit)
+        else:
+            where, params = self._where(
+                replace(query, groups=frozenset(), my_groups=False) if group_ids else query,
+                me=me,
+                today=today,
+            )
+            if group_ids:
+                where.append("c.delegated_group_id = ?")
+                params.append(group_ids[0])
+            if keyset is not None:
+                where.append(keyset[0])
+                params.extend(keyset[1])
+            sql = _SELECT.format(description="''")
+            if where:
+                sql += " WHERE " + " AND ".join(where)
+            sql += order + " LIMIT ?"
+            params.append(limit)
         rows = [self._summary(row) for row in self._fetch(sql, params)]
         return rows[::-1] if backwards else rows
 
@@ -261,6 +280,60 @@ class ReadStore:
         sql += " ORDER BY s.score, c.number, c.sub_number LIMIT ?"
         rows = self._fetch(sql, [*join_params, *params, limit])
         return [self._summary(row) for row in rows]
+
+    def _group_ids(self, query: CaseQuery, me: str) -> list[Any]:
+        """The ids of the groups a query names (`group:`) and/or `me`'s groups."""
+        ids: set[Any] | None = None
+        if query.groups:
+            names = sorted(query.groups)
+            rows = self._fetch(f"SELECT id FROM groups WHERE name IN ({_marks(names)})", names)
+            ids = {row[0] for row in rows}
+        if query.my_groups:
+            rows = self._fetch(
+                "SELECT gm.group_id FROM group_members gm JOIN agents a ON a.id = gm.agent_id"
+                " WHERE a.username = ?",
+                [me],
+            )
+            mine = {row[0] for row in rows}
+            ids = mine if ids is None else ids & mine
+        return sorted(ids or (), key=str)
+
+    def _merged_groups(
+        self,
+        query: CaseQuery,
+        group_ids: Sequence[Any],
+        me: str,
+        today: date,
+        keyset: tuple[str, list[Any]] | None,
+        order: str,
+        limit: int,
+    ) -> tuple[str, list[Any]]:
+        """Several groups: one index-ordered, limited query per group, merged.
+
+        `delegated_group_id IN (…)` would make SQLite sort every matching case of all the
+        groups before taking the first page (a quarter of a second at a million cases);
+        each per-group query reads at most `limit` rows off its index instead.
+        """
+        if not group_ids:
+            return "SELECT * FROM cases WHERE 1 = 0", []
+        rest, rest_params = self._where(
+            replace(query, groups=frozenset(), my_groups=False), me=me, today=today
+        )
+        if keyset is not None:
+            rest = [*rest, keyset[0]]
+            rest_params = [*rest_params, *keyset[1]]
+        parts, params = [], []
+        for group_id in group_ids:
+            where = " AND ".join(["c.delegated_group_id = ?", *rest])
+            parts.append(f"SELECT id FROM (SELECT c.id FROM cases c WHERE {where}{order} LIMIT ?)")
+            params.extend([group_id, *rest_params, limit])
+        sql = (
+            _SELECT.format(description="''")
+            + f" WHERE c.id IN ({' UNION ALL '.join(parts)})"
+            + order
+            + " LIMIT ?"
+        )
+        return sql, [*params, limit]
 
     def count_cases(self, query: CaseQuery, *, me: str, today: date, cap: int = 9999) -> int:
         """How many cases match, counting at most `cap` + 1 (shown as "9999+").
