@@ -6,7 +6,7 @@ someone else saved first, and the caller gets a ConflictError instead of a lost 
 
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -110,10 +110,11 @@ class CaseRepository:
         """Write the changed case if nobody else did since it was loaded; record activities."""
         if not drafts:
             return
+        changed = {key for draft in drafts for key in draft.changes}
         result = self._session.execute(
             update(CaseRow)
             .where(col(CaseRow.id) == case.id, col(CaseRow.version) == case.version)
-            .values(version=CaseRow.version + 1, **self._values(case))
+            .values(version=CaseRow.version + 1, **self._values(case, changed))
             .execution_options(synchronize_session=False)
         )
         if result.rowcount != 1:  # type: ignore[attr-defined]
@@ -190,30 +191,54 @@ class CaseRepository:
         return int(self._session.execute(select(func.count()).select_from(CaseRow)).scalar_one())
 
     # -- mapping -----------------------------------------------------------------
-    def _values(self, case: Case) -> dict[str, Any]:
+    def _values(self, case: Case, fields: set[str] | None = None) -> dict[str, Any]:
+        """Column values of `case`; only those of `fields` (change keys) when given.
+
+        Writing just the changed columns spares the name → id look-ups of the others,
+        which is most of the cost of a small save such as assign-to-me.
+        """
         d = self._directory
-        contact = d.ensure_contact(case.contact)
-        return {
-            "subject": case.subject,
-            "type": case.type,
-            "status": case.status.value,
-            "priority": case.priority.value,
-            "description": case.description,
-            "contact_id": contact.id,
-            "account_id": d.account_id(case.account) if case.account else contact.account_id,
-            "delegated_user_id": d.agent_id(case.delegation.user) if case.delegation.user else None,
-            "delegated_group_id": (
-                d.group_id(case.delegation.group) if case.delegation.group else None
+        getters: dict[str, tuple[str, Callable[[], Any]]] = {
+            "subject": ("subject", lambda: case.subject),
+            "type": ("type", lambda: case.type),
+            "status": ("status", lambda: case.status.value),
+            "priority": ("priority", lambda: case.priority.value),
+            "description": ("description", lambda: case.description),
+            "delegated_user": (
+                "delegated_user_id",
+                lambda: d.agent_id(case.delegation.user) if case.delegation.user else None,
             ),
-            "owner_id": d.agent_id(case.owner) if case.owner else None,
-            "initiator_id": d.agent_id(case.initiator) if case.initiator else None,
-            "due": case.due,
-            "reminder": case.reminder,
-            "resolution": case.resolution.value if case.resolution else None,
-            "duplicate_of_id": self._row(case.duplicate_of).id if case.duplicate_of else None,
-            "custom": json.dumps(case.custom, ensure_ascii=False),
-            "updated_at": case.updated_at,
+            "delegated_group": (
+                "delegated_group_id",
+                lambda: d.group_id(case.delegation.group) if case.delegation.group else None,
+            ),
+            "owner": ("owner_id", lambda: d.agent_id(case.owner) if case.owner else None),
+            "due": ("due", lambda: case.due),
+            "reminder": ("reminder", lambda: case.reminder),
+            "resolution": (
+                "resolution",
+                lambda: case.resolution.value if case.resolution else None,
+            ),
+            "duplicate_of": (
+                "duplicate_of_id",
+                lambda: self._row(case.duplicate_of).id if case.duplicate_of else None,
+            ),
         }
+        values = {
+            column: get()
+            for key, (column, get) in getters.items()
+            if fields is None or key in fields
+        }
+        values["updated_at"] = case.updated_at
+        if fields is None:  # a new case: everything, including who it is about
+            contact = d.ensure_contact(case.contact)
+            values["contact_id"] = contact.id
+            values["account_id"] = (
+                d.account_id(case.account) if case.account else contact.account_id
+            )
+            values["initiator_id"] = d.agent_id(case.initiator) if case.initiator else None
+            values["custom"] = json.dumps(case.custom, ensure_ascii=False)
+        return values
 
     def _to_domain(self, row: CaseRow) -> Case:
         d = self._directory

@@ -10,7 +10,7 @@ import sqlite3
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import QueuePool
 
 from helpdesk_tui.storage.location import BUSY_TIMEOUT_MS, DatabaseLocation
 
@@ -22,10 +22,19 @@ def make_engine(location: DatabaseLocation) -> Engine:
     if not location.is_sqlite:
         return create_engine(location.url, pool_pre_ping=True)
     location.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+    # Pooled connections: closing the last connection of a WAL database checkpoints it
+    # (milliseconds per transaction). An idle pooled connection holds no lock in WAL
+    # mode, so other processes never wait on it.
     engine = create_engine(
         location.url,
-        connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "isolation_level": None},
-        poolclass=NullPool,
+        connect_args={
+            "timeout": BUSY_TIMEOUT_MS / 1000,
+            "isolation_level": None,
+            "check_same_thread": False,  # the pool hands connections to worker threads
+        },
+        poolclass=QueuePool,
+        pool_size=4,
+        max_overflow=8,
     )
     event.listen(engine, "connect", _sqlite_connect)
     event.listen(engine, "begin", _sqlite_begin)
