@@ -23,6 +23,7 @@ from helpdesk_tui.services import cases as svc
 from helpdesk_tui.services.context import Context
 from helpdesk_tui.services.people import AgentSpec, GroupSpec, sync_people
 from helpdesk_tui.storage import bulk
+from helpdesk_tui.storage.engine import make_engine
 from helpdesk_tui.storage.uow import UnitOfWork
 
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample_data"
@@ -58,7 +59,7 @@ class _ReplayContext(Context):
     """
 
     def __post_init__(self) -> None:
-        self._engine = bulk.pooled_engine(self.location)
+        self._engine = make_engine(self.location)
         self._directory = bulk.DirectoryCache()
 
     def uow(self, *, write: bool = True) -> UnitOfWork:

@@ -19,8 +19,7 @@ from datetime import date, timedelta
 from types import TracebackType
 from typing import Any, Self
 
-from sqlalchemy import Connection, Engine, create_engine, event, func, select, update
-from sqlalchemy.pool import StaticPool
+from sqlalchemy import Connection, Engine, event, func, select, update
 from sqlmodel import Session, col
 
 from helpdesk_tui.domain.case import Actor
@@ -28,8 +27,8 @@ from helpdesk_tui.domain.enums import Priority, Resolution, Status
 from helpdesk_tui.domain.errors import ValidationError
 from helpdesk_tui.storage.cases import CASE_COUNTER, CaseRepository
 from helpdesk_tui.storage.directory import Directory
-from helpdesk_tui.storage.engine import WRITE, _sqlite_begin, _sqlite_connect, make_engine
-from helpdesk_tui.storage.location import BUSY_TIMEOUT_MS, DatabaseLocation
+from helpdesk_tui.storage.engine import WRITE, make_engine
+from helpdesk_tui.storage.location import DatabaseLocation
 from helpdesk_tui.storage.search import CASE_KEY
 from helpdesk_tui.storage.tables import (
     AccountRow,
@@ -48,31 +47,6 @@ REINDEX_THRESHOLD = 100_000
 BATCH_SIZE = 50_000
 #: The full-text trigger (migration 0002) a large load sets aside; see `_index_for_search`.
 SEARCH_INSERT_TRIGGER = "case_search_insert"
-
-
-def pooled_engine(location: DatabaseLocation) -> Engine:
-    """An engine whose units of work reuse one SQLite connection (demo seeding only).
-
-    `make_engine` opens and closes a connection per unit of work (NullPool), so that a
-    second process never waits on a pooled idle connection. Closing the last connection
-    of a WAL database checkpoints it, which costs milliseconds per service call: fine for
-    an agent, not for replaying hundreds of case lives. Same pragmas, same BEGIN IMMEDIATE.
-    """
-    if not location.is_sqlite:
-        return make_engine(location)
-    location.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(
-        location.url,
-        connect_args={
-            "timeout": BUSY_TIMEOUT_MS / 1000,
-            "isolation_level": None,
-            "check_same_thread": False,
-        },
-        poolclass=StaticPool,
-    )
-    event.listen(engine, "connect", _sqlite_connect)
-    event.listen(engine, "begin", _sqlite_begin)
-    return engine
 
 
 class DirectoryCache:
