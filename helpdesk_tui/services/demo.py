@@ -22,7 +22,7 @@ from helpdesk_tui.domain.numbering import CaseNumber
 from helpdesk_tui.services import cases as svc
 from helpdesk_tui.services.context import Context
 from helpdesk_tui.services.people import AgentSpec, GroupSpec, sync_people
-from helpdesk_tui.storage import bulk
+from helpdesk_tui.storage import bulk, replay
 from helpdesk_tui.storage.engine import make_engine
 from helpdesk_tui.storage.uow import UnitOfWork
 
@@ -60,11 +60,11 @@ class _ReplayContext(Context):
 
     def __post_init__(self) -> None:
         self._engine = make_engine(self.location)
-        self._directory = bulk.DirectoryCache()
+        self._directory = replay.DirectoryCache()
 
     def uow(self, *, write: bool = True) -> UnitOfWork:
         """A unit of work that shares directory lookups with the rest of the replay."""
-        return bulk.ReplayUnitOfWork(self._engine, self._directory, write=write)
+        return replay.ReplayUnitOfWork(self._engine, self._directory, write=write)
 
 
 # -- sample data -----------------------------------------------------------------------
@@ -102,8 +102,8 @@ class SampleData:
 
     agents: tuple[AgentSpec, ...]
     groups: tuple[GroupSpec, ...]
-    accounts: tuple[bulk.AccountData, ...]
-    contacts: tuple[bulk.ContactData, ...]
+    accounts: tuple[replay.AccountData, ...]
+    contacts: tuple[replay.ContactData, ...]
     scenarios: tuple[Scenario, ...]
 
 
@@ -134,9 +134,9 @@ def load_sample(sample_dir: Path = SAMPLE_DIR) -> SampleData:
         )
         for g in read("groups.json")
     )  # fmt: skip
-    accounts = tuple(bulk.AccountData(a["name"], a.get("domain")) for a in read("accounts.json"))
+    accounts = tuple(replay.AccountData(a["name"], a.get("domain")) for a in read("accounts.json"))
     contacts = tuple(
-        bulk.ContactData(
+        replay.ContactData(
             c["email"], c.get("name", ""), c.get("phone"), c.get("language"), c.get("account")
         )
         for c in read("contacts.json")
@@ -197,7 +197,7 @@ class DemoSummary:
 def demo_summary(ctx: Context, *, generated: int = 0) -> DemoSummary:
     """Count what the database holds now."""
     with ctx.uow(write=False) as uow:
-        counts = bulk.table_counts(uow)
+        counts = replay.table_counts(uow)
     return DemoSummary(
         database=ctx.location.display(), by_status=counts.by_status, cases=counts.cases,
         sub_cases=counts.sub_cases, activities=counts.activities, agents=counts.agents,
@@ -224,7 +224,7 @@ def seed_demo(
     sample = load_sample(sample_dir)
     ctx.migrate()
     with ctx.uow(write=False) as uow:
-        existing = bulk.table_counts(uow).cases
+        existing = replay.table_counts(uow).cases
     if existing:
         raise ValidationError(
             f"{ctx.location.display()} already holds {existing} cases; "
@@ -232,7 +232,7 @@ def seed_demo(
         )
     sync_people(ctx, sample.agents, sample.groups)
     with ctx.uow() as uow:
-        bulk.insert_accounts_contacts(uow, sample.accounts, sample.contacts)
+        replay.insert_accounts_contacts(uow, sample.accounts, sample.contacts)
         uow.commit()
     now = ctx.clock()
     clock = SimClock(now)
@@ -383,7 +383,7 @@ class _Replay:
         self.roles = {a.username: a.role for a in sample.agents}
         self.members = {g.name: list(g.members) or list(self.names) for g in sample.groups}
         self.leads = {g.name: g.lead for g in sample.groups}
-        self.contacts: dict[str, list[bulk.ContactData]] = {}
+        self.contacts: dict[str, list[replay.ContactData]] = {}
         for contact in sample.contacts:
             self.contacts.setdefault(contact.language or "en", []).append(contact)
         self.with_account = [c for c in sample.contacts if c.account]
@@ -449,7 +449,7 @@ class _Replay:
     def _at(self, moment: datetime) -> None:
         self.clock.now = moment
 
-    def _contact(self, scenario: Scenario) -> bulk.ContactData:
+    def _contact(self, scenario: Scenario) -> replay.ContactData:
         texts = (scenario.subject, scenario.description, *scenario.external, *scenario.comments)
         pool = self.contacts.get(scenario.language) or self.sample.contacts
         if any("{account}" in text for text in texts):

@@ -18,7 +18,7 @@ from helpdesk_tui.domain.query import parse_query, view_query
 from helpdesk_tui.services import cases as svc
 from helpdesk_tui.services.context import Context
 from helpdesk_tui.services.demo import generate_cases, seed_demo
-from helpdesk_tui.storage import bulk
+from helpdesk_tui.storage import bulk, replay
 from helpdesk_tui.storage.location import locate
 from helpdesk_tui.storage.reads import open_reads
 
@@ -28,15 +28,15 @@ N = 2000
 @dataclass(frozen=True)
 class Loaded:
     ctx: Context
-    before: bulk.TableCounts
-    after: bulk.TableCounts
+    before: replay.TableCounts
+    after: replay.TableCounts
     max_before: int
     progress: list[int]
 
 
-def counts(ctx: Context) -> bulk.TableCounts:
+def counts(ctx: Context) -> replay.TableCounts:
     with ctx.uow(write=False) as uow:
-        return bulk.table_counts(uow)
+        return replay.table_counts(uow)
 
 
 def max_number(path: Path) -> int:
