@@ -1,5 +1,4 @@
-"""Bulk writes for demo data and benchmarks: replay plumbing, directory rows, counts,
-and generated cases.
+"""Generated cases in bulk, for `helpdesk demo --cases N` and the benchmarks.
 
 The unit of work and the case repository write one case at a time through the ORM, which
 is right for agents and far too slow for a million rows. `BulkLoad` writes generated
