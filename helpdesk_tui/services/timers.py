@@ -1,9 +1,10 @@
 """The running timer (ACT-4): survives a crash, losing at most one beat (≤ 36 s).
 
-The TUI calls `beat` at least every BEAT_SECONDS while a timer runs; each beat adds the
-time since the previous one to the stored total. After a crash the stored total is what
-was counted up to the last beat, so at most one beat interval is lost — and time the
-machine spent crashed is never counted as work.
+The TUI calls `beat` every BEAT_SECONDS while a timer runs; each beat adds the time since
+the previous one to the stored total. After a crash the stored total is what was counted
+up to the last beat, so at most one beat interval is lost; and because a gap longer than
+MAX_BEAT_GAP is never counted, the time the app was down is not counted as work when the
+timer is resumed.
 """
 
 import math
@@ -18,6 +19,9 @@ from helpdesk_tui.storage.uow import UnitOfWork
 
 BEAT_SECONDS = 30  # < 36 s: 0.01 h, the recording step of ACT-4
 SECONDS_PER_CENTI_HOUR = 36
+#: A gap between beats longer than this means nobody was beating: the app crashed, quit
+#: with the timer running, or the laptop slept. Such a gap is not counted as work.
+MAX_BEAT_GAP = 36
 
 
 @dataclass(frozen=True)
@@ -41,8 +45,9 @@ def _row(uow: UnitOfWork, actor_name: str, number: CaseNumber) -> TimerRow | Non
 
 def _advance(row: TimerRow, ctx: Context) -> None:
     now = ctx.clock()
-    if row.running:
-        row.seconds += max(0, int((now - row.beat_at).total_seconds()))
+    gap = int((now - row.beat_at).total_seconds())
+    if row.running and 0 < gap <= MAX_BEAT_GAP:
+        row.seconds += gap
     row.beat_at = now
 
 

@@ -55,7 +55,9 @@ def test_beats_accumulate_and_pause_stops_counting(setup: tuple[Context, Clock, 
     assert (paused.seconds, paused.running) == (120, False)
     clock.advance(600)  # a coffee break is not work
     timers.start_timer(ctx, "alice", CASE)
-    clock.advance(60)
+    clock.advance(30)
+    timers.beat_timer(ctx, "alice", CASE)
+    clock.advance(30)
     final = timers.take_timer(ctx, "alice", CASE)
     assert final is not None
     assert final.seconds == 180
@@ -82,7 +84,9 @@ def test_a_crash_loses_at_most_one_beat(setup: tuple[Context, Clock, Path]) -> N
 def test_timers_are_per_agent_and_go_with_the_case(setup: tuple[Context, Clock, Path]) -> None:
     ctx, clock, _ = setup
     timers.start_timer(ctx, "alice", CASE)
-    clock.advance(40)
+    clock.advance(30)
+    timers.beat_timer(ctx, "alice", CASE)
+    clock.advance(10)
     assert timers.current_timer(ctx, "bob", CASE) is None
     assert timers.beat_timer(ctx, "bob", CASE) is None
     state = timers.take_timer(ctx, "alice", CASE)
@@ -99,3 +103,19 @@ def test_centi_hours_rounding_bounds() -> None:
     assert timers.TimerState(CASE, 36, False).centi_hours == 1
     assert timers.TimerState(CASE, 37, False).centi_hours == 2
     assert timers.TimerState(CASE, 10 * 86400, False).centi_hours == 2400
+
+
+def test_resuming_after_a_crash_does_not_count_the_downtime(
+    setup: tuple[Context, Clock, Path],
+) -> None:
+    ctx, clock, _ = setup
+    timers.start_timer(ctx, "alice", CASE)
+    clock.advance(timers.BEAT_SECONDS)
+    timers.beat_timer(ctx, "alice", CASE)
+    clock.advance(3 * 3600)  # crashed (timer row still "running"); back three hours later
+    resumed = timers.start_timer(ctx, "alice", CASE)
+    assert resumed.seconds == timers.BEAT_SECONDS
+    clock.advance(20)
+    final = timers.take_timer(ctx, "alice", CASE)
+    assert final is not None
+    assert final.seconds == timers.BEAT_SECONDS + 20
