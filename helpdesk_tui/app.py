@@ -2,13 +2,16 @@
 
 import logging
 import threading
-from typing import ClassVar
+from collections.abc import Iterable
+from typing import Any, ClassVar
 
 from textual import work
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.worker import Worker, WorkerState
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState, get_current_worker
 
+from helpdesk_tui.commands import BindingCommands
 from helpdesk_tui.messages import DataChanged
 from helpdesk_tui.services.desk import Desk
 from helpdesk_tui.storage.guard import forbid_thread
@@ -24,10 +27,11 @@ class HelpdeskApp(App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "helpdesk"
+    COMMANDS = App.COMMANDS | {BindingCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="quit"),
         Binding("question_mark", "help", "Help", id="help"),
-        Binding("colon", "command_palette", "Commands", id="palette", show=False),
+        Binding("colon,ctrl+p", "command_palette", "Commands", id="palette", show=False),
     ]
 
     def __init__(
@@ -40,39 +44,57 @@ class HelpdeskApp(App[None]):
         super().__init__()
         self.desk = desk
         self.live_interval = live_interval
-        self._keymap = keymap or {}
-        self._change_token: object = None
+        self.configured_keymap = dict(keymap or {})
+        self._stop_watching = threading.Event()
 
     def on_mount(self) -> None:
         """Guard the event loop, apply the keymap, open the queue, start watching."""
         forbid_thread(threading.current_thread())
-        if self._keymap:
-            self.set_keymap(self._keymap)
+        if self.configured_keymap:
+            self.set_keymap(self.configured_keymap)
         from helpdesk_tui.screens.queue import QueueScreen  # lazy import: screens import app
 
         self.push_screen(QueueScreen())
         if self.live_interval > 0:
-            self.set_interval(self.live_interval, self._poll_changes)
+            self._watch_changes()
 
     def on_unmount(self) -> None:
-        """Lift the guard (tests run many apps in one process)."""
+        """Stop the watcher and lift the guard (tests run many apps in one process)."""
+        self._stop_watching.set()
         forbid_thread(None)
 
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Textual's own palette commands, minus those our bindings already offer."""
+        for command in super().get_system_commands(screen):
+            if command.title in {"Theme", "Screenshot"}:
+                yield command
+
     def action_help(self) -> None:
-        """`?`: help generated from the live bindings."""
+        """`?`: help generated from the live bindings of the current screen."""
         from helpdesk_tui.screens.help import HelpScreen  # lazy import
 
-        self.push_screen(HelpScreen())
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
 
-    def _poll_changes(self) -> None:
-        self._check_changes()
-
-    @work(thread=True, exclusive=True, group="live", description="watch for changes")
-    def _check_changes(self) -> None:
-        token = self.desk.change_token()
-        if self._change_token is not None and token != self._change_token:
-            self.call_from_thread(self._broadcast_change)
-        self._change_token = token
+    @work(
+        thread=True,
+        exclusive=True,
+        group="live",
+        exit_on_error=False,
+        description="watch for changes",
+    )
+    def _watch_changes(self) -> None:
+        # One long-lived connection: SQLite's data_version only moves between calls on
+        # the same connection. Commits by this app move it too, which costs one extra
+        # refresh and keeps the rule simple: any commit anywhere → refresh.
+        worker = get_current_worker()
+        with self.desk.watch_changes() as token:
+            last = token()
+            while not self._stop_watching.wait(self.live_interval) and not worker.is_cancelled:
+                now = token()
+                if now != last:
+                    last = now
+                    self.call_from_thread(self._broadcast_change)
 
     def _broadcast_change(self) -> None:
         self.screen.post_message(DataChanged())
@@ -82,4 +104,6 @@ class HelpdeskApp(App[None]):
         if event.state is WorkerState.ERROR:
             error = event.worker.error
             log.error("worker %s failed", event.worker.description, exc_info=error)
-            self.notify(f"{event.worker.description} failed: {error}", severity="error")
+            self.notify(
+                f"{event.worker.description} failed: {error}", severity="error", markup=False
+            )

@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from helpdesk_tui.cli import case, setup
+from helpdesk_tui.cli import case, setup, tui
 from helpdesk_tui.cli.runtime import Options, Runtime
 
 app = typer.Typer(
@@ -19,6 +19,7 @@ app = typer.Typer(
 )
 app.add_typer(case.app, name="case")
 setup.register(app)
+app.command("tui")(tui.tui)
 
 
 @app.callback()
@@ -40,7 +41,7 @@ def main(
     """A keyboard-driven terminal helpdesk. Without a command: the TUI."""
     ctx.obj = Runtime(Options(db=db, as_user=as_user, config=config))
     if ctx.invoked_subcommand is None:
-        typer.echo(ctx.get_help())
+        tui.start(ctx.obj)
 
 
 def run() -> None:

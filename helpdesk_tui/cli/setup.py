@@ -11,6 +11,9 @@ from helpdesk_tui.cli.output import emit_json, fail, say
 from helpdesk_tui.cli.runtime import Runtime, people_specs
 from helpdesk_tui.storage.location import locate
 
+#: The agent the demo TUI acts as (one of sample_data's agents).
+DEMO_USER = "alice"
+
 config_app = typer.Typer(help="Check the configuration.", no_args_is_help=True)
 
 
@@ -72,7 +75,12 @@ def demo(
             if generated:
                 say(f"generated cases: {generated}")
             say(f"try: helpdesk --db {location.display()} --as alice case list --view mine")
-        _ = no_tui  # the TUI arrives with its own issue; until then demo never starts it
+    if not no_tui and not as_json:
+        from helpdesk_tui.cli.tui import launch
+        from helpdesk_tui.config import canned_responses
+
+        settings = runtime.settings
+        launch(context, DEMO_USER, keymap=dict(settings.keys), canned=canned_responses(settings))
 
 
 @config_app.command("check")

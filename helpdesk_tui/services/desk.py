@@ -5,10 +5,12 @@ Every method opens its own read connection or unit of work and returns frozen da
 the event loop safely.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 
+from helpdesk_tui.domain.enums import Role
 from helpdesk_tui.domain.errors import NotFoundError
 from helpdesk_tui.domain.numbering import CaseNumber
 from helpdesk_tui.domain.query import VIEWS, CaseQuery, view_query
@@ -95,6 +97,14 @@ class Desk:
                 for view in views
             }
 
+    def count_queries(self, queries: Mapping[str, CaseQuery]) -> dict[str, int]:
+        """Capped counts of arbitrary queries on one connection (group views, "of ~N")."""
+        with open_reads(self.ctx.location) as store:
+            return {
+                key: store.count_cases(query, me=self.user, today=self.today(), cap=COUNT_CAP)
+                for key, query in queries.items()
+            }
+
     def detail(self, number: CaseNumber) -> CaseDetail:
         """A case with sub-cases and timeline."""
         with open_reads(self.ctx.location) as store:
@@ -117,6 +127,16 @@ class Desk:
         with open_reads(self.ctx.location) as store:
             return store.change_token()
 
+    @contextmanager
+    def watch_changes(self) -> Iterator[Callable[[], object]]:
+        """A change-token reader on one long-lived connection, for a polling thread.
+
+        SQLite's `PRAGMA data_version` only moves between two calls on the *same*
+        connection, so a poller must keep its connection (and use it from one thread).
+        """
+        with open_reads(self.ctx.location) as store:
+            yield store.change_token
+
     def agents(self) -> list[str]:
         """Usernames, for the delegate dialog."""
         with self.ctx.uow(write=False) as uow:
@@ -131,6 +151,11 @@ class Desk:
         """The acting agent's groups (sidebar entries)."""
         with self.ctx.uow(write=False) as uow:
             return sorted(uow.directory.actor(self.user).groups)
+
+    def role(self) -> Role:
+        """The acting agent's role: which status changes the dialogs offer (SEC-3)."""
+        with self.ctx.uow(write=False) as uow:
+            return uow.directory.actor(self.user).role
 
     def exists(self, number: CaseNumber) -> bool:
         """Whether a case exists (jump-to-number)."""

@@ -1,0 +1,230 @@
+"""Time the TUI: start to first painted queue, keystroke to repaint, peak memory.
+
+    .venv/bin/python benchmarks/bench_tui.py --db PATH [--user alice] [--keys 200]
+
+Prints one JSON object with two parts:
+
+- `first_paint`: the real `helpdesk --db PATH --as USER` started in a detached tmux
+  session (120×36); the clock runs from just before tmux starts the process until
+  `tmux capture-pane` first shows a row of cases (polled every 5 ms, so figures are
+  up to ~10 ms late). Median of `--starts` runs, and the process's peak RSS (VmHWM)
+  read from /proc just before it is told to quit.
+- `keys`: the app in-process under Textual's headless driver (`run_test`, 120×36) on
+  the All view and on My cases. Each key press is timed from just before the press to
+  the first frame the app renders afterwards that shows the cursor on another case
+  (the frame is rendered to terminal bytes, as it would be written to a terminal).
+  j/k/PgDn/PgUp/End/Home, median and p95 per key and overall; peak RSS of the process.
+"""
+
+import argparse
+import asyncio
+import inspect
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import time
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+from _common import ROOT, emit, stats_ms
+
+SIZE = (120, 36)
+
+
+# -- first paint (a real process in tmux) --------------------------------------------------
+def first_paint(db: Path, user: str, starts: int) -> dict[str, Any]:
+    """Start `helpdesk` in tmux `starts` times; time until a case row is on screen."""
+    if shutil.which("tmux") is None:
+        return {"error": "tmux not found"}
+    helpdesk = ROOT / ".venv" / "bin" / "helpdesk"
+    samples: list[float] = []
+    rss: list[int] = []
+    for run in range(starts):
+        session = f"hd-bench-{os.getpid()}-{run}"
+        command = f"exec {helpdesk} --db {db} --as {user}"
+        env = {**os.environ, "HELPDESK_CONFIG": "/nonexistent/helpdesk-bench.toml"}
+        started = time.perf_counter()
+        subprocess.run(
+            ["tmux", "new-session", "-d", "-s", session, "-x", str(SIZE[0]), "-y", str(SIZE[1]),
+             command],
+            check=True,
+            env=env,
+        )  # fmt: skip
+        try:
+            painted = _wait_for_rows(session, started)
+            samples.append(painted)
+            rss.append(_peak_rss_kb(session))
+        finally:
+            subprocess.run(["tmux", "send-keys", "-t", session, "q"], check=False)
+            time.sleep(0.3)
+            subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+    return {
+        "how": "tmux 120x36, process start → first case row visible (capture-pane every 5 ms)",
+        "runs": starts,
+        "median_s": round(statistics.median(samples), 3),
+        "min_s": round(min(samples), 3),
+        "max_s": round(max(samples), 3),
+        "peak_rss_mb": round(max(rss) / 1024, 1) if rss else None,
+    }
+
+
+def _wait_for_rows(session: str, started: float, timeout: float = 30.0) -> float:
+    while time.perf_counter() - started < timeout:
+        screen = subprocess.run(
+            ["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True
+        ).stdout
+        if any(_is_case_row(line) for line in screen.splitlines()):
+            return time.perf_counter() - started
+        time.sleep(0.005)
+    raise TimeoutError("no case row on screen")
+
+
+def _is_case_row(line: str) -> bool:
+    words = line.split()
+    return any(len(w) >= 7 and w[:7].isdigit() for w in words[2:5])
+
+
+def _peak_rss_kb(session: str) -> int:
+    pid = subprocess.run(
+        ["tmux", "list-panes", "-t", session, "-F", "#{pane_pid}"], capture_output=True, text=True
+    ).stdout.strip()
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return 0
+
+
+# -- keystrokes (in-process, headless) ----------------------------------------------------
+KEYS = (("j", 1.0), ("k", 0.4), ("pagedown", 0.25), ("pageup", 0.1))
+
+
+async def keystrokes(db: Path, user: str, presses: int) -> dict[str, Any]:
+    from helpdesk_tui.app import HelpdeskApp
+    from helpdesk_tui.services.context import Context
+    from helpdesk_tui.services.desk import Desk
+    from helpdesk_tui.storage.location import locate
+    from helpdesk_tui.widgets.case_list import CaseList
+
+    frames: list[tuple[float, object]] = []
+
+    class TimedApp(HelpdeskApp):
+        """Renders every frame to terminal bytes and notes when, and what it showed."""
+
+        CSS_PATH = str(Path(inspect.getfile(HelpdeskApp)).with_name("app.tcss"))
+
+        def _display(self, screen: Any, renderable: Any) -> None:
+            if renderable is None:
+                return
+            console = self.console
+            if hasattr(renderable, "render_segments"):
+                StringIO().write(renderable.render_segments(console))
+            try:
+                cases = screen.query_one(CaseList)
+            except Exception:
+                return
+            frames.append((time.perf_counter(), cases.current.number if cases.current else None))
+
+    ctx = Context(locate(str(db)))
+    app = TimedApp(Desk(ctx, user), live_interval=0)
+    results: dict[str, Any] = {}
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(pilot)
+        for view_key, view in (("9", "all"), ("1", "mine")):
+            await pilot.press(view_key)
+            await _settle(pilot)
+            cases = app.screen.query_one(CaseList)
+            per_key: dict[str, list[float]] = {}
+            plan = [k for k, share in KEYS for _ in range(max(1, int(presses * share)))]
+            plan += ["end", "home"] * 5
+            for key in _interleave(plan):
+                before = cases.current.number if cases.current else None
+                at_top = cases.cursor == 0 and cases.at_start
+                at_bottom = cases.at_end and cases.cursor == len(cases.rows) - 1
+                if (key in ("k", "pageup") and at_top) or (key in ("j", "pagedown") and at_bottom):
+                    continue
+                mark = len(frames)
+                started = time.perf_counter()
+                await pilot.press(key)
+                latency = await _next_frame(frames, mark, started, before)
+                if latency is not None:
+                    per_key.setdefault(key, []).append(latency)
+                await asyncio.sleep(0.02)  # a fast typist, not a flood
+            everything = [s for samples in per_key.values() for s in samples]
+            results[view] = {
+                "total": cases.total,
+                "window_rows": len(cases.rows),
+                "all_keys": {**stats_ms(everything), "presses": len(everything)},
+                **{k: {**stats_ms(v), "presses": len(v)} for k, v in per_key.items()},
+            }
+    ctx.dispose()
+    results["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    results["how"] = (
+        "run_test 120x36; press → first frame whose cursor is on another case, "
+        "frame rendered to terminal bytes"
+    )
+    return results
+
+
+def _interleave(plan: list[str]) -> list[str]:
+    # Spread the keys out (j j k j pgdn …) the way a person mixes them.
+    buckets: dict[str, list[str]] = {}
+    for key in plan:
+        buckets.setdefault(key, []).append(key)
+    order: list[str] = []
+    while any(buckets.values()):
+        for key in list(buckets):
+            if buckets[key]:
+                order.append(buckets[key].pop())
+    return order
+
+
+async def _next_frame(
+    frames: list[tuple[float, object]], mark: int, started: float, before: object
+) -> float | None:
+    deadline = started + 5
+    while time.perf_counter() < deadline:
+        for at, number in frames[mark:]:
+            if number != before:
+                return at - started
+        await asyncio.sleep(0.0005)
+    return None
+
+
+async def _settle(pilot: Any) -> None:
+    for _ in range(3):
+        busy = [w for w in pilot.app.workers if w.group != "live" and not w.is_finished]
+        if busy:
+            await asyncio.gather(*(w.wait() for w in busy), return_exceptions=True)
+        await pilot.pause()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", type=Path, required=True, help="an existing SQLite database")
+    parser.add_argument("--user", default="alice", help="acting agent")
+    parser.add_argument("--keys", type=int, default=200, help="j presses (others in ratio)")
+    parser.add_argument("--starts", type=int, default=5, help="process starts to time")
+    args = parser.parse_args()
+    db = args.db.expanduser().resolve()
+    cases = _count(db)
+    paint = first_paint(db, args.user, args.starts)
+    keys = asyncio.run(keystrokes(db, args.user, args.keys))
+    emit({"benchmark": "tui", "db": str(db), "cases": cases, "first_paint": paint, "keys": keys})
+
+
+def _count(db: Path) -> int:
+    import sqlite3
+
+    with sqlite3.connect(db) as connection:
+        return int(connection.execute("SELECT count(*) FROM cases").fetchone()[0])
+
+
+if __name__ == "__main__":
+    main()

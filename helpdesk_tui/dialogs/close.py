@@ -1,0 +1,95 @@
+"""Close with a resolution (CASE-6); a duplicate names its original."""
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from helpdesk_tui.dialogs.base import Dialog
+from helpdesk_tui.domain.enums import Resolution
+from helpdesk_tui.domain.errors import ValidationError
+from helpdesk_tui.domain.numbering import CaseNumber, parse_case_number
+
+LABELS = {
+    Resolution.SOLVED: "Solved",
+    Resolution.DEFERRED: "Deferred",
+    Resolution.DUPLICATE: "Duplicate (of another case)",
+}
+
+
+@dataclass(frozen=True)
+class CloseChoice:
+    """How the case ends."""
+
+    resolution: Resolution
+    duplicate_of: CaseNumber | None = None
+    comment: str = ""
+
+
+class CloseDialog(Dialog[CloseChoice | None]):
+    """Asks for the resolution (and the original of a duplicate)."""
+
+    def __init__(self, heading: Text | str, *, allow_duplicate: bool = True) -> None:
+        super().__init__(heading)
+        self.resolutions = [
+            r for r in Resolution if allow_duplicate or r is not Resolution.DUPLICATE
+        ]
+
+    def compose_body(self) -> ComposeResult:
+        yield Static("Resolution:", classes="field-label")
+        yield OptionList(
+            *(Option(Text(LABELS[r]), id=r.value) for r in self.resolutions),
+            id="close-resolution",
+        )
+        yield Static("Original case number:", id="close-original-label", classes="field-label")
+        yield Input(id="close-original", placeholder="e.g. 0001234")
+        yield Static("Comment (optional):", classes="field-label")
+        yield Input(id="close-comment")
+
+    def on_mount(self) -> None:
+        options = self.query_one(OptionList)
+        options.highlighted = 0
+        options.focus()
+        self._show_original()
+
+    @property
+    def resolution(self) -> Resolution | None:
+        """The highlighted resolution."""
+        options = self.query_one(OptionList)
+        if options.highlighted is None:
+            return None
+        option_id = options.get_option_at_index(options.highlighted).id
+        return Resolution(option_id) if option_id else None
+
+    def _show_original(self) -> None:
+        hidden = self.resolution is not Resolution.DUPLICATE
+        for widget in self.query("#close-original-label, #close-original"):
+            widget.set_class(hidden, "hidden")
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        event.stop()
+        self._show_original()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        """Enter on a resolution: done, unless a duplicate still needs its original."""
+        event.stop()
+        original = self.query_one("#close-original", Input)
+        if self.resolution is Resolution.DUPLICATE and not original.value.strip():
+            original.focus()
+            return
+        self.action_submit()
+
+    def result(self) -> CloseChoice | None:
+        resolution = self.resolution
+        if resolution is None:
+            raise ValidationError("pick a resolution")
+        comment = self.query_one("#close-comment", Input).value.strip()
+        original: CaseNumber | None = None
+        if resolution is Resolution.DUPLICATE:
+            text = self.query_one("#close-original", Input).value.strip()
+            if not text:
+                raise ValidationError("a duplicate must name the original case")
+            original = parse_case_number(text)
+        return CloseChoice(resolution, original, comment)

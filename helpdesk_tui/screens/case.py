@@ -1,0 +1,249 @@
+"""The case screen (TUI-1): header fields, sub-cases, timeline, time, customer context.
+
+Everything shown comes from one worker that reads `Desk.detail` and
+`Desk.customer_context`; the screen reloads whenever this app or another process
+changes data (`CasesChanged`, `DataChanged`), so edits elsewhere show up live.
+"""
+
+from datetime import date
+from typing import ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Footer, OptionList
+from textual.widgets.option_list import Option
+
+from helpdesk_tui.domain.errors import DomainError
+from helpdesk_tui.domain.numbering import CaseNumber, parse_case_number
+from helpdesk_tui.messages import CasesChanged, DataChanged
+from helpdesk_tui.screens.case_actions import CaseActions
+from helpdesk_tui.services.desk import CustomerContext
+from helpdesk_tui.storage.reads import CaseDetail, CaseSummary
+from helpdesk_tui.widgets.case_header import STATUS_STYLES, CaseHeader
+from helpdesk_tui.widgets.timeline import Timeline
+from helpdesk_tui.widgets.untrusted import literal_line
+
+
+def case_line(case: CaseSummary, width: int = 80) -> Text:
+    """`0001234-001 waiting Subject…` cut to one line of `width` cells, for the side lists."""
+    line = Text(str(case.number), style="bold")
+    line.append(" ")
+    line.append(case.status, style=STATUS_STYLES.get(case.status, ""))
+    line.append(" ")
+    line.append_text(literal_line(case.subject, max(1, width - line.cell_len)))
+    return line
+
+
+def heading(text: Text | str) -> Option:
+    """A non-selectable heading row inside an option list."""
+    row = text if isinstance(text, Text) else Text(text)
+    row.stylize("bold dim")
+    return Option(row, disabled=True)
+
+
+class CaseScreen(CaseActions):
+    """One case, opened from the queue (Enter) or from another case's side lists."""
+
+    CSS_PATH = "case.tcss"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012 - Textual's
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back", id="case.back"),
+        Binding("s", "status", "Status", id="case.status"),
+        Binding("x", "close", "Close", id="case.close"),
+        Binding("d", "delegate", "Delegate", id="case.delegate"),
+        Binding("c", "comment", "Comment", id="case.comment"),
+        Binding("m", "external", "External action", id="case.external", show=False),
+        Binding("p", "phone", "Phone note", id="case.phone", show=False),
+        Binding("e", "edit", "Edit", id="case.edit"),
+        Binding("r", "reopen", "Reopen", id="case.reopen"),
+        Binding("a", "assign_me", "Assign to me", id="case.assign_me", show=False),
+        Binding("plus", "new_subcase", "New sub-case", id="case.new_subcase", show=False),
+        Binding("o", "toggle_order", "Order", id="case.order"),
+        Binding("f", "cycle_filter", "Filter", id="case.filter"),
+        Binding("j,down", "move(1)", "Down", id="case.down", show=False),
+        Binding("k,up", "move(-1)", "Up", id="case.up", show=False),
+        Binding("g,home", "edge(False)", "Top", id="case.top", show=False),
+        Binding("G,end", "edge(True)", "Bottom", id="case.bottom", show=False),
+    ]
+
+    def __init__(self, number: CaseNumber) -> None:
+        super().__init__()
+        self.number = number
+        self.detail: CaseDetail | None = None
+        self.context: CustomerContext | None = None
+
+    def compose(self) -> ComposeResult:
+        yield CaseHeader(Text(f"{self.number}  loading…"), id="case-header")
+        with Horizontal(id="case-body"):
+            yield Timeline(id="timeline")
+            with Vertical(id="case-side"):
+                yield OptionList(id="subcases")
+                yield OptionList(id="context")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = str(self.number)
+        self.query_one(Timeline).focus()
+        self.reload()
+
+    def target_cases(self) -> list[CaseSummary]:
+        """The case on screen (once loaded)."""
+        return [self.detail.case] if self.detail else []
+
+    # -- loading ------------------------------------------------------------------------
+    @work(
+        thread=True, exclusive=True, group="case-load", exit_on_error=False, description="load case"
+    )
+    def reload(self) -> None:
+        """Read the case and its customer context, then show them."""
+        desk = self.desk
+        try:
+            detail = desk.detail(self.number)
+            context = desk.customer_context(detail.case)
+        except DomainError as error:
+            self.app.call_from_thread(self._gone, error.message)
+            return
+        self.app.call_from_thread(self._show, detail, context, desk.today())
+
+    def _gone(self, message: str) -> None:
+        self.notify(message, severity="error", markup=False)
+        if self.app.screen is self:
+            self.dismiss()
+
+    def _show(self, detail: CaseDetail, context: CustomerContext, today: date) -> None:
+        self.detail, self.context = detail, context
+        case = detail.case
+        self.query_one(CaseHeader).show(case, today=today, time_centi=detail.time_spent_centi)
+        self.query_one(Timeline).show(detail.activities, case.description)
+        self._fill_side()
+        self.call_after_refresh(self._fill_side)  # again once the lists have their width
+
+    def _fill_side(self) -> None:
+        if self.detail is not None and self.context is not None:
+            self._fill_subcases(self.detail)
+            self._fill_context(self.detail.case, self.context)
+
+    def _fill_subcases(self, detail: CaseDetail) -> None:
+        options: list[Option] = []
+        subs = detail.sub_cases
+        listing = self.query_one("#subcases", OptionList)
+        if detail.case.parent is not None:
+            listing.border_title = "Parent"
+            options.append(Option(Text(f"{detail.case.parent}  (Enter opens)"), id="parent"))
+        else:
+            still_open = sum(1 for s in subs if s.status != "closed")
+            listing.border_title = f"Sub-cases ({still_open} open / {len(subs)})"
+            width = _list_width(listing)
+            options += [Option(case_line(s, width), id=f"s:{s.number}") for s in subs]
+            if not subs:
+                options.append(heading("none (+ splits one off)"))
+        _replace_options(listing, options)
+
+    def _fill_context(self, case: CaseSummary, context: CustomerContext) -> None:
+        listing = self.query_one("#context", OptionList)
+        listing.border_title = "Customer context"
+        who = literal_line(case.contact_name or case.contact_email, 30)
+        options = [heading(Text("Contact ").append_text(who))]
+        # Other cases: not this case's own family, and not listed twice.
+        own = case.number.main
+        by_contact = [c for c in context.contact_cases if c.number.main != own]
+        listed = {c.number for c in by_contact}
+        by_account = [
+            c for c in context.account_cases if c.number.main != own and c.number not in listed
+        ]
+        width = _list_width(listing)
+        options += [Option(case_line(c, width), id=f"c:{c.number}") for c in by_contact]
+        if not by_contact:
+            options.append(heading("  no other cases"))
+        if case.account:
+            options.append(heading(Text("Account ").append_text(literal_line(case.account, 30))))
+            options += [Option(case_line(c, width), id=f"a:{c.number}") for c in by_account]
+            if not by_account:
+                options.append(heading("  no other cases"))
+        _replace_options(listing, options)
+
+    def on_resize(self) -> None:
+        """Side lists cut their lines to the width: redo them at the new one."""
+        self.call_after_refresh(self._fill_side)
+
+    def on_data_changed(self, _: DataChanged) -> None:
+        """Another process committed: show its changes."""
+        self.reload()
+
+    def on_cases_changed(self, _: CasesChanged) -> None:
+        """This app changed cases (maybe this one, a sub-case or its parent)."""
+        self.reload()
+
+    # -- navigation ---------------------------------------------------------------------
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        """Enter on a sub-case, the parent or a customer case opens it."""
+        event.stop()
+        option_id = event.option.id or ""
+        if option_id == "parent" and self.detail and self.detail.case.parent:
+            self.app.push_screen(CaseScreen(self.detail.case.parent))
+        elif ":" in option_id:
+            self.app.push_screen(CaseScreen(parse_case_number(option_id.split(":", 1)[1])))
+
+    def action_back(self) -> None:
+        """Esc: back to where the case was opened from."""
+        self.dismiss()
+
+    def action_toggle_order(self) -> None:
+        """`o`: newest first ↔ oldest first."""
+        timeline = self.query_one(Timeline)
+        timeline.newest_first = not timeline.newest_first
+
+    def action_cycle_filter(self) -> None:
+        """`f`: all → comments → external → phone → status changes → mail."""
+        self.query_one(Timeline).cycle_filter()
+
+    def action_move(self, step: int) -> None:
+        """j/k: move in the focused list, or scroll the timeline."""
+        focused = self.focused
+        if isinstance(focused, OptionList):
+            if step > 0:
+                focused.action_cursor_down()
+            else:
+                focused.action_cursor_up()
+            return
+        timeline = self.query_one(Timeline)
+        if step > 0:
+            timeline.scroll_down(animate=False)
+        else:
+            timeline.scroll_up(animate=False)
+
+    def action_edge(self, end: bool) -> None:
+        """g/G: to the top or bottom of the focused list or the timeline."""
+        focused = self.focused
+        if isinstance(focused, OptionList):
+            if end:
+                focused.action_last()
+            else:
+                focused.action_first()
+            return
+        timeline = self.query_one(Timeline)
+        if end:
+            timeline.scroll_end(animate=False)
+        else:
+            timeline.scroll_home(animate=False)
+
+
+def _list_width(listing: OptionList) -> int:
+    """Cells a one-line option may use (the list's width minus borders and padding)."""
+    return max(20, listing.scrollable_content_region.width - 2)
+
+
+def _replace_options(listing: OptionList, options: list[Option]) -> None:
+    """Swap the options, keeping the cursor where it was (live reloads must not jump)."""
+    highlighted = listing.highlighted
+    listing.clear_options()
+    listing.add_options(options)
+    enabled = [index for index, option in enumerate(options) if not option.disabled]
+    if not enabled:
+        return
+    if highlighted is None or highlighted >= len(options) or options[highlighted].disabled:
+        highlighted = enabled[0]
+    listing.highlighted = highlighted

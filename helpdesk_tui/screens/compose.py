@@ -1,0 +1,341 @@
+"""Compose an internal comment, external action or phone note (ACT-1…5).
+
+Time spent is typed in hours (0.01 h steps) or counted by a running timer that is
+persisted every `beat_seconds` (< 36 s), so a crash loses at most 0.01 h (ACT-4).
+Canned responses are picked by fuzzy search and filled in (ACT-5); ctrl+e hands the
+text to $EDITOR the way git and mutt do.
+"""
+
+import os
+import shlex
+import subprocess
+import tempfile
+import threading
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult, SuspendNotSupported
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Input, Static, TextArea
+
+from helpdesk_tui.dialogs.canned import CannedDialog
+from helpdesk_tui.dialogs.confirm import ConfirmDialog
+from helpdesk_tui.domain.activity import parse_hours
+from helpdesk_tui.domain.enums import ActivityKind
+from helpdesk_tui.domain.errors import DomainError
+from helpdesk_tui.domain.templates import CannedResponse, fill
+from helpdesk_tui.messages import CasesChanged
+from helpdesk_tui.services import cases, timers
+from helpdesk_tui.services.timers import TimerState
+from helpdesk_tui.storage.reads import CaseSummary
+from helpdesk_tui.widgets.case_header import hours
+from helpdesk_tui.widgets.untrusted import literal_line, plain
+
+if TYPE_CHECKING:
+    from helpdesk_tui.services.desk import Desk
+
+KINDS = (ActivityKind.COMMENT, ActivityKind.EXTERNAL, ActivityKind.PHONE)
+KIND_TITLES = {
+    ActivityKind.COMMENT: ("Internal comment", "never leaves the helpdesk"),
+    ActivityKind.EXTERNAL: ("External action", "visible to the customer"),
+    ActivityKind.PHONE: ("Phone note", "internal"),
+}
+
+
+def clock_text(seconds: int) -> str:
+    """`1:02:03`."""
+    minutes, secs = divmod(max(0, seconds), 60)
+    return f"{minutes // 60}:{minutes % 60:02d}:{secs:02d}"
+
+
+def editor_command() -> list[str]:
+    """$VISUAL, else $EDITOR, else vi — split like a shell would."""
+    return shlex.split(os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi")
+
+
+class ComposeScreen(Screen[bool]):
+    """Writes one activity on one case; dismisses with True once it is saved."""
+
+    CSS_PATH = "compose.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Save", id="compose.save", priority=True),
+        Binding("escape", "cancel", "Cancel", id="compose.cancel", priority=True),
+        Binding("ctrl+t", "timer", "Timer", id="compose.timer", priority=True),
+        Binding("ctrl+o", "canned", "Canned", id="compose.canned", priority=True),
+        Binding("ctrl+n", "next_kind", "Kind", id="compose.kind", priority=True),
+        Binding("ctrl+e", "editor", "$EDITOR", id="compose.editor", priority=True),
+    ]
+    #: How often a running timer is written to the database (ACT-4: at least every 36 s).
+    beat_seconds: ClassVar[float] = timers.BEAT_SECONDS
+
+    def __init__(self, case: CaseSummary, kind: ActivityKind = ActivityKind.COMMENT) -> None:
+        super().__init__()
+        self.case = case
+        self.kind = kind
+        self.timer_seconds = 0  # as persisted at `timer_at`
+        self.timer_at: datetime | None = None  # None: no timer on this case
+        self.timer_running = False
+        self._timer_lock = threading.Lock()  # timer writes happen in order
+        self._beat: Timer | None = None
+
+    @property
+    def desk(self) -> "Desk":
+        """The data facade (call it only inside thread workers)."""
+        from helpdesk_tui.app import HelpdeskApp  # lazy import: app imports screens
+
+        assert isinstance(self.app, HelpdeskApp)
+        return self.app.desk
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="compose-title")
+        yield TextArea(id="compose-text", soft_wrap=True, show_line_numbers=False)
+        with Horizontal(id="compose-bar"):
+            yield Static("Time spent (h):", id="compose-hours-label")
+            yield Input(id="compose-hours", placeholder="e.g. 0.25")
+            yield Static(id="compose-timer")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._show_title()
+        self._show_timer()
+        self.query_one(TextArea).focus()
+        self.set_interval(1, self._show_timer)
+        self._load_timer()
+
+    # -- what is shown ------------------------------------------------------------------
+    def _show_title(self) -> None:
+        noun, note = KIND_TITLES[self.kind]
+        title = Text(noun, style="bold")
+        title.append(f" ({note})", style="dim")
+        title.append(f" on {self.case.number}  ", style="bold")
+        title.append_text(literal_line(self.case.subject, 70))
+        title.append("   ctrl+n: comment / external / phone", style="dim")
+        self.query_one("#compose-title", Static).update(title)
+
+    @property
+    def timer_now(self) -> int:
+        """The timer's seconds as of now (persisted total plus the running part)."""
+        if self.timer_at is None:
+            return 0
+        if not self.timer_running:
+            return self.timer_seconds
+        elapsed = (self.desk.ctx.clock() - self.timer_at).total_seconds()
+        return self.timer_seconds + max(0, int(elapsed))
+
+    def _show_timer(self) -> None:
+        line = Text("Timer: ")
+        if self.timer_at is None:
+            line.append("off · ctrl+t starts it", style="dim")
+        else:
+            seconds = self.timer_now
+            line.append(clock_text(seconds), style="bold")
+            state = TimerState(self.case.number, seconds, self.timer_running)
+            if self.timer_running:
+                line.append(f" running ({hours(state.centi_hours)}) · ctrl+t pauses")
+            else:
+                line.append(f" paused ({hours(state.centi_hours)}) · ctrl+t resumes", "dim")
+        self.query_one("#compose-timer", Static).update(line)
+        field = self.query_one("#compose-hours", Input)
+        if self.timer_at is not None:
+            field.placeholder = (
+                f"timer: {hours(TimerState(self.case.number, self.timer_now, False).centi_hours)}"
+            )
+
+    def _apply_timer(self, state: TimerState | None, running: bool | None = None) -> None:
+        """Take a persisted timer state as the new base of the display."""
+        if state is None:
+            self.timer_at = None
+            self.timer_running = False
+        else:
+            self.timer_seconds = state.seconds
+            self.timer_at = self.desk.ctx.clock()
+            self.timer_running = state.running if running is None else running
+        if self.timer_running and self._beat is None:
+            self._beat = self.set_interval(self.beat_seconds, self.beat)
+        elif not self.timer_running and self._beat is not None:
+            self._beat.stop()
+            self._beat = None
+        self._show_timer()
+
+    # -- the timer (ACT-4) ---------------------------------------------------------------
+    @work(thread=True, group="compose-timer", exit_on_error=False, description="load timer")
+    def _load_timer(self) -> None:
+        desk = self.desk
+        with self._timer_lock:
+            state = timers.current_timer(desk.ctx, desk.user, self.case.number)
+            self.app.call_from_thread(self._apply_timer, state)
+
+    def action_timer(self) -> None:
+        """ctrl+t: start, pause or resume the timer."""
+        self._toggle_timer(not self.timer_running)
+
+    @work(thread=True, group="compose-timer", exit_on_error=False, description="timer")
+    def _toggle_timer(self, run: bool) -> None:
+        desk, number = self.desk, self.case.number
+        with self._timer_lock:
+            try:
+                if run:
+                    state = timers.start_timer(desk.ctx, desk.user, number)
+                else:
+                    state = timers.pause_timer(desk.ctx, desk.user, number)
+            except DomainError as error:
+                self.app.call_from_thread(self.notify, error.message, severity="error")
+                return
+            self.app.call_from_thread(self._apply_timer, state)
+
+    @work(thread=True, group="compose-timer", exit_on_error=False, description="timer beat")
+    def beat(self) -> None:
+        """Persist the running timer (every `beat_seconds`)."""
+        desk = self.desk
+        with self._timer_lock:
+            if not self.timer_running:
+                return
+            state = timers.beat_timer(desk.ctx, desk.user, self.case.number)
+            self.app.call_from_thread(self._apply_timer, state)
+
+    # -- writing ----------------------------------------------------------------------
+    @property
+    def text(self) -> str:
+        """The text typed so far."""
+        return self.query_one(TextArea).text
+
+    def action_next_kind(self) -> None:
+        """ctrl+n: internal comment → external action → phone note."""
+        self.kind = KINDS[(KINDS.index(self.kind) + 1) % len(KINDS)]
+        self._show_title()
+
+    def action_canned(self) -> None:
+        """ctrl+o: insert a canned response, placeholders filled (ACT-5)."""
+        self.app.push_screen(CannedDialog(self.desk.canned), self._insert_canned)
+
+    def _insert_canned(self, canned: CannedResponse | None) -> None:
+        if canned is None:
+            return
+        case = self.case
+        values = {
+            "case_number": str(case.number),
+            "subject": plain(case.subject),
+            "contact_name": plain(case.contact_name or case.contact_email),
+            "agent_name": self.desk.user,
+            "due": case.due.isoformat(),
+            "account": plain(case.account),
+        }
+        try:
+            text = fill(canned.text, values)
+        except DomainError as error:
+            self.notify(error.message, severity="error", markup=False)
+            return
+        area = self.query_one(TextArea)
+        area.insert(text)
+        area.focus()
+
+    def action_editor(self) -> None:
+        """ctrl+e: edit the text in $EDITOR; the app steps aside until it exits."""
+        area = self.query_one(TextArea)
+        command = editor_command()
+        with tempfile.NamedTemporaryFile(
+            "w", suffix=".txt", prefix="helpdesk-", delete=False, encoding="utf-8"
+        ) as handle:
+            handle.write(area.text)
+            path = Path(handle.name)
+        try:
+            with self.app.suspend():
+                # The user's own editor on their own file: running it is the point.
+                subprocess.run([*command, str(path)], check=False)  # noqa: S603
+            text = path.read_text(encoding="utf-8")
+        except SuspendNotSupported:
+            self.notify("This terminal cannot hand over to an editor", severity="warning")
+            return
+        except OSError as error:
+            self.notify(f"could not run {command[0]}: {error}", severity="error", markup=False)
+            return
+        finally:
+            path.unlink(missing_ok=True)
+        area.load_text(text.removesuffix("\n"))
+        area.move_cursor(area.document.end)
+        self.refresh()
+
+    def action_save(self) -> None:
+        """ctrl+s: record the activity (time: the typed hours, else the timer's)."""
+        if not self.text.strip():
+            self.notify("Nothing to save: the text is empty", severity="warning")
+            return
+        typed = self.query_one("#compose-hours", Input).value.strip()
+        try:
+            centi = parse_hours(typed) if typed else None
+        except DomainError as error:
+            self.notify(error.message, severity="error", markup=False)
+            return
+        self._save(self.text, self.kind, centi)
+
+    @work(
+        thread=True, exclusive=True, group="compose-save", exit_on_error=False, description="save"
+    )
+    def _save(self, text: str, kind: ActivityKind, centi: int | None) -> None:
+        desk, number = self.desk, self.case.number
+        with self._timer_lock:
+            state = timers.beat_timer(desk.ctx, desk.user, number)
+            spent = centi if centi is not None else (state.centi_hours if state else None)
+            try:
+                cases.record_activity(
+                    desk.ctx, desk.user, number, kind, text, time_spent_centi=spent
+                )
+            except DomainError as error:
+                self.app.call_from_thread(
+                    self.notify, error.message, severity="error", markup=False
+                )
+                return
+            if state is not None:
+                timers.take_timer(desk.ctx, desk.user, number)  # its time went into the entry
+            self.timer_running = False
+        self.app.call_from_thread(self._saved, kind, spent)
+
+    def _saved(self, kind: ActivityKind, spent: int | None) -> None:
+        noun = KIND_TITLES[kind][0]
+        line = f"{noun} added to {self.case.number}"
+        if spent:
+            line += f" ({hours(spent)})"
+        self.notify(line)
+        for screen in self.app.screen_stack:
+            if screen is not self:
+                screen.post_message(CasesChanged([self.case.number]))
+        self.dismiss(True)
+
+    def action_cancel(self) -> None:
+        """Esc: leave without saving (asks first when text was typed); the timer pauses."""
+        if not self.text.strip():
+            self._leave()
+            return
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self._leave()
+
+        dialog = ConfirmDialog(
+            "Discard this text?",
+            "Nothing is saved; a running timer pauses and keeps its time for this case.",
+            yes="Discard",
+            no="Keep writing",
+        )
+        self.app.push_screen(dialog, answered)
+
+    def _leave(self) -> None:
+        if self.timer_running:
+            self._pause_and_leave()
+        else:
+            self.dismiss(False)
+
+    @work(thread=True, group="compose-timer", exit_on_error=False, description="pause timer")
+    def _pause_and_leave(self) -> None:
+        desk = self.desk
+        with self._timer_lock:
+            state = timers.pause_timer(desk.ctx, desk.user, self.case.number)
+            self.timer_running = False
+        self.app.call_from_thread(self.notify, f"timer paused at {clock_text(state.seconds)}")
+        self.app.call_from_thread(self.dismiss, False)

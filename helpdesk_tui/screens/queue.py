@@ -1,0 +1,270 @@
+"""The queue screen (TUI-1): saved views with live counts, a virtual case list, a query bar.
+
+Every key only starts work: the list reads its pages in its own workers, the counts come
+from one worker, and the case actions (assign, status, close, …) are the `CaseActions`
+flows shared with the case screen, applied to the marked cases or the one under the cursor.
+"""
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Footer, Input, OptionList, Static
+
+from helpdesk_tui.domain.errors import DomainError
+from helpdesk_tui.domain.numbering import CaseNumber
+from helpdesk_tui.domain.query import CaseQuery, parse_query
+from helpdesk_tui.messages import CasesChanged, DataChanged
+from helpdesk_tui.screens.case_actions import CaseActions
+from helpdesk_tui.services import queue
+from helpdesk_tui.storage.reads import CaseSummary, Sort, SortKey
+from helpdesk_tui.widgets.case_list import CaseList
+from helpdesk_tui.widgets.query_bar import QueryBar
+from helpdesk_tui.widgets.sidebar import STANDARD_VIEWS, View, ViewSidebar, views_for
+from helpdesk_tui.widgets.status_line import StatusLine
+
+SORT_CYCLE = (SortKey.DUE, SortKey.NUMBER, SortKey.UPDATED)
+SORT_NAMES = {SortKey.DUE: "due", SortKey.NUMBER: "number", SortKey.UPDATED: "last activity"}
+
+
+def _view_binding(n: int) -> Binding:
+    label = STANDARD_VIEWS[n - 1][1]
+    return Binding(str(n), f"view({n - 1})", f"View: {label}", id=f"queue.view_{n}", show=False)
+
+
+class QueueScreen(CaseActions):
+    """Views on the left, the cases of the chosen view on the right."""
+
+    CSS_PATH = "queue.tcss"
+    BINDING_GROUP_TITLE = "Queue"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012 - Textual's
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "assign_me", "Assign to me", id="queue.assign_me"),
+        Binding("n", "next_case", "Next case", id="queue.next_case"),
+        Binding("s", "status", "Status", id="queue.status"),
+        Binding("x", "close", "Close", id="queue.close"),
+        Binding("d", "delegate", "Delegate", id="queue.delegate"),
+        Binding("c", "comment", "Comment", id="queue.comment"),
+        Binding("slash", "query", "Search", id="queue.query"),
+        Binding("o", "cycle_sort", "Sort", id="queue.sort", show=False),
+        Binding("O", "reverse_sort", "Reverse order", id="queue.reverse", show=False),
+        Binding("escape", "clear", "Clear marks/query", id="queue.clear", show=False),
+        Binding("m", "external", "External action", id="queue.external", show=False),
+        Binding("p", "phone", "Phone note", id="queue.phone", show=False),
+        Binding("e", "edit", "Edit", id="queue.edit", show=False),
+        Binding("r", "reopen", "Reopen", id="queue.reopen", show=False),
+        Binding("plus", "new_subcase", "New sub-case", id="queue.new_subcase", show=False),
+        *(_view_binding(n) for n in range(1, 10)),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.view: View = views_for([])[0]
+        self.query_text = ""
+        self._counted = False  # counts start once the list has painted (first paint first)
+
+    def compose(self) -> ComposeResult:
+        desk = self.desk
+        with Horizontal(id="queue-body"):
+            yield ViewSidebar(id="sidebar")
+            with Vertical(id="queue-main"):
+                yield Static(id="list-title")
+                yield QueryBar(id="query")
+                yield CaseList(desk, self._view_query(), id="cases")
+        yield StatusLine(desk.user, desk.ctx.location.display(), id="status")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one(CaseList).focus()
+        self.watch(self.query_one(CaseList), "position", self._show_title, init=False)
+        self._show_title()
+
+    def on_case_list_rows_loaded(self, _: CaseList.RowsLoaded) -> None:
+        """The first page is on screen: now count the views (and read my groups)."""
+        if not self._counted:
+            self._counted = True
+            self._load_counts(None)
+
+    # -- what the actions act on ------------------------------------------------------
+    @property
+    def case_list(self) -> CaseList:
+        """The list of cases."""
+        return self.query_one(CaseList)
+
+    def target_cases(self) -> list[CaseSummary]:
+        """The marked cases, else the one under the cursor."""
+        cases = self.case_list
+        marked = cases.marked()
+        if marked:
+            return marked
+        return [cases.current] if cases.current is not None else []
+
+    # -- views, counts, query, order ------------------------------------------------------
+    def _view_query(self) -> CaseQuery:
+        base = self.view.query
+        return base.merged(parse_query(self.query_text)) if self.query_text else base
+
+    @work(
+        thread=True,
+        exclusive=True,
+        group="queue-counts",
+        exit_on_error=False,
+        description="count the views",
+    )
+    def _load_counts(self, views: list[View] | None) -> None:
+        """Count every view (None: read my groups first, which adds their views)."""
+        desk = self.desk
+        if views is None:
+            groups = desk.my_groups()
+            views = views_for(groups)
+            self.app.call_from_thread(self.query_one(ViewSidebar).set_groups, groups)
+        counts = desk.count_queries({v.key: v.query for v in views})
+        self.app.call_from_thread(self._show_counts, counts)
+
+    def _show_counts(self, counts: dict[str, int]) -> None:
+        self.query_one(ViewSidebar).set_counts(counts)
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        """Moving in the sidebar shows the highlighted view."""
+        if isinstance(event.option_list, ViewSidebar):
+            self.view = event.option_list.view
+            self._show_view()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        """Enter in the sidebar: go to the list."""
+        if isinstance(event.option_list, ViewSidebar):
+            self.case_list.focus()
+
+    def action_view(self, index: int) -> None:
+        """1…9: jump to a standard view (My cases … All)."""
+        sidebar = self.query_one(ViewSidebar)
+        key = STANDARD_VIEWS[index][0]
+        # Switch now, not when the sidebar's message arrives: the next key (say G)
+        # must already act on the new view.
+        self.view = next(v for v in sidebar.views if v.key == key)
+        self._show_view()
+        sidebar.select_key(key)
+
+    def _show_view(self, sort: Sort | None = None) -> None:
+        cases = self.case_list
+        query = self._view_query()
+        if query != cases.case_query or (sort is not None and sort != cases.sort):
+            cases.show(query, sort)
+        self._show_title()
+
+    def action_query(self) -> None:
+        """`/`: type a query (VIEW-1 syntax and full-text words)."""
+        self.query_one(QueryBar).open()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter in the query bar: apply it, or keep the old list on a parse error."""
+        if not isinstance(event.input, QueryBar):
+            return
+        event.stop()
+        text = event.value.strip()
+        try:
+            parse_query(text)
+        except DomainError as error:
+            self.notify(error.message, severity="error", markup=False)
+            return
+        self._apply_query(text)
+
+    def on_query_bar_cancelled(self, _: QueryBar.Cancelled) -> None:
+        """Esc in the query bar: leave it as it was applied."""
+        self.query_one(QueryBar).close(self.query_text)
+        self.case_list.focus()
+
+    def _apply_query(self, text: str) -> None:
+        self.query_text = text
+        self.query_one(QueryBar).close(text)
+        self.case_list.focus()
+        self._show_view()
+
+    def action_clear(self) -> None:
+        """Esc: unmark every case and drop the query."""
+        self.case_list.clear_marks()
+        if self.query_text:
+            self._apply_query("")
+        self._show_title()
+
+    def action_cycle_sort(self) -> None:
+        """`o`: order by due date → number → last activity."""
+        current = self.case_list.sort
+        key = SORT_CYCLE[(SORT_CYCLE.index(current.key) + 1) % len(SORT_CYCLE)]
+        self._show_view(Sort(key, current.descending))
+
+    def action_reverse_sort(self) -> None:
+        """`O`: reverse the order."""
+        current = self.case_list.sort
+        self._show_view(Sort(current.key, not current.descending))
+
+    def on_case_list_marks_changed(self, _: CaseList.MarksChanged) -> None:
+        self._show_title()
+
+    def _show_title(self, _: object = None) -> None:
+        if not self.is_mounted:
+            return
+        cases = self.case_list
+        title = Text(self.view.label, style="bold")
+        if self.query_text:
+            title.append(" · query", style="italic")
+        order = "rank" if cases.case_query.words else SORT_NAMES[cases.sort.key]
+        arrow = "" if cases.case_query.words else (" ▼" if cases.sort.descending else " ▲")
+        title.append(f" · by {order}{arrow} · {cases.position}")
+        if cases.marks:
+            title.append(f" · {len(cases.marks)} marked", style="bold")
+        self.query_one("#list-title", Static).update(title, layout=False)  # fixed size
+
+    # -- opening cases --------------------------------------------------------------------
+    def on_case_list_open_requested(self, event: CaseList.OpenRequested) -> None:
+        """Enter on a case: open it."""
+        self.open_case(event.number)
+
+    def open_case(self, number: CaseNumber) -> None:
+        """Push the case screen for `number`."""
+        from helpdesk_tui.screens.case import CaseScreen  # lazy: a cheaper first paint
+
+        self.app.push_screen(CaseScreen(number))
+
+    def action_next_case(self) -> None:
+        """`n`: assign me the most urgent unassigned case of my groups and open it."""
+        self._take_next_case()
+
+    @work(
+        thread=True, exclusive=True, group="next-case", exit_on_error=False, description="next case"
+    )
+    def _take_next_case(self) -> None:
+        desk = self.desk
+        number = queue.next_case(desk.ctx, desk.user)
+        if number is None:
+            self.app.call_from_thread(
+                self.notify, "No unassigned case in your groups", severity="warning"
+            )
+            return
+        self.app.call_from_thread(self._took, number)
+
+    def _took(self, number: CaseNumber) -> None:
+        self.notify(f"{number} assigned to you", markup=False)
+        self.announce_change([number])
+        self.open_case(number)
+
+    # -- live -----------------------------------------------------------------------------
+    def on_data_changed(self, _: DataChanged) -> None:
+        """Someone committed: recount and read the visible page again."""
+        self._refresh_all()
+
+    def on_cases_changed(self, _: CasesChanged) -> None:
+        """This app changed cases: the same, at once."""
+        self._refresh_all()
+
+    def on_screen_resume(self) -> None:
+        """Back from a case or a dialog: changes made meanwhile show up."""
+        if self._counted:  # not on the first showing: the list is reading already
+            self._refresh_all()
+
+    def _refresh_all(self) -> None:
+        self._load_counts(list(self.query_one(ViewSidebar).views))
+        self.case_list.refresh_data()

@@ -1,0 +1,154 @@
+"""How one case looks as a row of the case list: columns, cells, markers.
+
+Pure functions of a `CaseSummary` and today's date, so they are cheap to test and the
+list can cache what they produce. Untrusted text (subjects, names, accounts) goes
+through `one_line` into Rich `Text` objects, never markup (SEC-2).
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+
+from helpdesk_tui.domain.safe_text import one_line
+from helpdesk_tui.storage.reads import CaseSummary, SortKey
+from helpdesk_tui.widgets.case_header import PRIORITY_STYLES, STATUS_STYLES
+
+#: Shown in the count when the capped count hit its cap (Desk.COUNT_CAP).
+CAP = 9999
+
+OVERDUE_MARK = "!"
+REMINDER_MARK = "◷"
+MARKED_MARK = "*"
+
+
+@dataclass(frozen=True)
+class Column:
+    """A list column: fixed `width`, or at least `width` plus a `flex` share of the rest."""
+
+    key: str
+    title: str
+    width: int
+    rank: int  # narrow terminals drop the highest rank first; 0 is never dropped
+    flex: int = 0
+    sort: SortKey | None = None
+
+
+COLUMNS = (
+    Column("flags", "", 2, 0),
+    Column("number", "Number", 11, 0, sort=SortKey.NUMBER),
+    Column("subject", "Subject", 14, 0, flex=3),
+    Column("contact", "Contact", 10, 3, flex=2),
+    Column("status", "Status", 11, 1),
+    Column("priority", "Prio", 6, 4),
+    Column("delegated", "Delegated to", 12, 2),
+    Column("due", "Due", 10, 1, sort=SortKey.DUE),
+    Column("updated", "Activity", 11, 5, sort=SortKey.UPDATED),
+)
+
+
+@lru_cache(maxsize=32)
+def layout(width: int, columns: tuple[Column, ...] = COLUMNS) -> list[tuple[Column, int]]:
+    """Columns that fit in `width` (one space between them) with their widths (cached:
+    treat the result as read-only)."""
+    shown = list(columns)
+
+    def needed() -> int:
+        return sum(c.width for c in shown) + len(shown) - 1
+
+    while needed() > width and any(c.rank for c in shown):
+        shown.remove(max(shown, key=lambda c: c.rank))
+    spare = max(0, width - needed())
+    flex = sum(c.flex for c in shown)
+    widths = {c.key: c.width + (spare * c.flex // flex if flex else 0) for c in shown}
+    if flex:  # rounding leftovers go to the first flexible column
+        first = next(c for c in shown if c.flex)
+        widths[first.key] += width - (sum(widths.values()) + len(shown) - 1)
+    return [(c, widths[c.key]) for c in shown]
+
+
+def is_overdue(case: CaseSummary, today: date) -> bool:
+    """Due before today and not closed."""
+    return case.status != "closed" and case.due < today
+
+
+def is_reminder_due(case: CaseSummary, today: date) -> bool:
+    """A reminder on or before today on a case that is not closed."""
+    return case.status != "closed" and case.reminder is not None and case.reminder <= today
+
+
+def count_text(count: int) -> str:
+    """A capped count as shown: `348` or `9999+`."""
+    return f"{CAP}+" if count > CAP else str(count)
+
+
+#: A piece of a cell: plain text and a Rich style name. Never markup.
+Fragment = tuple[str, str]
+
+
+def cell(case: CaseSummary, key: str, *, today: date, marked: bool) -> list[Fragment]:
+    """One cell of a row as plain-text fragments (untrusted parts never go through markup)."""
+    if key == "flags":
+        flag: Fragment = (" ", "")
+        if is_overdue(case, today):
+            flag = (OVERDUE_MARK, "bold red")
+        elif is_reminder_due(case, today):
+            flag = (REMINDER_MARK, "bold yellow")
+        return [(MARKED_MARK if marked else " ", "bold"), flag]
+    if key == "number":
+        return [(str(case.number), "")]
+    if key == "subject":
+        return [(one_line(case.subject), "")]
+    if key == "contact":
+        who = one_line(case.contact_name or case.contact_email)
+        if case.account:
+            who += " / " + one_line(case.account)
+        return [(who, "")]
+    if key == "status":
+        return [(case.status, STATUS_STYLES.get(case.status, ""))]
+    if key == "priority":
+        return [(case.priority, PRIORITY_STYLES.get(case.priority, ""))]
+    if key == "delegated":
+        if case.delegated_user:
+            return [(one_line(case.delegated_user), "")]
+        if case.delegated_group:
+            return [("group:" + one_line(case.delegated_group), "dim")]
+        return [("—", "dim")]
+    if key == "due":
+        return [(case.due.isoformat(), "bold red" if is_overdue(case, today) else "")]
+    if key == "updated":
+        return [(case.updated_at.astimezone().strftime("%m-%d %H:%M"), "")]
+    raise KeyError(key)
+
+
+def fit(fragments: list[Fragment], width: int) -> list[Fragment]:
+    """Fragments cut to `width` cells (with an ellipsis) or padded to it."""
+    fitted: list[Fragment] = []
+    used = 0
+    for text, style in fragments:
+        size = cell_len(text)
+        if used + size > width:
+            room = width - used - 1
+            if room >= 0:
+                fitted.append((set_cell_size(text, room) + "…", style))
+            return fitted
+        fitted.append((text, style))
+        used += size
+    if used < width:
+        fitted.append((" " * (width - used), ""))
+    return fitted
+
+
+def row_segments(
+    case: CaseSummary, columns: list[tuple[Column, int]], *, today: date, marked: bool
+) -> list[Segment]:
+    """A whole row as segments: each column fitted to its width, one space between."""
+    segments: list[Segment] = []
+    for column, width in columns:
+        for text, style in fit(cell(case, column.key, today=today, marked=marked), width):
+            segments.append(Segment(text, Style.parse(style) if style else None))
+        segments.append(Segment(" "))
+    return segments

@@ -1,0 +1,86 @@
+"""The query bar (`/`, VIEW-1 syntax and full-text words) and Esc."""
+
+from queuefixtures import Queue, make_app, notifications, screen_text, settle, sync
+from textual.app import App
+
+from helpdesk_tui.domain.query import parse_query, view_query
+from helpdesk_tui.widgets.case_list import CaseList
+from helpdesk_tui.widgets.query_bar import QueryBar
+
+
+def case_list(app: App[None]) -> CaseList:
+    return app.screen.query_one(CaseList)
+
+
+@sync
+async def test_slash_filters_the_view_with_the_query_syntax(data: Queue) -> None:
+    app = make_app(data)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("7")  # Not closed
+        await settle(pilot)
+        await pilot.press("slash")
+        assert isinstance(app.focused, QueryBar)
+        await pilot.press(*"prio:urgent @bob", "enter")
+        await settle(pilot)
+        expected = data.rows(view_query("open").merged(parse_query("prio:urgent @bob")))
+        assert expected
+        cases = case_list(app)
+        assert [c.number for c in cases.rows] == [c.number for c in expected]
+        assert {(c.priority, c.delegated_user) for c in cases.rows} == {("urgent", "bob")}
+        assert app.focused is cases
+        text = screen_text(pilot)
+        assert "Not closed · query · by due" in text
+        assert "prio:urgent @bob" in text  # the bar stays visible while a query applies
+        await pilot.press("escape")  # drops the query
+        await settle(pilot)
+        assert len(cases.rows) == len(data.rows(view_query("open")))
+        assert "prio:urgent @bob" not in screen_text(pilot)
+
+
+@sync
+async def test_words_search_subjects(data: Queue) -> None:
+    app = make_app(data)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("9", "slash", *"mailbox", "enter")
+        await settle(pilot)
+        subjects = [c.subject for c in case_list(app).rows]
+        assert subjects
+        assert all("Mailbox full" in s for s in subjects)
+
+
+@sync
+async def test_a_parse_error_is_one_line_and_keeps_the_old_list(data: Queue) -> None:
+    app = make_app(data)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        cases = case_list(app)
+        before = [c.number for c in cases.rows]
+        await pilot.press("slash", *"prio:bogus", "enter")
+        await settle(pilot)
+        assert [c.number for c in cases.rows] == before
+        messages = notifications(pilot)
+        assert len(messages) == 1
+        assert "bogus" in messages[0]
+        assert "\n" not in messages[0]
+        assert isinstance(app.focused, QueryBar)  # still there to fix the typo
+        await pilot.press("escape")  # gives up the edit
+        assert app.focused is cases
+        assert cases.case_query == view_query("mine")
+
+
+@sync
+async def test_escape_in_the_bar_keeps_the_applied_query(data: Queue) -> None:
+    app = make_app(data)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("9", "slash", *"status:waiting", "enter")
+        await settle(pilot)
+        cases = case_list(app)
+        waiting = [c.number for c in cases.rows]
+        assert {c.status for c in cases.rows} == {"waiting"}
+        await pilot.press("slash", *" prio:low", "escape")
+        await settle(pilot)
+        assert [c.number for c in cases.rows] == waiting
+        assert app.screen.query_one(QueryBar).value == "status:waiting"
