@@ -227,8 +227,31 @@ class Settings(BaseSettings):
     """Mail in."""
     smtp: SmtpConfig | None = None
     """Mail out."""
-    canned: list[CannedConfig] = []
-    """Canned responses for compose."""
+    canned: list[CannedConfig] = [
+        CannedConfig(
+            name="Eingang bestätigen",
+            text="Hallo {contact_name},\n\nvielen Dank für Ihre Nachricht. Wir kümmern uns "
+            "unter der Vorgangsnummer {case_number} darum und melden uns bis {due}.\n\n"
+            "Viele Grüße\n{agent_name}",
+        ),
+        CannedConfig(
+            name="Acknowledge",
+            text="Hello {contact_name},\n\nthank you for your message. We are working on it "
+            "as case {case_number} and will get back to you by {due}.\n\nBest regards\n"
+            "{agent_name}",
+        ),
+        CannedConfig(
+            name="Need more information",
+            text="Hello {contact_name},\n\nto continue with case {case_number} we need a "
+            "screenshot of the error message and the time it occurred.\n\n{agent_name}",
+        ),
+        CannedConfig(
+            name="Gelöst",
+            text="Hallo {contact_name},\n\nder Vorgang {case_number} ({subject}) ist "
+            "gelöst. Melden Sie sich gern, falls noch etwas offen ist.\n\n{agent_name}",
+        ),
+    ]
+    """Canned responses for compose; these four are the built-in defaults."""
     keys: dict[str, str] = {}
     """Key remapping: binding id → key(s), e.g. `assign_me = "ctrl+a"`."""
 

@@ -48,18 +48,22 @@ def demo(
     cases: Annotated[int, typer.Option("--cases", min=0, help="Generated cases to add.")] = 0,
     no_tui: Annotated[bool, typer.Option("--no-tui", help="Seed and summarise only.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Summary as JSON.")] = False,
+    db: Annotated[
+        str | None, typer.Option("--db", help="Where to create it (same as the global --db).")
+    ] = None,
 ) -> None:
     """A fresh demo database (a temporary file unless --db is given)."""
     runtime: Runtime = ctx.obj
+    target = db or runtime.options.db
     with refusals():
         from helpdesk_tui.services.context import Context
         from helpdesk_tui.services.demo import generate_cases, seed_demo
 
-        if runtime.options.db is None:
+        if target is None:
             folder = Path(tempfile.mkdtemp(prefix="helpdesk-demo-"))
             location = locate(str(folder / "demo.sqlite"))
         else:
-            location = locate(runtime.options.db)
+            location = locate(target)
             path = location.sqlite_path if location.is_sqlite else None
             if path is not None and path.exists() and path.stat().st_size > 0:
                 fail(f"{location.display()} already exists; demo wants a fresh database")

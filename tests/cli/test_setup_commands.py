@@ -9,6 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from helpdesk_tui.cli.main import app
+from helpdesk_tui.config import Settings, canned_responses
+from helpdesk_tui.domain.templates import check_template
 from helpdesk_tui.storage.migrate import head_revision
 from helpdesk_tui.storage.schema import SCHEMA_HEAD
 
@@ -156,3 +158,35 @@ def test_config_check_refuses_an_unknown_placeholder(isolated: Path) -> None:
     result = _run("--config", str(config), "config", "check")
     assert result.exit_code == 1
     assert "template 'thanks': unknown placeholder {kunde}" in result.stderr
+
+
+def test_demo_no_tui_seeds_a_fresh_database(isolated: Path) -> None:
+    db = isolated / "demo.sqlite"
+    result = _run("--as", "alice", "demo", "--no-tui", "--db", str(db), "--json")
+    assert result.exit_code == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["cases"] >= 480
+    listed = _run(
+        "--db",
+        str(db),
+        "--as",
+        "alice",
+        "case",
+        "list",
+        "--view",
+        "all",
+        "--limit",
+        "1000",
+        "--json",
+    )
+    assert len(json.loads(listed.stdout)) == summary["cases"]
+    again = _run("demo", "--no-tui", "--db", str(db))
+    assert again.exit_code == 1
+    assert again.stderr == f"error: {db} already exists; demo wants a fresh database\n"
+
+
+def test_default_canned_responses_are_valid() -> None:
+    responses = canned_responses(Settings())
+    assert len(responses) == 4
+    for response in responses:
+        check_template(response.name, response.text)
