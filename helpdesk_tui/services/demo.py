@@ -64,7 +64,7 @@ class _ReplayContext(Context):
 
     def uow(self, *, write: bool = True) -> UnitOfWork:
         """A unit of work that shares directory lookups with the rest of the replay."""
-        return replay.ReplayUnitOfWork(self._engine, self._directory, write=write)
+        return replay.replay_uow(self._engine, self._directory, write=write)
 
 
 # -- sample data -----------------------------------------------------------------------
@@ -161,18 +161,10 @@ def load_sample(sample_dir: Path = SAMPLE_DIR) -> SampleData:
 
 # -- the summary ------------------------------------------------------------------------
 @dataclass(frozen=True)
-class DemoSummary:
+class DemoSummary(replay.TableCounts):
     """What a demo database holds, for `helpdesk demo` to print."""
 
-    database: str
-    by_status: dict[str, int]
-    cases: int
-    sub_cases: int
-    activities: int
-    agents: int
-    groups: int
-    accounts: int
-    contacts: int
+    database: str = ""
     generated: int = 0
 
     def lines(self) -> list[str]:
@@ -198,12 +190,7 @@ def demo_summary(ctx: Context, *, generated: int = 0) -> DemoSummary:
     """Count what the database holds now."""
     with ctx.uow(write=False) as uow:
         counts = replay.table_counts(uow)
-    return DemoSummary(
-        database=ctx.location.display(), by_status=counts.by_status, cases=counts.cases,
-        sub_cases=counts.sub_cases, activities=counts.activities, agents=counts.agents,
-        groups=counts.groups, accounts=counts.accounts, contacts=counts.contacts,
-        generated=generated,
-    )  # fmt: skip
+    return DemoSummary(**asdict(counts), database=ctx.location.display(), generated=generated)
 
 
 # -- seeding -------------------------------------------------------------------------------

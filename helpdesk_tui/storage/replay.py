@@ -9,14 +9,13 @@ the demo directory (accounts, contacts) and counting tables for summaries.
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Self
+from typing import Any
 
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session, col
 
 from helpdesk_tui.domain.case import Actor
 from helpdesk_tui.domain.enums import Status
-from helpdesk_tui.storage.cases import CaseRepository
 from helpdesk_tui.storage.directory import Directory
 from helpdesk_tui.storage.tables import (
     AccountRow,
@@ -106,18 +105,11 @@ class _CachedDirectory(Directory):
         return self._cache.contact_emails[contact_id]
 
 
-class ReplayUnitOfWork(UnitOfWork):
-    """A unit of work whose directory lookups come from a shared DirectoryCache."""
-
-    def __init__(self, engine: Engine, cache: DirectoryCache, *, write: bool = True) -> None:
-        super().__init__(engine, write=write)
-        self._cache = cache
-
-    def __enter__(self) -> Self:
-        super().__enter__()
-        self.directory = _CachedDirectory(self.session, self._cache)
-        self.cases = CaseRepository(self.session, self.directory)
-        return self
+def replay_uow(engine: Engine, cache: DirectoryCache, *, write: bool = True) -> UnitOfWork:
+    """A unit of work whose directory look-ups come from a shared DirectoryCache."""
+    return UnitOfWork(
+        engine, write=write, directory=lambda session: _CachedDirectory(session, cache)
+    )
 
 
 # -- accounts and contacts -------------------------------------------------------------

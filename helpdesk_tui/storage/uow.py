@@ -1,5 +1,6 @@
 """The unit of work: one transaction, its repositories, commit or roll back."""
 
+from collections.abc import Callable
 from types import TracebackType
 from typing import Self
 
@@ -16,14 +17,21 @@ from helpdesk_tui.storage.timers import TimerRepository
 class UnitOfWork:
     """`with uow: ...; uow.commit()` — anything not committed is rolled back."""
 
-    def __init__(self, engine: Engine, *, write: bool = True) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        write: bool = True,
+        directory: Callable[[Session], Directory] = Directory,
+    ) -> None:
         self._engine = engine.execution_options(**{WRITE: write}) if write else engine
         self._session: Session | None = None
+        self._make_directory = directory
 
     def __enter__(self) -> Self:
         check_thread()
         self._session = Session(self._engine, expire_on_commit=False)
-        self.directory = Directory(self._session)
+        self.directory = self._make_directory(self._session)
         self.cases = CaseRepository(self._session, self.directory)
         self.timers = TimerRepository(self._session)
         return self
