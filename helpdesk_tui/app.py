@@ -57,6 +57,18 @@ class HelpdeskApp(App[None]):
         self.push_screen(QueueScreen())
         if self.live_interval > 0:
             self._watch_changes()
+        self.call_after_refresh(self._warm_up)
+
+    @work(thread=True, exit_on_error=False, group="warm-up", description="load the write path")
+    def _warm_up(self) -> None:
+        """After the first paint, load the write stack (SQLAlchemy, the unit of work).
+
+        The queue paints from plain read queries; importing SQLAlchemy and SQLModel takes
+        about a second here, so it happens in the background instead of on first use.
+        """
+        import helpdesk_tui.storage.uow  # noqa: F401  (imported for its side effect)
+
+        _ = self.desk.ctx.engine
 
     def on_unmount(self) -> None:
         """Stop the watcher and lift the guard (tests run many apps in one process)."""

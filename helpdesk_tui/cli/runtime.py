@@ -79,13 +79,21 @@ class Runtime:
 
     @cached_property
     def context(self) -> "Context":
-        """A services Context on a migrated database with configured people synced."""
-        from helpdesk_tui.services.context import Context  # lazy import: SQLAlchemy is slow
-        from helpdesk_tui.services.people import sync_people
+        """A services Context on an up-to-date schema, with configured people synced.
+
+        The migration runs only when the schema is behind (a cheap revision check), so a
+        start on a current database never imports Alembic or SQLAlchemy for it.
+        """
+        from helpdesk_tui.services.context import Context  # lazy import: keeps starts fast
 
         context = Context(self.location, policy=self.settings.policy())
-        context.migrate()
+        with open_reads(self.location) as store:
+            behind = store.schema_revision() != SCHEMA_HEAD
+        if behind:
+            context.migrate()
         if self.settings.users:
+            from helpdesk_tui.services.people import sync_people  # lazy import
+
             sync_people(context, *people_specs(self.settings))
         return context
 

@@ -5,10 +5,12 @@ compare-and-set on the version, and commits once: the case change and its activi
 land together or not at all (CASE-8).
 """
 
+from __future__ import annotations
+
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from helpdesk_tui.domain.activity import ActivityDraft
 from helpdesk_tui.domain.case import Delegation, new_case
@@ -21,7 +23,9 @@ from helpdesk_tui.domain.errors import (
 )
 from helpdesk_tui.domain.numbering import CaseNumber
 from helpdesk_tui.services.context import Context
-from helpdesk_tui.storage.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from helpdesk_tui.storage.uow import UnitOfWork
 
 T = TypeVar("T")
 ATTEMPTS = 3

@@ -3,12 +3,13 @@
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any
 
 from helpdesk_tui.domain.policy import Policy
-from helpdesk_tui.storage.engine import make_engine
 from helpdesk_tui.storage.location import DatabaseLocation
-from helpdesk_tui.storage.migrate import upgrade
-from helpdesk_tui.storage.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from helpdesk_tui.storage.uow import UnitOfWork
 
 
 def utc_now() -> datetime:
@@ -25,11 +26,26 @@ class Context:
     clock: Callable[[], datetime] = utc_now
 
     def __post_init__(self) -> None:
-        self._engine = make_engine(self.location)
+        self._engine: Any = None
 
-    def uow(self, *, write: bool = True) -> UnitOfWork:
+    @property
+    def engine(self) -> Any:
+        """The SQLAlchemy engine, made on first use.
+
+        Importing SQLAlchemy and SQLModel costs about a second here; read-only starts
+        (`case list`, the TUI's first paint) use `storage.reads` and never need it.
+        """
+        if self._engine is None:
+            from helpdesk_tui.storage.engine import make_engine  # lazy import: see above
+
+            self._engine = make_engine(self.location)
+        return self._engine
+
+    def uow(self, *, write: bool = True) -> "UnitOfWork":
         """A new unit of work (a write one takes the write lock up front on SQLite)."""
-        return UnitOfWork(self._engine, write=write)
+        from helpdesk_tui.storage.uow import UnitOfWork  # lazy import: see `engine`
+
+        return UnitOfWork(self.engine, write=write)
 
     def today(self) -> date:
         """Today's date by the context's clock (UTC)."""
@@ -37,8 +53,11 @@ class Context:
 
     def migrate(self) -> None:
         """Bring the schema to the newest revision (OPS-2)."""
-        upgrade(self._engine)
+        from helpdesk_tui.storage.migrate import upgrade  # lazy import: Alembic is slow
+
+        upgrade(self.engine)
 
     def dispose(self) -> None:
         """Close pooled connections."""
-        self._engine.dispose()
+        if self._engine is not None:
+            self._engine.dispose()

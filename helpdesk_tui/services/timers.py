@@ -7,15 +7,20 @@ MAX_BEAT_GAP is never counted, the time the app was down is not counted as work 
 timer is resumed.
 """
 
+from __future__ import annotations
+
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from helpdesk_tui.domain.activity import MAX_HOURS_PER_ENTRY
 from helpdesk_tui.domain.errors import NotFoundError
 from helpdesk_tui.domain.numbering import CaseNumber
 from helpdesk_tui.services.context import Context
-from helpdesk_tui.storage.tables import TimerRow
-from helpdesk_tui.storage.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from helpdesk_tui.storage.tables import TimerRow
+    from helpdesk_tui.storage.uow import UnitOfWork
 
 BEAT_SECONDS = 30  # < 36 s: 0.01 h, the recording step of ACT-4
 SECONDS_PER_CENTI_HOUR = 36

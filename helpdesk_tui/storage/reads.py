@@ -553,6 +553,7 @@ def open_reads(location: DatabaseLocation) -> Iterator[ReadStore]:
     """A read-only store on the location; the connection closes on exit."""
     check_thread()
     if location.is_sqlite:
+        location.sqlite_path.parent.mkdir(parents=True, exist_ok=True)  # a first start
         connection: Any = sqlite3.connect(location.sqlite_path, timeout=BUSY_TIMEOUT_MS / 1000)
         connection.execute("PRAGMA query_only = 1")
         dialect = _Dialect(sqlite=True)

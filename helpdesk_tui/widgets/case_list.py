@@ -9,10 +9,10 @@ in the background and the far side of the window is dropped.
 What a row shows is `case_row`'s business; this module pages, moves and paints.
 """
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date
-from typing import TYPE_CHECKING, ClassVar, NamedTuple, Protocol
+from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
 from rich.segment import Segment
 from rich.style import Style
@@ -29,6 +29,13 @@ from textual.worker import get_current_worker
 from helpdesk_tui.domain.numbering import CaseNumber
 from helpdesk_tui.domain.query import CaseQuery
 from helpdesk_tui.storage.reads import CaseSummary, Cursor, Sort
+from helpdesk_tui.widgets.case_pages import (
+    CaseSource,
+    Placing,
+    Window,
+    read_edges,
+    read_window,
+)
 from helpdesk_tui.widgets.case_row import (
     CAP,
     count_text,
@@ -46,25 +53,6 @@ if TYPE_CHECKING:
 MARGIN_SCREENS = 2
 #: The smallest page asked for (a short terminal still reads in useful amounts).
 MIN_PAGE = 40
-
-
-class CaseSource(Protocol):
-    """What the list reads from (the Desk); blocking, called only in thread workers."""
-
-    def page(
-        self,
-        query: CaseQuery,
-        *,
-        limit: int,
-        sort: Sort | None = None,
-        after: Cursor | None = None,
-        before: Cursor | None = None,
-        from_end: bool = False,
-    ) -> "Page": ...
-
-    def count_queries(self, queries: Mapping[str, CaseQuery]) -> dict[str, int]: ...
-
-    def today(self) -> date: ...
 
 
 class _RowKey(NamedTuple):
@@ -173,6 +161,10 @@ class CaseList(Widget, can_focus=True):
         self.loaded = False
         self.loading_rows = False  # a fresh window is being read: edges are not known
         self._pending_step = 0  # moves asked for while it is read
+        self._count_stale = False  # a count was asked for and has not arrived yet
+        self._data_epoch = 0  # moves on whenever the data may have changed
+        self._edges: dict[bool, Window] = {}  # first/last window, read ahead for g/G
+        self._edges_key: object = None
         self.today: date | None = None
         self.marks: dict[CaseNumber, CaseSummary] = {}
         self._generation = 0
@@ -222,6 +214,7 @@ class CaseList(Widget, can_focus=True):
 
     def refresh_data(self) -> None:
         """Read the window again (data changed): same top row, same case under the cursor."""
+        self._data_epoch += 1
         if not self.loaded or not self.rows:
             self._reload(None, None, 0)
             return
@@ -248,6 +241,7 @@ class CaseList(Widget, can_focus=True):
         anchor_position: int | None = None,
         from_end: bool = False,
         refresh: bool = False,
+        count: bool = True,
     ) -> None:
         """Read a fresh window around `anchor` (None: the start), or the end of the view.
 
@@ -260,7 +254,13 @@ class CaseList(Widget, can_focus=True):
         if not refresh:
             self.loading_rows = True  # keys move the cursor once the new rows are in
             self._pending_step = 0
-        placing = _Placing(keep, anchor_row, cursor_offset, anchor_position, from_end, refresh)
+        # A count asked for by a read still in flight must not get lost when it is
+        # superseded (a view switch, then G at once).
+        count = count or self._count_stale or self.total is None
+        self._count_stale = count
+        placing = Placing(
+            keep, anchor_row, cursor_offset, anchor_position, from_end, refresh, count
+        )
         self._load(self._generation, self.case_query, self.sort, anchor, placing, self.page_size)
 
     @work(
@@ -276,33 +276,23 @@ class CaseList(Widget, can_focus=True):
         query: CaseQuery,
         sort: Sort,
         anchor: Cursor | None,
-        placing: "_Placing",
+        placing: Placing,
         size: int,
     ) -> None:
-        source = self.source
-        if placing.from_end:
-            back = source.page(query, limit=size * 2, sort=sort, from_end=True)
-            rows, at_start, at_end, anchor_index = back.rows, not back.more, True, len(back.rows)
-        else:
-            if anchor is None:
-                before_rows: list[CaseSummary] = []
-                at_start = True
-            else:
-                back = source.page(query, limit=size, sort=sort, before=anchor)
-                before_rows, at_start = back.rows, not back.more
-            after = before_rows[-1].cursor_for(sort) if before_rows else None
-            forward = source.page(query, limit=size * 2, sort=sort, after=after)
-            rows = before_rows + forward.rows
-            at_end = not forward.more
-            anchor_index = len(before_rows)
-        total = source.count_queries({"list": query})["list"]
-        today = source.today()
+        result = read_window(
+            self.source,
+            query,
+            sort,
+            anchor,
+            size=size,
+            from_end=placing.from_end,
+            count=placing.count,
+        )
         if get_current_worker().is_cancelled:
             return
-        result = _Loaded(rows, at_start, at_end, anchor_index, total, today)
         self.app.call_from_thread(self._loaded, generation, result, placing)
 
-    def _loaded(self, generation: int, result: "_Loaded", placing: "_Placing") -> None:
+    def _loaded(self, generation: int, result: Window, placing: Placing) -> None:
         if generation != self._generation:
             return
         self.loading_rows = False
@@ -312,7 +302,11 @@ class CaseList(Widget, can_focus=True):
             keep, screen_row = self.current.number, self.cursor - self.top
         rows = result.rows
         self.rows, self.at_start, self.at_end = rows, result.at_start, result.at_end
-        self.total, self.today, self.loaded = result.total, result.today, True
+        self.today, self.loaded = result.today, True
+        if result.total is not None:
+            self.total = result.total
+            self._count_stale = False
+        total = self.total or 0
         self._refresh_marks(rows)
         if placing.from_end:
             self.cursor = len(rows) - 1
@@ -332,17 +326,51 @@ class CaseList(Widget, can_focus=True):
         self.cursor = max(0, min(self.cursor, len(rows) - 1))
         if self.at_start:
             self.base = 0
-        elif self.at_end and result.total <= CAP:
-            self.base = result.total - len(rows)
+        elif self.at_end and total <= CAP:
+            self.base = total - len(rows)
         elif placing.anchor_position is not None:
             self.base = max(1, placing.anchor_position - result.anchor_index)
         else:
             self.base = None
         self.post_message(self.RowsLoaded())
+        if self._edges_key != self._edges_wanted():
+            self._edges, self._edges_key = {}, self._edges_wanted()
+            self.call_after_refresh(self._read_edges_later)
         pending, self._pending_step = self._pending_step, 0
         if pending:
             self.cursor = max(0, min(self.cursor + pending, len(rows) - 1))
         self._settle()
+
+    def _edges_wanted(self) -> tuple[object, ...]:
+        return (self.case_query, self.sort, self._data_epoch)
+
+    def _read_edges_later(self) -> None:
+        wanted = self._edges_wanted()
+        self._read_edges(wanted, self.case_query, self.sort, self.page_size)
+
+    @work(
+        thread=True,
+        exclusive=True,
+        group="case-list-edges",
+        exit_on_error=False,
+        description="read the ends of the case list",
+    )
+    def _read_edges(self, key: object, query: CaseQuery, sort: Sort, size: int) -> None:
+        """The first and the last window, so g/G (Home/End) need no read of their own."""
+        edges = read_edges(self.source, query, sort, size=size)
+        self.app.call_from_thread(self._edges_read, key, edges)
+
+    def _edges_read(self, key: object, edges: dict[bool, Window]) -> None:
+        if key == self._edges_wanted():
+            self._edges = edges
+
+    def _jump(self, end: bool) -> None:
+        """Show the window read ahead for this end of the view."""
+        self._generation += 1
+        self._extending.clear()
+        placing = Placing(None, 0, None, None, end, refresh=False, count=False)
+        edge = self._edges[end]  # copied: the window's list grows and shrinks in place
+        self._loaded(self._generation, replace(edge, rows=list(edge.rows)), placing)
 
     def _extend(self, direction: int) -> None:
         if direction in self._extending or not self.rows:
@@ -432,6 +460,15 @@ class CaseList(Widget, can_focus=True):
                 self.refresh(Region(0, index - self.top + 1, width, 1))
         else:
             self.refresh()
+            self.call_after_refresh(self._prerender)
+
+    def _prerender(self) -> None:
+        """Paint the screens above and below into the cache while idle (PgUp/PgDn hit it)."""
+        width, visible = self.size.width, self.visible_rows
+        below = range(self.top + visible, min(len(self.rows), self.top + 2 * visible))
+        above = range(max(0, self.top - visible), min(self.top, len(self.rows)))
+        for index in (*below, *above):
+            self._row(index, width)
 
     def _move_to(self, index: int, *, scroll: int = 0) -> None:
         if not self.rows:
@@ -460,15 +497,19 @@ class CaseList(Widget, can_focus=True):
         """g / Home: the first case of the view."""
         if self.at_start and not self.loading_rows:
             self._move_to(0, scroll=-self.top)
+        elif False in self._edges and not self.loading_rows:
+            self._jump(end=False)
         else:
-            self._reload(None, None, 0)
+            self._reload(None, None, 0, count=False)
 
     def action_last(self) -> None:
         """G / End: the last case of the view (read from the end, not through the middle)."""
         if self.at_end and not self.loading_rows:
             self._move_to(len(self.rows) - 1)
+        elif True in self._edges and not self.loading_rows:
+            self._jump(end=True)
         else:
-            self._reload(None, None, 0, from_end=True)
+            self._reload(None, None, 0, from_end=True, count=False)
 
     def action_open(self) -> None:
         """Enter: ask the screen to open the case under the cursor."""
@@ -584,25 +625,3 @@ class CaseList(Widget, can_focus=True):
     def rows_text(self) -> list[str]:
         """The rows on screen as plain text (tests and debugging)."""
         return [self.render_line(y).text for y in range(1, self.visible_rows + 1)]
-
-
-@dataclass(frozen=True)
-class _Placing:
-    """Where a fresh window goes on screen."""
-
-    keep: CaseNumber | None
-    anchor_row: int
-    cursor_offset: int | None
-    anchor_position: int | None
-    from_end: bool
-    refresh: bool
-
-
-@dataclass(frozen=True)
-class _Loaded:
-    rows: list[CaseSummary]
-    at_start: bool
-    at_end: bool
-    anchor_index: int
-    total: int
-    today: date

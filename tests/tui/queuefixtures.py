@@ -17,7 +17,7 @@ from collections.abc import Callable, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
@@ -310,7 +310,3 @@ def notifications(pilot: Pilot[None]) -> list[str]:
 def holder(data: Queue, number: CaseNumber) -> str | None:
     """Who the case is delegated to, straight from the database."""
     return data.case(number).delegated_user
-
-
-def today() -> date:
-    return TODAY

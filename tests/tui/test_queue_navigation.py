@@ -187,6 +187,7 @@ async def test_keys_typed_while_a_view_loads_apply_to_the_new_view(data: Queue) 
         await settle(pilot)
         assert cases.current is not None
         assert cases.current.number == everything[-1]
+        assert cases.total == len(everything)  # All's count, not My cases'
         await pilot.press("1", "j", "j")
         await settle(pilot)
         assert cases.current.number == mine[2]

@@ -1,0 +1,63 @@
+"""The queue's parts without a screen: column layout, cell fitting, the Desk reads it adds."""
+
+from queuefixtures import TODAY, Queue, off_loop
+
+from helpdesk_tui.domain.enums import Priority
+from helpdesk_tui.domain.query import CaseQuery, view_query
+from helpdesk_tui.services import cases
+from helpdesk_tui.services.desk import COUNT_CAP, Desk
+from helpdesk_tui.widgets.case_row import COLUMNS, count_text, fit, layout
+
+
+def test_columns_fill_the_width_and_narrow_screens_drop_the_least_needed() -> None:
+    for width in (60, 80, 98, 120, 200):
+        shown = layout(width)
+        assert sum(size for _, size in shown) + len(shown) - 1 == width
+        assert {"flags", "number", "subject", "status", "due"} <= {c.key for c, _ in shown}
+    assert [c.key for c, _ in layout(98)] == [c.key for c in COLUMNS]
+    assert "updated" not in {c.key for c, _ in layout(80)}
+    assert "priority" not in {c.key for c, _ in layout(80)}
+
+
+def test_fit_cuts_with_an_ellipsis_and_pads_by_terminal_cells() -> None:
+    assert fit([("Rechnung", "")], 5) == [("Rech…", "")]
+    assert fit([("ok", "bold")], 4) == [("ok", "bold"), ("  ", "")]
+    assert fit([("日本語テキスト", "")], 5) == [("日本…", "")]  # wide characters: 2 cells
+    assert fit([("*", "bold"), ("!", "red")], 2) == [("*", "bold"), ("!", "red")]
+
+
+def test_counts_above_the_cap_show_as_cap_plus() -> None:
+    assert count_text(COUNT_CAP) == "9999"
+    assert count_text(COUNT_CAP + 1) == "9999+"
+
+
+def test_desk_counts_any_queries_capped(data: Queue) -> None:
+    desk = Desk(data.ctx, "alice")
+    queries = {
+        "billing": CaseQuery(groups=frozenset({"billing"}), not_closed=True),
+        "mine": view_query("mine"),
+    }
+    counts = off_loop(lambda: desk.count_queries(queries))
+    assert counts == {key: len(data.rows(query)) for key, query in queries.items()}
+
+
+def test_the_change_watcher_sees_commits_made_elsewhere(data: Queue) -> None:
+    desk = Desk(data.ctx, "alice")
+
+    def watch() -> tuple[object, object, object]:
+        with desk.watch_changes() as token:
+            first, again = token(), token()
+            cases.create_case(
+                data.ctx,
+                "bob",
+                subject="elsewhere",
+                contact="otto@example.org",
+                group="billing",
+                priority=Priority.LOW,
+                due=TODAY,
+            )
+            return first, again, token()
+
+    first, again, after = off_loop(watch)
+    assert first == again
+    assert after != first
