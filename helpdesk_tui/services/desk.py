@@ -122,11 +122,6 @@ class Desk:
             account = others(CaseQuery(accounts=frozenset({case.account}))) if case.account else []
         return CustomerContext(contact, account)
 
-    def change_token(self) -> object:
-        """Changes whenever anyone commits (polled for live refresh)."""
-        with open_reads(self.ctx.location) as store:
-            return store.change_token()
-
     @contextmanager
     def watch_changes(self) -> Iterator[Callable[[], object]]:
         """A change-token reader on one long-lived connection, for a polling thread.
