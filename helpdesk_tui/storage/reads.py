@@ -14,9 +14,8 @@ import json
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, date, datetime
-from enum import StrEnum
 from typing import Any
 
 from helpdesk_tui.domain.errors import NotFoundError
@@ -24,113 +23,28 @@ from helpdesk_tui.domain.numbering import CaseNumber
 from helpdesk_tui.domain.query import ME, CaseQuery
 from helpdesk_tui.storage.guard import check_thread
 from helpdesk_tui.storage.location import BUSY_TIMEOUT_MS, DatabaseLocation
+from helpdesk_tui.storage.readmodels import (
+    ActivityEntry,
+    CaseDetail,
+    CaseSummary,
+    Cursor,
+    Sort,
+    SortKey,
+)
 from helpdesk_tui.storage.search import like_filter, match_expression, ranked_join
 
+__all__ = [
+    "ActivityEntry",
+    "CaseDetail",
+    "CaseSummary",
+    "Cursor",
+    "ReadStore",
+    "Sort",
+    "SortKey",
+    "open_reads",
+]
+
 NOT_CLOSED = "c.status != 'closed'"  # verbatim predicate of the partial indexes
-
-#: A keyset position: the sort values of a row, ending in (number, sub_number).
-Cursor = tuple[Any, ...]
-
-
-class SortKey(StrEnum):
-    """Orders a list can be shown in; each is backed by an index."""
-
-    DUE = "due"
-    NUMBER = "number"
-    UPDATED = "updated"
-
-
-_SORT_COLUMNS = {
-    SortKey.DUE: ("c.due",),
-    SortKey.NUMBER: (),
-    SortKey.UPDATED: ("c.updated_at",),
-}
-
-
-@dataclass(frozen=True)
-class Sort:
-    """A list order: a key and a direction; ties are broken by case number."""
-
-    key: SortKey = SortKey.DUE
-    descending: bool = False
-
-    @property
-    def columns(self) -> tuple[str, ...]:
-        """The ORDER BY columns, unique together."""
-        return (*_SORT_COLUMNS[self.key], "c.number", "c.sub_number")
-
-
-@dataclass(frozen=True)
-class CaseSummary:
-    """One case as lists and `case show` present it (the JSON shape of CLI.md)."""
-
-    number: CaseNumber
-    subject: str
-    type: str
-    status: str
-    priority: str
-    resolution: str | None
-    duplicate_of: CaseNumber | None
-    delegated_user: str | None
-    delegated_group: str | None
-    owner: str | None
-    contact_email: str
-    contact_name: str
-    account: str | None
-    initiator: str | None
-    due: date
-    reminder: date | None
-    created_at: datetime
-    updated_at: datetime
-    version: int
-    description: str = ""
-
-    @property
-    def parent(self) -> CaseNumber | None:
-        """The parent's number for a sub-case."""
-        return CaseNumber(self.number.main) if self.number.is_sub_case else None
-
-    @property
-    def cursor(self) -> Cursor:
-        """The keyset position of this row in the default (due date) order."""
-        return self.cursor_for(Sort())
-
-    def cursor_for(self, sort: "Sort") -> Cursor:
-        """The keyset position of this row in `sort` order."""
-        number = (self.number.main, self.number.sub)
-        if sort.key is SortKey.DUE:
-            return (self.due.isoformat(), *number)
-        if sort.key is SortKey.UPDATED:
-            return (self.updated_at.isoformat(), *number)
-        return number
-
-
-@dataclass(frozen=True)
-class ActivityEntry:
-    """One timeline entry, ready to show."""
-
-    kind: str
-    actor: str | None
-    at: datetime
-    internal: bool
-    text: str
-    changes: dict[str, list[str | None]]
-    time_spent_centi: int | None
-
-
-@dataclass(frozen=True)
-class CaseDetail:
-    """A case with its sub-cases and timeline (`case show`)."""
-
-    case: CaseSummary
-    sub_cases: list[CaseSummary]
-    activities: list[ActivityEntry]
-
-    @property
-    def time_spent_centi(self) -> int:
-        """Total recorded time on the case (ACT-4), in hundredths of an hour."""
-        return sum(a.time_spent_centi or 0 for a in self.activities)
-
 
 _SELECT = """
 SELECT c.number, c.sub_number, c.subject, c.type, c.status, c.priority, c.resolution,

@@ -1,0 +1,115 @@
+"""What read queries return: small frozen rows for lists and the case view, and sorts.
+
+Plain dataclasses (no SQLAlchemy), so the CLI and the TUI can hold them across threads
+and import them without paying for the ORM.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from helpdesk_tui.domain.numbering import CaseNumber
+
+#: A keyset position: the sort values of a row, ending in (number, sub_number).
+Cursor = tuple[Any, ...]
+
+
+class SortKey(StrEnum):
+    """Orders a list can be shown in; each is backed by an index."""
+
+    DUE = "due"
+    NUMBER = "number"
+    UPDATED = "updated"
+
+
+_SORT_COLUMNS = {
+    SortKey.DUE: ("c.due",),
+    SortKey.NUMBER: (),
+    SortKey.UPDATED: ("c.updated_at",),
+}
+
+
+@dataclass(frozen=True)
+class Sort:
+    """A list order: a key and a direction; ties are broken by case number."""
+
+    key: SortKey = SortKey.DUE
+    descending: bool = False
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The ORDER BY columns, unique together."""
+        return (*_SORT_COLUMNS[self.key], "c.number", "c.sub_number")
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    """One case as lists and `case show` present it (the JSON shape of CLI.md)."""
+
+    number: CaseNumber
+    subject: str
+    type: str
+    status: str
+    priority: str
+    resolution: str | None
+    duplicate_of: CaseNumber | None
+    delegated_user: str | None
+    delegated_group: str | None
+    owner: str | None
+    contact_email: str
+    contact_name: str
+    account: str | None
+    initiator: str | None
+    due: date
+    reminder: date | None
+    created_at: datetime
+    updated_at: datetime
+    version: int
+    description: str = ""
+
+    @property
+    def parent(self) -> CaseNumber | None:
+        """The parent's number for a sub-case."""
+        return CaseNumber(self.number.main) if self.number.is_sub_case else None
+
+    @property
+    def cursor(self) -> Cursor:
+        """The keyset position of this row in the default (due date) order."""
+        return self.cursor_for(Sort())
+
+    def cursor_for(self, sort: "Sort") -> Cursor:
+        """The keyset position of this row in `sort` order."""
+        number = (self.number.main, self.number.sub)
+        if sort.key is SortKey.DUE:
+            return (self.due.isoformat(), *number)
+        if sort.key is SortKey.UPDATED:
+            return (self.updated_at.isoformat(), *number)
+        return number
+
+
+@dataclass(frozen=True)
+class ActivityEntry:
+    """One timeline entry, ready to show."""
+
+    kind: str
+    actor: str | None
+    at: datetime
+    internal: bool
+    text: str
+    changes: dict[str, list[str | None]]
+    time_spent_centi: int | None
+
+
+@dataclass(frozen=True)
+class CaseDetail:
+    """A case with its sub-cases and timeline (`case show`)."""
+
+    case: CaseSummary
+    sub_cases: list[CaseSummary]
+    activities: list[ActivityEntry]
+
+    @property
+    def time_spent_centi(self) -> int:
+        """Total recorded time on the case (ACT-4), in hundredths of an hour."""
+        return sum(a.time_spent_centi or 0 for a in self.activities)
