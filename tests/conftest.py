@@ -1,11 +1,12 @@
 """Shared fixtures: a controllable clock and a migrated SQLite context with people."""
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlmodel import select
+from support import Clock
 
 from helpdesk_tui.domain.enums import Role
 from helpdesk_tui.services.context import Context
@@ -27,24 +28,9 @@ GROUPS = (
 )
 
 
-class Clock:
-    """A clock the test moves by hand: `clock()` is `clock.now`."""
-
-    def __init__(self, now: datetime = START) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **kwargs: float) -> datetime:
-        """Move forward by `timedelta(**kwargs)` and return the new time."""
-        self.now += timedelta(**kwargs)
-        return self.now
-
-
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(START)
 
 
 def make_context(path: Path, clock: Clock) -> Context:
@@ -108,7 +94,7 @@ def probe(ctx: Context) -> Probe:
 
 @pytest.fixture(scope="module")
 def module_clock() -> Clock:
-    return Clock()
+    return Clock(START)
 
 
 @pytest.fixture(scope="module")

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from support import Clock
 
 from helpdesk_tui.domain.enums import Resolution
 from helpdesk_tui.domain.numbering import CaseNumber
@@ -18,21 +19,11 @@ from helpdesk_tui.storage.reads import ReadStore, Sort, SortKey, open_reads
 TODAY = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
-class Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self) -> None:
-        self.now = TODAY
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture(scope="module")
 def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """23 cases with shuffled due dates and update times, 5 of them closed."""
     path = tmp_path_factory.mktemp("paging") / "hd.sqlite"
-    clock = Clock()
+    clock = Clock(TODAY)
     ctx = Context(locate(str(path)), clock=clock)
     ctx.migrate()
     sync_people(

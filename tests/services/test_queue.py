@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from support import Clock
 
 from helpdesk_tui.domain.enums import Priority, Resolution, Role, Status
 from helpdesk_tui.domain.numbering import CaseNumber
@@ -16,20 +17,10 @@ from helpdesk_tui.storage.reads import open_reads
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
-class Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self) -> None:
-        self.now = NOW
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture
 def desk(tmp_path: Path) -> tuple[Context, Clock]:
     """alice and bob in billing, carl in technical."""
-    clock = Clock()
+    clock = Clock(NOW)
     ctx = Context(locate(str(tmp_path / "hd.sqlite")), clock=clock)
     ctx.migrate()
     sync_people(

@@ -1,9 +1,10 @@
 """The running timer (ACT-4): persisted on every beat, so a crash loses at most one beat."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from support import Clock
 
 from helpdesk_tui.domain.enums import ActivityKind
 from helpdesk_tui.domain.numbering import CaseNumber
@@ -17,22 +18,9 @@ START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 CASE = CaseNumber(1)
 
 
-class Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self) -> None:
-        self.now = START
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
-
-
 @pytest.fixture
 def setup(tmp_path: Path) -> tuple[Context, Clock, Path]:
-    clock = Clock()
+    clock = Clock(START)
     path = tmp_path / "hd.sqlite"
     ctx = Context(locate(str(path)), clock=clock)
     ctx.migrate()
@@ -49,15 +37,15 @@ def test_beats_accumulate_and_pause_stops_counting(setup: tuple[Context, Clock, 
     ctx, clock, _ = setup
     timers.start_timer(ctx, "alice", CASE)
     for _ in range(4):
-        clock.advance(timers.BEAT_SECONDS)
+        clock.advance(seconds=timers.BEAT_SECONDS)
         timers.beat_timer(ctx, "alice", CASE)
     paused = timers.pause_timer(ctx, "alice", CASE)
     assert (paused.seconds, paused.running) == (120, False)
-    clock.advance(600)  # a coffee break is not work
+    clock.advance(seconds=600)  # a coffee break is not work
     timers.start_timer(ctx, "alice", CASE)
-    clock.advance(30)
+    clock.advance(seconds=30)
     timers.beat_timer(ctx, "alice", CASE)
-    clock.advance(30)
+    clock.advance(seconds=30)
     final = timers.take_timer(ctx, "alice", CASE)
     assert final is not None
     assert final.seconds == 180
@@ -69,9 +57,9 @@ def test_a_crash_loses_at_most_one_beat(setup: tuple[Context, Clock, Path]) -> N
     ctx, clock, path = setup
     timers.start_timer(ctx, "alice", CASE)
     for _ in range(10):
-        clock.advance(timers.BEAT_SECONDS)
+        clock.advance(seconds=timers.BEAT_SECONDS)
         timers.beat_timer(ctx, "alice", CASE)
-    clock.advance(timers.BEAT_SECONDS - 1)  # the process dies before the next beat
+    clock.advance(seconds=timers.BEAT_SECONDS - 1)  # the process dies before the next beat
     ctx.dispose()
     restarted = Context(locate(str(path)), clock=clock)
     state = timers.current_timer(restarted, "alice", CASE)
@@ -84,9 +72,9 @@ def test_a_crash_loses_at_most_one_beat(setup: tuple[Context, Clock, Path]) -> N
 def test_timers_are_per_agent_and_go_with_the_case(setup: tuple[Context, Clock, Path]) -> None:
     ctx, clock, _ = setup
     timers.start_timer(ctx, "alice", CASE)
-    clock.advance(30)
+    clock.advance(seconds=30)
     timers.beat_timer(ctx, "alice", CASE)
-    clock.advance(10)
+    clock.advance(seconds=10)
     assert timers.current_timer(ctx, "bob", CASE) is None
     assert timers.beat_timer(ctx, "bob", CASE) is None
     state = timers.take_timer(ctx, "alice", CASE)
@@ -110,12 +98,12 @@ def test_resuming_after_a_crash_does_not_count_the_downtime(
 ) -> None:
     ctx, clock, _ = setup
     timers.start_timer(ctx, "alice", CASE)
-    clock.advance(timers.BEAT_SECONDS)
+    clock.advance(seconds=timers.BEAT_SECONDS)
     timers.beat_timer(ctx, "alice", CASE)
-    clock.advance(3 * 3600)  # crashed (timer row still "running"); back three hours later
+    clock.advance(seconds=3 * 3600)  # crashed (timer row still "running"); back three hours later
     resumed = timers.start_timer(ctx, "alice", CASE)
     assert resumed.seconds == timers.BEAT_SECONDS
-    clock.advance(20)
+    clock.advance(seconds=20)
     final = timers.take_timer(ctx, "alice", CASE)
     assert final is not None
     assert final.seconds == timers.BEAT_SECONDS + 20

@@ -7,7 +7,6 @@ and snapshots are stable.
 """
 
 import asyncio
-import functools
 import io
 import os
 import shutil
@@ -15,14 +14,15 @@ import sys
 import tempfile
 import time
 import types
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, ParamSpec
+from typing import Any
 
 from rich.console import Console
+from support import Clock
 from textual.pilot import Pilot
 from textual.screen import Screen
 
@@ -77,33 +77,6 @@ CANNED = (
     CannedResponse("Danke", "Hallo {contact_name}, danke für Ihre Nachricht zu {case_number}."),
     CannedResponse("Rückruf", "Wir rufen Sie zu {subject} zurück. Gruß, {agent_name}"),
 )
-
-
-P = ParamSpec("P")
-
-
-def sync(test: Callable[P, Coroutine[Any, Any, None]]) -> Callable[P, None]:
-    """Run an async Pilot test on its own event loop (no asyncio plugin needed)."""
-
-    @functools.wraps(test)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> None:
-        asyncio.run(test(*args, **kwargs))
-
-    return wrapper
-
-
-class Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self, now: datetime = START) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **kwargs: float) -> datetime:
-        self.now += timedelta(**kwargs)
-        return self.now
 
 
 def _seed(ctx: Context, clock: Clock) -> None:
@@ -204,7 +177,7 @@ def _build_template() -> tuple[Path, datetime]:
     global _template
     if _template is None:
         path = Path(tempfile.mkdtemp(prefix="helpdesk-casefixtures-")) / "template.sqlite"
-        clock = Clock()
+        clock = Clock(START)
         ctx = Context(locate(str(path)), clock=clock)
         ctx.migrate()
         _seed(ctx, clock)

@@ -7,21 +7,21 @@ the agent's groups, one held by bob, and one whose subject is an attack on the t
 """
 
 import asyncio
-import functools
 import io
 import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import TypeVar
 
 from rich.console import Console
+from support import Clock
 from textual.pilot import Pilot
 
 from helpdesk_tui.app import HelpdeskApp
@@ -91,32 +91,7 @@ HOSTILE_SUBJECT = "[bold red]PWNED[/] \x1b[2J\x1b]52;c;ZXZpbA==\x07 [link=http:/
 HOSTILE_NAME = "[i]Mallory[/i]\x1b[31m"
 
 
-P = ParamSpec("P")
 T = TypeVar("T")
-
-
-def sync(test: Callable[P, Coroutine[Any, Any, None]]) -> Callable[P, None]:
-    """Run an async Pilot test on its own event loop (no asyncio plugin needed)."""
-
-    @functools.wraps(test)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> None:
-        asyncio.run(test(*args, **kwargs))
-
-    return wrapper
-
-
-class Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self, now: datetime = START) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **kwargs: float) -> datetime:
-        self.now += timedelta(**kwargs)
-        return self.now
 
 
 def _seed(ctx: Context, clock: Clock) -> None:
@@ -200,7 +175,7 @@ def _build_template() -> Path:
     global _template
     if _template is None:
         path = Path(tempfile.mkdtemp(prefix="helpdesk-queuefixtures-")) / "template.sqlite"
-        clock = Clock()
+        clock = Clock(START)
         ctx = Context(locate(str(path)), clock=clock)
         ctx.migrate()
         _seed(ctx, clock)

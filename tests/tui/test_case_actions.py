@@ -23,9 +23,9 @@ from casefixtures import (
     screen_text,
     seeded,
     settle,
-    sync,
     type_text,
 )
+from support import sync
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Input, Static

@@ -13,9 +13,9 @@ from casefixtures import (
     screen_text,
     seeded,
     settle,
-    sync,
     terminal_output,
 )
+from support import sync
 
 from helpdesk_tui.domain.enums import ActivityKind, Role
 from helpdesk_tui.messages import DataChanged

@@ -18,9 +18,9 @@ from casefixtures import (
     screen_text,
     seeded,
     settle,
-    sync,
     type_text,
 )
+from support import sync
 from textual.widgets import Input, TextArea
 
 from helpdesk_tui.dialogs.canned import CannedDialog

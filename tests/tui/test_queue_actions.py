@@ -9,8 +9,8 @@ from queuefixtures import (
     notifications,
     screen_text,
     settle,
-    sync,
 )
+from support import sync
 from textual.app import App
 from textual.pilot import Pilot
 

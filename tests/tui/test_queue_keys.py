@@ -1,6 +1,7 @@
 """Help from the live bindings, the command palette, and keys remapped from config."""
 
-from queuefixtures import NEXT_CASE, Queue, holder, make_app, screen_text, settle, sync
+from queuefixtures import NEXT_CASE, Queue, holder, make_app, screen_text, settle
+from support import sync
 
 from helpdesk_tui.screens.case import CaseScreen
 from helpdesk_tui.screens.help import HelpScreen

@@ -7,7 +7,8 @@ import sys
 import time
 from pathlib import Path
 
-from queuefixtures import START, Queue, make_app, screen_text, settle, sync
+from queuefixtures import START, Queue, make_app, screen_text, settle
+from support import sync
 from textual.pilot import Pilot
 
 from helpdesk_tui.domain.numbering import CaseNumber

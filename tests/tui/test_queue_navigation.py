@@ -1,7 +1,8 @@
 """The queue: views with counts, the virtual list and its keys (TUI-2, VIEW-1)."""
 
 import pytest
-from queuefixtures import Queue, make_app, screen_text, settle, sync
+from queuefixtures import Queue, make_app, screen_text, settle
+from support import sync
 
 from helpdesk_tui.domain.query import CaseQuery, view_query
 from helpdesk_tui.storage.reads import Sort, SortKey

@@ -1,6 +1,7 @@
 """The query bar (`/`, VIEW-1 syntax and full-text words) and Esc."""
 
-from queuefixtures import Queue, make_app, notifications, screen_text, settle, sync
+from queuefixtures import Queue, make_app, notifications, screen_text, settle
+from support import sync
 from textual.app import App
 
 from helpdesk_tui.domain.query import parse_query, view_query

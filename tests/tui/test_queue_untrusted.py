@@ -2,8 +2,9 @@
 
 import io
 
-from queuefixtures import HOSTILE, HOSTILE_SUBJECT, Queue, make_app, screen_text, settle, sync
+from queuefixtures import HOSTILE, HOSTILE_SUBJECT, Queue, make_app, screen_text, settle
 from rich.console import Console
+from support import sync
 
 from helpdesk_tui.widgets.case_list import CaseList
 

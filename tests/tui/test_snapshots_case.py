@@ -22,10 +22,10 @@ from casefixtures import (
     open_case,
     seeded,
     settle,
-    sync,
     type_text,
 )
 from pytest_textual_snapshot import SVGImageExtension
+from support import sync
 from syrupy.assertion import SnapshotAssertion
 from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
