@@ -1,0 +1,1 @@
+"""Mail in and out: parsing, IMAP and SMTP plumbing (no database, no UI)."""
