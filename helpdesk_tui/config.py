@@ -18,6 +18,7 @@ from pydantic_settings import (
 from helpdesk_tui.domain.dates import DateDefaults
 from helpdesk_tui.domain.enums import Priority, Role, Status
 from helpdesk_tui.domain.errors import ConfigError, DomainError
+from helpdesk_tui.domain.filing import RoutingRule
 from helpdesk_tui.domain.policy import (
     DEFAULT_CASE_TYPES,
     CaseType,
@@ -32,6 +33,7 @@ from helpdesk_tui.domain.templates import CannedResponse, check_template
 RoleName = Literal["agent", "lead", "admin"]
 StatusName = Literal["open", "in_progress", "waiting", "closed"]
 TlsMode = Literal["ssl", "starttls", "none"]
+PriorityName = Literal["low", "normal", "high", "urgent"]
 
 
 class _Section(BaseModel):
@@ -154,6 +156,51 @@ class MailAccountConfig(_Section):
     """Folders to sync."""
     address: str = ""
     """Our own address on this mailbox."""
+    after_filing: Literal["leave", "seen", "move"] = "leave"
+    """What happens on the server once a mail is stored and filed: leave it as it is,
+    mark it \\Seen, or move it to `move_to`."""
+    move_to: str = "Filed"
+    """Target folder of `after_filing = "move"` (created when missing)."""
+
+    @model_validator(mode="after")
+    def _password_not_inline(self) -> "MailAccountConfig":
+        if self.password_command is None and self.keyring_service is None:
+            raise ValueError(
+                f"mail account {self.name!r}: set password_command or keyring_service "
+                "(passwords never go into the config file)"
+            )
+        return self
+
+
+class RoutingRuleConfig(_Section):
+    """A routing rule for mail that opens a new case (ASSIGN-5); the first match wins."""
+
+    name: str
+    """Shown in the timeline as the reason a case was created."""
+    mailbox: str | None = None
+    """Condition: the mail came in through this account (its `name`)."""
+    recipient: str | None = None
+    """Condition: this address is among To/Cc."""
+    sender_domain: str | None = None
+    """Condition: the sender's domain (or a subdomain of it)."""
+    keywords: list[str] = []
+    """Condition: one of these words occurs in subject or body (case-insensitive)."""
+    group: str | None = None
+    """The new case goes to this group …"""
+    user: str | None = None
+    """… or to this user (exactly one of the two unless `action = "inbox"`)."""
+    type: str | None = None
+    """Case type of the new case (default: cases.default_type)."""
+    priority: PriorityName | None = None
+    """Priority of the new case."""
+    action: Literal["case", "inbox"] = "case"
+    """`case` opens a case; `inbox` leaves the mail in the unfiled inbox."""
+
+    @model_validator(mode="after")
+    def _one_delegate(self) -> "RoutingRuleConfig":
+        if self.action == "case" and bool(self.group) == bool(self.user):
+            raise ValueError(f"rule {self.name!r}: give exactly one of group or user")
+        return self
 
 
 class SmtpConfig(_Section):
@@ -200,6 +247,14 @@ class MailConfig(_Section):
     """Subject tags look like `[#0001234]`."""
     accounts: list[MailAccountConfig] = []
     """IMAP mailboxes."""
+    rules: list[RoutingRuleConfig] = []
+    """Routing rules for mail that is no reply to a case; none match → unfiled inbox."""
+    reopen_closed: bool = False
+    """Customer mail on a closed case reopens it (MAIL-6); otherwise the delegate is told."""
+    batch_size: int = Field(default=500, ge=1, le=5000)
+    """Mails fetched and stored per transaction."""
+    poll_seconds: int = Field(default=60, ge=5)
+    """How often to look for mail where the server has no IDLE."""
 
 
 class Settings(BaseSettings):
@@ -302,6 +357,34 @@ class Settings(BaseSettings):
 def canned_responses(settings: Settings) -> tuple[CannedResponse, ...]:
     """The configured canned responses as domain values."""
     return tuple(CannedResponse(c.name, c.text) for c in settings.canned)
+
+
+def routing_rules(settings: Settings) -> tuple[RoutingRule, ...]:
+    """The configured routing rules as domain values, in their configured order."""
+    return tuple(
+        RoutingRule(
+            name=r.name,
+            mailbox=r.mailbox,
+            recipient=r.recipient,
+            sender_domain=r.sender_domain,
+            keywords=tuple(r.keywords),
+            group=r.group,
+            user=r.user,
+            type_key=r.type,
+            priority=Priority(r.priority) if r.priority else None,
+            create_case=r.action == "case",
+        )
+        for r in settings.mail.rules
+    )
+
+
+def own_addresses(settings: Settings) -> frozenset[str]:
+    """Our own mail addresses (accounts and SMTP sender): never a new case from these."""
+    addresses = {a.address.strip().lower() for a in settings.mail.accounts if a.address}
+    if settings.smtp and settings.smtp.sender:
+        sender = settings.smtp.sender
+        addresses.add(sender.rpartition("<")[2].rstrip(">").strip().lower())
+    return frozenset(addresses)
 
 
 def load_settings(path: Path | None) -> Settings:

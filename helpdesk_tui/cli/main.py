@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from helpdesk_tui.cli import case, setup, tui
+from helpdesk_tui.cli import case, mail, setup, sync, tui
 from helpdesk_tui.cli.runtime import Options, Runtime
 
 app = typer.Typer(
@@ -18,8 +18,10 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 app.add_typer(case.app, name="case")
+app.add_typer(mail.app, name="mail")
 setup.register(app)
 app.command("tui")(tui.tui)
+app.command("sync")(sync.sync)
 
 
 @app.callback()

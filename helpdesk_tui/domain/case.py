@@ -267,6 +267,28 @@ class Case:
         self.updated_at = now
         return drafts
 
+    def receive_mail(self, now: datetime, text: str, *, reopen: bool) -> list[ActivityDraft]:
+        """An inbound mail joins the timeline (MAIL-3), closed or not (MAIL-6).
+
+        A closed case stays closed unless the configuration reopens it on customer mail;
+        a case waiting for the customer goes back to open, because the wait is over.
+        """
+        drafts = [ActivityDraft(ActivityKind.MAIL_IN, text=text, internal=False)]
+        if self.is_closed and reopen:
+            changes = self._apply({"status": Status.OPEN, "resolution": None, "duplicate_of": None})
+            drafts.append(
+                ActivityDraft(
+                    ActivityKind.REOPENED, text="reopened by customer mail", changes=changes
+                )
+            )
+        elif self.status is Status.WAITING:
+            changes = self._apply({"status": Status.OPEN})
+            drafts.append(
+                ActivityDraft(ActivityKind.STATUS, text="customer replied", changes=changes)
+            )
+        self.updated_at = now
+        return drafts
+
     # -- helpers -----------------------------------------------------------------
     def _require_open(self, action: str) -> None:
         if self.is_closed:

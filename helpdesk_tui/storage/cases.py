@@ -15,13 +15,14 @@ from sqlmodel import Session, col, select
 
 from helpdesk_tui.domain.activity import ActivityDraft
 from helpdesk_tui.domain.case import Actor, Case, Delegation, ParentView
-from helpdesk_tui.domain.enums import Priority, Resolution, Status
+from helpdesk_tui.domain.enums import ActivityKind, Priority, Resolution, Status
 from helpdesk_tui.domain.errors import ConflictError, NotFoundError
 from helpdesk_tui.domain.numbering import CaseNumber
 from helpdesk_tui.storage.directory import Directory
 from helpdesk_tui.storage.tables import ActivityRow, AuditRow, CaseRow, CounterRow, TimerRow
 
 CASE_COUNTER = "case"
+MAIL_KINDS = frozenset({ActivityKind.MAIL_IN, ActivityKind.MAIL_OUT})
 
 
 class CaseRepository:
@@ -67,7 +68,13 @@ class CaseRepository:
 
     # -- saving ------------------------------------------------------------------
     def add(
-        self, case: Case, actor: Actor, now: datetime, drafts: Sequence[ActivityDraft]
+        self,
+        case: Case,
+        actor: Actor | None,
+        now: datetime,
+        drafts: Sequence[ActivityDraft],
+        *,
+        mail_id: uuid.UUID | None = None,
     ) -> CaseNumber:
         """Insert a new case, giving it the next number in this same transaction (CASE-3)."""
         parent_id: uuid.UUID | None = None
@@ -101,11 +108,17 @@ class CaseRepository:
         )
         self._session.add(row)
         self._session.flush()
-        self.record(case.id, actor, now, drafts)
+        self.record(case.id, actor, now, drafts, mail_id=mail_id)
         return case.number
 
     def save(
-        self, case: Case, actor: Actor, now: datetime, drafts: Sequence[ActivityDraft]
+        self,
+        case: Case,
+        actor: Actor | None,
+        now: datetime,
+        drafts: Sequence[ActivityDraft],
+        *,
+        mail_id: uuid.UUID | None = None,
     ) -> None:
         """Write the changed case if nobody else did since it was loaded; record activities."""
         if not drafts:
@@ -120,7 +133,7 @@ class CaseRepository:
         if result.rowcount != 1:  # type: ignore[attr-defined]
             raise ConflictError(f"{case.label} was changed by someone else meanwhile; try again")
         case.version += 1
-        self.record(case.id, actor, now, drafts)
+        self.record(case.id, actor, now, drafts, mail_id=mail_id)
 
     def record(
         self,
@@ -128,8 +141,12 @@ class CaseRepository:
         actor: Actor | None,
         now: datetime,
         drafts: Sequence[ActivityDraft],
+        *,
+        mail_id: uuid.UUID | None = None,
     ) -> None:
         """Append activities to a case's timeline, strictly after its newest entry.
+
+        `mail_id` links the mail entries (MAIL_IN/MAIL_OUT) to their stored mail.
 
         The timeline is ordered by `at`. Entries of one action share `now`, and two
         actions can carry the same instant (a coarse clock, a frozen test clock), so each
@@ -151,6 +168,7 @@ class CaseRepository:
                     text=draft.text,
                     changes=json.dumps(dict(draft.changes), ensure_ascii=False),
                     time_spent_centi=draft.time_spent_centi,
+                    mail_id=mail_id if draft.kind in MAIL_KINDS else None,
                 )
             )
         self._session.flush()

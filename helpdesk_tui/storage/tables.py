@@ -8,7 +8,16 @@ every view's first page is an index range scan, never a sort of the whole table.
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Column, Index, Text, UniqueConstraint, text
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Column,
+    Index,
+    LargeBinary,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlmodel import Field, SQLModel
 
 from helpdesk_tui.storage.types import UTCDateTime
@@ -168,6 +177,9 @@ class ActivityRow(SQLModel, table=True):
     text: str = Field(default="", sa_column=Column(Text, nullable=False))
     changes: str = Field(default="{}", sa_column=Column(Text, nullable=False))
     time_spent_centi: int | None = None
+    # No FOREIGN KEY in the schema: adding one to a million-row SQLite table means copying
+    # it (migration 0003 adds the column in place); the mail store owns the link.
+    mail_id: uuid.UUID | None = Field(default=None, index=True)
 
 
 class TimerRow(SQLModel, table=True):
@@ -193,3 +205,87 @@ class AuditRow(SQLModel, table=True):
     action: str = Field(max_length=32)
     subject: str = Field(default="", sa_column=Column(Text, nullable=False))
     details: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+
+
+class MailRow(SQLModel, table=True):
+    """A mail, in or out, parsed; the raw bytes live in `mail_raw` (MAIL-9).
+
+    `dedupe_key` makes ingest exactly-once (MAIL-2): the same message fetched again (after a
+    crash, a UIDVALIDITY change, or from a second folder) has the same key and is not stored
+    twice. `filed_by`/`filed_note` record why the mail is where it is.
+    """
+
+    __tablename__ = "mails"
+    __table_args__ = (
+        Index(
+            "ix_mails_unfiled",
+            "received_at",
+            sqlite_where=text("case_id IS NULL"),
+            postgresql_where=text("case_id IS NULL"),
+        ),
+    )
+    id: uuid.UUID = Field(default_factory=_pk, primary_key=True)
+    dedupe_key: str = Field(unique=True, max_length=64)
+    message_id: str | None = Field(default=None, index=True, max_length=998)
+    direction: str = Field(default="in", max_length=4)
+    mailbox: str = Field(default="", max_length=64)
+    case_id: uuid.UUID | None = Field(default=None, foreign_key="cases.id", index=True)
+    received_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+    subject: str = Field(default="", sa_column=Column(Text, nullable=False))
+    from_email: str = Field(default="", index=True, max_length=320)
+    from_name: str = ""
+    recipients: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    references: str = Field(default="[]", sa_column=Column(Text, nullable=False))
+    body_text: str = Field(default="", sa_column=Column(Text, nullable=False))
+    quote_start: int | None = None
+    attachments: str = Field(default="[]", sa_column=Column(Text, nullable=False))
+    defects: str = Field(default="[]", sa_column=Column(Text, nullable=False))
+    noise: str | None = Field(default=None, max_length=16)
+    size: int = 0
+    filed_by: str = Field(default="unfiled", max_length=16)
+    filed_note: str = Field(default="", sa_column=Column(Text, nullable=False))
+
+
+class MailRawRow(SQLModel, table=True):
+    """The bytes of a mail exactly as received: nothing is ever lost (MAIL-9)."""
+
+    __tablename__ = "mail_raw"
+    mail_id: uuid.UUID = Field(foreign_key="mails.id", primary_key=True)
+    raw: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+class MailSeenRow(SQLModel, table=True):
+    """A server message already ingested: (mailbox, folder, UIDVALIDITY, UID) → mail."""
+
+    __tablename__ = "mail_seen"
+    mailbox: str = Field(primary_key=True, max_length=64)
+    folder: str = Field(primary_key=True, max_length=255)
+    uidvalidity: int = Field(primary_key=True, sa_type=BigInteger)
+    uid: int = Field(primary_key=True, sa_type=BigInteger)
+    mail_id: uuid.UUID = Field(foreign_key="mails.id", index=True)
+
+
+class FolderStateRow(SQLModel, table=True):
+    """How far a folder is synced (MAIL-2); advanced in the batch's own transaction."""
+
+    __tablename__ = "folder_state"
+    mailbox: str = Field(primary_key=True, max_length=64)
+    folder: str = Field(primary_key=True, max_length=255)
+    uidvalidity: int = Field(default=0, sa_type=BigInteger)  # unsigned 32 bits
+    last_uid: int = Field(default=0, sa_type=BigInteger)
+    highestmodseq: int | None = Field(default=None, sa_type=BigInteger)
+    synced_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+
+
+class NotificationRow(SQLModel, table=True):
+    """Something an agent (or a group) should look at, e.g. mail on a closed case (MAIL-6)."""
+
+    __tablename__ = "notifications"
+    id: uuid.UUID = Field(default_factory=_pk, primary_key=True)
+    at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    agent_id: uuid.UUID | None = Field(default=None, foreign_key="agents.id", index=True)
+    group_id: uuid.UUID | None = Field(default=None, foreign_key="groups.id", index=True)
+    case_id: uuid.UUID | None = Field(default=None, foreign_key="cases.id")
+    text: str = Field(default="", sa_column=Column(Text, nullable=False))
+    read: bool = False

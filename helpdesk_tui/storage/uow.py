@@ -11,6 +11,7 @@ from helpdesk_tui.storage.cases import CaseRepository
 from helpdesk_tui.storage.directory import Directory
 from helpdesk_tui.storage.engine import WRITE
 from helpdesk_tui.storage.guard import check_thread
+from helpdesk_tui.storage.mails import MailRepository
 from helpdesk_tui.storage.timers import TimerRepository
 
 
@@ -34,6 +35,7 @@ class UnitOfWork:
         self.directory = self._make_directory(self._session)
         self.cases = CaseRepository(self._session, self.directory)
         self.timers = TimerRepository(self._session)
+        self.mails = MailRepository(self._session)
         return self
 
     def __exit__(

@@ -1,4 +1,5 @@
-"""Real servers for integration tests: a private PostgreSQL cluster on 127.0.0.1."""
+"""Real servers for integration tests: a private PostgreSQL cluster and a private Dovecot
+IMAP server, both on 127.0.0.1."""
 
 import glob
 import os
@@ -11,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from integration.dovecot import Dovecot, dovecot_binary, instance_dir
 
 from helpdesk_tui.domain.enums import Role
 from helpdesk_tui.services.context import Context
@@ -133,3 +135,33 @@ def pg(postgres_url: str) -> Context:
         [GroupSpec("billing", lead="lena", members=("alice", "lena"))],
     )
     return ctx
+
+
+@pytest.fixture(scope="session")
+def _dovecot_instances() -> Iterator[list[Dovecot]]:
+    """Dovecots stopped without waiting; cleaned up (and deleted) once at the end."""
+    instances: list[Dovecot] = []
+    yield instances
+    for server in instances:
+        server.cleanup()
+
+
+@pytest.fixture
+def dovecot(
+    tmp_path_factory: pytest.TempPathFactory, _dovecot_instances: list[Dovecot]
+) -> Iterator[Dovecot]:
+    """A private Dovecot IMAP server on 127.0.0.1 (user agent/secret, empty INBOX)."""
+    if dovecot_binary() is None:
+        if os.environ.get("CI"):
+            pytest.fail("Dovecot is not installed; .ci/run must install dovecot-imapd")
+        pytest.skip("Dovecot is not installed here (CI installs dovecot-imapd)")
+    root, remove = instance_dir(tmp_path_factory.mktemp("dovecot"))
+    server = Dovecot(root, remove_root=remove)
+    _dovecot_instances.append(server)
+    try:
+        server.start()
+        yield server
+    finally:
+        # Shutting down takes Dovecot ~1.5 s; nobody needs this port again, so do
+        # not wait here (the session fixture waits and deletes the files at the end).
+        server.stop(wait=False)

@@ -1,0 +1,186 @@
+"""Mail sync speed (issue 4): `helpdesk sync --once` against mbsync on the same Dovecot.
+
+Starts a private Dovecot with the shared bench scripts (../shared/bench: they are run from
+there, not copied), loads N realistic support mails into its Maildir, then times
+  - mbsync pulling the folder into a local Maildir (the anchor; FSync as given),
+  - `helpdesk sync --once` from an empty database to everything stored, filed, searchable,
+  - an incremental pass with nothing new (in-process poll and whole process),
+  - an incremental pass with 100 new mails,
+and prints one JSON object. Peak RSS comes from the child's rusage.
+
+    python benchmarks/bench_mail_sync.py [-n 10000] [--bench-dir ../shared/bench]
+"""
+
+import argparse
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from _common import ROOT, emit, remove_database
+
+CONFIG = """
+[[users]]
+username = "bench"
+role = "admin"
+
+[[groups]]
+name = "support"
+members = ["bench"]
+
+[mail]
+batch_size = {batch}
+
+[[mail.accounts]]
+name = "support"
+host = "127.0.0.1"
+port = {port}
+tls = "none"
+username = "agent"
+password_command = "printf secret"
+address = "support@example.com"
+
+[[mail.rules]]
+name = "everything"
+group = "support"
+"""
+
+
+def run(command: list[str], **kwargs: object) -> tuple[float, subprocess.CompletedProcess[str]]:
+    """Run a command, returning (seconds, result); raises with its stderr if it fails."""
+    started = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, check=False, **kwargs)  # type: ignore[call-overload]
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed ({done.returncode}):\n{done.stderr}")
+    return seconds, done
+
+
+def child_peak_rss_mb() -> float:
+    """The largest RSS of any finished child so far (Linux reports kilobytes)."""
+    return round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", type=int, default=10_000)
+    parser.add_argument("--batch", type=int, default=500)
+    parser.add_argument("--bench-dir", type=Path, default=ROOT.parent / "shared" / "bench")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    args = parser.parse_args()
+    bench: Path = args.bench_dir.resolve()
+    work = Path(tempfile.mkdtemp(prefix="hd-bench-mail-"))
+    helpdesk = [sys.executable, "-m", "helpdesk_tui.cli"]
+    try:
+        # Its stdout goes to a file: Dovecot's daemon inherits it, so a pipe never closes.
+        port_file = work / "port.out"
+        with port_file.open("w") as out:
+            subprocess.run(
+                ["bash", str(bench / "dovecot_up.sh"), str(work / "dovecot")],
+                stdout=out,
+                check=True,
+            )
+        port = port_file.read_text().strip().splitlines()[-1]
+        maildir = work / "dovecot" / "mail" / "agent" / "Maildir"
+        load_s, _ = run(
+            [
+                sys.executable,
+                str(bench / "load_mail.py"),
+                "--port",
+                port,
+                "-n",
+                str(args.n),
+                "--mode",
+                "maildir",
+                "--maildir",
+                str(maildir),
+            ]
+        )
+        size_mb = sum(f.stat().st_size for f in maildir.rglob("*") if f.is_file()) / 1e6
+
+        result: dict[str, object] = {
+            "mails": args.n,
+            "maildir_mb": round(size_mb, 1),
+            "load_s": round(load_s, 2),
+        }
+        if shutil.which("mbsync"):
+            conf = work / "mbsync.conf"
+            subprocess.run(
+                ["bash", str(bench / "mbsync_conf.sh"), port, str(work / "mbsync"), str(conf)],
+                check=True,
+                capture_output=True,
+            )
+            mbsync_s, _ = run(["mbsync", "-c", str(conf), "-a", "-q"])
+            result["mbsync_s"] = round(mbsync_s, 2)
+        config = work / "config.toml"
+        config.write_text(CONFIG.format(port=port, batch=args.batch))
+        db = work / "hd.sqlite"
+        remove_database(db)
+        base = [*helpdesk, "--db", str(db), "--config", str(config), "--as", "bench"]
+        run([*base, "case", "list", "--json"])  # creates and migrates the database
+        full_s, full = run([*base, "sync", "--once"])
+        result["helpdesk_full_s"] = round(full_s, 2)
+        result["helpdesk_mails_per_s"] = round(args.n / full_s)
+        if "mbsync_s" in result:
+            result["ratio_to_mbsync"] = round(full_s / float(result["mbsync_s"]), 1)  # type: ignore[arg-type]
+        result["full_output"] = full.stdout.strip().splitlines()
+        search_s, found = run([*base, "case", "list", "--view", "all", "-q", "drucker", "--json"])
+        result["search_after_sync_s"] = round(search_s, 2)
+        result["search_hits"] = found.stdout.count('"number"')
+
+        nothing = [run([*base, "sync", "--once"])[0] for _ in range(5)]
+        result["nothing_new_process_s"] = round(sorted(nothing)[2], 3)
+        result["nothing_new_poll_ms"] = round(in_process_poll(db, config) * 1000, 1)
+        run(
+            [
+                sys.executable,
+                str(bench / "load_mail.py"),
+                "--port",
+                port,
+                "-n",
+                "100",
+                "--start",
+                str(args.n),
+                "--mode",
+                "append",
+            ]
+        )
+        inc_s, inc = run([*base, "sync", "--once"])
+        result["hundred_new_process_s"] = round(inc_s, 3)
+        result["hundred_new_output"] = inc.stdout.strip().splitlines()
+        result["peak_rss_mb"] = child_peak_rss_mb()
+        emit(result)
+    finally:
+        subprocess.run(
+            ["bash", str(bench / "dovecot_down.sh"), str(work / "dovecot")],
+            capture_output=True,
+            check=False,
+        )
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def in_process_poll(db: Path, config: Path) -> float:
+    """Median time of one `sync_once` pass with nothing new, after imports and connect."""
+    from helpdesk_tui.cli.runtime import Options, Runtime
+    from helpdesk_tui.sync.poller import MailSync
+
+    runtime = Runtime(Options(db=str(db), config=config, as_user="bench"))
+    poller = MailSync(runtime.context, runtime.settings)
+    poller.sync_once()
+    samples = []
+    for _ in range(7):
+        started = time.perf_counter()
+        poller.sync_once()
+        samples.append(time.perf_counter() - started)
+    poller.close()
+    return sorted(samples)[3]
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    main()

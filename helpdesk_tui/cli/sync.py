@@ -1,0 +1,113 @@
+"""`helpdesk sync [--once | --watch]`: the mail poller without the TUI (MAIL-1, OPS-3)."""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+import time
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from helpdesk_tui.cli.errors import UsageError, refusals
+from helpdesk_tui.cli.output import REFUSED, fail
+from helpdesk_tui.cli.runtime import Runtime
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+    from helpdesk_tui.sync.poller import MailSync
+    from helpdesk_tui.sync.status import SyncStatus
+
+#: A first sync bigger than this shows a progress bar (OPS-3).
+PROGRESS_FROM = 200
+
+
+def sync(
+    ctx: typer.Context,
+    once: Annotated[
+        bool, typer.Option("--once", help="One pass, then exit (the default).")
+    ] = False,
+    watch: Annotated[
+        bool, typer.Option("--watch", help="Keep syncing (IDLE or polling) until interrupted.")
+    ] = False,
+) -> None:
+    """Fetch new mail from every configured account, store it once and file it."""
+    runtime: Runtime = ctx.obj
+    with refusals():
+        if once and watch:
+            raise UsageError("--once and --watch exclude each other")
+        settings = runtime.settings
+        if not settings.mail.accounts:
+            raise UsageError("no [[mail.accounts]] in the config: nothing to sync")
+        from helpdesk_tui.sync.poller import MailSync  # lazy: imports the mail stack
+
+        progress = _Progress()
+        poller = MailSync(runtime.context, settings, on_status=progress.update)
+        try:
+            if watch:
+                _watch(poller)
+                return
+            started = time.perf_counter()
+            report = poller.sync_once()
+        finally:
+            progress.close()
+            poller.close()
+        seconds = time.perf_counter() - started
+        for folder in report.folders:
+            rescan = " (UIDVALIDITY changed: re-scanned)" if folder.rescanned else ""
+            typer.echo(
+                f"{folder.mailbox}/{folder.folder}: {folder.stored} new — "
+                f"{folder.filed} filed on cases, {folder.new_cases} new cases, "
+                f"{folder.unfiled} unfiled; {folder.duplicates} already stored{rescan}"
+            )
+        typer.echo(f"{report.stored} mails stored in {seconds:.2f} s")
+        if report.errors:
+            name, message = next(iter(report.errors.items()))
+            fail(f"mail account {name!r}: {message}", REFUSED)
+
+
+def _watch(poller: MailSync) -> None:
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        poller.watch(stop)
+    except KeyboardInterrupt:
+        stop.set()
+
+
+class _Progress:
+    """A progress bar on stderr while a big folder syncs; one line per state change else."""
+
+    def __init__(self) -> None:
+        self._bar: Progress | None = None
+        self._last: tuple[str, str] = ("", "")
+
+    def update(self, status: SyncStatus) -> None:
+        """Show a status report (called from the poller's threads)."""
+        from helpdesk_tui.sync.status import SyncState  # lazy: see `sync`
+
+        if status.state is SyncState.SYNCING:
+            if status.total >= PROGRESS_FROM and sys.stderr.isatty():
+                self._show(status.done, status.total, status.mailbox)
+            return
+        key = (status.mailbox, f"{status.state}:{status.message}")
+        if key != self._last:  # one line per change, not one per countdown second
+            self._last = key
+            typer.echo(f"mail {status.mailbox}: {status.label()}", err=True)
+
+    def _show(self, done: int, total: int, mailbox: str) -> None:
+        from rich.progress import Progress  # lazy: only a big first sync shows it
+
+        if self._bar is None:
+            self._bar = Progress(transient=True)
+            self._bar.start()
+            self._bar.add_task(f"syncing {mailbox}", total=total)
+        self._bar.update(self._bar.task_ids[0], completed=done, total=total)
+
+    def close(self) -> None:
+        """Remove the bar."""
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = None

@@ -1,0 +1,180 @@
+"""The MIME tree → readable body text and attachment facts.
+
+A hand-written walk instead of `Message.walk()`: multipart/alternative needs a choice
+(plain unless it is empty, then HTML), forwarded message/rfc822 parts get a readable
+header block, broken multiparts keep their text, and the depth is bounded.
+"""
+
+import re
+from email.message import Message
+
+from helpdesk_tui.mail import charset, headers
+from helpdesk_tui.mail.html import html_to_text
+from helpdesk_tui.mail.model import Attachment
+
+MAX_DEPTH = 40
+MAX_PART_BYTES = 4_000_000
+FORWARD_LINE = "---------- Forwarded message ----------"
+_META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.I)
+_DEFECT_TEXT = {
+    "StartBoundaryNotFoundDefect": "multipart boundary never found, kept as text",
+    "CloseBoundaryNotFoundDefect": "closing multipart boundary missing",
+    "NoBoundaryInMultipartDefect": "multipart without boundary, kept as text",
+    "MultipartInvariantViolationDefect": "multipart message without parts",
+    "MissingHeaderBodySeparatorDefect": "missing blank line between headers and body",
+    "FirstHeaderLineIsContinuationDefect": "first header line is a continuation",
+    "MisplacedEnvelopeHeaderDefect": "envelope 'From ' line inside the headers",
+    "InvalidBase64PaddingDefect": "bad base64 padding",
+    "InvalidBase64CharactersDefect": "invalid characters in base64 data",
+    "InvalidBase64LengthDefect": "truncated base64 data",
+    "InvalidMultipartContentTransferEncodingDefect": "multipart with a transfer encoding",
+    "MalformedHeaderDefect": "malformed header line",
+}
+
+
+def describe_defect(defect: object) -> str:
+    """A one-line description of an `email.errors` defect."""
+    name = type(defect).__name__
+    return _DEFECT_TEXT.get(name) or re.sub(r"(?<!^)(?=[A-Z])", " ", name).lower()
+
+
+class BodyWalker:
+    """Collects text chunks and attachments from a parsed message."""
+
+    def __init__(self, defects: list[str]) -> None:
+        self.chunks: list[str] = []
+        self.attachments: list[Attachment] = []
+        self.defects = defects
+
+    def walk(self, part: Message, want_text: bool = True, depth: int = 0) -> None:
+        """Visit `part`; `want_text=False` gathers attachments only (unchosen alternatives)."""
+        if depth > MAX_DEPTH:
+            self.defects.append(f"MIME nesting deeper than {MAX_DEPTH}, rest skipped")
+            return
+        try:
+            self._visit(part, want_text, depth)
+        except Exception as error:  # one hostile part must not cost the others (MAIL-9)
+            self.defects.append(f"unreadable MIME part ({type(error).__name__}), skipped")
+        for defect in part.defects:
+            self.defects.append(describe_defect(defect))
+
+    def _visit(self, part: Message, want_text: bool, depth: int) -> None:
+        ctype = part.get_content_type()
+        payload = part.get_payload()
+        if isinstance(payload, list):
+            subs = [sub for sub in payload if isinstance(sub, Message)]
+            if ctype == "message/rfc822" or (ctype.startswith("message/") and len(subs) == 1):
+                self._message(part, subs, want_text, depth)
+            elif ctype == "message/delivery-status":
+                if want_text:
+                    self.chunks.append(_status_text(subs))
+            elif ctype == "multipart/alternative":
+                self._alternative(subs, want_text, depth)
+            else:
+                for sub in subs:
+                    self.walk(sub, want_text, depth + 1)
+            return
+        disposition, filename = _disposition(part, self.defects)
+        maintype = ctype.partition("/")[0]
+        if maintype == "multipart" or (
+            maintype == "text" and not filename and disposition != "attachment"
+        ):
+            if want_text:
+                self.chunks.append(self._text(part, ctype))
+            return
+        inline = disposition == "inline" or (
+            not disposition and maintype == "image" and part.get("content-id") is not None
+        )
+        self.attachments.append(Attachment(filename, ctype, _size(part), inline))
+
+    def _alternative(self, payload: list[Message], want_text: bool, depth: int) -> None:
+        subs = payload
+        # plain first, then HTML, then anything else, each in the order the sender gave
+        ranked = sorted(subs, key=lambda s: _RANK.get(s.get_content_type(), 2))
+        chosen = False
+        for sub in ranked:
+            if not want_text or chosen:
+                self.walk(sub, want_text=False, depth=depth + 1)
+                continue
+            before = len(self.chunks)
+            self.walk(sub, want_text=True, depth=depth + 1)
+            chosen = any(chunk.strip() for chunk in self.chunks[before:])
+
+    def _message(self, part: Message, payload: list[Message], want_text: bool, depth: int) -> None:
+        if not payload:
+            return
+        inner = payload[0]
+        disposition, filename = _disposition(part, self.defects)
+        if filename or disposition == "attachment":
+            try:
+                size = len(inner.as_bytes())
+            except Exception:  # re-serialising a broken message may fail; size is a hint
+                size = 0
+            self.attachments.append(Attachment(filename, "message/rfc822", size, False))
+        if want_text:
+            lines = [FORWARD_LINE]
+            for name in ("From", "Date", "Subject", "To", "Cc"):
+                value = headers.text(_raw(inner, name), self.defects)
+                if value:
+                    lines.append(f"{name}: {value}")
+            self.chunks.append("\n".join(lines) + "\n")
+        self.walk(inner, want_text, depth + 1)
+
+    def _text(self, part: Message, ctype: str) -> str:
+        data = part.get_payload(decode=True)
+        if not isinstance(data, bytes):
+            return ""
+        if len(data) > MAX_PART_BYTES:
+            self.defects.append(f"text part cut to {MAX_PART_BYTES:,} bytes")
+            data = data[:MAX_PART_BYTES]
+        label = part.get_content_charset()
+        if label is None and ctype == "text/html":
+            meta = _META_CHARSET.search(data[:4096])
+            label = meta.group(1).decode("ascii").lower() if meta else None
+        text = charset.decode(data, label, self.defects, ctype)
+        if ctype == "text/html":
+            return html_to_text(text, self.defects)
+        return text.replace("\r\n", "\n")
+
+
+_RANK = {"text/plain": 0, "text/html": 1}
+
+
+def _raw(part: Message, name: str) -> str | None:
+    for key, value in part.raw_items():
+        if key.lower() == name.lower():
+            return str(value)
+    return None
+
+
+def _disposition(part: Message, defects: list[str]) -> tuple[str, str]:
+    """(`inline` | `attachment` | "", decoded filename or "")."""
+    raw = _raw(part, "content-disposition")
+    disposition = raw.split(";", 1)[0].strip().lower() if raw else ""
+    filename = part.get_filename() or ""
+    if filename:
+        filename = headers.text(filename, defects)  # Outlook puts RFC 2047 words here
+    return disposition, filename
+
+
+def _size(part: Message) -> int:
+    """Decoded size; base64 is counted from its length instead of decoding megabytes."""
+    payload = part.get_payload()
+    if not isinstance(payload, str):
+        return 0
+    cte = (_raw(part, "content-transfer-encoding") or "").strip().lower()
+    if cte == "base64":
+        blanks = sum(payload.count(c) for c in "\r\n \t")
+        tail = payload.rstrip()
+        padding = 2 if tail.endswith("==") else 1 if tail.endswith("=") else 0
+        return max(0, (len(payload) - blanks) * 3 // 4 - padding)
+    data = part.get_payload(decode=True)
+    return len(data) if isinstance(data, bytes) else 0
+
+
+def _status_text(payload: list[Message]) -> str:
+    blocks = [
+        "\n".join(f"{key}: {headers.unfold(str(value))}" for key, value in block.raw_items())
+        for block in payload
+    ]
+    return "\n\n".join(blocks) + "\n"

@@ -1,0 +1,317 @@
+"""Filing incoming mail (MAIL-2…4, MAIL-6): store each mail once and put it where it belongs.
+
+`ingest` takes a batch of parsed mails from one server folder and, in ONE transaction,
+stores the new ones (raw bytes included), files them — onto a case, into a new case by a
+routing rule, or into the unfiled inbox — and advances the folder's sync state. A crash
+anywhere before the commit leaves nothing behind; after it, everything is there once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from helpdesk_tui.domain.case import Actor, Delegation, new_case
+from helpdesk_tui.domain.errors import ConflictError, DomainError, NotFoundError
+from helpdesk_tui.domain.filing import (
+    FiledBy,
+    Filing,
+    MailFacts,
+    RoutingRule,
+    case_subject,
+    decide,
+)
+from helpdesk_tui.domain.numbering import CaseNumber, parse_case_number
+from helpdesk_tui.mail.parse import ParsedMail
+from helpdesk_tui.services.context import Context
+
+if TYPE_CHECKING:
+    from helpdesk_tui.storage.mails import FolderState, NewMail
+    from helpdesk_tui.storage.uow import UnitOfWork
+
+ATTEMPTS = 3
+#: What the mail system does by itself: no agent, so the case's initiator stays empty.
+_SYSTEM = Actor(username="")
+
+
+@dataclass(frozen=True)
+class FilingSettings:
+    """What filing needs from the configuration."""
+
+    rules: tuple[RoutingRule, ...] = ()
+    reopen_closed: bool = False
+    own_addresses: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One fetched mail: where it came from, its bytes, and what the parser made of it."""
+
+    uid: int
+    raw: bytes
+    parsed: ParsedMail
+
+
+@dataclass(frozen=True)
+class FolderBatch:
+    """A batch from one folder, and the state the folder reaches once it is stored."""
+
+    mailbox: str
+    folder: str
+    uidvalidity: int
+    mails: Sequence[Incoming]
+    reaches: FolderState | None = None
+
+
+@dataclass(frozen=True)
+class Filed:
+    """What became of one mail."""
+
+    uid: int
+    mail_id: uuid.UUID
+    filed_by: FiledBy
+    reason: str
+    case: CaseNumber | None = None
+    new_case: bool = False
+
+
+@dataclass
+class IngestResult:
+    """What a batch did."""
+
+    filed: list[Filed] = field(default_factory=list)
+
+    @property
+    def stored(self) -> int:
+        """New mails stored (duplicates excluded)."""
+        return sum(1 for f in self.filed if f.filed_by is not FiledBy.DUPLICATE)
+
+    @property
+    def new_cases(self) -> list[CaseNumber]:
+        """Cases opened by routing rules."""
+        return [f.case for f in self.filed if f.new_case and f.case is not None]
+
+
+def dedupe_key(mail: ParsedMail) -> str:
+    """The identity of a message for exactly-once storage (MAIL-2).
+
+    With a Message-ID: the id plus sender, subject and body, so the same message found in
+    a second folder (other Received lines, other flags) is one mail, while two different
+    mails that a broken mailer gave the same id are not merged. Without one: the bytes.
+    """
+    if not mail.message_id:
+        return mail.content_hash
+    digest = hashlib.sha256()
+    for part in (mail.message_id, mail.from_email, mail.subject, mail.body_text):
+        digest.update(part.encode("utf-8", "surrogatepass"))
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def ingest(ctx: Context, settings: FilingSettings, batch: FolderBatch) -> IngestResult:
+    """Store and file a batch exactly once, and advance the folder state with it."""
+    for attempt in range(ATTEMPTS):
+        try:
+            with ctx.uow() as uow:
+                result = _ingest(ctx, uow, settings, batch)
+                uow.commit()
+                return result
+        except ConflictError:  # an agent saved one of the cases meanwhile: redo the batch
+            if attempt == ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _ingest(
+    ctx: Context, uow: UnitOfWork, settings: FilingSettings, batch: FolderBatch
+) -> IngestResult:
+    result = IngestResult()
+    keys = {m.uid: dedupe_key(m.parsed) for m in batch.mails}
+    known = uow.mails.known(set(keys.values()))
+    seen: list[tuple[int, uuid.UUID]] = []
+    for incoming in batch.mails:
+        key = keys[incoming.uid]
+        existing = known.get(key)
+        if existing is not None:
+            filed = Filed(incoming.uid, existing, FiledBy.DUPLICATE, "stored before")
+        else:
+            filed = _file_one(ctx, uow, settings, batch.mailbox, incoming, key)
+            known[key] = filed.mail_id
+        seen.append((incoming.uid, filed.mail_id))
+        result.filed.append(filed)
+    uow.mails.mark_seen(batch.mailbox, batch.folder, batch.uidvalidity, seen)
+    if batch.reaches is not None:
+        uow.mails.save_folder_state(batch.mailbox, batch.folder, batch.reaches, ctx.clock())
+    return result
+
+
+def _file_one(
+    ctx: Context,
+    uow: UnitOfWork,
+    settings: FilingSettings,
+    mailbox: str,
+    incoming: Incoming,
+    key: str,
+) -> Filed:
+    mail = incoming.parsed
+    facts = _facts(mailbox, mail)
+    tagged = uow.mails.tagged_case(facts.tag) if facts.tag else None
+    referenced = uow.mails.case_of_messages(facts.references)
+    filing = decide(
+        facts,
+        tagged=tagged,
+        referenced=referenced,
+        rules=settings.rules,
+        own_addresses=settings.own_addresses,
+    )
+    record = _new_mail(ctx, mailbox, incoming, key)
+    if filing.case is not None:
+        return _onto_case(ctx, uow, settings, incoming, record, filing, filing.case)
+    if filing.creates_case:
+        return _new_case(ctx, uow, incoming, record, filing)
+    mail_id = uow.mails.add(record, case_id=None, filed_by=FiledBy.UNFILED, note=filing.reason)
+    return Filed(incoming.uid, mail_id, FiledBy.UNFILED, filing.reason)
+
+
+def _onto_case(
+    ctx: Context,
+    uow: UnitOfWork,
+    settings: FilingSettings,
+    incoming: Incoming,
+    record: NewMail,
+    filing: Filing,
+    number: CaseNumber,
+) -> Filed:
+    case = uow.cases.get(number)
+    case_id = case.id
+    was_closed = case.is_closed
+    now = ctx.clock()
+    mail_id = uow.mails.add(record, case_id=case_id, filed_by=filing.filed_by, note=filing.reason)
+    drafts = case.receive_mail(now, record.body_text, reopen=settings.reopen_closed)
+    uow.cases.save(case, None, now, drafts, mail_id=mail_id)
+    if was_closed:
+        what = (
+            "reopened it"
+            if settings.reopen_closed
+            else "it stays closed: reopen or open a new case"
+        )
+        _notify_delegate(
+            uow, case.delegation, case_id, now, f"{number}: mail from {record.from_email}; {what}"
+        )
+    return Filed(incoming.uid, mail_id, filing.filed_by, filing.reason, number)
+
+
+def _new_case(
+    ctx: Context, uow: UnitOfWork, incoming: Incoming, record: NewMail, filing: Filing
+) -> Filed:
+    """MAIL-4: subject → subject, body → description, sender → contact (matched or new)."""
+    rule = filing.rule
+    assert rule is not None
+    now = ctx.clock()
+    contact = uow.directory.ensure_contact(record.from_email, record.from_name)
+    body = record.body_text
+    description = body[: record.quote_start] if record.quote_start else body
+    case, created = new_case(
+        policy=ctx.policy,
+        actor=_SYSTEM,
+        now=now,
+        subject=case_subject(record.subject),
+        contact=contact.email,
+        delegation=Delegation(user=rule.user, group=rule.group),
+        type_key=rule.type_key,
+        priority=rule.priority,
+        description=description.strip(),
+        account=uow.directory.account_name(contact.account_id),
+    )
+    mail_id = uuid.uuid4()
+    drafts = [created, *case.receive_mail(now, body, reopen=False)]
+    number = uow.cases.add(case, None, now, drafts, mail_id=mail_id)
+    uow.mails.add(
+        record, case_id=case.id, filed_by=FiledBy.RULE, note=filing.reason, mail_id=mail_id
+    )
+    return Filed(incoming.uid, mail_id, FiledBy.RULE, filing.reason, number, new_case=True)
+
+
+def refile(ctx: Context, actor_name: str, mail_id: uuid.UUID, number: CaseNumber) -> None:
+    """An agent moves a mail (and its timeline entry) to another case (MAIL-3)."""
+    with ctx.uow() as uow:
+        actor = uow.directory.actor(actor_name)
+        row = uow.mails.get(mail_id)
+        if row is None:
+            raise NotFoundError(f"no mail {mail_id}")
+        case = uow.cases.get(number)
+        note = f"re-filed by {actor.username}"
+        if row.case_id is None:
+            now = ctx.clock()
+            drafts = case.receive_mail(now, row.body_text, reopen=False)
+            uow.mails.file(mail_id, case.id, FiledBy.MANUAL, note)
+            uow.cases.save(case, actor, now, drafts, mail_id=mail_id)
+        else:
+            uow.mails.file(mail_id, case.id, FiledBy.MANUAL, note)
+        uow.commit()
+
+
+def _notify_delegate(
+    uow: UnitOfWork, delegation: Delegation, case_id: uuid.UUID, now: datetime, text: str
+) -> None:
+    agent_id = uow.directory.agent_id(delegation.user) if delegation.user else None
+    group_id = uow.directory.group_id(delegation.group) if delegation.group else None
+    uow.mails.notify(now, text, case_id=case_id, agent_id=agent_id, group_id=group_id)
+
+
+def _facts(mailbox: str, mail: ParsedMail) -> MailFacts:
+    tag: CaseNumber | None = None
+    if mail.case_number:
+        try:
+            tag = parse_case_number(mail.case_number)
+        except DomainError:  # a tag-shaped string that is no case number is just text
+            tag = None
+    references = tuple(
+        dict.fromkeys([*mail.references, *([mail.in_reply_to] if mail.in_reply_to else [])])
+    )
+    return MailFacts(
+        mailbox=mailbox,
+        sender=mail.from_email.lower(),
+        recipients=frozenset(a.lower() for a in (*mail.to, *mail.cc)),
+        subject=mail.subject,
+        body=mail.body_text,
+        tag=tag,
+        references=references,
+        noise=mail.noise,
+    )
+
+
+def _new_mail(ctx: Context, mailbox: str, incoming: Incoming, key: str) -> NewMail:
+    from helpdesk_tui.storage.mails import NewMail  # lazy: storage loads SQLAlchemy
+
+    mail = incoming.parsed
+    return NewMail(
+        dedupe_key=key,
+        raw=incoming.raw,
+        message_id=mail.message_id,
+        mailbox=mailbox,
+        received_at=ctx.clock(),
+        sent_at=mail.date,
+        subject=mail.subject,
+        from_email=mail.from_email.lower(),
+        from_name=mail.from_name,
+        recipients={"to": list(mail.to), "cc": list(mail.cc)},
+        references=[*([mail.in_reply_to] if mail.in_reply_to else []), *mail.references],
+        body_text=mail.body_text,
+        quote_start=mail.quote_start,
+        attachments=[
+            {
+                "filename": a.filename,
+                "content_type": a.content_type,
+                "size": a.size,
+                "inline": a.inline,
+            }
+            for a in mail.attachments
+        ],
+        defects=list(mail.defects),
+        noise=mail.noise,
+    )

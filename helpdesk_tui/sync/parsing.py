@@ -1,0 +1,82 @@
+"""Parsing many mails on every core: the sync's CPU-bound step (issue 4's speed target).
+
+Small batches parse in this process (starting workers costs more than it saves); large
+ones are split across a process pool, which starts once and is reused. The pool uses the
+`forkserver` start method: forking a process that runs threads (the TUI, IDLE watchers)
+can copy a held lock into the child.
+"""
+
+import multiprocessing
+import os
+from collections.abc import Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from functools import partial
+
+from helpdesk_tui.mail.parse import ParsedMail, parse
+
+#: Below this many mails a batch is parsed in-process.
+POOL_THRESHOLD = 64
+
+
+def _parse_all(
+    raws: Sequence[bytes], tag_prefix: str, own_domains: tuple[str, ...]
+) -> list[ParsedMail]:
+    return [parse(raw, tag_prefix=tag_prefix, own_domains=own_domains) for raw in raws]
+
+
+class ParserPool:
+    """Parses batches of raw mails, in parallel when the batch is large."""
+
+    def __init__(
+        self, *, tag_prefix: str = "#", own_domains: Sequence[str] = (), workers: int | None = None
+    ) -> None:
+        self._parse = partial(_parse_all, tag_prefix=tag_prefix, own_domains=tuple(own_domains))
+        self._workers = workers or max(1, os.cpu_count() or 1)
+        self._pool: ProcessPoolExecutor | None = None
+
+    def submit(self, raws: Sequence[bytes]) -> "Future[list[ParsedMail]] | list[ParsedMail]":
+        """Start parsing `raws`; returns the parsed mails or a future of them (see `result`)."""
+        if len(raws) < POOL_THRESHOLD or self._workers < 2:
+            return self._parse(raws)
+        pool = self._ensure_pool()
+        size = -(-len(raws) // self._workers)
+        parts = [
+            pool.submit(self._parse, list(raws[i : i + size])) for i in range(0, len(raws), size)
+        ]
+        joined: Future[list[ParsedMail]] = Future()
+        _join(parts, joined)
+        return joined
+
+    @staticmethod
+    def result(pending: "Future[list[ParsedMail]] | list[ParsedMail]") -> list[ParsedMail]:
+        """The parsed mails of a `submit`, waiting for them if needed."""
+        return pending.result() if isinstance(pending, Future) else pending
+
+    def _ensure_pool(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            context = multiprocessing.get_context("forkserver")
+            self._pool = ProcessPoolExecutor(max_workers=self._workers, mp_context=context)
+        return self._pool
+
+    def close(self) -> None:
+        """Stop the workers."""
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
+
+
+def _join(parts: list["Future[list[ParsedMail]]"], joined: "Future[list[ParsedMail]]") -> None:
+    """Complete `joined` with the parts' results, in order, once all are done."""
+    remaining = [len(parts)]
+
+    def done(_: object) -> None:
+        remaining[0] -= 1
+        if remaining[0]:
+            return
+        try:
+            joined.set_result([mail for part in parts for mail in part.result()])
+        except BaseException as error:  # a worker died: the caller sees it on result()
+            joined.set_exception(error)
+
+    for part in parts:
+        part.add_done_callback(done)

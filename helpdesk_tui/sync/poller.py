@@ -1,0 +1,344 @@
+"""The mail poller (MAIL-1, MAIL-2): fetch what is new, parse, store and file — exactly once.
+
+Per folder the database keeps UIDVALIDITY, the last UID stored (and HIGHESTMODSEQ where
+the server has CONDSTORE). A pass asks the server for UIDs above the last one, fetches
+them in batches with BODY.PEEK[] (nothing is marked read by looking), parses them on all
+cores while the next batch downloads, and hands each batch to `services.filing.ingest`,
+which stores, files and advances the folder state in one transaction. Only after that
+commit does the server-side action (mark seen / move) happen, so a crash at any point
+costs at most a re-fetch, never a lost or doubled mail. A changed UIDVALIDITY means the
+server renumbered the folder: it is read again from the start and the dedupe key drops
+what is already stored.
+
+`MailSync.watch` keeps going: IDLE where the server offers it (polling otherwise), and
+reconnects with capped exponential back-off when the server is away.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from helpdesk_tui.config import MailAccountConfig, Settings, own_addresses, routing_rules
+from helpdesk_tui.domain.errors import ConfigError
+from helpdesk_tui.domain.filing import FiledBy
+from helpdesk_tui.mail.credentials import resolve_password
+from helpdesk_tui.mail.imap import (
+    FolderStatus,
+    ImapEndpoint,
+    ImapMailbox,
+    MailAuthError,
+    MailServerError,
+)
+from helpdesk_tui.services.context import Context
+from helpdesk_tui.services.filing import (
+    FilingSettings,
+    FolderBatch,
+    Incoming,
+    IngestResult,
+    ingest,
+)
+from helpdesk_tui.sync.parsing import ParserPool
+from helpdesk_tui.sync.status import SyncState, SyncStatus
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
+
+    from helpdesk_tui.mail.parse import ParsedMail
+    from helpdesk_tui.storage.mails import FolderState
+
+BACKOFF_START = 2.0
+BACKOFF_CAP = 300.0
+
+
+@dataclass
+class FolderReport:
+    """What one pass did in one folder."""
+
+    mailbox: str
+    folder: str
+    fetched: int = 0
+    stored: int = 0
+    duplicates: int = 0
+    new_cases: int = 0
+    filed: int = 0
+    unfiled: int = 0
+    rescanned: bool = False
+
+
+@dataclass
+class SyncReport:
+    """What one pass over every account did; `errors` names accounts that failed."""
+
+    folders: list[FolderReport] = field(default_factory=list)
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def stored(self) -> int:
+        """New mails stored in this pass."""
+        return sum(f.stored for f in self.folders)
+
+
+@dataclass(frozen=True)
+class _Fetched:
+    """A downloaded batch whose parsing may still be running."""
+
+    uids: list[int]
+    raws: dict[int, bytes]
+    parsing: Future[list[ParsedMail]] | list[ParsedMail]
+
+
+StatusCallback = Callable[[SyncStatus], None]
+BatchCallback = Callable[[IngestResult], None]
+
+
+class MailSync:
+    """Syncs every configured account: once, or continuously until stopped."""
+
+    def __init__(
+        self,
+        ctx: Context,
+        settings: Settings,
+        *,
+        on_status: StatusCallback | None = None,
+        on_batch: BatchCallback | None = None,
+        workers: int | None = None,
+    ) -> None:
+        self._ctx = ctx
+        self._settings = settings
+        self._on_status = on_status or (lambda status: None)
+        self._on_batch = on_batch or (lambda result: None)
+        self._filing = FilingSettings(
+            rules=routing_rules(settings),
+            reopen_closed=settings.mail.reopen_closed,
+            own_addresses=own_addresses(settings),
+        )
+        domains = sorted({a.rpartition("@")[2] for a in self._filing.own_addresses if "@" in a})
+        self._pool = ParserPool(
+            tag_prefix=settings.mail.case_tag_prefix, own_domains=domains, workers=workers
+        )
+        self._passwords: dict[str, str] = {}
+
+    @property
+    def accounts(self) -> list[MailAccountConfig]:
+        """The configured accounts."""
+        return list(self._settings.mail.accounts)
+
+    def close(self) -> None:
+        """Stop the parser workers."""
+        self._pool.close()
+
+    # -- one pass ----------------------------------------------------------------
+    def sync_once(self) -> SyncReport:
+        """One pass over every account and folder; failures are reported, not raised."""
+        report = SyncReport()
+        if not self.accounts:
+            self._on_status(SyncStatus(SyncState.OFF))
+            return report
+        for account in self.accounts:
+            try:
+                with self._connect(account) as box:
+                    report.folders.extend(self._sync_account(box, account))
+            except (MailServerError, ConfigError) as error:
+                report.errors[account.name] = str(error)
+                state = SyncState.OFFLINE if _transient(error) else SyncState.ERROR
+                self._on_status(SyncStatus(state, account.name, message=str(error)))
+        if not report.errors:
+            self._on_status(SyncStatus(SyncState.IDLE))
+        return report
+
+    def _sync_account(self, box: ImapMailbox, account: MailAccountConfig) -> list[FolderReport]:
+        return [self._sync_folder(box, account, folder) for folder in account.folders]
+
+    def _sync_folder(
+        self, box: ImapMailbox, account: MailAccountConfig, folder: str
+    ) -> FolderReport:
+        report = FolderReport(account.name, folder)
+        status = box.select(folder)
+        stored = self._state(account.name, folder)
+        last_uid = 0
+        if stored is not None and stored.uidvalidity == status.uidvalidity:
+            last_uid = stored.last_uid
+        elif stored is not None:
+            report.rescanned = True  # the server renumbered the folder: read it again
+        if stored is not None and not report.rescanned and status.uidnext - 1 <= last_uid:
+            return report  # nothing new: no SEARCH, no FETCH
+        uids = box.uids_after(last_uid)
+        if not uids:
+            self._save_state(account.name, folder, status, last_uid)
+            return report
+        self._ingest_all(box, account, folder, status, uids, report)
+        return report
+
+    def _ingest_all(
+        self,
+        box: ImapMailbox,
+        account: MailAccountConfig,
+        folder: str,
+        status: FolderStatus,
+        uids: list[int],
+        report: FolderReport,
+    ) -> None:
+        """Fetch batch n+1 while batch n parses on the other cores, then store batch n."""
+        total = len(uids)
+        self._on_status(SyncStatus(SyncState.SYNCING, account.name, 0, total))
+        previous: _Fetched | None = None
+        for chunk in _chunks(uids, self._settings.mail.batch_size):
+            raws = box.fetch_raw(chunk)
+            report.fetched += len(raws)
+            fetched = _Fetched(
+                chunk, raws, self._pool.submit([raws[u] for u in chunk if u in raws])
+            )
+            if previous is not None:
+                self._store(box, account, folder, status, previous, report, total)
+            previous = fetched
+        if previous is not None:
+            self._store(box, account, folder, status, previous, report, total)
+
+    def _store(
+        self,
+        box: ImapMailbox,
+        account: MailAccountConfig,
+        folder: str,
+        status: FolderStatus,
+        batch: _Fetched,
+        report: FolderReport,
+        total: int,
+    ) -> None:
+        from helpdesk_tui.storage.mails import FolderState  # lazy: SQLAlchemy
+
+        chunk, raws = batch.uids, batch.raws
+        parsed = ParserPool.result(batch.parsing)
+        present = [u for u in chunk if u in raws]
+        mails = [Incoming(uid, raws[uid], mail) for uid, mail in zip(present, parsed, strict=True)]
+        reaches = FolderState(status.uidvalidity, max(chunk), status.highestmodseq)
+        result = ingest(
+            self._ctx,
+            self._filing,
+            FolderBatch(account.name, folder, status.uidvalidity, mails, reaches),
+        )
+        for filed in result.filed:
+            if filed.filed_by is FiledBy.DUPLICATE:
+                report.duplicates += 1
+            elif filed.new_case:
+                report.new_cases += 1
+            elif filed.case is not None:
+                report.filed += 1
+            else:
+                report.unfiled += 1
+        report.stored += result.stored
+        self._after_filing(box, account, present)
+        done = report.duplicates + report.stored
+        self._on_status(SyncStatus(SyncState.SYNCING, account.name, done, total))
+        self._on_batch(result)
+
+    def _after_filing(
+        self, box: ImapMailbox, account: MailAccountConfig, uids: Sequence[int]
+    ) -> None:
+        """The server-side action, only once the batch is committed."""
+        if not uids or account.after_filing == "leave":
+            return
+        if account.after_filing == "seen":
+            box.mark_seen(uids)
+        else:
+            box.ensure_folder(account.move_to)
+            box.move(uids, account.move_to)
+
+    # -- state -------------------------------------------------------------------
+    def _state(self, mailbox: str, folder: str) -> FolderState | None:
+        with self._ctx.uow(write=False) as uow:
+            return uow.mails.folder_state(mailbox, folder)
+
+    def _save_state(self, mailbox: str, folder: str, status: FolderStatus, last_uid: int) -> None:
+        from helpdesk_tui.storage.mails import FolderState  # lazy: SQLAlchemy
+
+        with self._ctx.uow() as uow:
+            state = FolderState(status.uidvalidity, last_uid, status.highestmodseq)
+            uow.mails.save_folder_state(mailbox, folder, state, self._ctx.clock())
+            uow.commit()
+
+    # -- connections -------------------------------------------------------------
+    def _connect(self, account: MailAccountConfig) -> ImapMailbox:
+        password = self._passwords.get(account.name)
+        if password is None:
+            password = resolve_password(
+                password_command=account.password_command,
+                keyring_service=account.keyring_service,
+                username=account.username,
+                what=f"mail account {account.name!r}",
+            )
+            self._passwords[account.name] = password
+        endpoint = ImapEndpoint(account.host, account.port, account.tls, account.username, password)
+        return ImapMailbox(endpoint)
+
+    # -- watching ----------------------------------------------------------------
+    def watch(self, stop: threading.Event) -> None:
+        """Sync until `stop` is set: one thread per account, IDLE or polling, back-off."""
+        if not self.accounts:
+            self._on_status(SyncStatus(SyncState.OFF))
+            stop.wait()
+            return
+        threads = [
+            threading.Thread(
+                target=self._watch_account,
+                args=(account, stop),
+                name=f"mail-{account.name}",
+                daemon=True,
+            )
+            for account in self.accounts
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+    def _watch_account(self, account: MailAccountConfig, stop: threading.Event) -> None:
+        delay = BACKOFF_START
+        while not stop.is_set():
+            try:
+                with self._connect(account) as box:
+                    delay = BACKOFF_START
+                    self._sync_account(box, account)
+                    self._on_status(SyncStatus(SyncState.IDLE, account.name))
+                    while not stop.is_set():
+                        box.select(account.folders[0])
+                        box.wait_for_changes(self._settings.mail.poll_seconds, stop)
+                        if stop.is_set():
+                            break
+                        self._sync_account(box, account)
+                        self._on_status(SyncStatus(SyncState.IDLE, account.name))
+            except (MailServerError, ConfigError) as error:
+                if isinstance(error, ConfigError | MailAuthError):
+                    self._passwords.pop(account.name, None)
+                wait = delay * random.uniform(0.8, 1.2)
+                state = SyncState.OFFLINE if _transient(error) else SyncState.ERROR
+                for left in _countdown(wait, stop):
+                    self._on_status(
+                        SyncStatus(state, account.name, retry_in=left, message=str(error))
+                    )
+                delay = min(delay * 2, BACKOFF_CAP)
+
+
+def _transient(error: Exception) -> bool:
+    """Server away (retry soon) vs. a refusal a person must fix (login, config)."""
+    return isinstance(error, MailServerError) and not isinstance(error, MailAuthError)
+
+
+def _countdown(seconds: float, stop: threading.Event) -> Iterator[float]:
+    """Yield the seconds left once a second until `seconds` passed or `stop` is set."""
+    end = time.monotonic() + seconds
+    while not stop.is_set():
+        left = end - time.monotonic()
+        if left <= 0:
+            return
+        yield left
+        stop.wait(min(1.0, left))
+
+
+def _chunks(items: list[int], size: int) -> Iterator[list[int]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

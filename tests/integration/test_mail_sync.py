@@ -1,0 +1,276 @@
+"""Mail in, end to end, against a real Dovecot: `helpdesk sync` stores and files exactly once.
+
+The sync runs as the real `helpdesk` process (SIGKILL, restarts and `--watch` need a
+process of its own); what it did is read back from the database it wrote.
+"""
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from integration.dovecot import Dovecot
+from mailmaker import customer_mail, reply_to
+from sqlalchemy.exc import OperationalError
+from sqlmodel import func, select
+
+from helpdesk_tui.domain.numbering import CaseNumber
+from helpdesk_tui.services.context import Context
+from helpdesk_tui.storage.location import locate
+from helpdesk_tui.storage.tables import CaseRow, MailRow, MailSeenRow, NotificationRow
+
+CONFIG = """
+[[users]]
+username = "alice"
+name = "Alice Becker"
+email = "alice@helpdesk.example"
+role = "admin"
+
+[[groups]]
+name = "support"
+members = ["alice"]
+
+[mail]
+batch_size = {batch}
+poll_seconds = 5
+reopen_closed = {reopen}
+
+[[mail.accounts]]
+name = "support"
+host = "127.0.0.1"
+port = {port}
+tls = "none"
+username = "agent"
+password_command = "printf secret"
+folders = ["INBOX"]
+address = "support@helpdesk.example"
+
+[[mail.rules]]
+name = "everything"
+group = "support"
+"""
+
+
+class Desk:
+    """The `helpdesk` process and its database, for one Dovecot."""
+
+    def __init__(
+        self, root: Path, dovecot: Dovecot, *, batch: int = 200, reopen: bool = False
+    ) -> None:
+        self.db = root / "hd.sqlite"
+        self.config = root / "config.toml"
+        self.config.write_text(
+            CONFIG.format(port=dovecot.port, batch=batch, reopen=str(reopen).lower())
+        )
+        self.dovecot = dovecot
+
+    def command(self, *args: str) -> list[str]:
+        return [
+            sys.executable,
+            "-m",
+            "helpdesk_tui.cli",
+            "--db",
+            str(self.db),
+            "--config",
+            str(self.config),
+            "--as",
+            "alice",
+            *args,
+        ]
+
+    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            self.command(*args), capture_output=True, text=True, timeout=120, check=False
+        )
+
+    def sync(self) -> str:
+        done = self.run("sync", "--once")
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    def start(self, *args: str) -> subprocess.Popen[str]:
+        return subprocess.Popen(
+            self.command(*args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+
+    def context(self) -> Context:
+        return Context(locate(str(self.db)))
+
+    def count(self, table: type, *where: object) -> int:
+        ctx = self.context()
+        try:
+            with ctx.uow(write=False) as uow:
+                return int(
+                    uow.session.exec(select(func.count()).select_from(table).where(*where)).one()
+                )  # type: ignore[call-overload]
+        finally:
+            ctx.dispose()
+
+    def case_of(self, message_id: str) -> CaseNumber | None:
+        ctx = self.context()
+        try:
+            with ctx.uow(write=False) as uow:
+                row = uow.session.exec(
+                    select(MailRow).where(MailRow.message_id == message_id)
+                ).first()
+                if row is None or row.case_id is None:
+                    return None
+                case = uow.session.get(CaseRow, row.case_id)
+                assert case is not None
+                return CaseNumber(case.number, case.sub_number)
+        finally:
+            ctx.dispose()
+
+    def wait_for(self, check: Callable[[], bool], timeout: float, what: str) -> float:
+        start = time.monotonic()
+        while time.monotonic() - start < timeout:
+            try:
+                if self.db.exists() and check():
+                    return time.monotonic() - start
+            except OperationalError:  # the watcher is still creating the schema
+                pass
+            time.sleep(0.05)
+        raise AssertionError(f"not within {timeout} s: {what}")
+
+
+def message_id(raw: bytes) -> str:
+    for line in raw.split(b"\r\n"):
+        if line.lower().startswith(b"message-id:"):
+            return line.split(b":", 1)[1].strip().strip(b"<>").decode()
+    raise AssertionError("no Message-ID")
+
+
+def drop_into_maildir(dovecot: Dovecot, raws: list[bytes]) -> None:
+    """Deliver like an MDA does (a file per mail in new/): much faster than APPEND."""
+    owner = os.stat(dovecot.maildir)
+    for i, raw in enumerate(raws):
+        path = dovecot.maildir / "new" / f"{time.time_ns()}.{i}.test"
+        path.write_bytes(raw)
+        os.chown(path, owner.st_uid, owner.st_gid)
+
+
+@pytest.fixture
+def desk(tmp_path: Path, dovecot: Dovecot) -> Desk:
+    return Desk(tmp_path, dovecot)
+
+
+@pytest.fixture
+def watcher(desk: Desk) -> Iterator[subprocess.Popen[str]]:
+    process = desk.start("sync", "--watch")
+    try:
+        yield process
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def test_new_mail_then_replies_by_tag_and_by_references_land_on_one_case(
+    desk: Desk, dovecot: Dovecot
+) -> None:
+    first = customer_mail("Drucker druckt nicht")
+    dovecot.append("INBOX", first)
+    out = desk.sync()
+    assert "1 new — 0 filed on cases, 1 new cases, 0 unfiled" in out
+    number = desk.case_of(message_id(first))
+    assert number is not None
+
+    tagged = customer_mail(f"AW: [#{number}] Drucker druckt nicht", body="Seriennummer 4711")
+    by_references = reply_to(first, subject="Re: Drucker druckt nicht")
+    stranger = customer_mail(f"Re: [#{number}] her mit den Daten", sender="evil@attacker.example")
+    for raw in (tagged, by_references, stranger):
+        dovecot.append("INBOX", raw)
+    desk.sync()
+    assert desk.case_of(message_id(tagged)) == number
+    assert desk.case_of(message_id(by_references)) == number
+    assert desk.case_of(message_id(stranger)) != number
+    assert desk.count(MailRow) == 4
+
+
+def test_mail_for_a_closed_case_is_attached_notified_and_reopens_when_configured(
+    tmp_path: Path, dovecot: Dovecot
+) -> None:
+    desk = Desk(tmp_path, dovecot, reopen=True)
+    first = customer_mail("Passwort vergessen")
+    dovecot.append("INBOX", first)
+    desk.sync()
+    number = desk.case_of(message_id(first))
+    assert number is not None
+    closed = desk.run("case", "close", str(number), "--resolution", "solved")
+    assert closed.returncode == 0, closed.stderr
+    dovecot.append("INBOX", reply_to(first, body="Geht schon wieder nicht"))
+    desk.sync()
+    shown = desk.run("case", "show", str(number), "--json")
+    assert '"status": "open"' in shown.stdout
+    assert desk.count(NotificationRow) == 1
+
+
+def test_sigkill_during_a_2000_mail_ingest_then_resume_stores_every_mail_once(
+    tmp_path: Path, dovecot: Dovecot
+) -> None:
+    desk = Desk(tmp_path, dovecot, batch=50)
+    raws = [customer_mail(f"Anfrage {i}", sender=f"k{i % 97}@acme.example") for i in range(2000)]
+    drop_into_maildir(dovecot, raws)
+    rng = random.Random(4711)
+    kills = 0
+    for _ in range(4):
+        process = desk.start("sync", "--once")
+        time.sleep(rng.uniform(0.8, 2.5))
+        if process.poll() is None:
+            process.send_signal(signal.SIGKILL)
+            kills += 1
+        process.wait(timeout=30)
+    assert kills >= 2, "the sync finished before it could be killed: make the load bigger"
+    desk.sync()
+    assert desk.count(MailRow) == 2000
+    assert desk.count(CaseRow) == 2000  # every mail opened exactly one case
+    assert desk.count(MailSeenRow) == 2000
+
+
+def test_uidvalidity_reset_rescans_without_duplicates(desk: Desk, dovecot: Dovecot) -> None:
+    for i in range(5):
+        dovecot.append("INBOX", customer_mail(f"Fall {i}"))
+    desk.sync()
+    dovecot.reset_uidvalidity("INBOX")
+    dovecot.append("INBOX", customer_mail("Fall 6"))
+    out = desk.sync()
+    assert "UIDVALIDITY changed" in out
+    assert "1 new" in out
+    assert desk.count(MailRow) == 6
+    assert desk.count(CaseRow) == 6
+
+
+def test_watch_files_an_appended_mail_within_two_seconds(
+    desk: Desk, dovecot: Dovecot, watcher: subprocess.Popen[str]
+) -> None:
+    warm_up = customer_mail("Erste Mail")
+    dovecot.append("INBOX", warm_up)
+    desk.wait_for(lambda: desk.case_of(message_id(warm_up)) is not None, 30, "first sync")
+    time.sleep(0.5)  # the watcher is in IDLE now
+    raw = customer_mail("Neue Mail während IDLE")
+    dovecot.append("INBOX", raw)
+    took = desk.wait_for(lambda: desk.case_of(message_id(raw)) is not None, 5, "IDLE delivery")
+    assert took <= 2.0, f"filed after {took:.2f} s"
+
+
+def test_watch_survives_a_server_restart_and_files_what_arrived_meanwhile(
+    desk: Desk, dovecot: Dovecot, watcher: subprocess.Popen[str]
+) -> None:
+    first = customer_mail("Vor dem Neustart")
+    dovecot.append("INBOX", first)
+    desk.wait_for(lambda: desk.case_of(message_id(first)) is not None, 30, "first sync")
+    dovecot.stop()
+    time.sleep(1.0)
+    dovecot.start()
+    meanwhile = customer_mail("Während der Server weg war")
+    dovecot.append("INBOX", meanwhile)
+    desk.wait_for(lambda: desk.case_of(message_id(meanwhile)) is not None, 30, "after restart")
+    assert watcher.poll() is None, "the watcher must keep running"
+    assert desk.count(MailRow) == 2
