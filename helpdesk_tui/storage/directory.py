@@ -3,6 +3,7 @@
 import uuid
 from collections.abc import Iterable
 
+from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from helpdesk_tui.domain.case import Actor
@@ -14,6 +15,7 @@ from helpdesk_tui.storage.tables import (
     ContactRow,
     GroupRow,
     MembershipRow,
+    table,
 )
 
 
@@ -27,6 +29,9 @@ class Directory:
         self._session = session
         self._agents: dict[str, AgentRow] | None = None
         self._groups: dict[str, GroupRow] | None = None
+        self._contacts: dict[str, ContactRow | None] = {}  # None: known to be absent
+        self._account_names: dict[uuid.UUID, str | None] = {}
+        self._domain_accounts: dict[str, uuid.UUID | None] = {}
 
     # -- agents and groups ------------------------------------------------------
     def agents(self) -> dict[str, AgentRow]:
@@ -124,9 +129,12 @@ class Directory:
     # -- contacts and accounts ---------------------------------------------------
     def contact(self, email: str) -> ContactRow | None:
         """The contact with this address (case-insensitive), if known."""
-        return self._session.exec(
-            select(ContactRow).where(ContactRow.email == email.strip().lower())
-        ).first()
+        address = email.strip().lower()
+        if address in self._contacts:
+            return self._contacts[address]
+        row = self._session.exec(select(ContactRow).where(ContactRow.email == address)).first()
+        self._contacts[address] = row
+        return row
 
     def ensure_contact(self, email: str, name: str = "") -> ContactRow:
         """The contact for `email`, created when unknown; its account is matched by domain."""
@@ -135,25 +143,58 @@ class Directory:
         if row is not None:
             return row
         domain = address.rpartition("@")[2]
-        account = self._session.exec(select(AccountRow).where(AccountRow.domain == domain)).first()
-        row = ContactRow(email=address, name=name, account_id=account.id if account else None)
-        self._session.add(row)
-        self._session.flush()
+        if domain not in self._domain_accounts:
+            account = self._session.exec(
+                select(AccountRow).where(AccountRow.domain == domain)
+            ).first()
+            self._domain_accounts[domain] = account.id if account else None
+        row = ContactRow(email=address, name=name, account_id=self._domain_accounts[domain])
+        # Core insert: a mail sync creates contacts by the thousand (see CaseRepository.add).
+        self._session.connection().execute(
+            insert(table(ContactRow)),
+            [
+                {
+                    "id": row.id,
+                    "email": address,
+                    "name": name,
+                    "phone": None,
+                    "language": None,
+                    "account_id": row.account_id,
+                }
+            ],
+        )
+        self._contacts[address] = row
         return row
 
     def account_name(self, account_id: uuid.UUID | None) -> str | None:
         """The account's name for an id."""
         if account_id is None:
             return None
-        row = self._session.get(AccountRow, account_id)
-        return row.name if row else None
+        if account_id not in self._account_names:
+            row = self._session.get(AccountRow, account_id)
+            self._account_names[account_id] = row.name if row else None
+        return self._account_names[account_id]
 
     def account_id(self, name: str) -> uuid.UUID:
         """The id of account `name`, or NotFoundError."""
+        for account_id, known in self._account_names.items():
+            if known == name:
+                return account_id
         row = self._session.exec(select(AccountRow).where(col(AccountRow.name) == name)).first()
         if row is None:
             raise NotFoundError(f"unknown account {name!r}")
+        self._account_names[row.id] = row.name
         return row.id
+
+    def prefetch_contacts(self, emails: Iterable[str]) -> None:
+        """Load these contacts in one query (a mail batch needs many at once)."""
+        wanted = {e.strip().lower() for e in emails} - self._contacts.keys()
+        for chunk in _chunks(sorted(wanted), 500):
+            self._contacts.update(dict.fromkeys(chunk))
+            for row in self._session.exec(
+                select(ContactRow).where(col(ContactRow.email).in_(chunk))
+            ):
+                self._contacts[row.email] = row
 
     def contact_email(self, contact_id: uuid.UUID) -> str:
         """The e-mail address of a contact id."""
@@ -161,3 +202,8 @@ class Directory:
         if row is None:
             raise NotFoundError(f"unknown contact {contact_id}")
         return row.email
+
+
+def _chunks(items: list[str], size: int) -> Iterable[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

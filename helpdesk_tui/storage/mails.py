@@ -28,6 +28,7 @@ from helpdesk_tui.storage.tables import (
     MailRow,
     MailSeenRow,
     NotificationRow,
+    table,
 )
 
 
@@ -132,36 +133,24 @@ class MailRepository:
     ) -> uuid.UUID:
         """Store a mail and its raw bytes; returns its id."""
         mail_id = mail_id or uuid.uuid4()
-        self._session.execute(
-            insert(MailRow),
-            [
-                {
-                    "id": mail_id,
-                    "dedupe_key": mail.dedupe_key,
-                    "message_id": mail.message_id,
-                    "direction": mail.direction,
-                    "mailbox": mail.mailbox,
-                    "case_id": case_id,
-                    "received_at": mail.received_at,
-                    "sent_at": mail.sent_at,
-                    "subject": mail.subject,
-                    "from_email": mail.from_email,
-                    "from_name": mail.from_name,
-                    "recipients": json.dumps(dict(mail.recipients), ensure_ascii=False),
-                    "references": json.dumps(list(mail.references), ensure_ascii=False),
-                    "body_text": mail.body_text,
-                    "quote_start": mail.quote_start,
-                    "attachments": json.dumps(list(mail.attachments), ensure_ascii=False),
-                    "defects": json.dumps(list(mail.defects), ensure_ascii=False),
-                    "noise": mail.noise,
-                    "size": len(mail.raw),
-                    "filed_by": filed_by,
-                    "filed_note": note,
-                }
-            ],
-        )
-        self._session.execute(insert(MailRawRow), [{"mail_id": mail_id, "raw": mail.raw}])
+        self.add_many([(mail_id, mail, case_id, filed_by, note)])
         return mail_id
+
+    def add_many(
+        self, items: Sequence[tuple[uuid.UUID, NewMail, uuid.UUID | None, str, str]]
+    ) -> None:
+        """Store mails (id, mail, case id, filed by, note) in two statements."""
+        if not items:
+            return
+        connection = self._session.connection()  # Core: see CaseRepository.add
+        connection.execute(
+            insert(table(MailRow)),
+            [_mail_values(*item) for item in items],
+        )
+        connection.execute(
+            insert(table(MailRawRow)),
+            [{"mail_id": mail_id, "raw": mail.raw} for mail_id, mail, *_ in items],
+        )
 
     def file(self, mail_id: uuid.UUID, case_id: uuid.UUID | None, filed_by: str, note: str) -> None:
         """Move a stored mail (and its timeline entry) to another case or to the inbox."""
@@ -221,6 +210,39 @@ class MailRepository:
         ).first()
         return CaseNumber(row[0], row[1]) if row else None
 
+    def cases_of_messages(self, message_ids: Collection[str]) -> dict[str, CaseNumber]:
+        """For each of these Message-IDs stored on a case: that case (one query per 500)."""
+        found: dict[str, CaseNumber] = {}
+        wanted = sorted(set(message_ids))
+        for start in range(0, len(wanted), 500):
+            rows = self._session.execute(
+                select(col(MailRow.message_id), col(CaseRow.number), col(CaseRow.sub_number))
+                .join(CaseRow, col(MailRow.case_id) == col(CaseRow.id))
+                .where(col(MailRow.message_id).in_(wanted[start : start + 500]))
+                .order_by(col(MailRow.received_at))
+            ).all()
+            for message_id, number, sub in rows:
+                found[message_id] = CaseNumber(number, sub)  # newest wins
+        return found
+
+    def tagged_cases(self, numbers: Collection[CaseNumber]) -> dict[CaseNumber, TaggedCase]:
+        """`tagged_case` for many numbers at once (absent numbers are left out)."""
+        wanted = sorted({(n.main, n.sub) for n in numbers})
+        existing: set[tuple[int, int]] = set()
+        for start in range(0, len(wanted), 500):
+            mains = sorted({main for main, _ in wanted[start : start + 500]})
+            rows = self._session.execute(
+                select(col(CaseRow.number), col(CaseRow.sub_number)).where(
+                    col(CaseRow.number).in_(mains)
+                )
+            ).all()
+            existing.update((number, sub) for number, sub in rows)
+        found = {}
+        for main, sub in wanted:
+            if (main, sub) in existing and (facts := self.tagged_case(CaseNumber(main, sub))):
+                found[CaseNumber(main, sub)] = facts
+        return found
+
     def case_id(self, mail_id: uuid.UUID) -> uuid.UUID | None:
         """The case a mail is filed on (None: unfiled)."""
         row = self._session.get(MailRow, mail_id)
@@ -246,3 +268,31 @@ class MailRepository:
                 at=now, agent_id=agent_id, group_id=group_id, case_id=case_id, text=text
             )
         )
+
+
+def _mail_values(
+    mail_id: uuid.UUID, mail: NewMail, case_id: uuid.UUID | None, filed_by: str, note: str
+) -> dict[str, Any]:
+    return {
+        "id": mail_id,
+        "dedupe_key": mail.dedupe_key,
+        "message_id": mail.message_id,
+        "direction": mail.direction,
+        "mailbox": mail.mailbox,
+        "case_id": case_id,
+        "received_at": mail.received_at,
+        "sent_at": mail.sent_at,
+        "subject": mail.subject,
+        "from_email": mail.from_email,
+        "from_name": mail.from_name,
+        "recipients": json.dumps(dict(mail.recipients), ensure_ascii=False),
+        "references": json.dumps(list(mail.references), ensure_ascii=False),
+        "body_text": mail.body_text,
+        "quote_start": mail.quote_start,
+        "attachments": json.dumps(list(mail.attachments), ensure_ascii=False),
+        "defects": json.dumps(list(mail.defects), ensure_ascii=False),
+        "noise": mail.noise,
+        "size": len(mail.raw),
+        "filed_by": filed_by,
+        "filed_note": note,
+    }

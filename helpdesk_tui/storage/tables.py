@@ -14,6 +14,7 @@ from sqlalchemy import (
     Column,
     Index,
     LargeBinary,
+    Table,
     Text,
     UniqueConstraint,
     text,
@@ -28,6 +29,11 @@ NOT_CLOSED = "status != 'closed'"
 
 def _pk() -> uuid.UUID:
     return uuid.uuid4()
+
+
+def table(model: type[SQLModel]) -> Table:
+    """The Core table of a model, for bulk statements that skip the ORM's bookkeeping."""
+    return model.__table__  # type: ignore[attr-defined,no-any-return]
 
 
 class AgentRow(SQLModel, table=True):
