@@ -30,6 +30,7 @@ from helpdesk_tui.domain.filing import (
 from helpdesk_tui.domain.numbering import CaseNumber, parse_case_number
 from helpdesk_tui.mail.parse import ParsedMail
 from helpdesk_tui.services.context import Context
+from helpdesk_tui.services.outbox import MailOut, acknowledge
 
 if TYPE_CHECKING:
     from helpdesk_tui.storage.mails import FolderState, NewMail
@@ -47,6 +48,8 @@ class FilingSettings:
     rules: tuple[RoutingRule, ...] = ()
     reopen_closed: bool = False
     own_addresses: frozenset[str] = frozenset()
+    mail_out: MailOut | None = None
+    """Outgoing mail; None = no acknowledgements of new cases (MAIL-5)."""
 
 
 @dataclass(frozen=True)
@@ -182,6 +185,7 @@ class _BatchWriter:
         self._pending_ids: dict[CaseNumber, uuid.UUID] = {}
         self._cases: list[tuple[Case, Sequence[ActivityDraft], uuid.UUID | None]] = []
         self._mails: list[tuple[uuid.UUID, NewMail, uuid.UUID | None, str, str]] = []
+        self._acks: list[tuple[Case, NewMail]] = []  # new cases to acknowledge (MAIL-5)
 
     def file(self, incoming: Incoming, key: str) -> Filed:
         """Decide where one mail goes and buffer (or write) it there."""
@@ -235,7 +239,7 @@ class _BatchWriter:
         directory = self._uow.directory
         contact = directory.ensure_contact(record.from_email, record.from_name)
         body = record.body_text
-        description = body[: record.quote_start] if record.quote_start else body
+        description = _new_text(record)
         case, created = new_case(
             policy=self._ctx.policy,
             actor=_SYSTEM,
@@ -250,9 +254,14 @@ class _BatchWriter:
         )
         case.number = self._numbers.take()
         mail_id = uuid.uuid4()
-        self._cases.append((case, [created, *case.receive_mail(now, body, reopen=False)], mail_id))
+        # The timeline shows the mail from its stored row; the entry's text is what search
+        # indexes, and the description already holds this mail's words.
+        drafts = [created, *case.receive_mail(now, "", reopen=False)]
+        self._cases.append((case, drafts, mail_id))
         self._pending_ids[case.number] = case.id
         self._mails.append((mail_id, record, case.id, FiledBy.RULE.value, filing.reason))
+        if self._settings.mail_out is not None:
+            self._acks.append((case, record))
         return Filed(incoming.uid, mail_id, FiledBy.RULE, filing.reason, case.number, new_case=True)
 
     def _onto_case(
@@ -266,7 +275,7 @@ class _BatchWriter:
         mail_id = uow.mails.add(
             record, case_id=case.id, filed_by=filing.filed_by.value, note=filing.reason
         )
-        drafts = case.receive_mail(now, record.body_text, reopen=settings.reopen_closed)
+        drafts = case.receive_mail(now, _new_text(record), reopen=settings.reopen_closed)
         uow.cases.save(case, None, now, drafts, mail_id=mail_id)
         if was_closed:
             what = (
@@ -284,6 +293,10 @@ class _BatchWriter:
         self._uow.mails.add_many(self._mails)
         self._numbers.close()
         self._cases, self._mails = [], []
+        mail_out, acks, self._acks = self._settings.mail_out, self._acks, []
+        for case, record in acks:  # MAIL-5: in this same transaction, never to noise (MAIL-7)
+            assert mail_out is not None
+            acknowledge(self._uow, mail_out, self._ctx.clock(), case, record)
 
 
 def refile(ctx: Context, actor_name: str, mail_id: uuid.UUID, number: CaseNumber) -> None:
@@ -297,12 +310,19 @@ def refile(ctx: Context, actor_name: str, mail_id: uuid.UUID, number: CaseNumber
         note = f"re-filed by {actor.username}"
         if row.case_id is None:
             now = ctx.clock()
-            drafts = case.receive_mail(now, row.body_text, reopen=False)
+            new_part = row.body_text[: row.quote_start] if row.quote_start else row.body_text
+            drafts = case.receive_mail(now, new_part.strip(), reopen=False)
             uow.mails.file(mail_id, case.id, FiledBy.MANUAL, note)
             uow.cases.save(case, actor, now, drafts, mail_id=mail_id)
         else:
             uow.mails.file(mail_id, case.id, FiledBy.MANUAL, note)
         uow.commit()
+
+
+def _new_text(record: NewMail) -> str:
+    """What a mail adds (its quoted history left out): the text search indexes."""
+    body = record.body_text
+    return (body[: record.quote_start] if record.quote_start else body).strip()
 
 
 def _notify_delegate(
