@@ -89,6 +89,30 @@ class CaseSummary:
 
 
 @dataclass(frozen=True)
+class MailEntry:
+    """A stored mail as the timeline and the unfiled inbox show it."""
+
+    id: str  # the mail's UUID as hex (re-filing names it)
+    direction: str  # "in" | "out"
+    from_email: str
+    from_name: str
+    subject: str
+    received_at: datetime
+    body_text: str
+    quote_start: int | None
+    attachments: list[dict[str, Any]]
+    defects: list[str]
+    noise: str | None
+    filed_by: str
+    filed_note: str
+
+    @property
+    def new_text(self) -> str:
+        """The body without its quoted history."""
+        return self.body_text[: self.quote_start] if self.quote_start else self.body_text
+
+
+@dataclass(frozen=True)
 class ActivityEntry:
     """One timeline entry, ready to show."""
 
@@ -99,6 +123,7 @@ class ActivityEntry:
     text: str
     changes: dict[str, list[str | None]]
     time_spent_centi: int | None
+    mail: MailEntry | None = None
 
 
 @dataclass(frozen=True)

@@ -298,3 +298,34 @@ def test_refile_an_unfiled_mail_puts_it_on_the_case_timeline(ctx: Context) -> No
             select(ActivityRow).where(ActivityRow.mail_id == stray.mail_id)
         ).one()
         assert entry.case_id == uow.cases.case_id(a)
+
+
+def test_the_timeline_shows_each_mail_with_why_it_was_filed(ctx: Context) -> None:
+    original = customer_mail("Drucker", body="Der Drucker streikt.")
+    number = deliver(ctx, original).filed[0].case
+    assert number is not None
+    deliver(ctx, reply_to(original, body="Immer noch kaputt."))
+    with open_reads(ctx.location) as store:
+        detail = store.case_detail(number)
+    mails_on_timeline = [a for a in detail.activities if a.mail is not None]
+    first, second = (a.mail for a in mails_on_timeline)
+    assert first is not None
+    assert second is not None
+    assert (first.filed_by, first.filed_note) == ("rule", "new case by rule support")
+    assert (second.filed_by, second.filed_note) == ("references", "In-Reply-To/References")
+    assert first.from_email == "kunde@acme.example"
+    assert "Der Drucker streikt." in mails_on_timeline[0].text
+    assert second.new_text.strip() == "Immer noch kaputt."
+    assert second.quote_start is not None
+    assert "> Der Drucker streikt." in second.body_text[second.quote_start :]
+
+
+def test_the_unfiled_inbox_lists_what_no_rule_took(ctx: Context) -> None:
+    deliver(ctx, customer_mail("Newsletter Mai", sender="news@news.example"))
+    deliver(ctx, customer_mail("Drucker"))
+    with open_reads(ctx.location) as store:
+        inbox = store.unfiled_mails()
+        count = store.unfiled_count()
+    assert [m.subject for m in inbox] == ["Newsletter Mai"]
+    assert count == 1
+    assert inbox[0].filed_note == "rule newsletters: to the inbox"
