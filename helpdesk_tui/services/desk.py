@@ -5,6 +5,7 @@ Every method opens its own read connection or unit of work and returns frozen da
 the event loop safely.
 """
 
+import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -16,7 +17,8 @@ from helpdesk_tui.domain.numbering import CaseNumber
 from helpdesk_tui.domain.query import VIEWS, CaseQuery, view_query
 from helpdesk_tui.domain.templates import CannedResponse
 from helpdesk_tui.services.context import Context
-from helpdesk_tui.storage.reads import CaseDetail, CaseSummary, Cursor, Sort, open_reads
+from helpdesk_tui.storage.readmodels import MailEntry
+from helpdesk_tui.storage.reads import COUNT_CAP, CaseDetail, CaseSummary, Cursor, Sort, open_reads
 
 #: Sidebar views in display order, with their labels (VIEW-1).
 VIEW_LABELS = {
@@ -31,8 +33,6 @@ VIEW_LABELS = {
     "all": "All",
 }
 assert tuple(VIEW_LABELS) == VIEWS
-
-COUNT_CAP = 9999
 
 
 @dataclass(frozen=True)
@@ -131,6 +131,23 @@ class Desk:
         """
         with open_reads(self.ctx.location) as store:
             yield store.change_token
+
+    # -- mail ------------------------------------------------------------------------
+    def unfiled(self, limit: int = 200) -> list[MailEntry]:
+        """The unfiled inbox, newest first (MAIL-3)."""
+        with open_reads(self.ctx.location) as store:
+            return store.unfiled_mails(limit)
+
+    def unfiled_count(self) -> int:
+        """How many mails wait in the unfiled inbox (capped)."""
+        with open_reads(self.ctx.location) as store:
+            return store.unfiled_count(COUNT_CAP)
+
+    def refile(self, mail_id: str, number: CaseNumber) -> None:
+        """Move a mail (from a case or from the inbox) onto case `number`."""
+        from helpdesk_tui.services.filing import refile  # lazy: keeps the TUI's start light
+
+        refile(self.ctx, self.user, uuid.UUID(mail_id), number)
 
     def agents(self) -> list[str]:
         """Usernames, for the delegate dialog."""
