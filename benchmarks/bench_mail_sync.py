@@ -128,7 +128,9 @@ def main() -> None:
         if "mbsync_s" in result:
             result["ratio_to_mbsync"] = round(full_s / float(result["mbsync_s"]), 1)  # type: ignore[arg-type]
         result["full_output"] = full.stdout.strip().splitlines()
-        search_s, found = run([*base, "case", "list", "--view", "all", "--query", "drucker", "--json"])
+        search_s, found = run(
+            [*base, "case", "list", "--view", "all", "--query", "drucker", "--json"]
+        )
         result["search_after_sync_s"] = round(search_s, 2)
         result["search_hits"] = found.stdout.count('"number"')
 

@@ -18,7 +18,6 @@ Prints one JSON object with two parts:
 
 import argparse
 import asyncio
-import inspect
 import os
 import resource
 import shutil
@@ -116,8 +115,6 @@ async def keystrokes(db: Path, user: str, presses: int) -> dict[str, Any]:
 
     class TimedApp(HelpdeskApp):
         """Renders every frame to terminal bytes and notes when, and what it showed."""
-
-        CSS_PATH = str(Path(inspect.getfile(HelpdeskApp)).with_name("app.tcss"))
 
         def _display(self, screen: Any, renderable: Any) -> None:
             if renderable is None:

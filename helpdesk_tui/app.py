@@ -2,8 +2,9 @@
 
 import logging
 import threading
-from collections.abc import Iterable
-from typing import Any, ClassVar
+from collections.abc import Callable, Iterable
+from pathlib import Path, PurePath
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -16,7 +17,14 @@ from helpdesk_tui.messages import DataChanged
 from helpdesk_tui.services.desk import Desk
 from helpdesk_tui.storage.guard import forbid_thread
 
+if TYPE_CHECKING:
+    from helpdesk_tui.domain.numbering import CaseNumber
+    from helpdesk_tui.domain.templates import CannedResponse
+    from helpdesk_tui.screens.case import CaseScreen
+
 log = logging.getLogger(__name__)
+
+HERE = Path(__file__).resolve().parent
 
 #: How often the app asks the database whether anyone committed (TUI-3: ≤ 2 s to show).
 LIVE_INTERVAL = 0.5
@@ -25,7 +33,16 @@ LIVE_INTERVAL = 0.5
 class HelpdeskApp(App[None]):
     """helpdesk-tui."""
 
-    CSS_PATH = "app.tcss"
+    # Every screen's and dialog's styles, read once at start: a screen whose CSS is new to
+    # the app makes Textual re-parse all styles and restyle every widget when it is first
+    # shown (~100 ms on the first case opened). Absolute, so subclasses find them too.
+    CSS_PATH: ClassVar[list[str | PurePath]] = [
+        HERE / "app.tcss",
+        HERE / "screens" / "queue.tcss",
+        HERE / "screens" / "case.tcss",
+        HERE / "screens" / "compose.tcss",
+        HERE / "dialogs" / "dialogs.tcss",
+    ]
     TITLE = "helpdesk"
     COMMANDS = App.COMMANDS | {BindingCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -40,12 +57,16 @@ class HelpdeskApp(App[None]):
         *,
         keymap: dict[str, str] | None = None,
         live_interval: float = LIVE_INTERVAL,
+        load_canned: "Callable[[], tuple[CannedResponse, ...]] | None" = None,
     ) -> None:
+        """`load_canned`, if given, reads the canned responses after the first paint."""
         super().__init__()
         self.desk = desk
+        self._load_canned = load_canned
         self.live_interval = live_interval
         self.configured_keymap = dict(keymap or {})
         self._stop_watching = threading.Event()
+        self._case_screen: CaseScreen | None = None
 
     def on_mount(self) -> None:
         """Guard the event loop, apply the keymap, open the queue, start watching."""
@@ -66,9 +87,41 @@ class HelpdeskApp(App[None]):
         The queue paints from plain read queries; importing SQLAlchemy and SQLModel takes
         about a second here, so it happens in the background instead of on first use.
         """
+        import helpdesk_tui.screens.case  # the first case opened needs no import
+
+        load_canned = self._load_canned
+        if load_canned is not None:
+            self.call_from_thread(self._set_canned, load_canned())
         import helpdesk_tui.storage.uow  # noqa: F401  (imported for its side effect)
 
         _ = self.desk.ctx.engine
+
+    def _set_canned(self, canned: tuple["CannedResponse", ...]) -> None:
+        if self._load_canned is not None:
+            self._load_canned = None
+            self.desk.canned = canned
+
+    def canned_responses(self) -> tuple["CannedResponse", ...]:
+        """The canned responses (read now if the warm-up has not read them yet)."""
+        if self._load_canned is not None:
+            self._set_canned(self._load_canned())
+        return self.desk.canned
+
+    def _case_screen_made(self) -> "CaseScreen":
+        from helpdesk_tui.screens.case import CaseScreen  # lazy import: screens import app
+
+        if self._case_screen is None:
+            self._case_screen = CaseScreen()
+            self.install_screen(self._case_screen, name="case")
+        return self._case_screen
+
+    def open_case(self, number: "CaseNumber") -> None:
+        """Show case `number` on the one case screen the app keeps (made on first use)."""
+        screen = self._case_screen_made()
+        screen.history.clear()
+        screen.open(number)
+        if screen not in self.screen_stack:
+            self.push_screen(screen)
 
     def on_unmount(self) -> None:
         """Stop the watcher and lift the guard (tests run many apps in one process)."""

@@ -6,6 +6,7 @@ services Context, which brings the schema to head and syncs configured people.
 """
 
 import getpass
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING
 import platformdirs
 
 from helpdesk_tui.domain.errors import NotFoundError
+from helpdesk_tui.domain.policy import Policy
 from helpdesk_tui.storage.location import DatabaseLocation, locate
 from helpdesk_tui.storage.reads import ReadStore, open_reads
 from helpdesk_tui.storage.schema import SCHEMA_HEAD
@@ -26,6 +28,10 @@ if TYPE_CHECKING:
     from helpdesk_tui.services.people import AgentSpec, GroupSpec
 
 APP_NAME = "helpdesk-tui"
+#: Environment variables of settings start with this (pydantic-settings, any case).
+ENV_PREFIX = "HELPDESK_"
+#: Variables with that prefix that are command-line options, not settings.
+OPTION_VARIABLES = frozenset({"HELPDESK_DB", "HELPDESK_CONFIG"})
 
 
 def default_config_path() -> Path:
@@ -59,6 +65,21 @@ class Runtime:
         return self.options.config or default_config_path()
 
     @cached_property
+    def uses_defaults(self) -> bool:
+        """No config file and no `HELPDESK_*` setting: the settings are the built-in ones.
+
+        Then `location`, `user`, `context` and the TUI start need not load them (pydantic
+        costs ~0.15–0.3 s to import); `settings` still loads them on demand. HELPDESK_DB
+        and HELPDESK_CONFIG are options of the command line, not settings.
+        """
+        if self.config_path.exists():
+            return False
+        return not any(
+            name.upper().startswith(ENV_PREFIX) and name.upper() not in OPTION_VARIABLES
+            for name in os.environ
+        )
+
+    @cached_property
     def settings(self) -> "Settings":
         """The validated settings (raises ConfigError)."""
         from helpdesk_tui.config import load_settings  # lazy import: pydantic is slow to import
@@ -68,13 +89,15 @@ class Runtime:
     @cached_property
     def location(self) -> DatabaseLocation:
         """`--db` / HELPDESK_DB, else the config's `database`, else the default file."""
-        db = self.options.db or self.settings.database or str(default_database_path())
+        configured = None if self.uses_defaults else self.settings.database
+        db = self.options.db or configured or str(default_database_path())
         return locate(db)
 
     @cached_property
     def user(self) -> str:
         """`--as` / HELPDESK_USER, else the config's `user`, else the OS login name."""
-        name = self.options.as_user or self.settings.user or getpass.getuser()
+        configured = None if self.uses_defaults else self.settings.user
+        name = self.options.as_user or configured or getpass.getuser()
         return name.strip().lower()
 
     @cached_property
@@ -86,12 +109,14 @@ class Runtime:
         """
         from helpdesk_tui.services.context import Context  # lazy import: keeps starts fast
 
-        context = Context(self.location, policy=self.settings.policy())
+        # The built-in settings have the default policy and no people to sync.
+        policy = Policy() if self.uses_defaults else self.settings.policy()
+        context = Context(self.location, policy=policy)
         with open_reads(self.location) as store:
             behind = store.schema_revision() != SCHEMA_HEAD
         if behind:
             context.migrate()
-        if self.settings.users:
+        if not self.uses_defaults and self.settings.users:
             from helpdesk_tui.services.people import sync_people  # lazy import
 
             sync_people(context, *people_specs(self.settings))

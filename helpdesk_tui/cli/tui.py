@@ -3,6 +3,7 @@
 Textual is imported only inside `launch`, so `helpdesk case list` never pays for it.
 """
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import typer
@@ -25,13 +26,25 @@ def start(runtime: Runtime) -> None:
     with refusals():
         with runtime.reads():  # migrates if needed; the acting user must exist
             pass
+        context = runtime.context
+        if runtime.uses_defaults:
+            # No config: no key remapping, and the built-in canned responses are only
+            # needed for compose, so the app reads them after its first paint.
+            launch(context, runtime.user, canned=default_canned)
+            return
         from helpdesk_tui.config import canned_responses
 
         settings = runtime.settings
         canned = canned_responses(settings)
         keymap = dict(settings.keys)
-        context = runtime.context
     launch(context, runtime.user, keymap=keymap, canned=canned)
+
+
+def default_canned() -> tuple[CannedResponse, ...]:
+    """The canned responses of the built-in settings (no config file, no environment)."""
+    from helpdesk_tui.config import Settings, canned_responses  # lazy import: pydantic
+
+    return canned_responses(Settings.model_construct())
 
 
 def launch(
@@ -39,10 +52,14 @@ def launch(
     user: str,
     *,
     keymap: dict[str, str] | None = None,
-    canned: tuple[CannedResponse, ...] = (),
+    canned: tuple[CannedResponse, ...] | Callable[[], tuple[CannedResponse, ...]] = (),
 ) -> None:
-    """Run the app until the agent quits."""
+    """Run the app until the agent quits (`canned` may be a function reading them)."""
     from helpdesk_tui.app import HelpdeskApp  # lazy import: only the TUI needs Textual
     from helpdesk_tui.services.desk import Desk
 
-    HelpdeskApp(Desk(context, user, canned=canned), keymap=keymap).run()
+    if callable(canned):
+        desk = Desk(context, user)
+        HelpdeskApp(desk, keymap=keymap, load_canned=canned).run()
+    else:
+        HelpdeskApp(Desk(context, user, canned=canned), keymap=keymap).run()

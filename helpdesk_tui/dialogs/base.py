@@ -41,6 +41,12 @@ class Dialog(ModalScreen[ResultT]):
             yield Static("", id="dialog-error")
             yield Static(Text(self.HINT), id="dialog-hint")
 
+    @property
+    def is_built(self) -> bool:
+        """Whether the fields are mounted: Textual mounts nothing into a screen pushed
+        while the app quits, yet still sends it Mount and key events."""
+        return bool(self.query("#dialog-box"))
+
     def compose_body(self) -> ComposeResult:
         """The dialog's fields."""
         yield from ()
@@ -64,6 +70,8 @@ class Dialog(ModalScreen[ResultT]):
 
     def action_submit(self) -> None:
         """ctrl+s / Enter: dismiss with the result unless it is refused."""
+        if not self.is_built:
+            return
         try:
             value = self.result()
         except DomainError as error:

@@ -30,6 +30,8 @@ class CannedDialog(Dialog[CannedResponse | None]):
         yield FuzzyPicker(choices, placeholder="type a few letters of the name")
 
     def on_mount(self) -> None:
+        if not self.is_built:
+            return  # pushed while the app quits: nothing to focus
         self.query_one(FuzzyPicker).focus_input()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:

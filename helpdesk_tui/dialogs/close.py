@@ -49,6 +49,8 @@ class CloseDialog(Dialog[CloseChoice | None]):
         yield Input(id="close-comment")
 
     def on_mount(self) -> None:
+        if not self.is_built:
+            return  # pushed while the app quits: nothing to focus
         options = self.query_one(OptionList)
         options.highlighted = 0
         options.focus()

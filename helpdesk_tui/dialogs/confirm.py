@@ -36,6 +36,8 @@ class ConfirmDialog(Dialog[bool]):
             yield Button(Text(self.yes_label), id="yes", variant="primary")
 
     def on_mount(self) -> None:
+        if not self.is_built:
+            return  # pushed while the app quits: nothing to focus
         self.query_one("#yes", Button).focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:

@@ -68,6 +68,8 @@ class DelegateDialog(Dialog[DelegateChoice | None]):
         yield Input(id="delegate-comment")
 
     def on_mount(self) -> None:
+        if not self.is_built:
+            return  # pushed while the app quits: nothing to focus
         self.query_one(FuzzyPicker).focus_input()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:

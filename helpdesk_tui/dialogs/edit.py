@@ -58,6 +58,8 @@ class EditDialog(Dialog[dict[str, object] | None]):
                 yield Input(case.owner or "", id="edit-owner")
 
     def on_mount(self) -> None:
+        if not self.is_built:
+            return  # pushed while the app quits: nothing to focus
         self.query_one("#edit-subject", Input).focus()
 
     def result(self) -> dict[str, object] | None:

@@ -61,6 +61,8 @@ class StatusDialog(Dialog[StatusChoice | None]):
         yield Input(id="status-reminder", placeholder="YYYY-MM-DD, +3d, +2w or today")
 
     def on_mount(self) -> None:
+        if not self.is_built:
+            return  # pushed while the app quits: nothing to focus
         options = self.query_one(OptionList)
         options.highlighted = 0
         options.focus()

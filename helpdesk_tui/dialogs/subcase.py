@@ -64,6 +64,8 @@ class SubCaseDialog(Dialog[SubCaseChoice | None]):
         yield Input(parent.due.isoformat(), id="subcase-due", placeholder="YYYY-MM-DD, +3d")
 
     def on_mount(self) -> None:
+        if not self.is_built:
+            return  # pushed while the app quits: nothing to focus
         self.query_one("#subcase-subject", Input).focus()
 
     def result(self) -> SubCaseChoice | None:

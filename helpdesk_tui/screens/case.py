@@ -1,8 +1,9 @@
 """The case screen (TUI-1): header fields, sub-cases, timeline, time, customer context.
 
-Everything shown comes from one worker that reads `Desk.detail` and
-`Desk.customer_context`; the screen reloads whenever this app or another process
-changes data (`CasesChanged`, `DataChanged`), so edits elsewhere show up live.
+Everything shown comes from one worker: it reads `Desk.detail` (header, sub-cases,
+timeline, time) and shows it, then reads `Desk.customer_context` for the side list, which
+appears a moment after the first paint. The screen reloads whenever this app or another
+process changes data (`CasesChanged`, `DataChanged`), so edits elsewhere show up live.
 """
 
 from datetime import date
@@ -13,8 +14,9 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, OptionList
+from textual.widgets import OptionList
 from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
 
 from helpdesk_tui.domain.errors import DomainError
 from helpdesk_tui.domain.numbering import CaseNumber, parse_case_number
@@ -23,6 +25,7 @@ from helpdesk_tui.screens.case_actions import CaseActions
 from helpdesk_tui.services.desk import CustomerContext
 from helpdesk_tui.storage.reads import CaseDetail, CaseSummary
 from helpdesk_tui.widgets.case_header import STATUS_STYLES, CaseHeader
+from helpdesk_tui.widgets.key_footer import KeyFooter
 from helpdesk_tui.widgets.timeline import Timeline
 from helpdesk_tui.widgets.untrusted import literal_line
 
@@ -45,7 +48,12 @@ def heading(text: Text | str) -> Option:
 
 
 class CaseScreen(CaseActions):
-    """One case, opened from the queue (Enter) or from another case's side lists."""
+    """One case, opened from the queue (Enter) or from another case's side lists.
+
+    The app keeps one instance and refills it for every case it opens (`open`): building
+    and styling a screen costs far more than reading a case. Cases opened from the side
+    lists are a history inside the screen; Esc walks back through it, then to the queue.
+    """
 
     CSS_PATH = "case.tcss"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012 - Textual's
@@ -69,25 +77,58 @@ class CaseScreen(CaseActions):
         Binding("G,end", "edge(True)", "Bottom", id="case.bottom", show=False),
     ]
 
-    def __init__(self, number: CaseNumber) -> None:
+    def __init__(self, number: CaseNumber | None = None) -> None:
         super().__init__()
-        self.number = number
+        self.number: CaseNumber | None = number
         self.detail: CaseDetail | None = None
         self.context: CustomerContext | None = None
+        self.history: list[CaseNumber] = []  # cases opened before this one, from here
+        self._side_width: tuple[int, int] | None = None  # list widths the side was cut to
 
     def compose(self) -> ComposeResult:
-        yield CaseHeader(Text(f"{self.number}  loading…"), id="case-header")
+        yield CaseHeader(self._loading_text(), id="case-header")
         with Horizontal(id="case-body"):
             yield Timeline(id="timeline")
             with Vertical(id="case-side"):
                 yield OptionList(id="subcases")
                 yield OptionList(id="context")
-        yield Footer()
+        yield KeyFooter()
+
+    @property
+    def is_built(self) -> bool:
+        """Whether the widgets are mounted (not so in a screen pushed while the app quits)."""
+        return bool(self.query("#timeline"))
 
     def on_mount(self) -> None:
-        self.sub_title = str(self.number)
+        if not self.is_built:
+            return
         self.query_one(Timeline).focus()
-        self.reload()
+        if self.number is not None:
+            self.sub_title = str(self.number)
+            self.reload()
+
+    def open(self, number: CaseNumber) -> None:
+        """Show case `number` (nothing of the case shown before stays on screen)."""
+        if number != self.number or self.detail is None:
+            self.number, self.detail, self.context = number, None, None
+            self.sub_title = str(number)
+            if self.is_built:
+                self._clear()
+        if self.is_built:
+            self.reload()
+
+    def _loading_text(self) -> Text:
+        return Text(f"{self.number or ''}  loading…")
+
+    def _clear(self) -> None:
+        """The empty state of a case being loaded: no header fields, timeline or lists."""
+        self.query_one(CaseHeader).clear(self._loading_text())
+        self.query_one(Timeline).clear()
+        for listing in self.query(OptionList):
+            listing.clear_options()
+            listing.border_title = None
+        self._side_width = None
+        self.query_one(Timeline).focus()
 
     def target_cases(self) -> list[CaseSummary]:
         """The case on screen (once loaded)."""
@@ -98,33 +139,59 @@ class CaseScreen(CaseActions):
         thread=True, exclusive=True, group="case-load", exit_on_error=False, description="load case"
     )
     def reload(self) -> None:
-        """Read the case and its customer context, then show them."""
-        desk = self.desk
-        try:
-            detail = desk.detail(self.number)
-            context = desk.customer_context(detail.case)
-        except DomainError as error:
-            self.app.call_from_thread(self._gone, error.message)
+        """Read the case and show it; then read the customer's other cases for the side."""
+        desk, number = self.desk, self.number
+        if number is None:
             return
-        self.app.call_from_thread(self._show, detail, context, desk.today())
+        try:
+            detail = desk.detail(number)
+        except DomainError as error:
+            self.app.call_from_thread(self._gone, number, error.message)
+            return
+        self.app.call_from_thread(self._show, detail, desk.today())
+        # The customer context is not needed for the first look: it follows the paint.
+        context = desk.customer_context(detail.case)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show_context, detail, context)
 
-    def _gone(self, message: str) -> None:
+    def _gone(self, number: CaseNumber, message: str) -> None:
+        if number != self.number:
+            return
         self.notify(message, severity="error", markup=False)
         if self.app.screen is self:
-            self.dismiss()
+            self.action_back()
 
-    def _show(self, detail: CaseDetail, context: CustomerContext, today: date) -> None:
-        self.detail, self.context = detail, context
+    def _show(self, detail: CaseDetail, today: date) -> None:
+        if detail.case.number != self.number or not self.is_built:
+            return  # another case was opened meanwhile
+        self.detail = detail
         case = detail.case
         self.query_one(CaseHeader).show(case, today=today, time_centi=detail.time_spent_centi)
         self.query_one(Timeline).show(detail.activities, case.description)
         self._fill_side()
-        self.call_after_refresh(self._fill_side)  # again once the lists have their width
+
+    def _show_context(self, detail: CaseDetail, context: CustomerContext) -> None:
+        if detail.case.number != self.number or not self.is_built:
+            return
+        self.context = context
+        self._fill_side()
 
     def _fill_side(self) -> None:
-        if self.detail is not None and self.context is not None:
+        if self.detail is not None:
             self._fill_subcases(self.detail)
+        if self.detail is not None and self.context is not None:
             self._fill_context(self.detail.case, self.context)
+        if self._side_width is None:
+            self.call_after_refresh(self._refill_if_resized)  # once the lists have a width
+        self._side_width = self._list_widths()
+
+    def _list_widths(self) -> tuple[int, int]:
+        subcases = self.query_one("#subcases", OptionList)
+        return _list_width(subcases), _list_width(self.query_one("#context", OptionList))
+
+    def _refill_if_resized(self) -> None:
+        if self.is_built and self._list_widths() != self._side_width:
+            self._fill_side()
 
     def _fill_subcases(self, detail: CaseDetail) -> None:
         options: list[Option] = []
@@ -167,7 +234,7 @@ class CaseScreen(CaseActions):
 
     def on_resize(self) -> None:
         """Side lists cut their lines to the width: redo them at the new one."""
-        self.call_after_refresh(self._fill_side)
+        self.call_after_refresh(self._refill_if_resized)
 
     def on_data_changed(self, _: DataChanged) -> None:
         """Another process committed: show its changes."""
@@ -183,13 +250,21 @@ class CaseScreen(CaseActions):
         event.stop()
         option_id = event.option.id or ""
         if option_id == "parent" and self.detail and self.detail.case.parent:
-            self.app.push_screen(CaseScreen(self.detail.case.parent))
+            self._open_from_here(self.detail.case.parent)
         elif ":" in option_id:
-            self.app.push_screen(CaseScreen(parse_case_number(option_id.split(":", 1)[1])))
+            self._open_from_here(parse_case_number(option_id.split(":", 1)[1]))
+
+    def _open_from_here(self, number: CaseNumber) -> None:
+        if self.number is not None:
+            self.history.append(self.number)
+        self.open(number)
 
     def action_back(self) -> None:
-        """Esc: back to where the case was opened from."""
-        self.dismiss()
+        """Esc: back to the case this one was opened from, else to the queue."""
+        if self.history:
+            self.open(self.history.pop())
+        else:
+            self.dismiss()
 
     def action_toggle_order(self) -> None:
         """`o`: newest first ↔ oldest first."""

@@ -102,6 +102,8 @@ class ComposeScreen(Screen[bool]):
         yield Footer()
 
     def on_mount(self) -> None:
+        if not self.query(TextArea):
+            return  # pushed while the app quits: Textual mounted nothing
         self._show_title()
         self._show_timer()
         self.query_one(TextArea).focus()
@@ -212,7 +214,10 @@ class ComposeScreen(Screen[bool]):
 
     def action_canned(self) -> None:
         """ctrl+o: insert a canned response, placeholders filled (ACT-5)."""
-        self.app.push_screen(CannedDialog(self.desk.canned), self._insert_canned)
+        from helpdesk_tui.app import HelpdeskApp  # lazy import: app imports screens
+
+        assert isinstance(self.app, HelpdeskApp)
+        self.app.push_screen(CannedDialog(self.app.canned_responses()), self._insert_canned)
 
     def _insert_canned(self, canned: CannedResponse | None) -> None:
         if canned is None:

@@ -12,7 +12,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 
 from helpdesk_tui.domain.errors import DomainError
 from helpdesk_tui.domain.numbering import CaseNumber
@@ -22,6 +22,7 @@ from helpdesk_tui.screens.case_actions import CaseActions
 from helpdesk_tui.services import queue
 from helpdesk_tui.storage.reads import CaseSummary, Sort, SortKey
 from helpdesk_tui.widgets.case_list import CaseList
+from helpdesk_tui.widgets.key_footer import KeyFooter
 from helpdesk_tui.widgets.query_bar import QueryBar
 from helpdesk_tui.widgets.sidebar import STANDARD_VIEWS, View, ViewSidebar, views_for
 from helpdesk_tui.widgets.status_line import StatusLine
@@ -75,9 +76,11 @@ class QueueScreen(CaseActions):
                 yield QueryBar(id="query")
                 yield CaseList(desk, self._view_query(), id="cases")
         yield StatusLine(desk.user, desk.ctx.location.display(), id="status")
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
+        if not self.query(CaseList):
+            return  # pushed while the app quits: Textual mounted nothing
         self.query_one(CaseList).focus()
         self.watch(self.query_one(CaseList), "position", self._show_title, init=False)
         self._show_title()
@@ -224,10 +227,8 @@ class QueueScreen(CaseActions):
         self.open_case(event.number)
 
     def open_case(self, number: CaseNumber) -> None:
-        """Push the case screen for `number`."""
-        from helpdesk_tui.screens.case import CaseScreen  # lazy: a cheaper first paint
-
-        self.app.push_screen(CaseScreen(number))
+        """Show the case screen for `number`."""
+        self.desk_app.open_case(number)
 
     def action_next_case(self) -> None:
         """`n`: assign me the most urgent unassigned case of my groups and open it."""

@@ -78,6 +78,11 @@ class CaseHeader(Static):
         super().__init__(content, id=id)
         self._shown: tuple[CaseSummary, date, int] | None = None
 
+    def clear(self, content: Text | str = "") -> None:
+        """Show `content` instead of a case (while one is being loaded)."""
+        self._shown = None
+        self.update(content)
+
     def on_resize(self) -> None:
         if self._shown is not None:
             case, today, centi = self._shown

@@ -28,7 +28,7 @@ from textual.worker import get_current_worker
 
 from helpdesk_tui.domain.numbering import CaseNumber
 from helpdesk_tui.domain.query import CaseQuery
-from helpdesk_tui.storage.reads import CaseSummary, Cursor, Sort
+from helpdesk_tui.storage.reads import CaseSummary, Cursor, Sort, SortKey
 from helpdesk_tui.widgets.case_pages import (
     CaseSource,
     Placing,
@@ -58,6 +58,7 @@ MIN_PAGE = 40
 class _RowKey(NamedTuple):
     case: CaseSummary
     width: int
+    sort: SortKey  # the sorted-by column always shows, so the columns depend on it
     cursor: bool
     marked: bool
     focused: bool
@@ -587,7 +588,7 @@ class CaseList(Widget, can_focus=True):
     def _header(self, width: int) -> Strip:
         ranked = bool(self.case_query.words)  # full-text results come best first
         segments: list[Segment] = []
-        for column, size in layout(width):
+        for column, size in layout(width, sort=self.sort.key):
             title = column.title
             if column.sort is not None and column.sort is self.sort.key and not ranked:
                 title += " ▼" if self.sort.descending else " ▲"
@@ -599,7 +600,13 @@ class CaseList(Widget, can_focus=True):
         case = self.rows[index]
         today = self.today or date.min
         key = _RowKey(
-            case, width, index == self.cursor, case.number in self.marks, self.has_focus, today
+            case,
+            width,
+            self.sort.key,
+            index == self.cursor,
+            case.number in self.marks,
+            self.has_focus,
+            today,
         )
         cached = self._cache.get(key)
         if cached is not None:
@@ -613,7 +620,8 @@ class CaseList(Widget, can_focus=True):
             names.append("case-list--marked")
         if key.cursor:
             names.append("case-list--cursor")
-        segments = row_segments(case, layout(width), today=today, marked=key.marked)
+        columns = layout(width, sort=self.sort.key)
+        segments = row_segments(case, columns, today=today, marked=key.marked)
         strip = self._strip(segments, width, self._style(*names))
         self._cache[key] = strip
         return strip

@@ -27,7 +27,8 @@ MARKED_MARK = "*"
 
 @dataclass(frozen=True)
 class Column:
-    """A list column: fixed `width`, or at least `width` plus a `flex` share of the rest."""
+    """A list column: at least `width` cells (`want` once optional columns are shown),
+    plus a `flex` share of what is left."""
 
     key: str
     title: str
@@ -35,12 +36,17 @@ class Column:
     rank: int  # narrow terminals drop the highest rank first; 0 is never dropped
     flex: int = 0
     sort: SortKey | None = None
+    want: int = 0  # optional columns (rank > CORE_RANK) only show once this fits
 
+
+#: Columns up to this rank show whenever their minimum widths fit; the ones above it
+#: (priority, last activity) only once the subject also gets the width it wants.
+CORE_RANK = 3
 
 COLUMNS = (
     Column("flags", "", 2, 0),
     Column("number", "Number", 11, 0, sort=SortKey.NUMBER),
-    Column("subject", "Subject", 14, 0, flex=3),
+    Column("subject", "Subject", 14, 0, flex=3, want=28),
     Column("contact", "Contact", 10, 3, flex=2),
     Column("status", "Status", 11, 1),
     Column("priority", "Prio", 6, 4),
@@ -51,20 +57,43 @@ COLUMNS = (
 
 
 @lru_cache(maxsize=32)
-def layout(width: int, columns: tuple[Column, ...] = COLUMNS) -> list[tuple[Column, int]]:
+def layout(
+    width: int, columns: tuple[Column, ...] = COLUMNS, sort: SortKey | None = None
+) -> list[tuple[Column, int]]:
     """Columns that fit in `width` (one space between them) with their widths (cached:
-    treat the result as read-only)."""
+    treat the result as read-only). The column the list is sorted by stays.
+
+    Spare cells go first to the columns below the width they want (the subject), then
+    to the flexible columns by their shares: a wide terminal shows longer subjects
+    rather than the same short ones with more room elsewhere.
+    """
     shown = list(columns)
 
-    def needed() -> int:
-        return sum(c.width for c in shown) + len(shown) - 1
+    def rank(column: Column) -> int:
+        return 0 if sort is not None and column.sort is sort else column.rank
 
-    while needed() > width and any(c.rank for c in shown):
-        shown.remove(max(shown, key=lambda c: c.rank))
+    def needed(wanted: bool = False) -> int:
+        sizes = (max(c.width, c.want) if wanted else c.width for c in shown)
+        return sum(sizes) + len(shown) - 1
+
+    def drop_last() -> None:
+        shown.remove(max(shown, key=rank))
+
+    while needed(wanted=True) > width and any(rank(c) > CORE_RANK for c in shown):
+        drop_last()
+    while needed() > width and any(rank(c) for c in shown):
+        drop_last()
     spare = max(0, width - needed())
+    widths = {c.key: c.width for c in shown}
+    for c in shown:
+        extra = min(spare, max(0, c.want - c.width))
+        widths[c.key] += extra
+        spare -= extra
     flex = sum(c.flex for c in shown)
-    widths = {c.key: c.width + (spare * c.flex // flex if flex else 0) for c in shown}
-    if flex:  # rounding leftovers go to the first flexible column
+    if flex:
+        for c in shown:
+            widths[c.key] += spare * c.flex // flex
+        # rounding leftovers go to the first flexible column
         first = next(c for c in shown if c.flex)
         widths[first.key] += width - (sum(widths.values()) + len(shown) - 1)
     return [(c, widths[c.key]) for c in shown]

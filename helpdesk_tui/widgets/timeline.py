@@ -4,12 +4,13 @@ Field changes show as `field: old → new` (CASE-8). All text is literal (SEC-2)
 """
 
 from collections.abc import Sequence
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.console import Group, RenderableType
 from rich.padding import Padding
 from rich.text import Text
 from textual.binding import Binding, BindingType
+from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -89,12 +90,31 @@ def _cache_key(entry: ActivityEntry) -> tuple[object, ...]:
     return (entry.at, entry.kind, entry.actor, entry.text, entry.time_spent_centi, changes)
 
 
+def estimated_height(entry: ActivityEntry, width: int) -> int:
+    """Lines an entry will take, guessed without rendering it (for the scrollbar only)."""
+    text = entry.text.strip()
+    room = max(1, width - 4)
+    body = sum(1 + len(line) // room for line in text.splitlines()) if text else 0
+    return 1 + body + len(entry.changes) + 1  # heading, text, changes, blank line
+
+
+#: A block of the timeline: the description or one entry (None: the "nothing" note).
+Block = ActivityEntry | str | None
+
+#: Entries rendered per slice while idle; a slice costs a few milliseconds.
+SLICE = 12
+#: Lines rendered beyond the bottom of the screen before the first paint.
+AHEAD = 10
+
+
 class Timeline(ScrollView, can_focus=True):
     """A scrollable timeline; `newest_first` and `kind_filter` re-render it.
 
-    Line API: the entries are rendered to strips once per (content, width) and only
-    the visible lines are painted, so a case with hundreds of activities opens and
-    scrolls as fast as one with three.
+    Line API, rendered lazily: opening a case renders only the entries that fill the
+    screen, paints, and renders the rest in small slices while the app is idle (or at
+    once when a scroll needs them). A case with hundreds of activities therefore opens
+    as fast as one with three. Rendered entries are kept per (content, width), so a
+    reload after a change renders only what is new.
     """
 
     DEFAULT_CSS = """
@@ -116,15 +136,27 @@ class Timeline(ScrollView, can_focus=True):
         super().__init__(id=id)
         self.entries: list[ActivityEntry] = []
         self.description = ""
+        self._blocks: list[Block] = []  # what is shown, in display order
+        self._rendered = 0  # blocks[:rendered] are in `_lines`
+        self._estimate = 0  # guessed lines of the blocks not rendered yet
         self._lines: list[Strip] = []
         self._width = 0
-        self._cache: dict[tuple[object, ...], list[Strip]] = {}  # entry → its lines
+        self._generation = 0  # moves on with every rebuild: stale idle slices stop
+        self._cache: LRUCache[tuple[object, ...], list[Strip]] = LRUCache(2048)
 
     def show(self, entries: Sequence[ActivityEntry], description: str = "") -> None:
         """Replace the entries (oldest first, as storage returns them) and description."""
         self.entries = list(entries)
         self.description = description
         self._rebuild()
+
+    def clear(self) -> None:
+        """Show nothing (a case is being loaded): back to the top, default order and filter."""
+        self.entries, self.description = [], ""
+        self.set_reactive(Timeline.newest_first, False)
+        self.set_reactive(Timeline.kind_filter, "all")
+        self._rebuild()
+        self.scroll_to(0, 0, animate=False, immediate=True)
 
     def cycle_filter(self) -> str:
         """Switch to the next kind filter and return its name."""
@@ -152,8 +184,19 @@ class Timeline(ScrollView, can_focus=True):
         return shown[::-1] if self.newest_first else shown
 
     @property
+    def complete(self) -> bool:
+        """Whether every entry is rendered (else the rest is on its way)."""
+        return self._rendered >= len(self._blocks)
+
+    @property
+    def lines_rendered(self) -> int:
+        """Lines rendered so far (the screen shows them; the rest follows while idle)."""
+        return len(self._lines)
+
+    @property
     def text(self) -> str:
-        """The rendered timeline as plain text (tests and copy)."""
+        """The whole timeline as plain text (tests and copy): renders what is left."""
+        self.render_all()
         return "\n".join(strip.text.rstrip() for strip in self._lines)
 
     def _rebuild(self) -> None:
@@ -166,28 +209,88 @@ class Timeline(ScrollView, can_focus=True):
         if width != self._width:
             self._cache.clear()  # rendered for another width
             self._width = width
+        blocks: list[Block] = [self.description] if self.description.strip() else []
+        blocks += shown
+        if not shown:
+            blocks.append(None)
+        self._blocks, self._rendered, self._lines = blocks, 0, []
+        self._estimate = sum(
+            estimated_height(b, width) if isinstance(b, ActivityEntry) else 1 for b in blocks
+        )
+        self.virtual_size = Size(width, self._estimate)
+        self._generation += 1
+        self._render_until(round(self.scroll_y) + self.scrollable_content_region.height + AHEAD)
+        self.refresh()
+        if not self.complete:
+            self.call_after_refresh(self._render_slice, self._generation)
+
+    def _render_slice(self, generation: int) -> None:
+        """Render a few more entries while idle, then give the event loop back."""
+        if generation != self._generation or self.complete:
+            return
+        self._render_blocks(SLICE)
+        if not self.complete:
+            self.call_after_refresh(self._render_slice, generation)
+
+    def render_all(self) -> None:
+        """Render every entry now (End, and anything that needs the whole timeline)."""
+        if not self.complete:
+            self._render_blocks(len(self._blocks))
+
+    def _render_until(self, lines: int) -> None:
+        while not self.complete and len(self._lines) < lines:
+            self._render_blocks(1)
+
+    def _render_blocks(self, count: int) -> None:
+        if not self._blocks or not self.is_mounted:
+            return
+        width = self._width
         console = self.app.console
         options = console.options.update_width(width)
 
         def lines_of(renderable: RenderableType) -> list[Strip]:
             return [Strip(line).simplify() for line in console.render_lines(renderable, options)]
 
-        lines: list[Strip] = []
-        if self.description.strip():
-            lines += lines_of(Text("Description", style="bold underline"))
-            lines += lines_of(literal(self.description.strip()))
-            lines.append(Strip.blank(0))
-        for entry in shown:
-            key = _cache_key(entry)
-            rendered = self._cache.get(key)
-            if rendered is None:
-                rendered = self._cache[key] = [*lines_of(render_entry(entry)), Strip.blank(0)]
-            lines += rendered
-        if not shown:
-            lines += lines_of(Text("nothing of this kind yet", style="dim italic"))
-        self._lines = lines
-        self.virtual_size = Size(width, len(lines))
-        self.refresh()
+        for block in self._blocks[self._rendered : self._rendered + count]:
+            if isinstance(block, ActivityEntry):
+                key = _cache_key(block)
+                rendered = self._cache.get(key)
+                if rendered is None:
+                    rendered = [*lines_of(render_entry(block)), Strip.blank(0)]
+                    self._cache[key] = rendered
+                self._estimate -= estimated_height(block, width)
+            elif block is None:
+                rendered = lines_of(Text("nothing of this kind yet", style="dim italic"))
+                self._estimate -= 1
+            else:
+                rendered = [
+                    *lines_of(Text("Description", style="bold underline")),
+                    *lines_of(literal(block.strip())),
+                    Strip.blank(0),
+                ]
+                self._estimate -= 1
+            self._lines += rendered
+            self._rendered += 1
+        if self.complete:
+            self._estimate = 0
+        # Lines not rendered yet count as their estimate, so the scrollbar is about right.
+        # The size changes (a relayout of the screen) only when the estimate ran out and
+        # once all is rendered, not with every slice.
+        height = len(self._lines) + max(0, self._estimate)
+        current = self.virtual_size
+        due = current.width != width or self.complete or len(self._lines) > current.height
+        if due and current != Size(width, height):
+            self.virtual_size = Size(width, height)
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        # Scrolling into lines not rendered yet renders them first.
+        self._render_until(round(new_value) + self.scrollable_content_region.height + AHEAD)
+        super().watch_scroll_y(old_value, new_value)
+
+    def scroll_end(self, *args: Any, **kwargs: Any) -> None:
+        """To the last line (renders what is left first: the end must be the real end)."""
+        self.render_all()
+        super().scroll_end(*args, **kwargs)
 
     def render_line(self, y: int) -> Strip:
         _, scroll_y = self.scroll_offset

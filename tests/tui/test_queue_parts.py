@@ -6,17 +6,41 @@ from helpdesk_tui.domain.enums import Priority
 from helpdesk_tui.domain.query import CaseQuery, view_query
 from helpdesk_tui.services import cases
 from helpdesk_tui.services.desk import COUNT_CAP, Desk
+from helpdesk_tui.storage.reads import SortKey
 from helpdesk_tui.widgets.case_row import COLUMNS, count_text, fit, layout
 
 
 def test_columns_fill_the_width_and_narrow_screens_drop_the_least_needed() -> None:
     for width in (60, 80, 98, 120, 200):
-        shown = layout(width)
-        assert sum(size for _, size in shown) + len(shown) - 1 == width
-        assert {"flags", "number", "subject", "status", "due"} <= {c.key for c, _ in shown}
-    assert [c.key for c, _ in layout(98)] == [c.key for c in COLUMNS]
+        for sort in (None, *SortKey):
+            shown = layout(width, sort=sort)
+            assert sum(size for _, size in shown) + len(shown) - 1 == width
+            keys = {c.key for c, _ in shown}
+            assert {"flags", "number", "subject"} <= keys
+            if sort is None:
+                assert {"status", "due"} <= keys
+            else:
+                assert sort in {c.sort for c, _ in shown}  # the sorted-by column stays
+    assert [c.key for c, _ in layout(120)] == [c.key for c in COLUMNS]
     assert "updated" not in {c.key for c, _ in layout(80)}
     assert "priority" not in {c.key for c, _ in layout(80)}
+
+
+def test_the_subject_takes_the_slack() -> None:
+    """Spare cells widen the subject first; optional columns wait until it has room."""
+
+    def widths(width: int, sort: SortKey | None = None) -> dict[str, int]:
+        return {c.key: size for c, size in layout(width, sort=sort)}
+
+    assert widths(80)["subject"] == 18  # 80 columns: the list is the whole terminal
+    assert widths(80)["contact"] == 10
+    at_120 = widths(98)  # 120 columns: the list beside the sidebar
+    assert at_120["subject"] >= 28
+    assert "priority" in at_120
+    assert "updated" not in at_120  # the least needed column gives way …
+    assert "updated" in widths(98, SortKey.UPDATED)  # … unless the list is sorted by it
+    assert widths(118)["subject"] > at_120["subject"]  # wider still: more subject
+    assert widths(178)["subject"] > widths(118)["subject"] > widths(118)["contact"]
 
 
 def test_fit_cuts_with_an_ellipsis_and_pads_by_terminal_cells() -> None:
