@@ -21,6 +21,11 @@ if TYPE_CHECKING:
     from helpdesk_tui.domain.numbering import CaseNumber
     from helpdesk_tui.domain.templates import CannedResponse
     from helpdesk_tui.screens.case import CaseScreen
+    from helpdesk_tui.sync.poller import MailSync
+    from helpdesk_tui.sync.status import SyncStatus
+
+#: Builds the mail poller, given where to report its state (None: no mail configured).
+MailSyncFactory = Callable[[Callable[["SyncStatus"], None]], "MailSync"]
 
 log = logging.getLogger(__name__)
 
@@ -58,9 +63,13 @@ class HelpdeskApp(App[None]):
         keymap: dict[str, str] | None = None,
         live_interval: float = LIVE_INTERVAL,
         load_canned: "Callable[[], tuple[CannedResponse, ...]] | None" = None,
+        mail_sync: MailSyncFactory | None = None,
     ) -> None:
-        """`load_canned`, if given, reads the canned responses after the first paint."""
+        """`load_canned`, if given, reads the canned responses after the first paint;
+        `mail_sync`, if given, runs the mail poller in a background thread (MAIL-1)."""
         super().__init__()
+        self._mail_sync = mail_sync
+        self.sync_label = "mail: starting" if mail_sync else "mail: not configured"
         self.desk = desk
         self._load_canned = load_canned
         self.live_interval = live_interval
@@ -79,6 +88,8 @@ class HelpdeskApp(App[None]):
         if self.live_interval > 0:
             self._watch_changes()
         self.call_after_refresh(self._warm_up)
+        if self._mail_sync is not None:
+            self.call_after_refresh(self._run_mail_sync)
 
     @work(thread=True, exit_on_error=False, group="warm-up", description="load the write path")
     def _warm_up(self) -> None:
@@ -95,6 +106,25 @@ class HelpdeskApp(App[None]):
         import helpdesk_tui.storage.uow  # noqa: F401  (imported for its side effect)
 
         _ = self.desk.ctx.engine
+
+    @work(thread=True, exit_on_error=False, group="mail", description="mail sync")
+    def _run_mail_sync(self) -> None:
+        """The poller (IDLE or polling, back-off) until the app quits; never on the loop."""
+        assert self._mail_sync is not None
+        poller = self._mail_sync(lambda status: self.call_from_thread(self.show_sync, status))
+        try:
+            poller.watch(self._stop_watching)
+        finally:
+            poller.close()
+
+    def show_sync(self, status: "SyncStatus") -> None:
+        """Put the poller's state on every status line (idle / syncing n of m / offline)."""
+        from helpdesk_tui.widgets.status_line import StatusLine  # lazy: screens import app
+
+        self.sync_label = f"mail: {status.label()}"
+        for screen in self.screen_stack:
+            for line in screen.query(StatusLine):
+                line.sync = self.sync_label
 
     def _set_canned(self, canned: tuple["CannedResponse", ...]) -> None:
         if self._load_canned is not None:

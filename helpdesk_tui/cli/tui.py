@@ -13,7 +13,10 @@ from helpdesk_tui.cli.runtime import Runtime
 from helpdesk_tui.domain.templates import CannedResponse
 
 if TYPE_CHECKING:
+    from helpdesk_tui.app import MailSyncFactory
     from helpdesk_tui.services.context import Context
+    from helpdesk_tui.sync.poller import MailSync
+    from helpdesk_tui.sync.status import SyncStatus
 
 
 def tui(ctx: typer.Context) -> None:
@@ -37,7 +40,15 @@ def start(runtime: Runtime) -> None:
         settings = runtime.settings
         canned = canned_responses(settings)
         keymap = dict(settings.keys)
-    launch(context, runtime.user, keymap=keymap, canned=canned)
+    mail_sync = None
+    if settings.mail.accounts:
+
+        def mail_sync(on_status: "Callable[[SyncStatus], None]") -> "MailSync":
+            from helpdesk_tui.sync.poller import MailSync  # lazy: in the worker thread
+
+            return MailSync(context, settings, on_status=on_status)
+
+    launch(context, runtime.user, keymap=keymap, canned=canned, mail_sync=mail_sync)
 
 
 def default_canned() -> tuple[CannedResponse, ...]:
@@ -53,6 +64,7 @@ def launch(
     *,
     keymap: dict[str, str] | None = None,
     canned: tuple[CannedResponse, ...] | Callable[[], tuple[CannedResponse, ...]] = (),
+    mail_sync: "MailSyncFactory | None" = None,
 ) -> None:
     """Run the app until the agent quits (`canned` may be a function reading them)."""
     from helpdesk_tui.app import HelpdeskApp  # lazy import: only the TUI needs Textual
@@ -60,6 +72,7 @@ def launch(
 
     if callable(canned):
         desk = Desk(context, user)
-        HelpdeskApp(desk, keymap=keymap, load_canned=canned).run()
+        HelpdeskApp(desk, keymap=keymap, load_canned=canned, mail_sync=mail_sync).run()
     else:
-        HelpdeskApp(Desk(context, user, canned=canned), keymap=keymap).run()
+        desk = Desk(context, user, canned=canned)
+        HelpdeskApp(desk, keymap=keymap, mail_sync=mail_sync).run()

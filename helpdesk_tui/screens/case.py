@@ -7,7 +7,7 @@ process changes data (`CasesChanged`, `DataChanged`), so edits elsewhere show up
 """
 
 from datetime import date
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import work
@@ -47,6 +47,10 @@ def heading(text: Text | str) -> Option:
     return Option(row, disabled=True)
 
 
+if TYPE_CHECKING:
+    from helpdesk_tui.dialogs.refile import RefileChoice
+
+
 class CaseScreen(CaseActions):
     """One case, opened from the queue (Enter) or from another case's side lists.
 
@@ -71,6 +75,8 @@ class CaseScreen(CaseActions):
         Binding("plus", "new_subcase", "New sub-case", id="case.new_subcase", show=False),
         Binding("o", "toggle_order", "Order", id="case.order"),
         Binding("f", "cycle_filter", "Filter", id="case.filter"),
+        Binding("z", "toggle_quotes", "Quoted text", id="case.quotes", show=False),
+        Binding("R", "refile", "Re-file a mail", id="case.refile", show=False),
         Binding("j,down", "move(1)", "Down", id="case.down", show=False),
         Binding("k,up", "move(-1)", "Up", id="case.up", show=False),
         Binding("g,home", "edge(False)", "Top", id="case.top", show=False),
@@ -274,6 +280,32 @@ class CaseScreen(CaseActions):
     def action_cycle_filter(self) -> None:
         """`f`: all → comments → external → phone → status changes → mail."""
         self.query_one(Timeline).cycle_filter()
+
+    def action_toggle_quotes(self) -> None:
+        """`z`: show or fold the quoted history of the mails."""
+        timeline = self.query_one(Timeline)
+        timeline.show_quotes = not timeline.show_quotes
+
+    def action_refile(self) -> None:
+        """`R`: move one of this case's mails to another case (MAIL-3)."""
+        from helpdesk_tui.dialogs.refile import RefileDialog  # lazy import: rarely needed
+
+        mails = [a.mail for a in self.detail.activities if a.mail] if self.detail else []
+        if not mails:
+            self.notify("This case has no mail", severity="warning")
+            return
+        dialog = RefileDialog(f"Re-file a mail of {self.number}", mails)
+        self.app.push_screen(dialog, self._refile_chosen)
+
+    def _refile_chosen(self, choice: "RefileChoice | None") -> None:
+        if choice is None:
+            return
+        desk = self.desk
+        self.run_service(
+            lambda: desk.refile(choice.mail_id, choice.number),
+            done=lambda _: f"mail moved to {choice.number}",
+            changed=[n for n in (self.number, choice.number) if n is not None],
+        )
 
     def action_move(self, step: int) -> None:
         """j/k: move in the focused list, or scroll the timeline."""

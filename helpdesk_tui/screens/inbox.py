@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from helpdesk_tui.dialogs.text import TextDialog
@@ -22,6 +22,7 @@ from helpdesk_tui.domain.errors import DomainError
 from helpdesk_tui.domain.numbering import parse_case_number
 from helpdesk_tui.messages import DataChanged
 from helpdesk_tui.storage.readmodels import MailEntry
+from helpdesk_tui.widgets.key_footer import KeyFooter
 from helpdesk_tui.widgets.untrusted import literal, literal_line
 
 if TYPE_CHECKING:
@@ -95,7 +96,7 @@ class InboxScreen(Screen[None]):
         yield OptionList(id="inbox-list")
         with VerticalScroll(id="inbox-preview"):
             yield Static("", id="inbox-body")
-        yield Footer()
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         self.action_reload()

@@ -50,6 +50,7 @@ class QueueScreen(CaseActions):
         Binding("d", "delegate", "Delegate", id="queue.delegate"),
         Binding("c", "comment", "Comment", id="queue.comment"),
         Binding("slash", "query", "Search", id="queue.query"),
+        Binding("i", "inbox", "Unfiled mail", id="queue.inbox", show=False),
         Binding("o", "cycle_sort", "Sort", id="queue.sort", show=False),
         Binding("O", "reverse_sort", "Reverse order", id="queue.reverse", show=False),
         Binding("escape", "clear", "Clear marks/query", id="queue.clear", show=False),
@@ -265,6 +266,12 @@ class QueueScreen(CaseActions):
         """Back from a case or a dialog: changes made meanwhile show up."""
         if self._counted:  # not on the first showing: the list is reading already
             self._refresh_all()
+
+    def action_inbox(self) -> None:
+        """The unfiled inbox (mail no rule placed)."""
+        from helpdesk_tui.screens.inbox import InboxScreen  # lazy import: rarely needed
+
+        self.app.push_screen(InboxScreen())
 
     def _refresh_all(self) -> None:
         self._load_counts(list(self.query_one(ViewSidebar).views))

@@ -33,6 +33,9 @@ class StatusLine(Static):
         self.set_reactive(StatusLine.database, database)
 
     def on_mount(self) -> None:
+        label = getattr(self.app, "sync_label", None)  # the poller may have reported already
+        if isinstance(label, str):
+            self.set_reactive(StatusLine.sync, label)
         self._show()
 
     def watch_user(self) -> None:

@@ -16,6 +16,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from helpdesk_tui.storage.readmodels import MailEntry
 from helpdesk_tui.storage.reads import ActivityEntry
 from helpdesk_tui.widgets.case_header import hours
 from helpdesk_tui.widgets.untrusted import literal, literal_line
@@ -66,8 +67,10 @@ def change_line(field: str, change: Sequence[str | None]) -> Text:
     return line
 
 
-def render_entry(entry: ActivityEntry) -> Group:
+def render_entry(entry: ActivityEntry, *, show_quotes: bool = False) -> Group:
     """One entry: a heading line, the text (indented), then its changes."""
+    if entry.mail is not None:
+        return render_mail(entry, entry.mail, show_quotes=show_quotes)
     label, style = KIND_LABELS.get(entry.kind, (entry.kind, ""))
     text = Text(entry.at.astimezone().strftime("%Y-%m-%d %H:%M"), style="dim")
     text.append("  ")
@@ -85,17 +88,54 @@ def render_entry(entry: ActivityEntry) -> Group:
     return Group(*parts)
 
 
-def _cache_key(entry: ActivityEntry) -> tuple[object, ...]:
+def render_mail(entry: ActivityEntry, mail: MailEntry, *, show_quotes: bool) -> Group:
+    """A mail: who wrote, why it is on this case (MAIL-3), problems, body with the quoted
+    history folded to one line unless `show_quotes` (`z` on the case screen)."""
+    label, style = KIND_LABELS.get(entry.kind, (entry.kind, ""))
+    heading = Text(entry.at.astimezone().strftime("%Y-%m-%d %H:%M"), style="dim")
+    heading.append("  ")
+    sender = f"{mail.from_name} <{mail.from_email}>" if mail.from_name else mail.from_email
+    heading.append(literal_line(sender or "unknown sender", 60, style="bold"))
+    heading.append("  ")
+    heading.append(label, style=style)
+    parts: list[RenderableType] = [heading]
+    meta = Text("    ", style="dim")
+    meta.append(literal_line(mail.subject or "(no subject)", 70))
+    meta.append(" · filed: ")
+    meta.append(literal_line(mail.filed_note or mail.filed_by))
+    if mail.noise:
+        meta.append(f" · {mail.noise.replace('_', ' ')}", style="yellow")
+    parts.append(meta)
+    if mail.attachments:
+        names = ", ".join(a.get("filename") or a.get("content_type", "?") for a in mail.attachments)
+        parts.append(Text("    📎 ", style="dim").append(literal_line(names, 100)))
+    if mail.defects:
+        problems = Text("    parse problems: ", style="red")
+        problems.append(literal_line("; ".join(mail.defects), 100))
+        parts.append(problems)
+    body = mail.body_text if show_quotes else mail.new_text
+    if body.strip():
+        parts.append(Padding(literal(body.strip()), (0, 0, 0, 4)))
+    hidden = mail.body_text[len(mail.new_text) :].strip()
+    if hidden and not show_quotes:
+        count = len(hidden.splitlines())
+        parts.append(Text(f"    ▸ {count} quoted lines hidden (z shows them)", style="dim italic"))
+    return Group(*parts)
+
+
+def _cache_key(entry: ActivityEntry, show_quotes: bool = False) -> tuple[object, ...]:
     changes = tuple((field, tuple(change)) for field, change in entry.changes.items())
-    return (entry.at, entry.kind, entry.actor, entry.text, entry.time_spent_centi, changes)
+    mail = (entry.mail.id, entry.mail.filed_note, show_quotes) if entry.mail else None
+    return (entry.at, entry.kind, entry.actor, entry.text, entry.time_spent_centi, changes, mail)
 
 
 def estimated_height(entry: ActivityEntry, width: int) -> int:
     """Lines an entry will take, guessed without rendering it (for the scrollbar only)."""
-    text = entry.text.strip()
+    text = (entry.mail.new_text if entry.mail else entry.text).strip()
     room = max(1, width - 4)
     body = sum(1 + len(line) // room for line in text.splitlines()) if text else 0
-    return 1 + body + len(entry.changes) + 1  # heading, text, changes, blank line
+    extra = 2 if entry.mail else 0  # the "filed:" line and the fold note
+    return 1 + body + len(entry.changes) + 1 + extra  # heading, text, changes, blank line
 
 
 #: A block of the timeline: the description or one entry (None: the "nothing" note).
@@ -131,6 +171,7 @@ class Timeline(ScrollView, can_focus=True):
     ]
     newest_first: reactive[bool] = reactive(False)
     kind_filter: reactive[str] = reactive("all")
+    show_quotes: reactive[bool] = reactive(False)
 
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
         super().__init__(id=id)
@@ -171,6 +212,9 @@ class Timeline(ScrollView, can_focus=True):
     def watch_kind_filter(self) -> None:
         self._rebuild()
         self.scroll_home(animate=False)
+
+    def watch_show_quotes(self) -> None:
+        self._rebuild()
 
     def on_resize(self) -> None:
         if self.scrollable_content_region.width != self._width:
@@ -253,10 +297,11 @@ class Timeline(ScrollView, can_focus=True):
 
         for block in self._blocks[self._rendered : self._rendered + count]:
             if isinstance(block, ActivityEntry):
-                key = _cache_key(block)
+                key = _cache_key(block, self.show_quotes)
                 rendered = self._cache.get(key)
                 if rendered is None:
-                    rendered = [*lines_of(render_entry(block)), Strip.blank(0)]
+                    entry = render_entry(block, show_quotes=self.show_quotes)
+                    rendered = [*lines_of(entry), Strip.blank(0)]
                     self._cache[key] = rendered
                 self._estimate -= estimated_height(block, width)
             elif block is None:

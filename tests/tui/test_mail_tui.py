@@ -1,0 +1,116 @@
+"""Mail in the TUI (issue 4): mail entries on the timeline (sender, why filed, quotes
+folded), re-filing with one key, and the unfiled inbox. Mail is filed by the real filing
+service; the poller against a real server is in tests/integration/test_tui_mail.py."""
+
+from itertools import count
+from pathlib import Path
+
+from casefixtures import INVOICE, PRINTER, make_app, open_case, screen_text, seeded, settle
+from mailmaker import customer_mail, reply_to
+from support import sync
+
+from helpdesk_tui.domain.filing import RoutingRule
+from helpdesk_tui.domain.numbering import CaseNumber
+from helpdesk_tui.mail.parse import parse
+from helpdesk_tui.screens.case import CaseScreen
+from helpdesk_tui.screens.inbox import InboxScreen
+from helpdesk_tui.services.context import Context
+from helpdesk_tui.services.filing import FilingSettings, FolderBatch, Incoming, ingest
+from helpdesk_tui.storage.reads import open_reads
+from helpdesk_tui.widgets.timeline import Timeline
+
+RULES = FilingSettings(rules=(RoutingRule("support", group="billing"),))
+_uids = count(1)
+
+
+def deliver(ctx: Context, raw: bytes, settings: FilingSettings = RULES) -> CaseNumber | None:
+    mail = Incoming(next(_uids), raw, parse(raw))
+    result = ingest(ctx, settings, FolderBatch("support", "INBOX", 1, [mail]))
+    return result.filed[0].case
+
+
+def mails_of(ctx: Context, number: CaseNumber) -> list[str]:
+    with open_reads(ctx.location) as store:
+        return [a.mail.subject for a in store.case_detail(number).activities if a.mail]
+
+
+@sync
+async def test_a_mail_shows_sender_reason_and_folded_quotes(tmp_path: Path) -> None:
+    with seeded(tmp_path) as data:
+        original = customer_mail("Beamer flackert", body="Der Beamer im Raum 3 flackert.")
+        number = deliver(data.ctx, original)
+        assert number is not None
+        deliver(data.ctx, reply_to(original, body="Jetzt ist er ganz aus."))
+        app = make_app(data)
+        async with app.run_test(size=(120, 36)) as pilot:
+            await open_case(pilot, number)
+            timeline = app.screen.query_one(Timeline)
+            text = timeline.text
+            assert "Kunde Eins <kunde@acme.example>" in text
+            assert "filed: new case by rule support" in text
+            assert "filed: In-Reply-To/References" in text
+            assert "Jetzt ist er ganz aus." in text
+            assert "quoted lines hidden (z shows them)" in text
+            assert "> Der Beamer im Raum 3 flackert." not in text
+            await pilot.press("z")
+            await settle(pilot)
+            assert "> Der Beamer im Raum 3 flackert." in timeline.text
+
+
+@sync
+async def test_mail_text_with_markup_and_escapes_stays_literal(tmp_path: Path) -> None:
+    with seeded(tmp_path) as data:
+        hostile = customer_mail(
+            "[bold red]Alarm[/] \x1b]52;c;ZXZpbA==\x07",
+            sender='"[i]Mallory[/i]" <mallory@evil.example>',
+            body="[link=https://evil.example]klick[/link] \x1b[2J weg",
+        )
+        number = deliver(data.ctx, hostile)
+        assert number is not None
+        app = make_app(data)
+        async with app.run_test(size=(120, 36)) as pilot:
+            await open_case(pilot, number)
+            text = screen_text(pilot)
+            assert "[bold red]Alarm[/]" in text
+            assert "[i]Mallory[/i]" in text
+            assert "[link=https://evil.example]klick[/link]" in text
+            assert "\x1b" not in app.screen.query_one(Timeline).text
+
+
+@sync
+async def test_R_refiles_a_mail_to_another_case(tmp_path: Path) -> None:
+    with seeded(tmp_path) as data:
+        number = deliver(data.ctx, customer_mail("Eigentlich Drucker"))
+        assert number is not None
+        app = make_app(data)
+        async with app.run_test(size=(120, 36)) as pilot:
+            await open_case(pilot, number)
+            await pilot.press("R")
+            await settle(pilot)
+            await pilot.press(*str(PRINTER), "enter")
+            await settle(pilot)
+            assert isinstance(app.screen, CaseScreen)
+        assert mails_of(data.ctx, number) == []
+        assert mails_of(data.ctx, PRINTER) == ["Eigentlich Drucker"]
+
+
+@sync
+async def test_the_inbox_lists_unfiled_mail_and_f_files_it(tmp_path: Path) -> None:
+    with seeded(tmp_path) as data:
+        assert deliver(data.ctx, customer_mail("Wer bin ich?"), FilingSettings()) is None
+        app = make_app(data)
+        async with app.run_test(size=(120, 36)) as pilot:
+            await settle(pilot)
+            await pilot.press("i")
+            await settle(pilot)
+            assert isinstance(app.screen, InboxScreen)
+            text = screen_text(pilot)
+            assert "Unfiled mail · 1" in text
+            assert "Wer bin ich?" in text
+            assert "Why here: no routing rule matched" in text
+            await pilot.press("f")
+            await settle(pilot)
+            await pilot.press(*str(INVOICE), "enter")
+            await settle(pilot)
+            assert "Unfiled mail · empty" in screen_text(pilot)
+        assert mails_of(data.ctx, INVOICE) == ["Wer bin ich?"]
