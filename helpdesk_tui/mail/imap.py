@@ -286,6 +286,14 @@ class ImapMailbox:
                 result[int(uid)] = bytes(body)
         return result
 
+    def flags(self, uids: Sequence[int]) -> dict[int, tuple[bytes, ...]]:
+        """The flags of `uids` (e.g. `b"\\Seen"`), by UID."""
+        if not uids:
+            return {}
+        with self._errors("UID FETCH FLAGS"):
+            response = self._live.get_flags(list(uids))
+        return {int(uid): tuple(flags) for uid, flags in response.items()}
+
     def mark_seen(self, uids: Sequence[int]) -> None:
         """Add \\Seen to `uids`."""
         if not uids:

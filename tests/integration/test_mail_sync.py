@@ -4,6 +4,7 @@ The sync runs as the real `helpdesk` process (SIGKILL, restarts and `--watch` ne
 process of its own); what it did is read back from the database it wrote.
 """
 
+import json
 import os
 import random
 import signal
@@ -47,8 +48,10 @@ port = {port}
 tls = "none"
 username = "agent"
 password_command = "printf secret"
-folders = ["INBOX"]
+folders = {folders}
 address = "support@helpdesk.example"
+after_filing = "{after}"
+move_to = "Filed"
 
 [[mail.rules]]
 name = "everything"
@@ -60,12 +63,25 @@ class Desk:
     """The `helpdesk` process and its database, for one Dovecot."""
 
     def __init__(
-        self, root: Path, dovecot: Dovecot, *, batch: int = 200, reopen: bool = False
+        self,
+        root: Path,
+        dovecot: Dovecot,
+        *,
+        batch: int = 200,
+        reopen: bool = False,
+        folders: tuple[str, ...] = ("INBOX",),
+        after: str = "leave",
     ) -> None:
         self.db = root / "hd.sqlite"
         self.config = root / "config.toml"
         self.config.write_text(
-            CONFIG.format(port=dovecot.port, batch=batch, reopen=str(reopen).lower())
+            CONFIG.format(
+                port=dovecot.port,
+                batch=batch,
+                reopen=str(reopen).lower(),
+                folders=json.dumps(list(folders)),
+                after=after,
+            )
         )
         self.dovecot = dovecot
 
@@ -274,3 +290,43 @@ def test_watch_survives_a_server_restart_and_files_what_arrived_meanwhile(
     desk.wait_for(lambda: desk.case_of(message_id(meanwhile)) is not None, 30, "after restart")
     assert watcher.poll() is None, "the watcher must keep running"
     assert desk.count(MailRow) == 2
+
+
+def test_the_same_mail_in_two_folders_is_stored_once(tmp_path: Path, dovecot: Dovecot) -> None:
+    desk = Desk(tmp_path, dovecot, folders=("INBOX", "Archive"))
+    raw = customer_mail("Doppelt abgelegt")
+    dovecot.append("INBOX", raw)
+    dovecot.append("Archive", raw)
+    out = desk.sync()
+    assert "support/INBOX: 1 new" in out
+    assert "support/Archive: 0 new" in out
+    assert "1 already stored" in out
+    assert desk.count(MailRow) == 1
+    assert desk.count(MailSeenRow) == 2  # both server copies are known
+
+
+def folder_contents(dovecot: Dovecot, folder: str) -> list[tuple[int, bool]]:
+    """(UID, seen) of every message in `folder`, through a fresh connection."""
+    from helpdesk_tui.mail.imap import ImapMailbox
+
+    with ImapMailbox(dovecot.endpoint()) as box:
+        box.select(folder)
+        uids = box.uids_after(0)
+        flags = box.flags(uids) if uids else {}
+    return [(uid, b"\\Seen" in flags.get(uid, ())) for uid in uids]
+
+
+def test_after_filing_seen_marks_the_server_copy_read(tmp_path: Path, dovecot: Dovecot) -> None:
+    desk = Desk(tmp_path, dovecot, after="seen")
+    dovecot.append("INBOX", customer_mail("Bitte als gelesen markieren"))
+    desk.sync()
+    assert [seen for _, seen in folder_contents(dovecot, "INBOX")] == [True]
+
+
+def test_after_filing_move_moves_it_out_of_the_inbox(tmp_path: Path, dovecot: Dovecot) -> None:
+    desk = Desk(tmp_path, dovecot, after="move")
+    dovecot.append("INBOX", customer_mail("Bitte verschieben"))
+    desk.sync()
+    assert folder_contents(dovecot, "INBOX") == []
+    assert len(folder_contents(dovecot, "Filed")) == 1
+    assert desk.count(MailRow) == 1
