@@ -161,6 +161,22 @@ class MailAccountConfig(_Section):
     mark it \\Seen, or move it to `move_to`."""
     move_to: str = "Filed"
     """Target folder of `after_filing = "move"` (created when missing)."""
+    acknowledge: bool = True
+    """Acknowledge a case opened from mail on this mailbox (MAIL-5; needs [smtp]). Never
+    to auto-replies, bounces, lists, bulk or our own mail, and at most `smtp.auto_limit`
+    automatic mails per recipient per `smtp.auto_window_hours` (MAIL-7)."""
+    ack_template: str | None = None
+    """Text of the acknowledgement (inline); None = the built-in text. Placeholders:
+    {case_number} {subject} {contact_name} {agent_name} {due} {account}."""
+
+    @model_validator(mode="after")
+    def _ack_placeholders_known(self) -> "MailAccountConfig":
+        if self.ack_template is not None:
+            try:
+                check_template(f"{self.name} ack_template", self.ack_template)
+            except DomainError as error:
+                raise ValueError(error.message) from None
+        return self
 
     @model_validator(mode="after")
     def _password_not_inline(self) -> "MailAccountConfig":
@@ -219,7 +235,39 @@ class SmtpConfig(_Section):
     keyring_service: str | None = None
     """Or: the keyring service holding the password."""
     sender: str = Field(default="", alias="from")
-    """From header of outgoing mail."""
+    """From header of outgoing mail; its domain makes our Message-IDs."""
+    timeout: float = Field(default=30.0, gt=0, le=600)
+    """Seconds to wait for the server on each command."""
+    undo_seconds: int = Field(default=10, ge=0, le=3600)
+    """A queued reply waits this long before it leaves: cancel or edit it meanwhile."""
+    auto_limit: int = Field(default=10, ge=0, le=10_000)
+    """At most this many automatic mails (acknowledgements) per recipient …"""
+    auto_window_hours: float = Field(default=3.0, gt=0, le=24 * 30)
+    """… per this many hours (MAIL-7)."""
+    retry_seconds: float = Field(default=30.0, ge=0, le=3600)
+    """First retry after a transient failure; doubles with every attempt, at most 30 min."""
+    max_attempts: int = Field(default=12, ge=1, le=1000)
+    """Transient failures are retried with capped back-off; after this many attempts the
+    mail is marked failed (still listed by `helpdesk outbox`, resendable)."""
+    sent_folder: str | None = None
+    """IMAP folder (e.g. "Sent") that gets a copy of every sent mail, and where a mail
+    whose sending was interrupted is looked for before anyone resends it."""
+    sent_account: str | None = None
+    """Name of the [[mail.accounts]] entry holding `sent_folder` (default: the first)."""
+    append_sent: bool = True
+    """APPEND the copy to `sent_folder` ourselves; false when the server files sent mail
+    by itself (then the folder is only searched)."""
+
+    @model_validator(mode="after")
+    def _smtp_checks(self) -> "SmtpConfig":
+        if self.username and self.password_command is None and self.keyring_service is None:
+            raise ValueError(
+                "smtp: set password_command or keyring_service for the username "
+                "(passwords never go into the config file)"
+            )
+        if self.sender and "@" not in self.sender:
+            raise ValueError(f"smtp: from = {self.sender!r} is not a mail address")
+        return self
 
 
 class CannedConfig(_Section):
@@ -320,6 +368,18 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))
+
+    @model_validator(mode="after")
+    def _sent_folder_has_an_account(self) -> "Settings":
+        smtp = self.smtp
+        if smtp is None or smtp.sent_folder is None:
+            return self
+        names = [a.name for a in self.mail.accounts]
+        if not names:
+            raise ValueError("smtp.sent_folder needs a [[mail.accounts]] entry to hold it")
+        if smtp.sent_account is not None and smtp.sent_account not in names:
+            raise ValueError(f"smtp.sent_account {smtp.sent_account!r} is no mail account")
+        return self
 
     @model_validator(mode="after")
     def _groups_know_their_people(self) -> "Settings":

@@ -1,6 +1,8 @@
-"""`helpdesk case …`: create, list, show, assign, status, close, reopen, edit, comment, delete."""
+"""`helpdesk case …`: create, list, show, assign, status, close, reopen, edit, comment, reply,
+delete."""
 
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -326,6 +328,50 @@ def comment(
             runtime.context, runtime.user, case_number, kind, text, time_spent_centi=_hours(time)
         )
         say(f"{kind} added to {case_number}")
+
+
+@app.command("reply")
+def reply(
+    ctx: typer.Context,
+    number: str,
+    text: str,
+    attach: Annotated[
+        list[Path] | None, typer.Option("--attach", metavar="FILE", help="Attach a file.")
+    ] = None,
+    time: Annotated[str | None, typer.Option("--time", help="Hours spent, e.g. 0.25.")] = None,
+) -> None:
+    """An external reply mailed to the requester via the outbox (after the undo window)."""
+    runtime: Runtime = ctx.obj
+    with refusals():
+        from helpdesk_tui.domain.errors import ConfigError
+        from helpdesk_tui.mail.outgoing import OutgoingAttachment
+        from helpdesk_tui.services.outbox import queue_reply
+        from helpdesk_tui.sync.sender import mail_out
+
+        case_number = _number(number)
+        hours = _hours(time)
+        files = []
+        for path in attach or []:
+            try:
+                files.append(OutgoingAttachment(path.name, path.read_bytes()))
+            except OSError as error:
+                raise UsageError(f"cannot read {path}: {error.strerror or error}") from None
+        out = mail_out(runtime.settings)
+        if out is None:
+            raise ConfigError("no [smtp] section in the config: replies cannot be mailed")
+        queued = queue_reply(
+            runtime.context,
+            out,
+            runtime.user,
+            case_number,
+            text,
+            attachments=files,
+            time_spent_centi=hours,
+        )
+        wait = round((queued.send_after - datetime.now(UTC)).total_seconds())
+        when = f"leaves in {wait} s unless cancelled" if wait > 0 else "leaves with the next send"
+        ident = str(queued.id)[:8]
+        say(f"queued reply to {queued.recipient}: {queued.subject} ({when}; id {ident})")
 
 
 @app.command("delete")

@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from helpdesk_tui.cli import case, mail, setup, sync, tui
+from helpdesk_tui.cli import case, mail, outbox, setup, sync, tui
 from helpdesk_tui.cli.runtime import Options, Runtime
 
 app = typer.Typer(
@@ -22,6 +22,7 @@ app.add_typer(mail.app, name="mail")
 setup.register(app)
 app.command("tui")(tui.tui)
 app.command("sync")(sync.sync)
+app.command("outbox")(outbox.outbox)
 
 
 @app.callback()

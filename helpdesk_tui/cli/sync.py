@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from rich.progress import Progress
 
     from helpdesk_tui.sync.poller import MailSync
+    from helpdesk_tui.sync.sender import MailSender
     from helpdesk_tui.sync.status import SyncStatus
 
 #: A first sync bigger than this shows a progress bar (OPS-3).
@@ -33,24 +34,30 @@ def sync(
         bool, typer.Option("--watch", help="Keep syncing (IDLE or polling) until interrupted.")
     ] = False,
 ) -> None:
-    """Fetch new mail from every configured account, store it once and file it."""
+    """Fetch new mail from every configured account, store it once and file it; send
+    what waits in the outbox (with [smtp])."""
     runtime: Runtime = ctx.obj
     with refusals():
         if once and watch:
             raise UsageError("--once and --watch exclude each other")
         settings = runtime.settings
-        if not settings.mail.accounts:
-            raise UsageError("no [[mail.accounts]] in the config: nothing to sync")
+        if not settings.mail.accounts and settings.smtp is None:
+            raise UsageError("no [[mail.accounts]] and no [smtp] in the config: nothing to sync")
         from helpdesk_tui.sync.poller import MailSync  # lazy: imports the mail stack
+        from helpdesk_tui.sync.sender import MailSender
 
         progress = _Progress()
-        poller = MailSync(runtime.context, settings, on_status=progress.update)
+        # Without accounts only the outbox is sent: no "mail off" status line then.
+        quiet = not settings.mail.accounts
+        poller = MailSync(runtime.context, settings, on_status=None if quiet else progress.update)
+        sender = MailSender(runtime.context, settings) if settings.smtp else None
         try:
             if watch:
-                _watch(poller)
+                _watch(poller, sender)
                 return
             started = time.perf_counter()
             report = poller.sync_once()
+            sent = sender.send_due() if sender is not None else None
         finally:
             progress.close()
             poller.close()
@@ -62,19 +69,32 @@ def sync(
                 f"{folder.filed} filed on cases, {folder.new_cases} new cases, "
                 f"{folder.unfiled} unfiled; {folder.duplicates} already stored{rescan}"
             )
-        typer.echo(f"{report.stored} mails stored in {seconds:.2f} s")
+        if settings.mail.accounts:
+            typer.echo(f"{report.stored} mails stored in {seconds:.2f} s")
+        if sent is not None:
+            typer.echo(sent.line())
         if report.errors:
             name, message = next(iter(report.errors.items()))
             fail(f"mail account {name!r}: {message}", REFUSED)
+        if sent is not None and sent.errors:
+            fail(f"sending: {sent.errors[0]}", REFUSED)
 
 
-def _watch(poller: MailSync) -> None:
+def _watch(poller: MailSync, sender: MailSender | None) -> None:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    thread = None
+    if sender is not None:  # the outbox is sent alongside, on a thread of its own
+        thread = threading.Thread(target=sender.watch, args=(stop,), name="sender", daemon=True)
+        thread.start()
     try:
         poller.watch(stop)
     except KeyboardInterrupt:
         stop.set()
+    finally:
+        stop.set()
+        if thread is not None:
+            thread.join(timeout=30)
 
 
 class _Progress:

@@ -30,6 +30,7 @@ from helpdesk_tui.domain.filing import (
 from helpdesk_tui.domain.numbering import CaseNumber, parse_case_number
 from helpdesk_tui.mail.parse import ParsedMail
 from helpdesk_tui.services.context import Context
+from helpdesk_tui.services.outbox import MailOut, acknowledge
 
 if TYPE_CHECKING:
     from helpdesk_tui.storage.mails import FolderState, NewMail
@@ -47,6 +48,8 @@ class FilingSettings:
     rules: tuple[RoutingRule, ...] = ()
     reopen_closed: bool = False
     own_addresses: frozenset[str] = frozenset()
+    mail_out: MailOut | None = None
+    """Outgoing mail; None = no acknowledgements of new cases (MAIL-5)."""
 
 
 @dataclass(frozen=True)
@@ -182,6 +185,7 @@ class _BatchWriter:
         self._pending_ids: dict[CaseNumber, uuid.UUID] = {}
         self._cases: list[tuple[Case, Sequence[ActivityDraft], uuid.UUID | None]] = []
         self._mails: list[tuple[uuid.UUID, NewMail, uuid.UUID | None, str, str]] = []
+        self._acks: list[tuple[Case, NewMail]] = []  # new cases to acknowledge (MAIL-5)
 
     def file(self, incoming: Incoming, key: str) -> Filed:
         """Decide where one mail goes and buffer (or write) it there."""
@@ -255,6 +259,8 @@ class _BatchWriter:
         self._cases.append((case, drafts, mail_id))
         self._pending_ids[case.number] = case.id
         self._mails.append((mail_id, record, case.id, FiledBy.RULE.value, filing.reason))
+        if self._settings.mail_out is not None:
+            self._acks.append((case, record))
         return Filed(incoming.uid, mail_id, FiledBy.RULE, filing.reason, case.number, new_case=True)
 
     def _onto_case(
@@ -286,6 +292,10 @@ class _BatchWriter:
         self._uow.mails.add_many(self._mails)
         self._numbers.close()
         self._cases, self._mails = [], []
+        mail_out, acks, self._acks = self._settings.mail_out, self._acks, []
+        for case, record in acks:  # MAIL-5: in this same transaction, never to noise (MAIL-7)
+            assert mail_out is not None
+            acknowledge(self._uow, mail_out, self._ctx.clock(), case, record)
 
 
 def refile(ctx: Context, actor_name: str, mail_id: uuid.UUID, number: CaseNumber) -> None:

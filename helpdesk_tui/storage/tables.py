@@ -295,3 +295,36 @@ class NotificationRow(SQLModel, table=True):
     case_id: uuid.UUID | None = Field(default=None, foreign_key="cases.id")
     text: str = Field(default="", sa_column=Column(Text, nullable=False))
     read: bool = False
+
+
+class OutboxRow(SQLModel, table=True):
+    """An outgoing mail on its way (MAIL-5): queued → sending → sent | retrying | failed |
+    unknown (| cancelled). The message itself is the `mails` row (direction "out") with
+    its raw bytes; this row is the delivery state.
+
+    Exactly once: `message_id` is fixed when the mail is queued, and the row is committed
+    as "sending" (attempts, attempted_at, claimed_by) before the SMTP conversation starts.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_state_send_after", "state", "send_after"),)
+    id: uuid.UUID = Field(default_factory=_pk, primary_key=True)
+    case_id: uuid.UUID = Field(foreign_key="cases.id", index=True)
+    mail_id: uuid.UUID = Field(foreign_key="mails.id", unique=True)
+    message_id: str = Field(unique=True, max_length=998)
+    kind: str = Field(max_length=16)
+    automatic: bool = False
+    sender: str = Field(default="", max_length=400)
+    recipient: str = Field(index=True, max_length=320)
+    subject: str = Field(default="", sa_column=Column(Text, nullable=False))
+    state: str = Field(default="queued", max_length=16)
+    attempts: int = 0
+    queued_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    send_after: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    attempted_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime, nullable=True)
+    )
+    sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+    claimed_by: str = Field(default="", max_length=200)
+    error: str = Field(default="", sa_column=Column(Text, nullable=False))
+    actor_id: uuid.UUID | None = Field(default=None, foreign_key="agents.id")

@@ -12,6 +12,7 @@ from helpdesk_tui.storage.directory import Directory
 from helpdesk_tui.storage.engine import WRITE
 from helpdesk_tui.storage.guard import check_thread
 from helpdesk_tui.storage.mails import MailRepository
+from helpdesk_tui.storage.outbox import OutboxRepository
 from helpdesk_tui.storage.timers import TimerRepository
 
 
@@ -36,6 +37,7 @@ class UnitOfWork:
         self.cases = CaseRepository(self._session, self.directory)
         self.timers = TimerRepository(self._session)
         self.mails = MailRepository(self._session)
+        self.outbox = OutboxRepository(self._session)
         return self
 
     def __exit__(

@@ -43,6 +43,7 @@ from helpdesk_tui.services.filing import (
     ingest,
 )
 from helpdesk_tui.sync.parsing import ParserPool
+from helpdesk_tui.sync.sender import mail_out
 from helpdesk_tui.sync.status import SyncState, SyncStatus
 
 if TYPE_CHECKING:
@@ -116,6 +117,7 @@ class MailSync:
             rules=routing_rules(settings),
             reopen_closed=settings.mail.reopen_closed,
             own_addresses=own_addresses(settings),
+            mail_out=mail_out(settings),  # acknowledgements of new cases (MAIL-5)
         )
         domains = sorted({a.rpartition("@")[2] for a in self._filing.own_addresses if "@" in a})
         self._pool = ParserPool(

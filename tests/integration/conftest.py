@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from integration.dovecot import Dovecot, dovecot_binary, instance_dir
+from integration.smtp_server import SmtpServer
 
 from helpdesk_tui.domain.enums import Role
 from helpdesk_tui.services.context import Context
@@ -165,3 +166,14 @@ def dovecot(
         # Shutting down takes Dovecot ~1.5 s; nobody needs this port again, so do
         # not wait here (the session fixture waits and deletes the files at the end).
         server.stop(wait=False)
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SmtpServer]:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 that records what it receives."""
+    server = SmtpServer()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -231,14 +231,17 @@ def test_mail_for_a_closed_case_is_attached_notified_and_reopens_when_configured
 def test_sigkill_during_a_2000_mail_ingest_then_resume_stores_every_mail_once(
     tmp_path: Path, dovecot: Dovecot
 ) -> None:
-    desk = Desk(tmp_path, dovecot, batch=50)
+    desk = Desk(tmp_path, dovecot, batch=10)  # 200 transactions: many points to die at
     raws = [customer_mail(f"Anfrage {i}", sender=f"k{i % 97}@acme.example") for i in range(2000)]
     drop_into_maildir(dovecot, raws)
     rng = random.Random(4711)
     kills = 0
-    for _ in range(4):
+    for _ in range(5):
+        before = desk.count(MailRow) if desk.db.exists() else 0
         process = desk.start("sync", "--once")
-        time.sleep(rng.uniform(0.8, 2.5))
+        # Kill once this run has stored something, at a random point after that.
+        desk.wait_for(lambda b=before: desk.count(MailRow) > b, 60, "the sync to store mail")
+        time.sleep(rng.uniform(0.0, 0.3))
         if process.poll() is None:
             process.send_signal(signal.SIGKILL)
             kills += 1
