@@ -23,10 +23,13 @@ if TYPE_CHECKING:
     from helpdesk_tui.domain.templates import CannedResponse
     from helpdesk_tui.screens.case import CaseScreen
     from helpdesk_tui.sync.poller import MailSync
+    from helpdesk_tui.sync.sender import MailSender
     from helpdesk_tui.sync.status import SyncStatus
 
 #: Builds the mail poller, given where to report its state (None: no mail configured).
 MailSyncFactory = Callable[[Callable[["SyncStatus"], None]], "MailSync"]
+#: Builds the outbox sender, given what to call after each pass (None: no [smtp]).
+MailSenderFactory = Callable[[Callable[[object], None]], "MailSender"]
 
 log = logging.getLogger(__name__)
 
@@ -65,12 +68,18 @@ class HelpdeskApp(App[None]):
         live_interval: float = LIVE_INTERVAL,
         load_canned: "Callable[[], tuple[CannedResponse, ...]] | None" = None,
         mail_sync: MailSyncFactory | None = None,
+        mail_sender: MailSenderFactory | None = None,
     ) -> None:
         """`load_canned`, if given, reads the canned responses after the first paint;
         `mail_sync`, if given, runs the mail poller in a background thread (MAIL-1)."""
         super().__init__()
         self._mail_sync = mail_sync
-        self.sync_label = "mail: starting" if mail_sync else "mail: not configured"
+        self._mail_sender = mail_sender
+        self._wake_sender = threading.Event()
+        desk.wake_sender = self._wake_sender.set
+        self._sync_state = "starting" if mail_sync else "not configured"
+        self._unsent = 0
+        self.sync_label = f"mail: {self._sync_state}"
         self.desk = desk
         self._load_canned = load_canned
         self.live_interval = live_interval
@@ -91,6 +100,8 @@ class HelpdeskApp(App[None]):
         self.call_after_refresh(self._warm_up)
         if self._mail_sync is not None:
             self.call_after_refresh(self._run_mail_sync)
+        if self._mail_sender is not None:
+            self.call_after_refresh(self._run_mail_sender)
 
     @work(thread=True, exit_on_error=False, group="warm-up", description="load the write path")
     def _warm_up(self) -> None:
@@ -123,11 +134,38 @@ class HelpdeskApp(App[None]):
         finally:
             poller.close()
 
+    @work(thread=True, exit_on_error=False, group="mail-out", description="mail sender")
+    def _run_mail_sender(self) -> None:
+        """The outbox sender until the app quits; replies wake it (after their undo time)."""
+        assert self._mail_sender is not None
+
+        def after_pass(_: object) -> None:
+            self.call_from_thread(self._count_unsent)
+
+        sender = self._mail_sender(after_pass)
+        after_pass(None)
+        sender.watch(self._stop_watching, self._wake_sender)
+
+    @work(thread=True, exclusive=True, group="unsent", exit_on_error=False, description="unsent")
+    def _count_unsent(self) -> None:
+        count = self.desk.unsent_count()
+        self.call_from_thread(self._show_unsent, count)
+
+    def _show_unsent(self, count: int) -> None:
+        self._unsent = count
+        self._show_mail_state()
+
     def show_sync(self, status: "SyncStatus") -> None:
         """Put the poller's state on every status line (idle / syncing n of m / offline)."""
+        self._sync_state = status.label()
+        self._show_mail_state()
+
+    def _show_mail_state(self) -> None:
+        """`mail: idle · 2 unsent` on every status line."""
         from helpdesk_tui.widgets.status_line import StatusLine  # lazy: screens import app
 
-        self.sync_label = f"mail: {status.label()}"
+        unsent = f" · {self._unsent} unsent" if self._unsent else ""
+        self.sync_label = f"mail: {self._sync_state}{unsent}"
         for screen in self.screen_stack:
             for line in screen.query(StatusLine):
                 line.sync = self.sync_label
@@ -199,6 +237,8 @@ class HelpdeskApp(App[None]):
 
     def _broadcast_change(self) -> None:
         self.screen.post_message(DataChanged())
+        if self._mail_sender is not None:
+            self._count_unsent()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """One place turns a failed worker into a one-line notification (and a log entry)."""

@@ -13,9 +13,12 @@ from helpdesk_tui.cli.runtime import Runtime
 from helpdesk_tui.domain.templates import CannedResponse
 
 if TYPE_CHECKING:
-    from helpdesk_tui.app import MailSyncFactory
+    from helpdesk_tui.app import MailSenderFactory, MailSyncFactory
+    from helpdesk_tui.config import Settings
     from helpdesk_tui.services.context import Context
+    from helpdesk_tui.services.outbox import MailOut
     from helpdesk_tui.sync.poller import MailSync
+    from helpdesk_tui.sync.sender import MailSender
     from helpdesk_tui.sync.status import SyncStatus
 
 
@@ -48,7 +51,29 @@ def start(runtime: Runtime) -> None:
 
             return MailSync(context, settings, on_status=on_status)
 
-    launch(context, runtime.user, keymap=keymap, canned=canned, mail_sync=mail_sync)
+    mail_sender = None
+    if settings.smtp is not None:
+
+        def mail_sender(on_report: "Callable[[object], None]") -> "MailSender":
+            from helpdesk_tui.sync.sender import MailSender  # lazy: in the worker thread
+
+            return MailSender(context, settings, on_report=on_report)
+
+    launch(
+        context,
+        runtime.user,
+        keymap=keymap,
+        canned=canned,
+        mail_sync=mail_sync,
+        mail_sender=mail_sender,
+        mail_out=_mail_out(settings),
+    )
+
+
+def _mail_out(settings: "Settings") -> "MailOut | None":
+    from helpdesk_tui.sync.sender import mail_out  # lazy: only with a config
+
+    return mail_out(settings)
 
 
 def default_canned() -> tuple[CannedResponse, ...]:
@@ -65,14 +90,18 @@ def launch(
     keymap: dict[str, str] | None = None,
     canned: tuple[CannedResponse, ...] | Callable[[], tuple[CannedResponse, ...]] = (),
     mail_sync: "MailSyncFactory | None" = None,
+    mail_sender: "MailSenderFactory | None" = None,
+    mail_out: "MailOut | None" = None,
 ) -> None:
     """Run the app until the agent quits (`canned` may be a function reading them)."""
     from helpdesk_tui.app import HelpdeskApp  # lazy import: only the TUI needs Textual
     from helpdesk_tui.services.desk import Desk
 
     if callable(canned):
-        desk = Desk(context, user)
-        HelpdeskApp(desk, keymap=keymap, load_canned=canned, mail_sync=mail_sync).run()
+        desk = Desk(context, user, mail_out=mail_out)
+        HelpdeskApp(
+            desk, keymap=keymap, load_canned=canned, mail_sync=mail_sync, mail_sender=mail_sender
+        ).run()
     else:
-        desk = Desk(context, user, canned=canned)
-        HelpdeskApp(desk, keymap=keymap, mail_sync=mail_sync).run()
+        desk = Desk(context, user, canned=canned, mail_out=mail_out)
+        HelpdeskApp(desk, keymap=keymap, mail_sync=mail_sync, mail_sender=mail_sender).run()

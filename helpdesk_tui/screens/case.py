@@ -69,6 +69,8 @@ class CaseScreen(CaseActions):
         Binding("c", "comment", "Comment", id="case.comment"),
         Binding("m", "external", "External action", id="case.external", show=False),
         Binding("p", "phone", "Phone note", id="case.phone", show=False),
+        Binding("M", "reply", "Reply by mail", id="case.reply", show=False),
+        Binding("U", "interim_update", "Mail interim update", id="case.interim", show=False),
         Binding("e", "edit", "Edit", id="case.edit"),
         Binding("r", "reopen", "Reopen", id="case.reopen"),
         Binding("a", "assign_me", "Assign to me", id="case.assign_me", show=False),

@@ -74,10 +74,13 @@ class ComposeScreen(Screen[bool]):
     #: How often a running timer is written to the database (ACT-4: at least every 36 s).
     beat_seconds: ClassVar[float] = timers.BEAT_SECONDS
 
-    def __init__(self, case: CaseSummary, kind: ActivityKind = ActivityKind.COMMENT) -> None:
+    def __init__(
+        self, case: CaseSummary, kind: ActivityKind = ActivityKind.COMMENT, *, by_mail: bool = False
+    ) -> None:
         super().__init__()
         self.case = case
         self.kind = kind
+        self.by_mail = by_mail and kind is ActivityKind.EXTERNAL
         self.timer_seconds = 0  # as persisted at `timer_at`
         self.timer_at: datetime | None = None  # None: no timer on this case
         self.timer_running = False
@@ -99,6 +102,9 @@ class ComposeScreen(Screen[bool]):
             yield Static("Time spent (h):", id="compose-hours-label")
             yield Input(id="compose-hours", placeholder="e.g. 0.25")
             yield Static(id="compose-timer")
+        with Horizontal(id="compose-attach-bar"):
+            yield Static("Attach files:", id="compose-attach-label")
+            yield Input(id="compose-attach", placeholder="paths, separated by commas")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -113,6 +119,9 @@ class ComposeScreen(Screen[bool]):
     # -- what is shown ------------------------------------------------------------------
     def _show_title(self) -> None:
         noun, note = KIND_TITLES[self.kind]
+        if self.by_mail:
+            noun, note = "Reply by mail", f"to {self.case.contact_email}, after the undo time"
+        self.query_one("#compose-attach-bar").display = self.by_mail
         title = Text(noun, style="bold")
         title.append(f" ({note})", style="dim")
         title.append(f" on {self.case.number}  ", style="bold")
@@ -208,8 +217,12 @@ class ComposeScreen(Screen[bool]):
         return self.query_one(TextArea).text
 
     def action_next_kind(self) -> None:
-        """ctrl+n: internal comment → external action → phone note."""
-        self.kind = KINDS[(KINDS.index(self.kind) + 1) % len(KINDS)]
+        """ctrl+n: internal comment → external action → reply by mail → phone note."""
+        if self.kind is ActivityKind.EXTERNAL and not self.by_mail and self.desk.mail_out:
+            self.by_mail = True
+        else:
+            self.by_mail = False
+            self.kind = KINDS[(KINDS.index(self.kind) + 1) % len(KINDS)]
         self._show_title()
 
     def action_canned(self) -> None:
@@ -277,20 +290,27 @@ class ComposeScreen(Screen[bool]):
         except DomainError as error:
             self.notify(error.message, severity="error", markup=False)
             return
-        self._save(self.text, self.kind, centi)
+        self._save(self.text, self.kind, centi, self._attachments() if self.by_mail else [])
+
+    def _attachments(self) -> list[str]:
+        value = self.query_one("#compose-attach", Input).value
+        return [part.strip() for part in value.split(",") if part.strip()]
 
     @work(
         thread=True, exclusive=True, group="compose-save", exit_on_error=False, description="save"
     )
-    def _save(self, text: str, kind: ActivityKind, centi: int | None) -> None:
+    def _save(self, text: str, kind: ActivityKind, centi: int | None, files: list[str]) -> None:
         desk, number = self.desk, self.case.number
         with self._timer_lock:
             state = timers.beat_timer(desk.ctx, desk.user, number)
             spent = centi if centi is not None else (state.centi_hours if state else None)
             try:
-                cases.record_activity(
-                    desk.ctx, desk.user, number, kind, text, time_spent_centi=spent
-                )
+                if self.by_mail:
+                    desk.reply(number, text, attachments=files, time_spent_centi=spent)
+                else:
+                    cases.record_activity(
+                        desk.ctx, desk.user, number, kind, text, time_spent_centi=spent
+                    )
             except DomainError as error:
                 self.app.call_from_thread(
                     self.notify, error.message, severity="error", markup=False
@@ -304,6 +324,8 @@ class ComposeScreen(Screen[bool]):
     def _saved(self, kind: ActivityKind, spent: int | None) -> None:
         noun = KIND_TITLES[kind][0]
         line = f"{noun} added to {self.case.number}"
+        if self.by_mail:
+            line = f"Reply to {self.case.contact_email} queued on {self.case.number} (undo: u)"
         if spent:
             line += f" ({hours(spent)})"
         self.notify(line)

@@ -7,7 +7,7 @@ resend?" mail goes out again only when an agent says so (`r`): nothing is resent
 
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
@@ -105,14 +105,14 @@ class OutboxScreen(Screen[None]):
         """Read the outbox in a thread and show it."""
         from helpdesk_tui.services.outbox import list_outbox  # lazy: the write stack
 
-        entries = list_outbox(self.helpdesk.desk.ctx)
-        self.app.call_from_thread(self._show, entries)
+        ctx = self.helpdesk.desk.ctx
+        entries = list_outbox(ctx)
+        self.app.call_from_thread(self._show, entries, ctx.clock())
 
-    def _show(self, entries: "list[OutboxEntry]") -> None:
+    def _show(self, entries: "list[OutboxEntry]", now: datetime) -> None:
         listing = self.query_one("#outbox-list", OptionList)
         keep = self.selected.id if self.selected else None
         self.entries = entries
-        now = datetime.now(UTC)
         highlighted = listing.highlighted
         listing.clear_options()
         listing.add_options([Option(entry_line(e, now), id=e.id.hex) for e in entries])

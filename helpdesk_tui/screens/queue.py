@@ -51,11 +51,14 @@ class QueueScreen(CaseActions):
         Binding("c", "comment", "Comment", id="queue.comment"),
         Binding("slash", "query", "Search", id="queue.query"),
         Binding("i", "inbox", "Unfiled mail", id="queue.inbox", show=False),
+        Binding("u", "outbox", "Outbox (unsent)", id="queue.outbox", show=False),
         Binding("o", "cycle_sort", "Sort", id="queue.sort", show=False),
         Binding("O", "reverse_sort", "Reverse order", id="queue.reverse", show=False),
         Binding("escape", "clear", "Clear marks/query", id="queue.clear", show=False),
         Binding("m", "external", "External action", id="queue.external", show=False),
         Binding("p", "phone", "Phone note", id="queue.phone", show=False),
+        Binding("M", "reply", "Reply by mail", id="queue.reply", show=False),
+        Binding("U", "interim_update", "Mail interim update", id="queue.interim", show=False),
         Binding("e", "edit", "Edit", id="queue.edit", show=False),
         Binding("r", "reopen", "Reopen", id="queue.reopen", show=False),
         Binding("plus", "new_subcase", "New sub-case", id="queue.new_subcase", show=False),
@@ -272,6 +275,12 @@ class QueueScreen(CaseActions):
         from helpdesk_tui.screens.inbox import InboxScreen  # lazy import: rarely needed
 
         self.app.push_screen(InboxScreen())
+
+    def action_outbox(self) -> None:
+        """Outgoing mail not delivered yet."""
+        from helpdesk_tui.screens.outbox import OutboxScreen  # lazy import: rarely needed
+
+        self.app.push_screen(OutboxScreen())
 
     def _refresh_all(self) -> None:
         self._load_counts(list(self.query_one(ViewSidebar).views))

@@ -10,15 +10,20 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from helpdesk_tui.domain.enums import Role
-from helpdesk_tui.domain.errors import NotFoundError
+from helpdesk_tui.domain.errors import NotFoundError, ValidationError
 from helpdesk_tui.domain.numbering import CaseNumber
 from helpdesk_tui.domain.query import VIEWS, CaseQuery, view_query
 from helpdesk_tui.domain.templates import CannedResponse
 from helpdesk_tui.services.context import Context
 from helpdesk_tui.storage.readmodels import MailEntry
 from helpdesk_tui.storage.reads import COUNT_CAP, CaseDetail, CaseSummary, Cursor, Sort, open_reads
+
+if TYPE_CHECKING:
+    from helpdesk_tui.services.outbox import BulkMailPreview, BulkMailResult, MailOut, Queued
 
 #: Sidebar views in display order, with their labels (VIEW-1).
 VIEW_LABELS = {
@@ -58,6 +63,10 @@ class Desk:
     ctx: Context
     user: str
     canned: tuple[CannedResponse, ...] = ()
+    mail_out: "MailOut | None" = None
+    """Outgoing mail settings; None: no [smtp], so replies cannot be mailed."""
+    wake_sender: Callable[[], None] = lambda: None
+    """Called after mail is queued, so the sender looks at once."""
 
     # -- reading ---------------------------------------------------------------------
     def page(
@@ -148,6 +157,81 @@ class Desk:
         from helpdesk_tui.services.filing import refile  # lazy: keeps the TUI's start light
 
         refile(self.ctx, self.user, uuid.UUID(mail_id), number)
+
+    def _out(self) -> "MailOut":
+        if self.mail_out is None:
+            raise ValidationError("no [smtp] in the config: mail cannot be sent")
+        return self.mail_out
+
+    def reply(
+        self,
+        number: CaseNumber,
+        text: str,
+        *,
+        attachments: Sequence[str] = (),
+        time_spent_centi: int | None = None,
+    ) -> "Queued":
+        """An external action mailed to the requester (files attached by path)."""
+        from helpdesk_tui.mail.outgoing import OutgoingAttachment
+        from helpdesk_tui.services.outbox import queue_reply  # lazy: the write stack
+
+        files = []
+        for name in attachments:
+            path = Path(name).expanduser()
+            try:
+                files.append(OutgoingAttachment(path.name, path.read_bytes()))
+            except OSError as error:
+                raise ValidationError(f"cannot attach {name}: {error.strerror}") from None
+        queued = queue_reply(
+            self.ctx,
+            self._out(),
+            self.user,
+            number,
+            text,
+            attachments=files,
+            time_spent_centi=time_spent_centi,
+        )
+        self.wake_sender()
+        return queued
+
+    def interim_update(self, number: CaseNumber) -> "Queued":
+        """Mail the requester the external actions so far, newest first."""
+        from helpdesk_tui.services.outbox import send_interim_update
+
+        queued = send_interim_update(self.ctx, self._out(), self.user, number)
+        self.wake_sender()
+        return queued
+
+    def closing_mail(self, number: CaseNumber) -> "Queued":
+        """Mail the requester that the case is closed, with its history."""
+        from helpdesk_tui.services.outbox import send_closing_mail
+
+        queued = send_closing_mail(self.ctx, self._out(), self.user, number)
+        self.wake_sender()
+        return queued
+
+    def bulk_reply_preview(self, numbers: Sequence[CaseNumber]) -> "list[BulkMailPreview]":
+        """Who would get the bulk reply."""
+        from helpdesk_tui.services.outbox import preview_bulk_reply
+
+        return preview_bulk_reply(self.ctx, self._out(), numbers)
+
+    def bulk_reply(self, numbers: Sequence[CaseNumber], text: str) -> "BulkMailResult":
+        """The same external action on many cases, mailed to every requester."""
+        from helpdesk_tui.services.outbox import bulk_reply
+
+        result = bulk_reply(self.ctx, self._out(), self.user, numbers, text)
+        self.wake_sender()
+        return result
+
+    def unsent_count(self) -> int:
+        """Outgoing mail not delivered yet (the status line shows it)."""
+        if self.mail_out is None:
+            return 0
+        from helpdesk_tui.services.outbox import PENDING, outbox_counts
+
+        counts = outbox_counts(self.ctx)
+        return sum(n for state, n in counts.items() if state in PENDING)
 
     def agents(self) -> list[str]:
         """Usernames, for the delegate dialog."""

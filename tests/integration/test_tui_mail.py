@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from integration.dovecot import Dovecot
+from integration.smtp_server import SmtpServer
 from mailmaker import customer_mail
 from support import sync
 from tui.casefixtures import screen_text, seeded
@@ -15,7 +16,7 @@ from helpdesk_tui.app import HelpdeskApp
 from helpdesk_tui.config import MailAccountConfig, MailConfig, RoutingRuleConfig, Settings
 from helpdesk_tui.domain.numbering import CaseNumber
 from helpdesk_tui.domain.query import CaseQuery
-from helpdesk_tui.services.context import Context
+from helpdesk_tui.services.context import Context, utc_now
 from helpdesk_tui.services.desk import Desk
 from helpdesk_tui.storage.readmodels import Sort, SortKey
 from helpdesk_tui.storage.reads import open_reads
@@ -89,3 +90,59 @@ def test_sync_status_labels() -> None:
     assert SyncStatus(SyncState.OFFLINE, retry_in=19.6).label() == "offline (retry in 20 s)"
     assert SyncStatus(SyncState.ERROR, message="login refused").label() == "error: login refused"
     assert SyncStatus(SyncState.IDLE).label() == "idle"
+
+
+@sync
+async def test_a_reply_written_in_the_tui_reaches_the_smtp_server_once(
+    tmp_path: Path, smtp_server: SmtpServer
+) -> None:
+    from tui.casefixtures import PRINTER
+
+    from helpdesk_tui.config import SmtpConfig
+    from helpdesk_tui.screens.case import CaseScreen
+    from helpdesk_tui.screens.compose import ComposeScreen
+    from helpdesk_tui.sync.sender import MailSender, mail_out
+
+    smtp = SmtpConfig.model_validate(
+        {
+            "host": "127.0.0.1",
+            "port": smtp_server.port,
+            "tls": "none",
+            "from": "Support <support@helpdesk.example>",
+            "undo_seconds": 1,
+            "retry_seconds": 1,
+        }
+    )
+    settings = Settings(smtp=smtp)
+    with seeded(tmp_path) as data:
+        ctx = data.ctx
+        ctx.clock = utc_now  # undo time and retries need a clock that moves
+        smtp_server.stop()  # the server is down when the reply is written
+
+        def sender(on_report: Callable[[object], None]) -> MailSender:
+            return MailSender(ctx, settings, on_report=on_report)
+
+        desk = Desk(ctx, "alice", mail_out=mail_out(settings))
+        app = HelpdeskApp(desk, live_interval=0.3, mail_sender=sender)
+        async with app.run_test(size=(120, 36)) as pilot:
+            # (no `settle`: the sender and watcher workers run until the app quits)
+            app.open_case(PRINTER)
+            await until(
+                lambda: isinstance(app.screen, CaseScreen) and app.screen.detail is not None,
+                5,
+                "the case loaded",
+            )
+            await pilot.press("M")
+            await until(lambda: isinstance(app.screen, ComposeScreen), 5, "compose")
+            await pilot.press(*"Termin bestaetigt.", "ctrl+s")
+            await until(lambda: isinstance(app.screen, CaseScreen), 5, "saved")
+            queue = next(s for s in app.screen_stack if s.query(StatusLine))
+            status = queue.query_one(StatusLine)  # the queue's status line, under the case
+            await until(lambda: "1 unsent" in status.sync, 5, "the unsent count")
+            smtp_server.start()  # back: the retry delivers it, once
+            [received] = await asyncio.to_thread(smtp_server.wait_for, 1)
+            assert b"[#0000001]" in received.data
+            assert "karl@acme.example" in received.rcpt_tos
+            await until(lambda: "unsent" not in status.sync, 5, "the count to clear")
+            await asyncio.sleep(1.5)
+            assert len(smtp_server.messages) == 1

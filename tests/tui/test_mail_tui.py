@@ -114,3 +114,71 @@ async def test_the_inbox_lists_unfiled_mail_and_f_files_it(tmp_path: Path) -> No
             await settle(pilot)
             assert "Unfiled mail · empty" in screen_text(pilot)
         assert mails_of(data.ctx, INVOICE) == ["Wer bin ich?"]
+
+
+def mail_app(data: object) -> "object":
+    """The app with outgoing mail configured (no sender: nothing leaves in these tests)."""
+    from casefixtures import Seeded
+
+    from helpdesk_tui.app import HelpdeskApp
+    from helpdesk_tui.services.desk import Desk
+    from helpdesk_tui.services.outbox import MailOut
+
+    assert isinstance(data, Seeded)
+    out = MailOut(sender="Support <support@helpdesk.example>", undo_seconds=600)
+    return HelpdeskApp(Desk(data.ctx, "alice", mail_out=out), live_interval=0)
+
+
+def outbox_rows(ctx: Context) -> list[tuple[str, str, str]]:
+    from helpdesk_tui.services.outbox import list_outbox
+
+    return [(str(e.case), e.recipient, e.state) for e in list_outbox(ctx, None)]
+
+
+@sync
+async def test_M_on_a_case_queues_a_reply_by_mail_to_the_requester(tmp_path: Path) -> None:
+    from helpdesk_tui.app import HelpdeskApp
+    from helpdesk_tui.screens.compose import ComposeScreen
+
+    with seeded(tmp_path) as data:
+        app = mail_app(data)
+        assert isinstance(app, HelpdeskApp)
+        async with app.run_test(size=(120, 36)) as pilot:
+            await open_case(pilot, PRINTER)
+            await pilot.press("M")
+            await settle(pilot)
+            assert isinstance(app.screen, ComposeScreen)
+            assert "Reply by mail" in screen_text(pilot)
+            await pilot.press(*"Der Techniker kommt morgen.")
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert isinstance(app.screen, CaseScreen)
+        assert outbox_rows(data.ctx) == [(str(PRINTER), "karl@acme.example", "queued")]
+        detail = data.detail(PRINTER)
+        assert detail.activities[-1].kind == "external"
+        assert detail.activities[-1].text == "Der Techniker kommt morgen."
+
+
+@sync
+async def test_the_outbox_lists_unsent_mail_and_x_cancels_within_the_undo_time(
+    tmp_path: Path,
+) -> None:
+    from helpdesk_tui.app import HelpdeskApp
+    from helpdesk_tui.screens.outbox import OutboxScreen
+
+    with seeded(tmp_path) as data:
+        app = mail_app(data)
+        assert isinstance(app, HelpdeskApp)
+        app.desk.reply(INVOICE, "Die Gutschrift ist unterwegs.")
+        async with app.run_test(size=(120, 36)) as pilot:
+            await settle(pilot)
+            await pilot.press("u")
+            await settle(pilot)
+            assert isinstance(app.screen, OutboxScreen)
+            text = screen_text(pilot)
+            assert "Outbox · 1 unsent" in text
+            assert "queued (sends in" in text
+            await pilot.press("x")
+            await settle(pilot)
+            assert "Outbox · nothing unsent" in screen_text(pilot)
+        assert [state for *_, state in outbox_rows(data.ctx)] == ["cancelled"]
