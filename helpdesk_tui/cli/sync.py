@@ -115,7 +115,8 @@ class _Progress:
         key = (status.mailbox, f"{status.state}:{status.message}")
         if key != self._last:  # one line per change, not one per countdown second
             self._last = key
-            typer.echo(f"mail {status.mailbox}: {status.label()}", err=True)
+            name = f" {status.mailbox}" if status.mailbox else ""
+            typer.echo(f"mail{name}: {status.label()}", err=True)
 
     def _show(self, done: int, total: int, mailbox: str) -> None:
         from rich.progress import Progress  # lazy: only a big first sync shows it

@@ -4,6 +4,7 @@ service; the poller against a real server is in tests/integration/test_tui_mail.
 
 from itertools import count
 from pathlib import Path
+from typing import Any
 
 from casefixtures import INVOICE, PRINTER, make_app, open_case, screen_text, seeded, settle
 from mailmaker import customer_mail, reply_to
@@ -182,3 +183,65 @@ async def test_the_outbox_lists_unsent_mail_and_x_cancels_within_the_undo_time(
             await settle(pilot)
             assert "Outbox · nothing unsent" in screen_text(pilot)
         assert [state for *_, state in outbox_rows(data.ctx)] == ["cancelled"]
+
+
+@sync
+async def test_U_mails_an_interim_update_and_closing_offers_the_closing_mail(
+    tmp_path: Path,
+) -> None:
+    from helpdesk_tui.app import HelpdeskApp
+    from helpdesk_tui.dialogs.confirm import ConfirmDialog
+
+    with seeded(tmp_path) as data:
+        app = mail_app(data)
+        assert isinstance(app, HelpdeskApp)
+        app.desk.reply(INVOICE, "Gutschrift beantragt.")
+        async with app.run_test(size=(120, 36)) as pilot:
+            await open_case(pilot, INVOICE)
+            await pilot.press("U")
+            await settle(pilot)
+            await pilot.press("x", "enter")  # close as solved (the default)
+            await settle(pilot)
+            assert isinstance(app.screen, ConfirmDialog)
+            assert "Send the closing mail for 0000002?" in screen_text(pilot)
+            await pilot.press("enter")  # Send
+            await settle(pilot)
+        kinds = [e.kind for e in list_outbox_entries(data.ctx)]
+        assert sorted(kinds) == ["closing", "reply", "update"]
+
+
+def list_outbox_entries(ctx: Context) -> list[Any]:
+    from helpdesk_tui.services.outbox import list_outbox
+
+    return list_outbox(ctx, None)
+
+
+@sync
+async def test_M_on_marked_cases_previews_then_mails_every_requester(tmp_path: Path) -> None:
+    from helpdesk_tui.app import HelpdeskApp
+    from helpdesk_tui.dialogs.confirm import ConfirmDialog
+    from helpdesk_tui.widgets.case_list import CaseList
+
+    with seeded(tmp_path) as data:
+        app = mail_app(data)
+        assert isinstance(app, HelpdeskApp)
+        async with app.run_test(size=(120, 36)) as pilot:
+            await settle(pilot)
+            cases = app.screen.query_one(CaseList)
+            await pilot.press("space", "space")  # mark the first two cases
+            await settle(pilot)
+            marked = [c.number for c in cases.marked()]
+            assert len(marked) == 2
+            await pilot.press("M")
+            await settle(pilot)
+            await pilot.press(*"Wartungsfenster heute Nacht.", "ctrl+s")
+            await settle(pilot)
+            assert isinstance(app.screen, ConfirmDialog)
+            text = screen_text(pilot)
+            assert "2 mails: external action + reply to each requester" in text
+            await pilot.press("enter")
+            await settle(pilot)
+        entries = list_outbox_entries(data.ctx)
+        assert sorted(str(e.case) for e in entries) == sorted(str(n) for n in marked)
+        for number in marked:
+            assert data.detail(number).activities[-1].text == "Wartungsfenster heute Nacht."
