@@ -7,23 +7,17 @@ SMTP server's recording, `helpdesk outbox --json` and the database it wrote.
 import email
 import email.policy
 import json
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 from integration.dovecot import Dovecot
+from integration.helpdesk_process import HelpdeskProcess
 from integration.smtp_server import SmtpServer
 from mailmaker import customer_mail, reply_to
-from sqlmodel import select
 
-from helpdesk_tui.domain.numbering import CaseNumber
 from helpdesk_tui.mail.tag import find_case_tag
-from helpdesk_tui.services.context import Context
-from helpdesk_tui.storage.location import locate
-from helpdesk_tui.storage.tables import CaseRow, MailRow
 
 PEOPLE = """
 [[users]]
@@ -65,7 +59,7 @@ retry_seconds = 0.2
 """
 
 
-class Desk:
+class Desk(HelpdeskProcess):
     """The `helpdesk` process with a config for the SMTP server (and Dovecot, if given)."""
 
     def __init__(
@@ -77,42 +71,11 @@ class Desk:
         undo: int = 0,
         extra: str = "",
     ) -> None:
-        self.db = root / "hd.sqlite"
-        self.config = root / "config.toml"
         text = PEOPLE
         if dovecot is not None:
             text += ACCOUNT.format(imap_port=dovecot.port)
         text += SMTP.format(smtp_port=smtp.port, undo=undo, extra=extra)
-        self.config.write_text(text)
-
-    def command(self, *args: str) -> list[str]:
-        return [
-            sys.executable,
-            "-m",
-            "helpdesk_tui.cli",
-            "--db",
-            str(self.db),
-            "--config",
-            str(self.config),
-            "--as",
-            "alice",
-            *args,
-        ]
-
-    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            self.command(*args), capture_output=True, text=True, timeout=120, check=False
-        )
-
-    def ok(self, *args: str) -> str:
-        done = self.run(*args)
-        assert done.returncode == 0, done.stderr
-        return done.stdout
-
-    def start(self, *args: str) -> subprocess.Popen[str]:
-        return subprocess.Popen(
-            self.command(*args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-        )
+        super().__init__(root, text)
 
     def outbox(self, *extra: str) -> list[dict[str, Any]]:
         return list(json.loads(self.ok("outbox", "--json", *extra)))
@@ -123,21 +86,6 @@ class Desk:
             "--group", "support",
         )  # fmt: skip
         return created.strip()
-
-    def case_of(self, message_id: str) -> CaseNumber | None:
-        ctx = Context(locate(str(self.db)))
-        try:
-            with ctx.uow(write=False) as uow:
-                row = uow.session.exec(
-                    select(MailRow).where(MailRow.message_id == message_id)
-                ).first()
-                if row is None or row.case_id is None:
-                    return None
-                case = uow.session.get(CaseRow, row.case_id)
-                assert case is not None
-                return CaseNumber(case.number, case.sub_number)
-        finally:
-            ctx.dispose()
 
 
 def parsed(data: bytes) -> email.message.EmailMessage:

@@ -9,20 +9,15 @@ import os
 import random
 import signal
 import subprocess
-import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from integration.dovecot import Dovecot
+from integration.helpdesk_process import HelpdeskProcess
 from mailmaker import customer_mail, reply_to
-from sqlalchemy.exc import OperationalError
-from sqlmodel import func, select
 
-from helpdesk_tui.domain.numbering import CaseNumber
-from helpdesk_tui.services.context import Context
-from helpdesk_tui.storage.location import locate
 from helpdesk_tui.storage.tables import CaseRow, MailRow, MailSeenRow, NotificationRow
 
 CONFIG = """
@@ -59,7 +54,7 @@ group = "support"
 """
 
 
-class Desk:
+class Desk(HelpdeskProcess):
     """The `helpdesk` process and its database, for one Dovecot."""
 
     def __init__(
@@ -72,86 +67,18 @@ class Desk:
         folders: tuple[str, ...] = ("INBOX",),
         after: str = "leave",
     ) -> None:
-        self.db = root / "hd.sqlite"
-        self.config = root / "config.toml"
-        self.config.write_text(
-            CONFIG.format(
-                port=dovecot.port,
-                batch=batch,
-                reopen=str(reopen).lower(),
-                folders=json.dumps(list(folders)),
-                after=after,
-            )
+        config = CONFIG.format(
+            port=dovecot.port,
+            batch=batch,
+            reopen=str(reopen).lower(),
+            folders=json.dumps(list(folders)),
+            after=after,
         )
+        super().__init__(root, config)
         self.dovecot = dovecot
 
-    def command(self, *args: str) -> list[str]:
-        return [
-            sys.executable,
-            "-m",
-            "helpdesk_tui.cli",
-            "--db",
-            str(self.db),
-            "--config",
-            str(self.config),
-            "--as",
-            "alice",
-            *args,
-        ]
-
-    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            self.command(*args), capture_output=True, text=True, timeout=120, check=False
-        )
-
     def sync(self) -> str:
-        done = self.run("sync", "--once")
-        assert done.returncode == 0, done.stderr
-        return done.stdout
-
-    def start(self, *args: str) -> subprocess.Popen[str]:
-        return subprocess.Popen(
-            self.command(*args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-        )
-
-    def context(self) -> Context:
-        return Context(locate(str(self.db)))
-
-    def count(self, table: type, *where: object) -> int:
-        ctx = self.context()
-        try:
-            with ctx.uow(write=False) as uow:
-                return int(
-                    uow.session.exec(select(func.count()).select_from(table).where(*where)).one()
-                )  # type: ignore[call-overload]
-        finally:
-            ctx.dispose()
-
-    def case_of(self, message_id: str) -> CaseNumber | None:
-        ctx = self.context()
-        try:
-            with ctx.uow(write=False) as uow:
-                row = uow.session.exec(
-                    select(MailRow).where(MailRow.message_id == message_id)
-                ).first()
-                if row is None or row.case_id is None:
-                    return None
-                case = uow.session.get(CaseRow, row.case_id)
-                assert case is not None
-                return CaseNumber(case.number, case.sub_number)
-        finally:
-            ctx.dispose()
-
-    def wait_for(self, check: Callable[[], bool], timeout: float, what: str) -> float:
-        start = time.monotonic()
-        while time.monotonic() - start < timeout:
-            try:
-                if self.db.exists() and check():
-                    return time.monotonic() - start
-            except OperationalError:  # the watcher is still creating the schema
-                pass
-            time.sleep(0.05)
-        raise AssertionError(f"not within {timeout} s: {what}")
+        return self.ok("sync", "--once")
 
 
 def message_id(raw: bytes) -> str:
