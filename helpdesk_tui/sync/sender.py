@@ -33,9 +33,7 @@ from helpdesk_tui.mail.smtp import (
     SmtpUnknownOutcome,
 )
 from helpdesk_tui.services.context import Context
-from helpdesk_tui.services.outbox import (
-    DEFAULT_ACK,
-    MailOut,
+from helpdesk_tui.services.delivery import (
     claim,
     deferred,
     delivered,
@@ -45,6 +43,7 @@ from helpdesk_tui.services.outbox import (
     recover_interrupted,
     refused,
 )
+from helpdesk_tui.services.outbox import DEFAULT_ACK, MailOut
 
 if TYPE_CHECKING:
     from helpdesk_tui.storage.outbox import OutboxEntry

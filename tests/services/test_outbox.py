@@ -21,6 +21,7 @@ from helpdesk_tui.domain.numbering import CaseNumber
 from helpdesk_tui.mail.outgoing import OutgoingAttachment
 from helpdesk_tui.mail.parse import parse
 from helpdesk_tui.services import cases as svc
+from helpdesk_tui.services import delivery
 from helpdesk_tui.services import outbox as ob
 from helpdesk_tui.services.context import Context
 from helpdesk_tui.services.filing import FilingSettings, FolderBatch, Incoming, ingest
@@ -168,7 +169,7 @@ def test_cancel_and_edit_only_within_the_undo_window(
     with pytest.raises(ConflictError, match="undo window is over"):
         ob.edit_mail(ctx, "alice", first.id, "zu spät")
     assert [r.id for r in outbox_rows(ctx) if r.state == "queued"] == [first.id]
-    assert ob.due_mail(ctx) == [first.id]  # the cancelled one never becomes due
+    assert delivery.due_mail(ctx) == [first.id]  # the cancelled one never becomes due
 
 
 # -- the sender's state machine ---------------------------------------------------------
@@ -177,15 +178,15 @@ def test_claim_commits_sending_before_smtp_and_only_one_sender_wins(
 ) -> None:
     number, _ = case_from_mail
     queued = ob.queue_reply(ctx, OUT, "alice", number, "Antwort")
-    assert ob.claim(ctx, queued.id, "host:1:a") is None  # still in the undo window
+    assert delivery.claim(ctx, queued.id, "host:1:a") is None  # still in the undo window
     clock.advance(seconds=11)
-    claimed = ob.claim(ctx, queued.id, "host:1:a")
+    claimed = delivery.claim(ctx, queued.id, "host:1:a")
     assert claimed is not None
     assert b"Antwort" in claimed.raw
-    assert ob.claim(ctx, queued.id, "host:2:b") is None
+    assert delivery.claim(ctx, queued.id, "host:2:b") is None
     (row,) = outbox_rows(ctx)
     assert (row.state, row.attempts, row.claimed_by) == ("sending", 1, "host:1:a")
-    ob.delivered(ctx, claimed.entry, "250 ok")
+    delivery.delivered(ctx, claimed.entry, "250 ok")
     (row,) = outbox_rows(ctx)
     assert (row.state, row.sent_at) == ("sent", clock.now)
     assert ob.list_outbox(ctx) == []  # sent mail is not pending
@@ -199,21 +200,21 @@ def test_transient_failures_back_off_then_give_up_visibly(
     queued = ob.queue_reply(ctx, out, "alice", number, "Antwort")
     waits = []
     for _ in range(2):
-        claimed = ob.claim(ctx, queued.id, "h:1:x")
+        claimed = delivery.claim(ctx, queued.id, "h:1:x")
         assert claimed is not None
-        assert ob.deferred(ctx, out, queued.id, "421 try later", claimed=True) == "retrying"
+        assert delivery.deferred(ctx, out, queued.id, "421 try later", claimed=True) == "retrying"
         (row,) = outbox_rows(ctx)
         waits.append((row.send_after - clock.now).total_seconds())
-        assert ob.due_mail(ctx) == []
+        assert delivery.due_mail(ctx) == []
         clock.now = row.send_after
     assert waits == [30, 60]
-    assert ob.deferred(ctx, out, queued.id, "connection refused", claimed=False) == "failed"
+    assert delivery.deferred(ctx, out, queued.id, "connection refused", claimed=False) == "failed"
     (entry,) = ob.list_outbox(ctx)
     assert entry.state == "failed"
     assert entry.attempts == 3
     assert entry.error == "gave up after 3 attempts: connection refused"
     ob.resend_mail(ctx, "alice", queued.id)
-    assert ob.due_mail(ctx) == [queued.id]
+    assert delivery.due_mail(ctx) == [queued.id]
 
 
 def test_a_permanent_refusal_is_failed_with_the_server_answer(
@@ -222,8 +223,8 @@ def test_a_permanent_refusal_is_failed_with_the_server_answer(
     number, _ = case_from_mail
     out = ob.MailOut(sender=OUT.sender, undo_seconds=0)
     queued = ob.queue_reply(ctx, out, "alice", number, "Antwort")
-    assert ob.claim(ctx, queued.id, "h:1:x") is not None
-    ob.refused(ctx, queued.id, "550 5.1.1 no such user")
+    assert delivery.claim(ctx, queued.id, "h:1:x") is not None
+    delivery.refused(ctx, queued.id, "550 5.1.1 no such user")
     (entry,) = ob.list_outbox(ctx)
     assert (entry.state, entry.error) == ("failed", "550 5.1.1 no such user")
 
@@ -234,11 +235,13 @@ def test_an_interrupted_send_is_found_in_the_sent_folder_or_becomes_unknown(
     number, _ = case_from_mail
     out = ob.MailOut(sender=OUT.sender, undo_seconds=0)
     ids = [ob.queue_reply(ctx, out, "alice", number, f"Antwort {i}").id for i in range(3)]
-    claims = [ob.claim(ctx, i, "h:1:dead") for i in ids[:2]] + [ob.claim(ctx, ids[2], "h:2:live")]
+    claims = [delivery.claim(ctx, i, "h:1:dead") for i in ids[:2]] + [
+        delivery.claim(ctx, ids[2], "h:2:live")
+    ]
     assert all(claims)
     in_sent = {claims[0].entry.message_id}  # type: ignore[union-attr]
 
-    counts = ob.recover_interrupted(
+    counts = delivery.recover_interrupted(
         ctx,
         abandoned=lambda e: e.claimed_by.endswith("dead"),
         in_sent_folder=lambda message_ids: in_sent & set(message_ids),
@@ -248,9 +251,9 @@ def test_an_interrupted_send_is_found_in_the_sent_folder_or_becomes_unknown(
     assert states[ids[0]] == ("sent", "interrupted; found in the Sent folder")
     assert states[ids[1]] == ("unknown", ob.UNKNOWN)
     assert states[ids[2]][0] == "sending"  # its sender is alive: not ours to judge
-    assert ob.due_mail(ctx) == []  # unknown is never resent by itself
+    assert delivery.due_mail(ctx) == []  # unknown is never resent by itself
     ob.resend_mail(ctx, "bob", ids[1])
-    assert ob.due_mail(ctx) == [ids[1]]
+    assert delivery.due_mail(ctx) == [ids[1]]
 
 
 # -- acknowledgements (MAIL-5, MAIL-7) ----------------------------------------------------
