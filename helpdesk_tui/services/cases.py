@@ -7,48 +7,23 @@ land together or not at all (CASE-8).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 from helpdesk_tui.domain.activity import ActivityDraft
 from helpdesk_tui.domain.case import Delegation, new_case
 from helpdesk_tui.domain.enums import ActivityKind, Priority, Resolution, Status
 from helpdesk_tui.domain.errors import (
-    AlreadyAssignedError,
-    ConflictError,
     PermissionDeniedError,
     ValidationError,
 )
 from helpdesk_tui.domain.numbering import CaseNumber
-from helpdesk_tui.services.context import Context
+from helpdesk_tui.services.context import Context, retrying
 
 if TYPE_CHECKING:
     from helpdesk_tui.storage.uow import UnitOfWork
-
-T = TypeVar("T")
-ATTEMPTS = 3
-
-
-def _retrying(ctx: Context, work: Callable[[UnitOfWork], T]) -> T:
-    """Run `work` in a fresh unit of work, again if another writer won a version race.
-
-    The retry re-reads the case, so the rules judge the new state: assign-to-me then
-    reports who holds the case instead of overwriting them.
-    """
-    for attempt in range(ATTEMPTS):
-        try:
-            with ctx.uow() as uow:
-                result = work(uow)
-                uow.commit()
-                return result
-        except AlreadyAssignedError:
-            raise
-        except ConflictError:
-            if attempt == ATTEMPTS - 1:
-                raise
-    raise AssertionError("unreachable")
 
 
 def create_case(
@@ -98,7 +73,7 @@ def create_case(
             uow.cases.record(parent_case.id, actor, now, [_sub_case_note(number, subject)])
         return number
 
-    return _retrying(ctx, work)
+    return retrying(ctx, work)
 
 
 @dataclass(frozen=True)
@@ -124,7 +99,7 @@ def assign_to_me(
             uow.cases.save(case, actor, now, [draft])
         return AssignResult(number, draft is not None, case.delegation)
 
-    return _retrying(ctx, work)
+    return retrying(ctx, work)
 
 
 def delegate_case(
@@ -148,7 +123,7 @@ def delegate_case(
             uow.cases.save(case, actor, now, [draft])
         return AssignResult(number, draft is not None, case.delegation)
 
-    return _retrying(ctx, work)
+    return retrying(ctx, work)
 
 
 def change_status(
@@ -171,7 +146,7 @@ def change_status(
         )
         uow.cases.save(case, actor, now, drafts)
 
-    _retrying(ctx, work)
+    retrying(ctx, work)
 
 
 @dataclass(frozen=True)
@@ -225,7 +200,7 @@ def close_case(
         uow.cases.save(parent, actor, now, parent_drafts)
         return CloseResult([*closed, case.parent])
 
-    return _retrying(ctx, work)
+    return retrying(ctx, work)
 
 
 def reopen_case(
@@ -247,7 +222,7 @@ def reopen_case(
                 reopened.append(case.parent)
         return reopened
 
-    return _retrying(ctx, work)
+    return retrying(ctx, work)
 
 
 EDITABLE = ("subject", "priority", "type", "due", "reminder", "owner", "description")
@@ -279,7 +254,7 @@ def edit_case(
         uow.cases.save(case, actor, now, [draft])
         return True
 
-    return _retrying(ctx, work)
+    return retrying(ctx, work)
 
 
 def record_activity(
@@ -303,7 +278,7 @@ def record_activity(
         else:
             uow.cases.save(case, actor, now, drafts)
 
-    _retrying(ctx, work)
+    retrying(ctx, work)
 
 
 def delete_case(ctx: Context, actor_name: str, number: CaseNumber) -> int:
@@ -317,7 +292,7 @@ def delete_case(ctx: Context, actor_name: str, number: CaseNumber) -> int:
         case = uow.cases.get(number)
         return uow.cases.delete(case, actor, ctx.clock())
 
-    return _retrying(ctx, work)
+    return retrying(ctx, work)
 
 
 def _user(uow: UnitOfWork, name: str | None) -> str | None:

@@ -3,8 +3,9 @@
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from helpdesk_tui.domain.errors import AlreadyAssignedError, ConflictError
 from helpdesk_tui.domain.policy import Policy
 from helpdesk_tui.storage.location import DatabaseLocation
 
@@ -61,3 +62,28 @@ class Context:
         """Close pooled connections."""
         if self._engine is not None:
             self._engine.dispose()
+
+
+T = TypeVar("T")
+ATTEMPTS = 3
+
+
+def retrying(ctx: Context, work: "Callable[[UnitOfWork], T]") -> T:
+    """Run `work` in a fresh unit of work and commit, again if another writer won a
+    version race (up to ATTEMPTS times).
+
+    The retry re-reads the case, so the rules judge the new state: assign-to-me then
+    reports who holds the case instead of overwriting them.
+    """
+    for attempt in range(ATTEMPTS):
+        try:
+            with ctx.uow() as uow:
+                result = work(uow)
+                uow.commit()
+                return result
+        except AlreadyAssignedError:
+            raise
+        except ConflictError:
+            if attempt == ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")

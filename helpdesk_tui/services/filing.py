@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from helpdesk_tui.domain.activity import ActivityDraft
 from helpdesk_tui.domain.case import Actor, Case, Delegation, new_case
-from helpdesk_tui.domain.errors import ConflictError, DomainError, NotFoundError
+from helpdesk_tui.domain.errors import DomainError, NotFoundError
 from helpdesk_tui.domain.filing import (
     FiledBy,
     Filing,
@@ -29,14 +29,13 @@ from helpdesk_tui.domain.filing import (
 )
 from helpdesk_tui.domain.numbering import CaseNumber, parse_case_number
 from helpdesk_tui.mail.parse import ParsedMail
-from helpdesk_tui.services.context import Context
+from helpdesk_tui.services.context import Context, retrying
 from helpdesk_tui.services.outbox import MailOut, acknowledge
 
 if TYPE_CHECKING:
     from helpdesk_tui.storage.mails import FolderState, NewMail
     from helpdesk_tui.storage.uow import UnitOfWork
 
-ATTEMPTS = 3
 #: What the mail system does by itself: no agent, so the case's initiator stays empty.
 _SYSTEM = Actor(username="")
 
@@ -118,17 +117,11 @@ def dedupe_key(mail: ParsedMail) -> str:
 
 
 def ingest(ctx: Context, settings: FilingSettings, batch: FolderBatch) -> IngestResult:
-    """Store and file a batch exactly once, and advance the folder state with it."""
-    for attempt in range(ATTEMPTS):
-        try:
-            with ctx.uow() as uow:
-                result = _ingest(ctx, uow, settings, batch)
-                uow.commit()
-                return result
-        except ConflictError:  # an agent saved one of the cases meanwhile: redo the batch
-            if attempt == ATTEMPTS - 1:
-                raise
-    raise AssertionError("unreachable")
+    """Store and file a batch exactly once, and advance the folder state with it.
+
+    If an agent saved one of the cases meanwhile, the whole batch is done again.
+    """
+    return retrying(ctx, lambda uow: _ingest(ctx, uow, settings, batch))
 
 
 def _ingest(

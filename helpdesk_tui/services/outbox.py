@@ -39,14 +39,13 @@ from helpdesk_tui.mail.outgoing import (
     thread_references,
 )
 from helpdesk_tui.mail.tag import tag_subject
-from helpdesk_tui.services.context import Context
+from helpdesk_tui.services.context import Context, retrying
 
 if TYPE_CHECKING:
     from helpdesk_tui.storage.mails import NewMail
     from helpdesk_tui.storage.outbox import HistoryItem, Inbound, OutboxEntry
     from helpdesk_tui.storage.uow import UnitOfWork
 
-ATTEMPTS = 3
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 """All attachments of one mail together (most servers refuse 25 MB and more)."""
 UNKNOWN = "unknown — resend?"
@@ -120,19 +119,6 @@ class _Batch:
 
     mails: list[tuple[uuid.UUID, NewMail, uuid.UUID | None, str, str]] = field(default_factory=list)
     rows: list[dict[str, Any]] = field(default_factory=list)
-
-
-def _retrying(ctx: Context, work: Callable[[UnitOfWork], Any]) -> Any:
-    for attempt in range(ATTEMPTS):
-        try:
-            with ctx.uow() as uow:
-                result = work(uow)
-                uow.commit()
-                return result
-        except ConflictError:
-            if attempt == ATTEMPTS - 1:
-                raise
-    raise AssertionError("unreachable")
 
 
 def _agent_name(uow: UnitOfWork, actor: Actor) -> str:
@@ -292,7 +278,7 @@ def queue_reply(
         )
         return _queue(uow, out, now, case, mail, inbound, actor)[0]
 
-    result: Queued = _retrying(ctx, work)
+    result: Queued = retrying(ctx, work)
     return result
 
 
@@ -318,7 +304,7 @@ def _system_mail(
         uow.cases.record(case.id, actor, now, [draft], mail_id=mail_id)
         return queued
 
-    result: Queued = _retrying(ctx, work)
+    result: Queued = retrying(ctx, work)
     return result
 
 
@@ -485,7 +471,7 @@ def bulk_reply(
         uow.outbox.add(batch.rows)
         return result
 
-    result: BulkMailResult = _retrying(ctx, work)
+    result: BulkMailResult = retrying(ctx, work)
     return result
 
 
@@ -512,7 +498,7 @@ def cancel_mail(ctx: Context, actor_name: str, entry_id: uuid.UUID) -> OutboxEnt
         uow.cases.record(entry.case_id, actor, now, [ActivityDraft(ActivityKind.COMMENT, note)])
         return entry
 
-    result: OutboxEntry = _retrying(ctx, work)
+    result: OutboxEntry = retrying(ctx, work)
     return result
 
 
@@ -536,7 +522,7 @@ def edit_mail(ctx: Context, actor_name: str, entry_id: uuid.UUID, text: str) -> 
         uow.outbox.replace_message(entry, full, quote_start, raw, old_body, new_body)
         return uow.outbox.get(entry_id)
 
-    result: OutboxEntry = _retrying(ctx, work)
+    result: OutboxEntry = retrying(ctx, work)
     return result
 
 
@@ -555,7 +541,7 @@ def resend_mail(ctx: Context, actor_name: str, entry_id: uuid.UUID) -> OutboxEnt
         )
         return uow.outbox.get(entry_id)
 
-    result: OutboxEntry = _retrying(ctx, work)
+    result: OutboxEntry = retrying(ctx, work)
     return result
 
 
