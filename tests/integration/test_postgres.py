@@ -104,3 +104,51 @@ def test_cli_with_a_postgres_url(pg: Context, tmp_path: Path) -> None:
         [*base, "case", "list", "--json"], capture_output=True, text=True, check=False
     )
     assert [c["subject"] for c in json.loads(listed.stdout)] == ["Login geht nicht"]
+
+
+def test_mail_filing_and_outbox_on_postgres(pg: Context) -> None:
+    """Mail in (batch filing, dedupe, timeline, inbox) and out (queue, claim) on PostgreSQL."""
+    from mailmaker import customer_mail, reply_to
+
+    from helpdesk_tui.domain.filing import FiledBy, RoutingRule
+    from helpdesk_tui.mail.parse import parse
+    from helpdesk_tui.services import delivery
+    from helpdesk_tui.services.filing import FilingSettings, FolderBatch, Incoming, ingest
+    from helpdesk_tui.services.outbox import MailOut, queue_reply
+    from helpdesk_tui.storage.mails import FolderState
+
+    settings = FilingSettings(
+        rules=(
+            RoutingRule("news", sender_domain="news.example", create_case=False),
+            RoutingRule("all", group="billing"),
+        )
+    )
+    first = customer_mail("Drucker", body="Der Drucker streikt.")
+    raws = [
+        first,
+        reply_to(first, body="Immer noch."),  # same batch: finds the case opened above
+        customer_mail("Newsletter", sender="n@news.example"),
+        first,  # the same message again
+    ]
+    batch = [Incoming(uid, raw, parse(raw)) for uid, raw in enumerate(raws, start=1)]
+    result = ingest(pg, settings, FolderBatch("support", "INBOX", 9, batch, FolderState(9, 4, 77)))
+    kinds = [f.filed_by for f in result.filed]
+    assert kinds == [FiledBy.RULE, FiledBy.REFERENCES, FiledBy.UNFILED, FiledBy.DUPLICATE]
+    number = result.filed[0].case
+    assert number is not None
+    assert result.filed[1].case == number
+    with open_reads(pg.location) as store:
+        detail = store.case_detail(number)
+        assert [a.mail.filed_by for a in detail.activities if a.mail] == ["rule", "references"]
+        assert [m.subject for m in store.unfiled_mails()] == ["Newsletter"]
+    with pg.uow(write=False) as uow:
+        assert uow.mails.folder_state("support", "INBOX") == FolderState(9, 4, 77)
+
+    out = MailOut(sender="Support <support@helpdesk.example>", undo_seconds=0)
+    queued = queue_reply(pg, out, "alice", number, "Der Techniker kommt.")
+    assert queued.recipient == "kunde@acme.example"
+    due = delivery.due_mail(pg)
+    assert due == [queued.id]
+    claimed = delivery.claim(pg, queued.id, "test:1")
+    assert claimed is not None
+    assert b"[#0000001]" in claimed.raw
