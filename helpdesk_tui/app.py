@@ -79,6 +79,7 @@ class HelpdeskApp(App[None]):
         desk.wake_sender = self._wake_sender.set
         self._sync_state = "starting" if mail_sync else "not configured"
         self._unsent = 0
+        self._unfiled = 0
         self.sync_label = f"mail: {self._sync_state}"
         self.desk = desk
         self._load_canned = load_canned
@@ -100,6 +101,7 @@ class HelpdeskApp(App[None]):
         self.call_after_refresh(self._warm_up)
         if self._mail_sync is not None:
             self.call_after_refresh(self._run_mail_sync)
+            self.call_after_refresh(self._count_mail)
         if self._mail_sender is not None:
             self.call_after_refresh(self._run_mail_sender)
 
@@ -140,19 +142,21 @@ class HelpdeskApp(App[None]):
         assert self._mail_sender is not None
 
         def after_pass(_: object) -> None:
-            self.call_from_thread(self._count_unsent)
+            self.call_from_thread(self._count_mail)
 
         sender = self._mail_sender(after_pass)
         after_pass(None)
         sender.watch(self._stop_watching, self._wake_sender)
 
-    @work(thread=True, exclusive=True, group="unsent", exit_on_error=False, description="unsent")
-    def _count_unsent(self) -> None:
-        count = self.desk.unsent_count()
-        self.call_from_thread(self._show_unsent, count)
+    @work(thread=True, exclusive=True, group="mail-count", exit_on_error=False, description="count")
+    def _count_mail(self) -> None:
+        """Unfiled mail (with a poller) and unsent mail (with a sender), for the status line."""
+        unfiled = self.desk.unfiled_count() if self._mail_sync is not None else 0
+        unsent = self.desk.unsent_count() if self._mail_sender is not None else 0
+        self.call_from_thread(self._show_counts, unfiled, unsent)
 
-    def _show_unsent(self, count: int) -> None:
-        self._unsent = count
+    def _show_counts(self, unfiled: int, unsent: int) -> None:
+        self._unfiled, self._unsent = unfiled, unsent
         self._show_mail_state()
 
     def show_sync(self, status: "SyncStatus") -> None:
@@ -161,11 +165,12 @@ class HelpdeskApp(App[None]):
         self._show_mail_state()
 
     def _show_mail_state(self) -> None:
-        """`mail: idle · 2 unsent` on every status line."""
+        """`mail: idle · 3 unfiled · 2 unsent` on every status line."""
         from helpdesk_tui.widgets.status_line import StatusLine  # lazy: screens import app
 
+        unfiled = f" · {self._unfiled} unfiled" if self._unfiled else ""
         unsent = f" · {self._unsent} unsent" if self._unsent else ""
-        self.sync_label = f"mail: {self._sync_state}{unsent}"
+        self.sync_label = f"mail: {self._sync_state}{unfiled}{unsent}"
         for screen in self.screen_stack:
             for line in screen.query(StatusLine):
                 line.sync = self.sync_label
@@ -237,8 +242,8 @@ class HelpdeskApp(App[None]):
 
     def _broadcast_change(self) -> None:
         self.screen.post_message(DataChanged())
-        if self._mail_sender is not None:
-            self._count_unsent()
+        if self._mail_sender is not None or self._mail_sync is not None:
+            self._count_mail()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """One place turns a failed worker into a one-line notification (and a log entry)."""

@@ -82,6 +82,12 @@ async def test_the_tui_polls_files_and_shows_mail_live(tmp_path: Path, dovecot: 
             timeline = app.screen.query_one(Timeline)
             await until(lambda: "Nachtrag!" in timeline.text, 10, "the reply on the open case")
 
+            auto = customer_mail("Abwesend", headers={"Auto-Submitted": "auto-replied"})
+            dovecot.append("INBOX", auto)  # noise opens no case: it waits in the inbox
+            queue = next(s for s in app.screen_stack if s.query(StatusLine))
+            line = queue.query_one(StatusLine)
+            await until(lambda: line.sync == "mail: idle · 1 unfiled", 10, "the unfiled count")
+
 
 def test_sync_status_labels() -> None:
     from helpdesk_tui.sync.status import SyncState
