@@ -286,6 +286,12 @@ class ImapMailbox:
                 result[int(uid)] = bytes(body)
         return result
 
+    def search_header(self, name: str, value: str) -> list[int]:
+        """UIDs of the selected folder's messages whose header `name` contains `value`."""
+        with self._errors(f"UID SEARCH HEADER {name}"):
+            found = self._live.search(["HEADER", name, value])
+        return sorted(int(uid) for uid in found)
+
     def flags(self, uids: Sequence[int]) -> dict[int, tuple[bytes, ...]]:
         """The flags of `uids` (e.g. `b"\\Seen"`), by UID."""
         if not uids:

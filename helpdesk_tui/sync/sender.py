@@ -17,7 +17,6 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
-from email.parser import BytesHeaderParser
 from typing import TYPE_CHECKING
 
 from helpdesk_tui.config import MailAccountConfig, Settings, own_addresses
@@ -53,8 +52,6 @@ log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=15)
 """A "sending" row of another machine is abandoned after this long (SMTP timeouts are
 far shorter); on this machine a dead process id settles it at once."""
-SENT_SCAN = 500
-"""How many of the newest Sent-folder messages are searched for an interrupted mail."""
 POLL_SECONDS = 2.0
 """`watch`: how often the outbox is looked at when nothing wakes the sender."""
 
@@ -121,23 +118,13 @@ class SentFolder:
         return self._box
 
     def find(self, message_ids: Sequence[str]) -> set[str]:
-        """Which of these Message-IDs are among the newest messages of the folder.
-
-        ImapMailbox has no SEARCH HEADER; the newest `SENT_SCAN` messages are fetched and
-        their headers read (an interrupted mail is among the newest).
-        """
-        wanted = {m.strip("<>") for m in message_ids}
+        """Which of these Message-IDs are in the folder (one SEARCH HEADER each)."""
         box = self._mailbox()
-        status = box.select(self._folder)
-        uids = box.uids_after(max(0, status.uidnext - 1 - SENT_SCAN))
+        box.select(self._folder)
         found: set[str] = set()
-        parser = BytesHeaderParser()
-        for start in range(0, len(uids), 100):
-            for raw in box.fetch_raw(uids[start : start + 100]).values():
-                value = parser.parsebytes(raw).get("Message-ID", "")
-                message_id = str(value).strip().strip("<>")
-                if message_id in wanted:
-                    found.add(message_id)
+        for message_id in {m.strip().strip("<>") for m in message_ids}:
+            if message_id and box.search_header("Message-ID", message_id):
+                found.add(message_id)
         return found
 
     def append(self, raw: bytes) -> None:

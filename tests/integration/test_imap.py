@@ -287,3 +287,15 @@ def test_starttls_is_refused_when_not_offered(dovecot: Dovecot) -> None:
     endpoint = dataclasses.replace(dovecot.endpoint(), tls="starttls")
     with pytest.raises(MailServerError, match="does not offer STARTTLS"):
         ImapMailbox(endpoint)
+
+
+def test_search_header_finds_a_message_by_message_id(dovecot: Dovecot) -> None:
+    from mailmaker import customer_mail
+
+    wanted = customer_mail("Gesucht", message_id="<needle-42@helpdesk.example>")
+    dovecot.append("Sent", customer_mail("Anderes"))
+    dovecot.append("Sent", wanted)
+    with ImapMailbox(dovecot.endpoint()) as box:
+        box.select("Sent")
+        assert box.search_header("Message-ID", "needle-42@helpdesk.example") == [2]
+        assert box.search_header("Message-ID", "missing@helpdesk.example") == []
