@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from helpdesk_tui.domain.activity import ActivityDraft
 from helpdesk_tui.domain.case import Actor, Case
 from helpdesk_tui.domain.enums import ActivityKind
-from helpdesk_tui.domain.errors import ConflictError, DomainError, ValidationError
+from helpdesk_tui.domain.errors import ConflictError, DomainError, NotFoundError, ValidationError
 from helpdesk_tui.domain.numbering import CaseNumber
 from helpdesk_tui.domain.templates import fill
 from helpdesk_tui.mail.outgoing import (
@@ -451,9 +451,12 @@ def bulk_reply(
         now = ctx.clock()
         uow.directory.prefetch_contacts(uow.outbox.contact_emails(numbers))
         cases: list[Case] = []
+        found = uow.cases.get_many(numbers)
         for number in numbers:
             try:
-                case = uow.cases.get(number)
+                case = found.get(number)
+                if case is None:
+                    raise NotFoundError(f"no case {number}")
                 drafts = case.record(actor, now, ActivityKind.EXTERNAL, text)
             except DomainError as error:
                 result.refused[number] = error.message
