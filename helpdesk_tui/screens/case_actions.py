@@ -9,12 +9,11 @@ Flows are chains of small steps: `action_x` → (worker loading choices) → dia
 `_x_chosen` → worker running the service → notification (→ follow-up dialog).
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from textual import work
-from textual.screen import ModalScreen, Screen
 
 from helpdesk_tui.dialogs.close import CloseChoice, CloseDialog
 from helpdesk_tui.dialogs.confirm import ConfirmDialog
@@ -27,14 +26,14 @@ from helpdesk_tui.dialogs.text import TextDialog
 from helpdesk_tui.domain.enums import ActivityKind, Priority, Resolution, Status
 from helpdesk_tui.domain.errors import DomainError
 from helpdesk_tui.domain.numbering import CaseNumber
-from helpdesk_tui.messages import CasesChanged
+from helpdesk_tui.screens.action_base import label
+from helpdesk_tui.screens.mail_actions import MailActions
 from helpdesk_tui.services import cases, queue
 from helpdesk_tui.storage.reads import CaseSummary
 from helpdesk_tui.widgets.case_header import delegation_text
 
 if TYPE_CHECKING:
-    from helpdesk_tui.app import HelpdeskApp
-    from helpdesk_tui.services.desk import Desk
+    pass
 
 KIND_NOUNS = {
     ActivityKind.COMMENT: "Internal comment",
@@ -43,36 +42,8 @@ KIND_NOUNS = {
 }
 
 
-def label(targets: Sequence[CaseSummary]) -> str:
-    """`0001234` for one case, `3 cases` for several."""
-    return str(targets[0].number) if len(targets) == 1 else f"{len(targets)} cases"
-
-
-class CaseActions(Screen[Any]):
+class CaseActions(MailActions):
     """Mix-in base for screens that act on cases."""
-
-    @property
-    def desk_app(self) -> "HelpdeskApp":
-        """The app, typed."""
-        from helpdesk_tui.app import HelpdeskApp  # lazy import: app imports screens
-
-        assert isinstance(self.app, HelpdeskApp)
-        return self.app
-
-    @property
-    def desk(self) -> "Desk":
-        """The data facade (call it only inside thread workers)."""
-        return self.desk_app.desk
-
-    def target_cases(self) -> list[CaseSummary]:
-        """The cases an action applies to: marked ones, else the current one."""
-        raise NotImplementedError
-
-    def _targets(self) -> list[CaseSummary]:
-        targets = self.target_cases()
-        if not targets:
-            self.notify("No case selected", severity="warning")
-        return targets
 
     # -- assign to me (ASSIGN-2): no dialog ---------------------------------------------
     def action_assign_me(self) -> None:
@@ -207,26 +178,6 @@ class CaseActions(Screen[Any]):
         elif desk.mail_out is not None:
             self.app.call_from_thread(self._offer_closing_mail, number)
 
-    def _offer_closing_mail(self, number: CaseNumber) -> None:
-        """MAIL-5: closing can send the requester the closing mail with the history (asks)."""
-        dialog = ConfirmDialog(
-            f"Send the closing mail for {number}?",
-            "The requester gets the resolution and the case history.",
-            yes="Send",
-            no="Don't send",
-        )
-        desk = self.desk
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.run_service(
-                    lambda: desk.closing_mail(number),
-                    done=lambda q: f"{number}: closing mail queued for {q.recipient}",
-                    changed=[number],
-                )
-
-        self.app.push_screen(dialog, answered)
-
     def _offer_parent_close(
         self, number: CaseNumber, parent: CaseNumber, resolution: Resolution
     ) -> None:
@@ -352,28 +303,6 @@ class CaseActions(Screen[Any]):
         """Write a phone note."""
         self._write(ActivityKind.PHONE)
 
-    def action_reply(self) -> None:
-        """`M`: an external action mailed to the requester (several cases: after a preview)."""
-        if self.desk.mail_out is None:
-            self.notify("No [smtp] in the config: mail cannot be sent", severity="warning")
-            return
-        self._write(ActivityKind.EXTERNAL, by_mail=True)
-
-    def action_interim_update(self) -> None:
-        """`U`: mail the requester the external actions so far, newest first (MAIL-5)."""
-        targets = self._targets()
-        if not targets:
-            return
-        if len(targets) > 1:
-            self.notify("Interim updates go out one case at a time", severity="warning")
-            return
-        number, desk = targets[0].number, self.desk
-        self.run_service(
-            lambda: desk.interim_update(number),
-            done=lambda q: f"{number}: interim update queued for {q.recipient}",
-            changed=[number],
-        )
-
     def _write(self, kind: ActivityKind, *, by_mail: bool = False) -> None:
         targets = self._targets()
         if not targets:
@@ -400,60 +329,6 @@ class CaseActions(Screen[Any]):
             f"{KIND_NOUNS[kind]} on {label(targets)}", label="Text:", multiline=True
         )
         self.app.push_screen(dialog, written)
-
-    def _bulk_reply(self, targets: list[CaseSummary]) -> None:
-        """TUI-4: one external action on every marked case, mailed to each requester,
-        after a preview of who gets what."""
-        numbers = [c.number for c in targets]
-
-        def written(text: str | None) -> None:
-            if text:
-                self._preview_bulk_reply(numbers, text)
-
-        dialog = TextDialog(
-            f"Reply by mail to {label(targets)}",
-            label="Text (mailed to each requester):",
-            multiline=True,
-        )
-        self.app.push_screen(dialog, written)
-
-    @work(thread=True, group="case-dialog", exit_on_error=False, description="preview mail")
-    def _preview_bulk_reply(self, numbers: list[CaseNumber], text: str) -> None:
-        try:
-            previews = self.desk.bulk_reply_preview(numbers)
-        except DomainError as error:
-            self._refused(error)
-            return
-        self.app.call_from_thread(self._confirm_bulk_reply, numbers, text, previews)
-
-    def _confirm_bulk_reply(
-        self, numbers: list[CaseNumber], text: str, previews: list[Any]
-    ) -> None:
-        going = [p for p in previews if p.refusal is None]
-        lines = [f"{p.number} → {p.recipient}" for p in going[:8]]
-        if len(going) > 8:
-            lines.append(f"… and {len(going) - 8} more")
-        lines += [f"{p.number}: skipped ({p.refusal})" for p in previews if p.refusal][:4]
-        dialog = ConfirmDialog(
-            f"{len(going)} mails: external action + reply to each requester",
-            "\n".join(lines) or "nobody to mail",
-            yes="Send",
-            no="Cancel",
-        )
-        desk = self.desk
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.run_service(
-                    lambda: desk.bulk_reply(numbers, text),
-                    done=lambda r: (
-                        f"{len(r.queued)} replies queued"
-                        + (f", {len(r.refused)} refused" if r.refused else "")
-                    ),
-                    changed=numbers,
-                )
-
-        self.app.push_screen(dialog, answered)
 
     # -- reopen (CASE-7) -------------------------------------------------------------------
     def action_reopen(self) -> None:
@@ -552,35 +427,3 @@ class CaseActions(Screen[Any]):
             )
 
         self.app.push_screen(dialog, edited)
-
-    # -- plumbing -------------------------------------------------------------------------
-    @work(thread=True, group="case-action", exit_on_error=False, description="case action")
-    def run_service(
-        self,
-        call: Callable[[], Any],
-        *,
-        done: Callable[[Any], str],
-        changed: list[Any],
-    ) -> None:
-        """Run one service call in a thread; report its outcome in one line."""
-        try:
-            result = call()
-        except DomainError as error:
-            self._refused(error)
-            return
-        self._report(done(result), changed)
-
-    def _refused(self, error: DomainError) -> None:
-        """From a worker thread: show a domain refusal as one line."""
-        self.app.call_from_thread(self.notify, error.message, severity="error", markup=False)
-
-    def _report(self, line: str, changed: list[CaseNumber]) -> None:
-        """From a worker thread: show the outcome and tell every screen what changed."""
-        self.app.call_from_thread(self.notify, line, markup=False)
-        self.app.call_from_thread(self.announce_change, changed)
-
-    def announce_change(self, numbers: list[CaseNumber]) -> None:
-        """Post CasesChanged to every screen in the stack (the queue under a case too)."""
-        for screen in self.app.screen_stack:
-            if not isinstance(screen, ModalScreen):
-                screen.post_message(CasesChanged(list(numbers)))
