@@ -30,7 +30,8 @@ from helpdesk_tui.domain.filing import RoutingRule
 from helpdesk_tui.mail.parse import parse
 from helpdesk_tui.services.context import Context, utc_now
 from helpdesk_tui.services.filing import FilingSettings, FolderBatch, Incoming, ingest
-from helpdesk_tui.services.outbox import bulk_reply, list_outbox
+from helpdesk_tui.services.outbox import bulk_reply
+from helpdesk_tui.services.outbox_control import list_outbox
 from helpdesk_tui.services.people import AgentSpec, GroupSpec, sync_people
 from helpdesk_tui.storage.location import locate
 from helpdesk_tui.storage.mails import FolderState

@@ -75,7 +75,7 @@ def outbox(
     """List queued, retrying, failed and unknown outgoing mail (oldest first)."""
     runtime: Runtime = ctx.obj
     with refusals():
-        from helpdesk_tui.services.outbox import cancel_mail, list_outbox, resend_mail
+        from helpdesk_tui.services.outbox_control import cancel_mail, list_outbox, resend_mail
 
         context = runtime.context
         if resend is not None or cancel is not None:

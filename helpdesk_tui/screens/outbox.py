@@ -103,7 +103,7 @@ class OutboxScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="outbox", exit_on_error=False, description="outbox")
     def action_reload(self) -> None:
         """Read the outbox in a thread and show it."""
-        from helpdesk_tui.services.outbox import list_outbox  # lazy: the write stack
+        from helpdesk_tui.services.outbox_control import list_outbox  # lazy: the write stack
 
         ctx = self.helpdesk.desk.ctx
         entries = list_outbox(ctx)
@@ -130,13 +130,13 @@ class OutboxScreen(Screen[None]):
 
     def action_cancel_mail(self) -> None:
         """`x`: a queued mail within its undo window is not sent."""
-        from helpdesk_tui.services.outbox import cancel_mail
+        from helpdesk_tui.services.outbox_control import cancel_mail
 
         self._act(lambda ctx, user, entry_id: cancel_mail(ctx, user, entry_id), "cancelled")
 
     def action_resend(self) -> None:
         """`r`: a failed or unknown mail goes out again (the agent decided)."""
-        from helpdesk_tui.services.outbox import resend_mail
+        from helpdesk_tui.services.outbox_control import resend_mail
 
         self._act(lambda ctx, user, entry_id: resend_mail(ctx, user, entry_id), "queued again")
 
@@ -149,7 +149,7 @@ class OutboxScreen(Screen[None]):
 
         def edited(text: str | None) -> None:
             if text:
-                from helpdesk_tui.services.outbox import edit_mail
+                from helpdesk_tui.services.outbox_control import edit_mail
 
                 self._act(
                     lambda ctx, user, entry_id: edit_mail(ctx, user, entry_id, text), "edited"

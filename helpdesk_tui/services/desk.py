@@ -228,7 +228,8 @@ class Desk:
         """Outgoing mail not delivered yet (the status line shows it)."""
         if self.mail_out is None:
             return 0
-        from helpdesk_tui.services.outbox import PENDING, outbox_counts
+        from helpdesk_tui.services.outbox import PENDING
+        from helpdesk_tui.services.outbox_control import outbox_counts
 
         counts = outbox_counts(self.ctx)
         return sum(n for state, n in counts.items() if state in PENDING)

@@ -23,6 +23,7 @@ from helpdesk_tui.mail.parse import parse
 from helpdesk_tui.services import cases as svc
 from helpdesk_tui.services import delivery
 from helpdesk_tui.services import outbox as ob
+from helpdesk_tui.services import outbox_control as control
 from helpdesk_tui.services.context import Context
 from helpdesk_tui.services.filing import FilingSettings, FolderBatch, Incoming, ingest
 from helpdesk_tui.storage.mails import FolderState, NewMail
@@ -151,7 +152,7 @@ def test_cancel_and_edit_only_within_the_undo_window(
 ) -> None:
     number, _ = case_from_mail
     first = ob.queue_reply(ctx, OUT, "alice", number, "Erster Entwurf")
-    edited = ob.edit_mail(ctx, "alice", first.id, "Zweiter Entwurf")
+    edited = control.edit_mail(ctx, "alice", first.id, "Zweiter Entwurf")
     assert edited.message_id == first.message_id
     (row,) = outbox_rows(ctx)
     body = raw_of(ctx, row).get_body(("plain",))
@@ -160,14 +161,14 @@ def test_cancel_and_edit_only_within_the_undo_window(
     assert [a.text for a in activities(ctx, ActivityKind.EXTERNAL)] == ["Zweiter Entwurf"]
 
     second = ob.queue_reply(ctx, OUT, "alice", number, "Noch eine")
-    ob.cancel_mail(ctx, "alice", second.id)
+    control.cancel_mail(ctx, "alice", second.id)
     assert {r.state for r in outbox_rows(ctx)} == {"queued", "cancelled"}
 
     clock.advance(seconds=10)
     with pytest.raises(ConflictError, match="undo window is over"):
-        ob.cancel_mail(ctx, "alice", first.id)
+        control.cancel_mail(ctx, "alice", first.id)
     with pytest.raises(ConflictError, match="undo window is over"):
-        ob.edit_mail(ctx, "alice", first.id, "zu spät")
+        control.edit_mail(ctx, "alice", first.id, "zu spät")
     assert [r.id for r in outbox_rows(ctx) if r.state == "queued"] == [first.id]
     assert delivery.due_mail(ctx) == [first.id]  # the cancelled one never becomes due
 
@@ -189,7 +190,7 @@ def test_claim_commits_sending_before_smtp_and_only_one_sender_wins(
     delivery.delivered(ctx, claimed.entry, "250 ok")
     (row,) = outbox_rows(ctx)
     assert (row.state, row.sent_at) == ("sent", clock.now)
-    assert ob.list_outbox(ctx) == []  # sent mail is not pending
+    assert control.list_outbox(ctx) == []  # sent mail is not pending
 
 
 def test_transient_failures_back_off_then_give_up_visibly(
@@ -209,11 +210,11 @@ def test_transient_failures_back_off_then_give_up_visibly(
         clock.now = row.send_after
     assert waits == [30, 60]
     assert delivery.deferred(ctx, out, queued.id, "connection refused", claimed=False) == "failed"
-    (entry,) = ob.list_outbox(ctx)
+    (entry,) = control.list_outbox(ctx)
     assert entry.state == "failed"
     assert entry.attempts == 3
     assert entry.error == "gave up after 3 attempts: connection refused"
-    ob.resend_mail(ctx, "alice", queued.id)
+    control.resend_mail(ctx, "alice", queued.id)
     assert delivery.due_mail(ctx) == [queued.id]
 
 
@@ -225,7 +226,7 @@ def test_a_permanent_refusal_is_failed_with_the_server_answer(
     queued = ob.queue_reply(ctx, out, "alice", number, "Antwort")
     assert delivery.claim(ctx, queued.id, "h:1:x") is not None
     delivery.refused(ctx, queued.id, "550 5.1.1 no such user")
-    (entry,) = ob.list_outbox(ctx)
+    (entry,) = control.list_outbox(ctx)
     assert (entry.state, entry.error) == ("failed", "550 5.1.1 no such user")
 
 
@@ -252,7 +253,7 @@ def test_an_interrupted_send_is_found_in_the_sent_folder_or_becomes_unknown(
     assert states[ids[1]] == ("unknown", ob.UNKNOWN)
     assert states[ids[2]][0] == "sending"  # its sender is alive: not ours to judge
     assert delivery.due_mail(ctx) == []  # unknown is never resent by itself
-    ob.resend_mail(ctx, "bob", ids[1])
+    control.resend_mail(ctx, "bob", ids[1])
     assert delivery.due_mail(ctx) == [ids[1]]
 
 

@@ -131,7 +131,7 @@ def mail_app(data: object) -> "object":
 
 
 def outbox_rows(ctx: Context) -> list[tuple[str, str, str]]:
-    from helpdesk_tui.services.outbox import list_outbox
+    from helpdesk_tui.services.outbox_control import list_outbox
 
     return [(str(e.case), e.recipient, e.state) for e in list_outbox(ctx, None)]
 
@@ -211,7 +211,7 @@ async def test_U_mails_an_interim_update_and_closing_offers_the_closing_mail(
 
 
 def list_outbox_entries(ctx: Context) -> list[Any]:
-    from helpdesk_tui.services.outbox import list_outbox
+    from helpdesk_tui.services.outbox_control import list_outbox
 
     return list_outbox(ctx, None)
 
