@@ -19,8 +19,8 @@ from helpdesk_tui.domain.numbering import CaseNumber
 from helpdesk_tui.domain.query import VIEWS, CaseQuery, view_query
 from helpdesk_tui.domain.templates import CannedResponse
 from helpdesk_tui.services.context import Context
-from helpdesk_tui.storage.readmodels import MailEntry
-from helpdesk_tui.storage.reads import COUNT_CAP, CaseDetail, CaseSummary, Cursor, Sort, open_reads
+from helpdesk_tui.storage.readmodels import COUNT_CAP, MailEntry
+from helpdesk_tui.storage.reads import CaseDetail, CaseSummary, Cursor, Sort, open_reads
 
 if TYPE_CHECKING:
     from helpdesk_tui.services.outbox import BulkMailPreview, BulkMailResult, MailOut, Queued

@@ -11,6 +11,9 @@ from typing import Any
 
 from helpdesk_tui.domain.numbering import CaseNumber
 
+#: Counts stop here (shown as "9999+"): a count never reads more than this many rows.
+COUNT_CAP = 9999
+
 #: A keyset position: the sort values of a row, ending in (number, sub_number).
 Cursor = tuple[Any, ...]
 

@@ -12,7 +12,6 @@ Lists use keyset pagination on (due, number, sub_number) and the partial indexes
 
 import json
 import sqlite3
-import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
@@ -24,12 +23,13 @@ from helpdesk_tui.domain.numbering import CaseNumber
 from helpdesk_tui.domain.query import ME, CaseQuery
 from helpdesk_tui.storage.guard import check_thread
 from helpdesk_tui.storage.location import BUSY_TIMEOUT_MS, DatabaseLocation
+from helpdesk_tui.storage.mailreads import MAIL_COLUMNS, MailReads
 from helpdesk_tui.storage.readmodels import (
+    COUNT_CAP,
     ActivityEntry,
     CaseDetail,
     CaseSummary,
     Cursor,
-    MailEntry,
     Sort,
     SortKey,
 )
@@ -48,12 +48,6 @@ __all__ = [
 
 NOT_CLOSED = "c.status != 'closed'"  # verbatim predicate of the partial indexes
 
-#: Counts stop here (shown as "9999+"): a count never reads more than this many rows.
-COUNT_CAP = 9999
-_MAIL_COLUMNS = (
-    "m.id, m.direction, m.from_email, m.from_name, m.subject, m.received_at, m.body_text,"
-    " m.quote_start, m.attachments, m.defects, m.noise, m.filed_by, m.filed_note"
-)
 _SELECT = """
 SELECT c.number, c.sub_number, c.subject, c.type, c.status, c.priority, c.resolution,
        dup.number, dup.sub_number, du.username, dg.name, ow.username,
@@ -97,7 +91,7 @@ class _Dialect:
         return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-class ReadStore:
+class ReadStore(MailReads):
     """Read-only queries for lists and detail views."""
 
     def __init__(self, connection: Any, dialect: _Dialect) -> None:
@@ -406,7 +400,7 @@ class ReadStore:
             self._entry(row)
             for row in self._fetch(
                 "SELECT a.kind, ag.username, a.at, a.internal, a.text, a.changes,"
-                " a.time_spent_centi, " + _MAIL_COLUMNS + " FROM activities a"
+                " a.time_spent_centi, " + MAIL_COLUMNS + " FROM activities a"
                 " LEFT JOIN agents ag ON ag.id = a.actor_id"
                 " LEFT JOIN mails m ON m.id = a.mail_id"
                 " WHERE a.case_id = (SELECT id FROM cases WHERE number = ? AND sub_number = ?)"
@@ -429,54 +423,6 @@ class ReadStore:
             time_spent_centi=spent,
             mail=mail,
         )
-
-    def _mail(self, columns: Sequence[Any]) -> MailEntry:
-        (
-            mail_id,
-            direction,
-            from_email,
-            from_name,
-            subject,
-            received_at,
-            body,
-            quote_start,
-            attachments,
-            defects,
-            noise,
-            filed_by,
-            filed_note,
-        ) = columns
-        return MailEntry(
-            id=mail_id.hex if isinstance(mail_id, uuid.UUID) else str(mail_id),
-            direction=direction,
-            from_email=from_email,
-            from_name=from_name,
-            subject=subject,
-            received_at=self._dialect.to_utc(received_at),
-            body_text=body,
-            quote_start=quote_start,
-            attachments=json.loads(attachments or "[]"),
-            defects=json.loads(defects or "[]"),
-            noise=noise,
-            filed_by=filed_by,
-            filed_note=filed_note,
-        )
-
-    def unfiled_mails(self, limit: int = 200) -> list[MailEntry]:
-        """The unfiled inbox (MAIL-3, MAIL-8): newest first, at most `limit`."""
-        rows = self._fetch(
-            "SELECT " + _MAIL_COLUMNS + " FROM mails m WHERE m.case_id IS NULL"
-            " ORDER BY m.received_at DESC LIMIT ?",
-            (limit,),
-        )
-        return [self._mail(row) for row in rows]
-
-    def unfiled_count(self, cap: int = COUNT_CAP) -> int:
-        """How many mails wait in the unfiled inbox (capped like the view counts)."""
-        rows = self._fetch(
-            "SELECT count(*) FROM (SELECT 1 FROM mails WHERE case_id IS NULL LIMIT ?) x", (cap,)
-        )
-        return int(rows[0][0])
 
     def agent_exists(self, username: str) -> bool:
         """Whether an agent with this username exists (validating `--as`)."""
