@@ -94,11 +94,6 @@ class IngestResult:
         """New mails stored (duplicates excluded)."""
         return sum(1 for f in self.filed if f.filed_by is not FiledBy.DUPLICATE)
 
-    @property
-    def new_cases(self) -> list[CaseNumber]:
-        """Cases opened by routing rules."""
-        return [f.case for f in self.filed if f.new_case and f.case is not None]
-
 
 def dedupe_key(mail: ParsedMail) -> str:
     """The identity of a message for exactly-once storage (MAIL-2).

@@ -197,19 +197,6 @@ class MailRepository:
         participants.discard("")
         return TaggedCase(number, frozenset(participants), frozenset(message_ids))
 
-    def case_of_messages(self, message_ids: Collection[str]) -> CaseNumber | None:
-        """The case holding the newest stored mail with one of these Message-IDs."""
-        if not message_ids:
-            return None
-        row = self._session.execute(
-            select(col(CaseRow.number), col(CaseRow.sub_number))
-            .join(MailRow, col(MailRow.case_id) == col(CaseRow.id))
-            .where(col(MailRow.message_id).in_(list(message_ids)))
-            .order_by(col(MailRow.received_at).desc())
-            .limit(1)
-        ).first()
-        return CaseNumber(row[0], row[1]) if row else None
-
     def cases_of_messages(self, message_ids: Collection[str]) -> dict[str, CaseNumber]:
         """For each of these Message-IDs stored on a case: that case (one query per 500)."""
         found: dict[str, CaseNumber] = {}
@@ -242,11 +229,6 @@ class MailRepository:
             if (main, sub) in existing and (facts := self.tagged_case(CaseNumber(main, sub))):
                 found[CaseNumber(main, sub)] = facts
         return found
-
-    def case_id(self, mail_id: uuid.UUID) -> uuid.UUID | None:
-        """The case a mail is filed on (None: unfiled)."""
-        row = self._session.get(MailRow, mail_id)
-        return row.case_id if row else None
 
     def get(self, mail_id: uuid.UUID) -> MailRow | None:
         """A stored mail row (storage-internal callers)."""

@@ -117,7 +117,9 @@ def test_a_reply_is_activity_mail_row_and_outbox_row_in_one_transaction(
             row.message_id,
             external.case_id,
         )
-        assert uow.mails.case_of_messages([row.message_id]) == number  # References filing works
+        assert uow.mails.cases_of_messages([row.message_id]) == {
+            row.message_id: number
+        }  # References filing works
     message = raw_of(ctx, row)
     assert message["Message-ID"] == f"<{row.message_id}>"
     assert row.message_id.endswith("@helpdesk.example")
