@@ -19,6 +19,7 @@ from helpdesk_tui.domain.enums import ActivityKind, Priority, Resolution, Status
 from helpdesk_tui.domain.errors import ConflictError, NotFoundError
 from helpdesk_tui.domain.numbering import CaseNumber
 from helpdesk_tui.storage.directory import Directory
+from helpdesk_tui.storage.rows import insert_rows
 from helpdesk_tui.storage.tables import (
     ActivityRow,
     AuditRow,
@@ -174,8 +175,8 @@ class CaseRepository:
                 }
             )
             activity_rows.extend(self._entries(case.id, None, case.created_at, drafts, mail_id))
-        connection.execute(insert(table(CaseRow)), case_rows)
-        connection.execute(insert(table(ActivityRow)), activity_rows)
+        insert_rows(connection, table(CaseRow), case_rows)  # see storage/rows.py
+        insert_rows(connection, table(ActivityRow), activity_rows)
 
     def save(
         self,

@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, update
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from helpdesk_tui.domain.filing import TaggedCase
 from helpdesk_tui.domain.numbering import CaseNumber
+from helpdesk_tui.storage.rows import insert_rows
 from helpdesk_tui.storage.tables import (
     ActivityRow,
     AgentRow,
@@ -116,10 +117,7 @@ class MailRepository:
             }
             for uid, mail_id in seen
         ]
-        if values:
-            self._session.execute(
-                insert(MailSeenRow).prefix_with("OR IGNORE", dialect="sqlite"), values
-            )
+        insert_rows(self._session.connection(), table(MailSeenRow), values, ignore_duplicates=True)
 
     # -- storing -----------------------------------------------------------------
     def add(
@@ -142,13 +140,11 @@ class MailRepository:
         """Store mails (id, mail, case id, filed by, note) in two statements."""
         if not items:
             return
-        connection = self._session.connection()  # Core: see CaseRepository.add
-        connection.execute(
-            insert(table(MailRow)),
-            [_mail_values(*item) for item in items],
-        )
-        connection.execute(
-            insert(table(MailRawRow)),
+        connection = self._session.connection()  # many rows at once: see storage/rows.py
+        insert_rows(connection, table(MailRow), [_mail_values(*item) for item in items])
+        insert_rows(
+            connection,
+            table(MailRawRow),
             [{"mail_id": mail_id, "raw": mail.raw} for mail_id, mail, *_ in items],
         )
 

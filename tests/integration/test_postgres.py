@@ -152,3 +152,12 @@ def test_mail_filing_and_outbox_on_postgres(pg: Context) -> None:
     claimed = delivery.claim(pg, queued.id, "test:1")
     assert claimed is not None
     assert b"[#0000001]" in claimed.raw
+
+
+def test_bulk_inserts_on_postgres(pg: Context) -> None:
+    """storage/rows.py: same values as the ORM, chunked statements, ON CONFLICT DO NOTHING."""
+    import rows_check
+
+    rows_check.stores_what_the_orm_stores(pg)
+    rows_check.splits_into_statements_below_the_parameter_limit(pg)
+    rows_check.ignores_duplicates_when_asked(pg)
