@@ -13,7 +13,7 @@ from datetime import datetime
 from email import policy
 from email.parser import BytesHeaderParser
 
-from helpdesk_tui.mail import charset, headers
+from helpdesk_tui.mail import charset, headers, mime
 from helpdesk_tui.mail.body import BodyWalker
 from helpdesk_tui.mail.guard import noise_kind
 from helpdesk_tui.mail.model import Attachment, ParsedMail
@@ -47,8 +47,10 @@ def _parse(
         defects.append("mbox 'From ' line skipped")
     if not body.strip():
         defects.append("empty message")
+    text = body.decode("ascii", "surrogateescape")  # what the stdlib's bytes parser does
     try:
-        msg = email.message_from_bytes(body, policy=policy.compat32)
+        # Well-formed MIME takes the fast way (mail/mime.py); the rest the stdlib's.
+        msg = mime.split(text) or email.message_from_string(text, policy=policy.compat32)
     except RecursionError:  # the stdlib parser recurses per MIME level
         msg = BytesHeaderParser(policy=policy.compat32).parsebytes(body)
         defects.append("MIME nesting too deep, body shown raw")

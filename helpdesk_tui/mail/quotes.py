@@ -23,11 +23,29 @@ _ATTRIBUTION = re.compile(
 )
 
 
+#: A word of each kind of attribution line above, in lower case: most mails hold none,
+#: and `in` over the text is far cheaper than trying the pattern at every line start.
+_KEYWORDS = (
+    "wrote:",
+    "schrieb",
+    "écrit",
+    "original",  # Original Message, Originalnachricht
+    "ursprüngliche",
+    "d'origine",
+    "sent:",
+    "gesendet:",
+    "envoyé:",
+    "enviado:",
+)
+
+
 def find_quote_start(text: str) -> int | None:
     """Offset in `text` of the line where quoted history begins, or None."""
-    match = _ATTRIBUTION.search(text)
-    if match is not None:
-        return match.start()  # `^` in MULTILINE mode: always a line start
+    lowered = text.lower()
+    if any(word in lowered for word in _KEYWORDS):
+        match = _ATTRIBUTION.search(text)
+        if match is not None:
+            return match.start()  # `^` in MULTILINE mode: always a line start
     return _trailing_quote(text)
 
 
