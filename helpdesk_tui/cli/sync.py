@@ -44,13 +44,18 @@ def sync(
         if not settings.mail.accounts and settings.smtp is None:
             raise UsageError("no [[mail.accounts]] and no [smtp] in the config: nothing to sync")
         from helpdesk_tui.sync.poller import MailSync  # lazy: imports the mail stack
-        from helpdesk_tui.sync.sender import MailSender
 
         progress = _Progress()
         # Without accounts only the outbox is sent: no "mail off" status line then.
         quiet = not settings.mail.accounts
+        # The context makes its engine on first use: a pass that finds nothing new is meant
+        # to read only through the plain read path, never importing SQLAlchemy.
         poller = MailSync(runtime.context, settings, on_status=None if quiet else progress.update)
-        sender = MailSender(runtime.context, settings) if settings.smtp else None
+        sender = None
+        if settings.smtp is not None:
+            from helpdesk_tui.sync.sender import MailSender  # lazy: only with [smtp]
+
+            sender = MailSender(runtime.context, settings)
         try:
             if watch:
                 _watch(poller, sender)

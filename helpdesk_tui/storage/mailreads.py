@@ -72,3 +72,16 @@ class MailReads:
             "SELECT count(*) FROM (SELECT 1 FROM mails WHERE case_id IS NULL LIMIT ?) x", (cap,)
         )
         return int(rows[0][0])
+
+    def folder_state(self, mailbox: str, folder: str) -> tuple[int, int, int | None] | None:
+        """How far a folder is synced (MAIL-2): (uidvalidity, last_uid, highestmodseq),
+        or None when it was never synced. Lets a poll with nothing new skip the ORM."""
+        rows = self._fetch(
+            "SELECT uidvalidity, last_uid, highestmodseq FROM folder_state"
+            " WHERE mailbox = ? AND folder = ?",
+            (mailbox, folder),
+        )
+        if not rows:
+            return None
+        uidvalidity, last_uid, modseq = rows[0]
+        return int(uidvalidity), int(last_uid), None if modseq is None else int(modseq)

@@ -14,7 +14,7 @@ import json
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -37,9 +37,11 @@ from helpdesk_tui.storage.search import like_filter, match_expression, ranked_jo
 
 __all__ = [
     "ActivityEntry",
+    "AgentEntry",
     "CaseDetail",
     "CaseSummary",
     "Cursor",
+    "GroupEntry",
     "ReadStore",
     "Sort",
     "SortKey",
@@ -47,6 +49,27 @@ __all__ = [
 ]
 
 NOT_CLOSED = "c.status != 'closed'"  # verbatim predicate of the partial indexes
+
+
+@dataclass(frozen=True)
+class AgentEntry:
+    """An agent as stored (`role` is the Role's value)."""
+
+    username: str
+    name: str
+    email: str
+    role: str
+
+
+@dataclass(frozen=True)
+class GroupEntry:
+    """A group as stored: lead and members by username."""
+
+    name: str
+    title: str
+    lead: str | None
+    members: frozenset[str]
+
 
 _SELECT = """
 SELECT c.number, c.sub_number, c.subject, c.type, c.status, c.priority, c.resolution,
@@ -427,6 +450,30 @@ class ReadStore(MailReads):
     def agent_exists(self, username: str) -> bool:
         """Whether an agent with this username exists (validating `--as`)."""
         return bool(self._fetch("SELECT 1 FROM agents WHERE username = ?", (username,)))
+
+    def agents(self) -> dict[str, AgentEntry]:
+        """Every agent by username (agents are few: a directory, not a list view)."""
+        rows = self._fetch("SELECT username, name, email, role FROM agents", ())
+        return {row[0]: AgentEntry(*row) for row in rows}
+
+    def groups(self) -> dict[str, GroupEntry]:
+        """Every group by name, with its lead's username and its members' usernames."""
+        members: dict[str, set[str]] = {}
+        for group, member in self._fetch(
+            "SELECT g.name, a.username FROM group_members gm"
+            " JOIN groups g ON g.id = gm.group_id JOIN agents a ON a.id = gm.agent_id",
+            (),
+        ):
+            members.setdefault(group, set()).add(member)
+        rows = self._fetch(
+            "SELECT g.name, g.title, a.username FROM groups g"
+            " LEFT JOIN agents a ON a.id = g.lead_id",
+            (),
+        )
+        return {
+            name: GroupEntry(name, title, lead, frozenset(members.get(name, ())))
+            for name, title, lead in rows
+        }
 
     # -- plumbing ----------------------------------------------------------------
     def _fetch(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:

@@ -21,6 +21,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from helpdesk_tui.config import MailAccountConfig, Settings, own_addresses, routing_rules
@@ -34,23 +35,16 @@ from helpdesk_tui.mail.imap import (
     MailAuthError,
     MailServerError,
 )
-from helpdesk_tui.services.context import Context
-from helpdesk_tui.services.filing import (
-    FilingSettings,
-    FolderBatch,
-    Incoming,
-    IngestResult,
-    ingest,
-)
-from helpdesk_tui.sync.parsing import ParserPool
-from helpdesk_tui.sync.sender import mail_out
+from helpdesk_tui.storage.reads import open_reads
 from helpdesk_tui.sync.status import SyncState, SyncStatus
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
     from helpdesk_tui.mail.parse import ParsedMail
-    from helpdesk_tui.storage.mails import FolderState
+    from helpdesk_tui.services.context import Context
+    from helpdesk_tui.services.filing import FilingSettings, IngestResult
+    from helpdesk_tui.sync.parsing import ParserPool
 
 BACKOFF_START = 2.0
 BACKOFF_CAP = 300.0
@@ -94,7 +88,7 @@ class _Fetched:
 
 
 StatusCallback = Callable[[SyncStatus], None]
-BatchCallback = Callable[[IngestResult], None]
+BatchCallback = Callable[["IngestResult"], None]
 
 
 class MailSync:
@@ -113,17 +107,34 @@ class MailSync:
         self._settings = settings
         self._on_status = on_status or (lambda status: None)
         self._on_batch = on_batch or (lambda result: None)
-        self._filing = FilingSettings(
-            rules=routing_rules(settings),
-            reopen_closed=settings.mail.reopen_closed,
-            own_addresses=own_addresses(settings),
-            mail_out=mail_out(settings),  # acknowledgements of new cases (MAIL-5)
-        )
-        domains = sorted({a.rpartition("@")[2] for a in self._filing.own_addresses if "@" in a})
-        self._pool = ParserPool(
-            tag_prefix=settings.mail.case_tag_prefix, own_domains=domains, workers=workers
-        )
+        self._workers = workers
         self._passwords: dict[str, str] = {}
+
+    # Filing and parsing load the mail and storage stacks: only a pass that finds new
+    # mail pays for them, so a poll with nothing new starts and ends quickly.
+    @cached_property
+    def _filing(self) -> FilingSettings:
+        from helpdesk_tui.services.filing import FilingSettings
+        from helpdesk_tui.sync.sender import mail_out
+
+        return FilingSettings(
+            rules=routing_rules(self._settings),
+            reopen_closed=self._settings.mail.reopen_closed,
+            own_addresses=own_addresses(self._settings),
+            mail_out=mail_out(self._settings),  # acknowledgements of new cases (MAIL-5)
+        )
+
+    @cached_property
+    def _pool(self) -> ParserPool:
+        from helpdesk_tui.sync.parsing import ParserPool
+
+        own = own_addresses(self._settings)
+        domains = sorted({a.rpartition("@")[2] for a in own if "@" in a})
+        return ParserPool(
+            tag_prefix=self._settings.mail.case_tag_prefix,
+            own_domains=domains,
+            workers=self._workers,
+        )
 
     @property
     def accounts(self) -> list[MailAccountConfig]:
@@ -131,8 +142,9 @@ class MailSync:
         return list(self._settings.mail.accounts)
 
     def close(self) -> None:
-        """Stop the parser workers."""
-        self._pool.close()
+        """Stop the parser workers (if a pass started them)."""
+        if "_pool" in self.__dict__:
+            self._pool.close()
 
     # -- one pass ----------------------------------------------------------------
     def sync_once(self) -> SyncReport:
@@ -163,8 +175,8 @@ class MailSync:
         status = box.select(folder)
         stored = self._state(account.name, folder)
         last_uid = 0
-        if stored is not None and stored.uidvalidity == status.uidvalidity:
-            last_uid = stored.last_uid
+        if stored is not None and stored[0] == status.uidvalidity:
+            last_uid = stored[1]
         elif stored is not None:
             report.rescanned = True  # the server renumbered the folder: read it again
         if stored is not None and not report.rescanned and status.uidnext - 1 <= last_uid:
@@ -211,7 +223,9 @@ class MailSync:
         report: FolderReport,
         total: int,
     ) -> None:
+        from helpdesk_tui.services.filing import FolderBatch, Incoming, ingest
         from helpdesk_tui.storage.mails import FolderState  # lazy: SQLAlchemy
+        from helpdesk_tui.sync.parsing import ParserPool
 
         chunk, raws = batch.uids, batch.raws
         parsed = ParserPool.result(batch.parsing)
@@ -251,9 +265,10 @@ class MailSync:
             box.move(uids, account.move_to)
 
     # -- state -------------------------------------------------------------------
-    def _state(self, mailbox: str, folder: str) -> FolderState | None:
-        with self._ctx.uow(write=False) as uow:
-            return uow.mails.folder_state(mailbox, folder)
+    def _state(self, mailbox: str, folder: str) -> tuple[int, int, int | None] | None:
+        """(UIDVALIDITY, last UID, HIGHESTMODSEQ) as stored; read without the ORM."""
+        with open_reads(self._ctx.location) as store:
+            return store.folder_state(mailbox, folder)
 
     def _save_state(self, mailbox: str, folder: str, status: FolderStatus, last_uid: int) -> None:
         from helpdesk_tui.storage.mails import FolderState  # lazy: SQLAlchemy
