@@ -124,6 +124,8 @@ class CaseRepository:
         case.version = 1
         # Core, not the ORM unit of work: a mail sync adds thousands of cases per batch,
         # and an ORM insert with its flush costs about ten times as much.
+        values = self._values(case)  # may create the contact
+        self._directory.write_contacts()
         connection.execute(
             insert(table(CaseRow)),
             [
@@ -135,7 +137,7 @@ class CaseRepository:
                     "parent_id": parent_id,
                     "created_at": case.created_at,
                     "version": 1,
-                    **self._values(case),
+                    **values,
                 }
             ],
         )
@@ -175,6 +177,7 @@ class CaseRepository:
                 }
             )
             activity_rows.extend(self._entries(case.id, None, case.created_at, drafts, mail_id))
+        self._directory.write_contacts()  # the cases' new contacts first
         insert_rows(connection, table(CaseRow), case_rows)  # see storage/rows.py
         insert_rows(connection, table(ActivityRow), activity_rows)
 

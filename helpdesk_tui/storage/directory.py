@@ -2,13 +2,15 @@
 
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from helpdesk_tui.domain.case import Actor
 from helpdesk_tui.domain.enums import Role
 from helpdesk_tui.domain.errors import NotFoundError
+from helpdesk_tui.storage.rows import insert_rows
 from helpdesk_tui.storage.tables import (
     AccountRow,
     AgentRow,
@@ -17,6 +19,17 @@ from helpdesk_tui.storage.tables import (
     MembershipRow,
     table,
 )
+
+
+@dataclass(frozen=True, slots=True)
+class ContactRef:
+    """A contact as the services need it: a plain value, not an ORM object (a mail batch
+    looks up and creates thousands)."""
+
+    id: uuid.UUID
+    email: str
+    name: str
+    account_id: uuid.UUID | None
 
 
 class Directory:
@@ -29,7 +42,8 @@ class Directory:
         self._session = session
         self._agents: dict[str, AgentRow] | None = None
         self._groups: dict[str, GroupRow] | None = None
-        self._contacts: dict[str, ContactRow | None] = {}  # None: known to be absent
+        self._contacts: dict[str, ContactRef | None] = {}  # None: known to be absent
+        self._new_contacts: dict[str, dict[str, Any]] = {}  # created, not yet written
         self._account_names: dict[uuid.UUID, str | None] = {}
         self._domain_accounts: dict[str, uuid.UUID | None] = {}
 
@@ -127,44 +141,49 @@ class Directory:
         return row.id
 
     # -- contacts and accounts ---------------------------------------------------
-    def contact(self, email: str) -> ContactRow | None:
+    def contact(self, email: str) -> ContactRef | None:
         """The contact with this address (case-insensitive), if known."""
         address = email.strip().lower()
-        if address in self._contacts:
-            return self._contacts[address]
-        row = self._session.exec(select(ContactRow).where(ContactRow.email == address)).first()
-        self._contacts[address] = row
-        return row
+        if address not in self._contacts:
+            self.prefetch_contacts([address])
+        return self._contacts[address]
 
-    def ensure_contact(self, email: str, name: str = "") -> ContactRow:
-        """The contact for `email`, created when unknown; its account is matched by domain."""
+    def is_unwritten(self, email: str) -> bool:
+        """Whether the contact was created in this unit of work and is not written yet."""
+        return email.strip().lower() in self._new_contacts
+
+    def ensure_contact(self, email: str, name: str = "") -> ContactRef:
+        """The contact for `email`, created when unknown; its account is matched by domain.
+
+        A new contact is written with the next `write_contacts` (the case repository calls
+        it before inserting cases, the unit of work before committing): a mail sync
+        creates contacts by the thousand, and one statement writes a batch of them.
+        """
         address = email.strip().lower()
-        row = self.contact(address)
-        if row is not None:
-            return row
+        found = self.contact(address)
+        if found is not None:
+            return found
         domain = address.rpartition("@")[2]
         if domain not in self._domain_accounts:
-            account = self._session.exec(
-                select(AccountRow).where(AccountRow.domain == domain)
-            ).first()
-            self._domain_accounts[domain] = account.id if account else None
-        row = ContactRow(email=address, name=name, account_id=self._domain_accounts[domain])
-        # Core insert: a mail sync creates contacts by the thousand (see CaseRepository.add).
-        self._session.connection().execute(
-            insert(table(ContactRow)),
-            [
-                {
-                    "id": row.id,
-                    "email": address,
-                    "name": name,
-                    "phone": None,
-                    "language": None,
-                    "account_id": row.account_id,
-                }
-            ],
-        )
-        self._contacts[address] = row
-        return row
+            self._prefetch_domains([domain])
+        contact = ContactRef(uuid.uuid4(), address, name, self._domain_accounts[domain])
+        self._new_contacts[address] = {
+            "id": contact.id,
+            "email": address,
+            "name": name,
+            "phone": None,
+            "language": None,
+            "account_id": contact.account_id,
+        }
+        self._contacts[address] = contact
+        return contact
+
+    def write_contacts(self) -> None:
+        """Insert the contacts `ensure_contact` created since the last call."""
+        if self._new_contacts:
+            rows = list(self._new_contacts.values())
+            self._new_contacts = {}
+            insert_rows(self._session.connection(), table(ContactRow), rows)
 
     def account_name(self, account_id: uuid.UUID | None) -> str | None:
         """The account's name for an id."""
@@ -187,14 +206,28 @@ class Directory:
         return row.id
 
     def prefetch_contacts(self, emails: Iterable[str]) -> None:
-        """Load these contacts in one query (a mail batch needs many at once)."""
+        """Load these contacts (and the accounts of their domains) in a few queries: a mail
+        batch needs many at once."""
         wanted = {e.strip().lower() for e in emails} - self._contacts.keys()
+        contacts = table(ContactRow)
+        columns = (contacts.c.id, contacts.c.email, contacts.c.name, contacts.c.account_id)
         for chunk in _chunks(sorted(wanted), 500):
             self._contacts.update(dict.fromkeys(chunk))
-            for row in self._session.exec(
-                select(ContactRow).where(col(ContactRow.email).in_(chunk))
-            ):
-                self._contacts[row.email] = row
+            query = select(*columns).where(contacts.c.email.in_(chunk))
+            for row in self._session.connection().execute(query):
+                self._contacts[row.email] = ContactRef(*row)
+        domains = {e.rpartition("@")[2] for e in wanted if self._contacts.get(e) is None}
+        self._prefetch_domains(domains - self._domain_accounts.keys())
+
+    def _prefetch_domains(self, domains: Iterable[str]) -> None:
+        """Which account each of these e-mail domains belongs to (None: none)."""
+        accounts = table(AccountRow)
+        for chunk in _chunks(sorted(domains), 500):
+            self._domain_accounts.update(dict.fromkeys(chunk))
+            query = select(accounts.c.domain, accounts.c.id).where(accounts.c.domain.in_(chunk))
+            for domain, account_id in self._session.connection().execute(query):
+                if self._domain_accounts[domain] is None:  # the first account of a domain
+                    self._domain_accounts[domain] = account_id
 
     def contact_email(self, contact_id: uuid.UUID) -> str:
         """The e-mail address of a contact id."""

@@ -16,7 +16,7 @@ from sqlmodel import Session, col
 
 from helpdesk_tui.domain.case import Actor
 from helpdesk_tui.domain.enums import Status
-from helpdesk_tui.storage.directory import Directory
+from helpdesk_tui.storage.directory import ContactRef, Directory
 from helpdesk_tui.storage.tables import (
     AccountRow,
     ActivityRow,
@@ -42,7 +42,7 @@ class DirectoryCache:
         self.agents: dict[str, AgentRow] | None = None
         self.groups: dict[str, GroupRow] | None = None
         self.actors: dict[str, Actor] = {}
-        self.contacts: dict[str, ContactRow] = {}
+        self.contacts: dict[str, ContactRef] = {}
         self.contact_emails: dict[uuid.UUID, str] = {}
         self.account_names: dict[uuid.UUID, str | None] = {}
         self.account_ids: dict[str, uuid.UUID] = {}
@@ -77,13 +77,12 @@ class _CachedDirectory(Directory):
             self._cache.actors[key] = super().actor(username)
         return self._cache.actors[key]
 
-    def contact(self, email: str) -> ContactRow | None:
+    def contact(self, email: str) -> ContactRef | None:
         key = email.strip().lower()
         row = self._cache.contacts.get(key)
         if row is None:
             row = super().contact(email)
-            if row is not None:
-                self._session.expunge(row)
+            if row is not None and not self.is_unwritten(key):  # only what is stored
                 self._cache.contacts[key] = row
         return row
 

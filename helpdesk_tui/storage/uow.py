@@ -59,4 +59,5 @@ class UnitOfWork:
 
     def commit(self) -> None:
         """Make everything done in this unit of work durable, at once."""
+        self.directory.write_contacts()
         self.session.commit()
