@@ -1,7 +1,8 @@
 """Parsing many mails on every core: the sync's CPU-bound step (issue 4's speed target).
 
-Small batches parse in this process (starting workers costs more than it saves); large
-ones are split across a process pool, which starts once and is reused. The pool uses the
+A pass with few new mails parses them in this process (`parallel=False`, the poller
+decides): starting the workers costs more than it saves. A large pass splits its
+batches across a process pool, which starts once and is reused. The pool uses the
 `forkserver` start method: forking a process that runs threads (the TUI, IDLE watchers)
 can copy a held lock into the child.
 """
@@ -13,9 +14,6 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from functools import partial
 
 from helpdesk_tui.mail.parse import ParsedMail, parse
-
-#: Below this many mails a batch is parsed in-process.
-POOL_THRESHOLD = 64
 
 
 def _parse_all(
@@ -34,9 +32,14 @@ class ParserPool:
         self._workers = workers or max(1, os.cpu_count() or 1)
         self._pool: ProcessPoolExecutor | None = None
 
-    def submit(self, raws: Sequence[bytes]) -> "Future[list[ParsedMail]] | list[ParsedMail]":
-        """Start parsing `raws`; returns the parsed mails or a future of them (see `result`)."""
-        if len(raws) < POOL_THRESHOLD or self._workers < 2:
+    def submit(
+        self, raws: Sequence[bytes], *, parallel: bool = True
+    ) -> "Future[list[ParsedMail]] | list[ParsedMail]":
+        """Start parsing `raws`; returns the parsed mails or a future of them (see `result`).
+
+        `parallel=False` (or a single core) parses them here and now.
+        """
+        if not parallel or self._workers < 2:
             return self._parse(raws)
         pool = self._ensure_pool()
         size = -(-len(raws) // self._workers)
@@ -55,6 +58,8 @@ class ParserPool:
     def _ensure_pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
             context = multiprocessing.get_context("forkserver")
+            # The fork server imports the parser once; each worker forked from it has it.
+            context.set_forkserver_preload([__name__])
             self._pool = ProcessPoolExecutor(max_workers=self._workers, mp_context=context)
         return self._pool
 

@@ -46,6 +46,9 @@ if TYPE_CHECKING:
     from helpdesk_tui.services.filing import FilingSettings, IngestResult
     from helpdesk_tui.sync.parsing import ParserPool
 
+#: A pass with fewer new mails parses them in this process: starting the parser workers
+#: (a process each, importing the parser) costs ~0.2 s, a mail parses in ~0.2 ms.
+PARALLEL_FROM = 1000
 BACKOFF_START = 2.0
 BACKOFF_CAP = 300.0
 
@@ -200,13 +203,13 @@ class MailSync:
         """Fetch batch n+1 while batch n parses on the other cores, then store batch n."""
         total = len(uids)
         self._on_status(SyncStatus(SyncState.SYNCING, account.name, 0, total))
+        parallel = total >= PARALLEL_FROM
         previous: _Fetched | None = None
         for chunk in _chunks(uids, self._settings.mail.batch_size):
             raws = box.fetch_raw(chunk)
             report.fetched += len(raws)
-            fetched = _Fetched(
-                chunk, raws, self._pool.submit([raws[u] for u in chunk if u in raws])
-            )
+            present = [raws[u] for u in chunk if u in raws]
+            fetched = _Fetched(chunk, raws, self._pool.submit(present, parallel=parallel))
             if previous is not None:
                 self._store(box, account, folder, status, previous, report, total)
             previous = fetched
