@@ -161,3 +161,4 @@ def test_bulk_inserts_on_postgres(pg: Context) -> None:
     rows_check.stores_what_the_orm_stores(pg)
     rows_check.splits_into_statements_below_the_parameter_limit(pg)
     rows_check.ignores_duplicates_when_asked(pg)
+    rows_check.refuses_naive_timestamps(pg)

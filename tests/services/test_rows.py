@@ -16,3 +16,7 @@ def test_splits_into_statements_below_the_parameter_limit(ctx: Context) -> None:
 
 def test_ignores_duplicates_when_asked(ctx: Context) -> None:
     rows_check.ignores_duplicates_when_asked(ctx)
+
+
+def test_refuses_naive_timestamps(ctx: Context) -> None:
+    rows_check.refuses_naive_timestamps(ctx)
