@@ -18,13 +18,11 @@ from helpdesk_tui.services.context import Context
 from helpdesk_tui.services.demo_replay import (
     DEMO_CASES,
     DEMO_DAYS,
-    SAMPLE_DIR,
     Replay,
     ReplayContext,
     SimClock,
-    fill_placeholders,
-    load_sample,
 )
+from helpdesk_tui.services.demo_sample import SAMPLE_DIR, fill_placeholders, load_sample
 from helpdesk_tui.services.people import sync_people
 from helpdesk_tui.storage import bulk, replay
 
