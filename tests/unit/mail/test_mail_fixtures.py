@@ -334,3 +334,18 @@ def test_absurd_mime_nesting_keeps_headers_and_raw_body() -> None:
     assert (parsed.subject, parsed.from_email) == ("deep", "a@b.example")
     assert "MIME nesting too deep, body shown raw" in parsed.defects
     assert parsed.body_text.startswith("--B0\n")
+
+
+def test_links_in_html_mail_show_where_they_go() -> None:
+    html = (
+        b'<p>Bitte <a href="https://portal.example/t/42">hier klicken</a>, siehe '
+        b'<a href="https://portal.example/x">https://portal.example/x</a>, '
+        b'<a href="#oben">nach oben</a>, <a href="mailto:k@acme.example">k@acme.example</a>, '
+        b'<a href="https://img.example/1"><img src="x.png"></a></p>'
+    )
+    parsed = parse(mail("From: a@b.example\nContent-Type: text/html; charset=utf-8", html))
+
+    assert parsed.body_text == (
+        "Bitte hier klicken <https://portal.example/t/42>, siehe https://portal.example/x,"
+        " nach oben, k@acme.example, <https://img.example/1>\n"
+    )
