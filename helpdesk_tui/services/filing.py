@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from helpdesk_tui.domain.activity import ActivityDraft
 from helpdesk_tui.domain.case import Actor, Case, Delegation, new_case
 from helpdesk_tui.domain.errors import DomainError, NotFoundError
 from helpdesk_tui.domain.filing import (
@@ -33,6 +32,7 @@ from helpdesk_tui.services.context import Context, retrying
 from helpdesk_tui.services.outbox import MailOut, acknowledge
 
 if TYPE_CHECKING:
+    from helpdesk_tui.storage.cases import Entry
     from helpdesk_tui.storage.mails import FolderState, NewMail
     from helpdesk_tui.storage.uow import UnitOfWork
 
@@ -149,9 +149,10 @@ class _BatchWriter:
 
     The facts the rules need (cases named by tags, cases holding referenced Message-IDs,
     known contacts) are read for the whole batch up front and kept current as mails are
-    filed, so a reply later in the same batch finds the case an earlier mail opened. New
-    cases and unfiled mails are buffered and written together (`flush`); a mail onto an
-    existing case goes through the aggregate one by one, after flushing what it may need.
+    filed, so a reply later in the same batch finds the case an earlier mail opened.
+    Everything is buffered and written together (`flush`): new cases with their entries,
+    the mails, and the existing cases that mail changed — each loaded once (the cases the
+    batch may reach are read up front), changed through the aggregate, saved once.
     """
 
     def __init__(
@@ -170,8 +171,10 @@ class _BatchWriter:
         self._by_message = uow.mails.cases_of_messages(refs)
         uow.directory.prefetch_contacts(f.sender for f in self._facts.values() if f.sender)
         self._numbers = uow.cases.number_block()
-        self._pending_ids: dict[CaseNumber, uuid.UUID] = {}
-        self._cases: list[tuple[Case, Sequence[ActivityDraft], uuid.UUID | None]] = []
+        reachable = {*self._tagged, *self._by_message.values()}
+        self._loaded = uow.cases.get_many(sorted(reachable, key=lambda n: (n.main, n.sub)))
+        self._new_cases: dict[CaseNumber, tuple[Case, list[Entry]]] = {}
+        self._changed: dict[CaseNumber, tuple[Case, list[Entry]]] = {}
         self._mails: list[tuple[uuid.UUID, NewMail, uuid.UUID | None, str, str]] = []
         self._acks: list[tuple[Case, NewMail]] = []  # new cases to acknowledge (MAIL-5)
 
@@ -244,8 +247,7 @@ class _BatchWriter:
         # The timeline shows the mail from its stored row; the entry's text is what search
         # indexes, and the description already holds this mail's words.
         drafts = [created, *case.receive_mail(now, "", reopen=False)]
-        self._cases.append((case, drafts, mail_id))
-        self._pending_ids[case.number] = case.id
+        self._new_cases[case.number] = (case, [(draft, mail_id) for draft in drafts])
         self._mails.append((mail_id, record, case.id, FiledBy.RULE.value, filing.reason))
         if self._settings.mail_out is not None:
             self._acks.append((case, record))
@@ -254,16 +256,22 @@ class _BatchWriter:
     def _onto_case(
         self, incoming: Incoming, record: NewMail, filing: Filing, number: CaseNumber
     ) -> Filed:
-        self.flush()  # the case may have been opened earlier in this batch
-        uow, settings = self._uow, self._settings
-        case = uow.cases.get(number)
+        """The mail joins the case's timeline: a case opened earlier in this batch before
+        it is written, an existing one in memory, saved once at `flush`."""
+        settings = self._settings
+        if number in self._new_cases:
+            case, entries = self._new_cases[number]
+        elif number in self._changed:
+            case, entries = self._changed[number]
+        else:
+            case = self._loaded.get(number) or self._uow.cases.get(number)
+            case, entries = self._changed.setdefault(number, (case, []))
         was_closed = case.is_closed
         now = self._ctx.clock()
-        mail_id = uow.mails.add(
-            record, case_id=case.id, filed_by=filing.filed_by.value, note=filing.reason
-        )
+        mail_id = uuid.uuid4()
         drafts = case.receive_mail(now, _new_text(record), reopen=settings.reopen_closed)
-        uow.cases.save(case, None, now, drafts, mail_id=mail_id)
+        entries.extend((draft, mail_id) for draft in drafts)
+        self._mails.append((mail_id, record, case.id, filing.filed_by.value, filing.reason))
         if was_closed:
             what = (
                 "reopened it"
@@ -271,19 +279,21 @@ class _BatchWriter:
                 else "it stays closed: reopen or open a new case"
             )
             text = f"{number}: mail from {record.from_email}; {what}"
-            _notify_delegate(uow, case.delegation, case.id, now, text)
+            _notify_delegate(self._uow, case.delegation, case.id, now, text)
         return Filed(incoming.uid, mail_id, filing.filed_by, filing.reason, number)
 
     def flush(self) -> None:
-        """Write the buffered cases (with their entries) and mails."""
-        self._uow.cases.add_many(self._cases)
-        self._uow.mails.add_many(self._mails)
+        """Write the new cases (with their entries), the mails and the changed cases."""
+        uow = self._uow
+        uow.cases.add_many(list(self._new_cases.values()))
+        uow.mails.add_many(self._mails)
+        uow.cases.save_many(list(self._changed.values()), self._ctx.clock())
         self._numbers.close()
-        self._cases, self._mails = [], []
+        self._new_cases, self._changed, self._mails = {}, {}, []
         mail_out, acks, self._acks = self._settings.mail_out, self._acks, []
         for case, record in acks:  # MAIL-5: in this same transaction, never to noise (MAIL-7)
             assert mail_out is not None
-            acknowledge(self._uow, mail_out, self._ctx.clock(), case, record)
+            acknowledge(uow, mail_out, self._ctx.clock(), case, record)
 
 
 def refile(ctx: Context, actor_name: str, mail_id: uuid.UUID, number: CaseNumber) -> None:

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, insert, update
+from sqlalchemy import bindparam, delete, func, insert, update
 from sqlmodel import Session, col, select
 
 from helpdesk_tui.domain.activity import ActivityDraft
@@ -31,6 +31,8 @@ from helpdesk_tui.storage.tables import (
 
 CASE_COUNTER = "case"
 MAIL_KINDS = frozenset({ActivityKind.MAIL_IN, ActivityKind.MAIL_OUT})
+#: A timeline entry to write: what happened, and the stored mail it is about (or None).
+Entry = tuple[ActivityDraft, uuid.UUID | None]
 
 
 class CaseRepository:
@@ -148,9 +150,7 @@ class CaseRepository:
         """Hand out case numbers one by one inside this transaction (bulk creation)."""
         return NumberBlock(self._session)
 
-    def add_many(
-        self, items: Sequence[tuple[Case, Sequence[ActivityDraft], uuid.UUID | None]]
-    ) -> None:
+    def add_many(self, items: Sequence[tuple[Case, Sequence[Entry]]]) -> None:
         """Insert new top-level cases numbered from a `number_block`, with their entries.
 
         One statement for all cases and one for all entries: a mail sync opens thousands.
@@ -160,7 +160,7 @@ class CaseRepository:
             return
         connection = self._session.connection()
         case_rows, activity_rows = [], []
-        for case, drafts, mail_id in items:
+        for case, entries in items:
             assert case.number is not None, "number the case from a number_block first"
             assert case.parent is None, "sub-cases go through add()"
             case.version = 1
@@ -176,10 +176,54 @@ class CaseRepository:
                     **self._values(case),
                 }
             )
-            activity_rows.extend(self._entries(case.id, None, case.created_at, drafts, mail_id))
+            activity_rows.extend(self._entry_rows(case.id, None, case.created_at, entries))
         self._directory.write_contacts()  # the cases' new contacts first
         insert_rows(connection, table(CaseRow), case_rows)  # see storage/rows.py
         insert_rows(connection, table(ActivityRow), activity_rows)
+
+    def save_many(self, items: Sequence[tuple[Case, Sequence[Entry]]], now: datetime) -> None:
+        """`save` for many cases the system changed (mail onto existing cases, a batch at a
+        time): one UPDATE per set of changed columns, all entries in one insert, each after
+        its case's newest entry. Any case changed by someone else meanwhile: ConflictError.
+        """
+        if not items:
+            return
+        cases = table(CaseRow)
+        connection = self._session.connection()
+        groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for case, entries in items:
+            values = self._values(case, {key for draft, _ in entries for key in draft.changes})
+            row = {"case_id": case.id, "case_version": case.version, **values}
+            groups.setdefault(tuple(sorted(values)), []).append(row)
+        for rows in groups.values():
+            statement = update(cases).where(
+                cases.c.id == bindparam("case_id"), cases.c.version == bindparam("case_version")
+            )
+            statement = statement.values(version=cases.c.version + 1)
+            if connection.dialect.supports_sane_multi_rowcount:
+                matched = connection.execute(statement, rows).rowcount
+            else:
+                matched = sum(connection.execute(statement, [row]).rowcount for row in rows)
+            if matched != len(rows):
+                raise ConflictError("a case was changed by someone else meanwhile; try again")
+        newest = self._newest_entries([case.id for case, _ in items])
+        activity_rows = []
+        for case, entries in items:
+            case.version += 1
+            last = newest.get(case.id)
+            start = last + timedelta(microseconds=1) if last is not None and last >= now else now
+            activity_rows.extend(self._entry_rows(case.id, None, start, entries))
+        insert_rows(connection, table(ActivityRow), activity_rows)
+
+    def _newest_entries(self, case_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, datetime]:
+        """The time of each case's newest timeline entry (one query per 500 cases)."""
+        newest: dict[uuid.UUID, datetime] = {}
+        at, case_id = col(ActivityRow.at), col(ActivityRow.case_id)
+        for start in range(0, len(case_ids), 500):
+            chunk = case_ids[start : start + 500]
+            query = select(case_id, func.max(at)).where(case_id.in_(chunk)).group_by(case_id)
+            newest.update({row[0]: row[1] for row in self._session.execute(query)})
+        return newest
 
     def save(
         self,
@@ -236,8 +280,9 @@ class CaseRepository:
         if rows:
             self._session.connection().execute(insert(table(ActivityRow)), rows)
 
-    @staticmethod
+    @classmethod
     def _entries(
+        cls,
         case_id: uuid.UUID,
         actor_id: uuid.UUID | None,
         start: datetime,
@@ -245,6 +290,14 @@ class CaseRepository:
         mail_id: uuid.UUID | None,
     ) -> list[dict[str, Any]]:
         """Activity rows for `drafts`, a microsecond apart from `start`."""
+        return cls._entry_rows(case_id, actor_id, start, [(draft, mail_id) for draft in drafts])
+
+    @staticmethod
+    def _entry_rows(
+        case_id: uuid.UUID, actor_id: uuid.UUID | None, start: datetime, entries: Sequence[Entry]
+    ) -> list[dict[str, Any]]:
+        """Activity rows for (draft, its mail) pairs, a microsecond apart from `start`; the
+        mail is linked to the mail entries (MAIL_IN/MAIL_OUT) only."""
         return [
             {
                 "id": uuid.uuid4(),
@@ -258,7 +311,7 @@ class CaseRepository:
                 "time_spent_centi": draft.time_spent_centi,
                 "mail_id": mail_id if draft.kind in MAIL_KINDS else None,
             }
-            for offset, draft in enumerate(drafts)
+            for offset, (draft, mail_id) in enumerate(entries)
         ]
 
     def delete(self, case: Case, actor: Actor, now: datetime) -> int:

@@ -5,70 +5,23 @@ side is covered by tests/integration/test_mail_sync.py against Dovecot.
 """
 
 import json
-from itertools import count
 
 import pytest
+from filing_support import SETTINGS, case_row, deliver, mails
 from mailmaker import customer_mail, reply_to
 from sqlmodel import select
 
-from helpdesk_tui.domain.enums import ActivityKind, Priority, Resolution, Status
+from helpdesk_tui.domain.enums import ActivityKind, Resolution, Status
 from helpdesk_tui.domain.filing import FiledBy, RoutingRule
-from helpdesk_tui.domain.numbering import CaseNumber
-from helpdesk_tui.mail.parse import parse
 from helpdesk_tui.services import cases as svc
 from helpdesk_tui.services.context import Context
 from helpdesk_tui.services.filing import (
     FilingSettings,
-    FolderBatch,
-    Incoming,
-    IngestResult,
-    ingest,
     refile,
 )
 from helpdesk_tui.storage.mails import FolderState
 from helpdesk_tui.storage.reads import open_reads
 from helpdesk_tui.storage.tables import ActivityRow, CaseRow, MailRawRow, MailRow, NotificationRow
-
-CATCH_ALL = RoutingRule("support", group="technical")
-SETTINGS = FilingSettings(
-    rules=(
-        RoutingRule(
-            "invoices", keywords=("rechnung", "invoice"), group="billing", priority=Priority.HIGH
-        ),
-        RoutingRule("newsletters", sender_domain="news.example", create_case=False),
-        CATCH_ALL,
-    ),
-    own_addresses=frozenset({"support@helpdesk.example"}),
-)
-_uids = count(1)
-
-
-def deliver(
-    ctx: Context,
-    *raws: bytes,
-    settings: FilingSettings = SETTINGS,
-    folder: str = "INBOX",
-    uidvalidity: int = 7,
-) -> IngestResult:
-    mails = [Incoming(next(_uids), raw, parse(raw)) for raw in raws]
-    reaches = FolderState(uidvalidity, max(m.uid for m in mails), None)
-    return ingest(ctx, settings, FolderBatch("support", folder, uidvalidity, mails, reaches))
-
-
-def mails(ctx: Context) -> list[MailRow]:
-    with ctx.uow(write=False) as uow:
-        rows = list(uow.session.exec(select(MailRow)).all())
-        uow.session.expunge_all()  # keep the loaded values past the unit of work
-        return rows
-
-
-def case_row(ctx: Context, number: CaseNumber) -> CaseRow:
-    with ctx.uow(write=False) as uow:
-        row = uow.session.exec(
-            select(CaseRow).where(CaseRow.number == number.main, CaseRow.sub_number == number.sub)
-        ).one()
-        uow.session.expunge_all()
-        return row
 
 
 def test_new_mail_opens_a_case_with_contact_description_and_the_mail_on_its_timeline(
