@@ -6,66 +6,34 @@ workers, so a million cases scroll like fifty: moving the cursor is in-memory wo
 when it comes within `MARGIN_SCREENS` screens of the window's edge the next page is read
 in the background and the far side of the window is dropped.
 
-What a row shows is `case_row`'s business; this module pages, moves and paints.
+This module is the widget: its state, keys, cursor moves and messages. Filling the
+window is `case_list_window`'s job, painting it `case_list_paint`'s, and what a row
+shows `case_row`'s.
 """
 
-from collections.abc import Iterable
-from dataclasses import replace
 from datetime import date
-from typing import TYPE_CHECKING, ClassVar, NamedTuple
+from typing import ClassVar
 
-from rich.segment import Segment
-from rich.style import Style
-from textual import work
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
 from textual.geometry import Region
 from textual.message import Message
 from textual.reactive import reactive
-from textual.strip import Strip
 from textual.widget import Widget
-from textual.worker import get_current_worker
 
 from helpdesk_tui.domain.numbering import CaseNumber
 from helpdesk_tui.domain.query import CaseQuery
-from helpdesk_tui.storage.reads import CaseSummary, Cursor, Sort, SortKey
-from helpdesk_tui.widgets.case_pages import (
-    CaseSource,
-    Placing,
-    Window,
-    read_edges,
-    read_window,
-)
-from helpdesk_tui.widgets.case_row import (
-    CAP,
-    count_text,
-    fit,
-    is_overdue,
-    is_reminder_due,
-    layout,
-    row_segments,
-)
+from helpdesk_tui.storage.reads import CaseSummary, Sort
+from helpdesk_tui.widgets.case_list_paint import CaseListPaint
+from helpdesk_tui.widgets.case_list_window import MARGIN_SCREENS, CaseListWindow
+from helpdesk_tui.widgets.case_pages import CaseSource, Window
+from helpdesk_tui.widgets.case_row import count_text
 
-if TYPE_CHECKING:
-    from helpdesk_tui.services.desk import Page
-
-#: Rows kept and fetched beyond the screen, in screens, on each side.
-MARGIN_SCREENS = 2
 #: The smallest page asked for (a short terminal still reads in useful amounts).
 MIN_PAGE = 40
 
 
-class _RowKey(NamedTuple):
-    case: CaseSummary
-    width: int
-    sort: SortKey  # the sorted-by column always shows, so the columns depend on it
-    cursor: bool
-    marked: bool
-    focused: bool
-    today: date
-
-
-class CaseList(Widget, can_focus=True):
+class CaseList(CaseListWindow, CaseListPaint, Widget, can_focus=True):
     """The queue's list of cases: virtual, keyset-paged, with marks and a cursor."""
 
     BINDING_GROUP_TITLE = "Case list"
@@ -170,8 +138,8 @@ class CaseList(Widget, can_focus=True):
         self.marks: dict[CaseNumber, CaseSummary] = {}
         self._generation = 0
         self._extending: set[int] = set()  # directions being read: +1 forward, -1 back
-        self._cache: LRUCache[_RowKey, Strip] = LRUCache(1024)
-        self._styles: dict[tuple[object, ...], Style] = {}
+        self._cache = LRUCache(1024)
+        self._styles = {}
 
     # -- what the screen asks -------------------------------------------------------
     @property
@@ -228,217 +196,9 @@ class CaseList(Widget, can_focus=True):
             refresh=True,
         )
 
-    # -- reading --------------------------------------------------------------------
+    # -- reading (the rest is CaseListWindow's) ---------------------------------------
     def on_mount(self) -> None:
         self._reload(None, None, 0)  # at once: the first page is the first paint
-
-    def _reload(
-        self,
-        anchor: Cursor | None,
-        keep: CaseNumber | None,
-        anchor_row: int,
-        *,
-        cursor_offset: int | None = None,
-        anchor_position: int | None = None,
-        from_end: bool = False,
-        refresh: bool = False,
-        count: bool = True,
-    ) -> None:
-        """Read a fresh window around `anchor` (None: the start), or the end of the view.
-
-        `keep` is the case to put the cursor on; the anchor row is shown on screen row
-        `anchor_row`; `anchor_position` is the anchor's known position in the view.
-        A `refresh` reads the same view again: the rows in hand stay valid meanwhile.
-        """
-        self._generation += 1
-        self._extending.clear()
-        if not refresh:
-            self.loading_rows = True  # keys move the cursor once the new rows are in
-            self._pending_step = 0
-        # A count asked for by a read still in flight must not get lost when it is
-        # superseded (a view switch, then G at once).
-        count = count or self._count_stale or self.total is None
-        self._count_stale = count
-        placing = Placing(
-            keep, anchor_row, cursor_offset, anchor_position, from_end, refresh, count
-        )
-        self._load(self._generation, self.case_query, self.sort, anchor, placing, self.page_size)
-
-    @work(
-        thread=True,
-        exclusive=True,
-        group="case-list-load",
-        exit_on_error=False,
-        description="read the case list",
-    )
-    def _load(
-        self,
-        generation: int,
-        query: CaseQuery,
-        sort: Sort,
-        anchor: Cursor | None,
-        placing: Placing,
-        size: int,
-    ) -> None:
-        result = read_window(
-            self.source,
-            query,
-            sort,
-            anchor,
-            size=size,
-            from_end=placing.from_end,
-            count=placing.count,
-        )
-        if get_current_worker().is_cancelled:
-            return
-        self.app.call_from_thread(self._loaded, generation, result, placing)
-
-    def _loaded(self, generation: int, result: Window, placing: Placing) -> None:
-        if generation != self._generation:
-            return
-        self.loading_rows = False
-        keep: CaseNumber | None = placing.keep
-        screen_row: int | None = None
-        if placing.refresh and self.current is not None:
-            keep, screen_row = self.current.number, self.cursor - self.top
-        rows = result.rows
-        self.rows, self.at_start, self.at_end = rows, result.at_start, result.at_end
-        self.today, self.loaded = result.today, True
-        if result.total is not None:
-            self.total = result.total
-            self._count_stale = False
-        total = self.total or 0
-        self._refresh_marks(rows)
-        if placing.from_end:
-            self.cursor = len(rows) - 1
-            self.top = max(0, len(rows) - self.visible_rows)
-        else:
-            self.top = max(0, min(result.anchor_index - placing.anchor_row, len(rows) - 1))
-            found = next((i for i, c in enumerate(rows) if c.number == keep), None)
-            offset = placing.cursor_offset if screen_row is None else screen_row
-            if offset is None:
-                offset = placing.anchor_row
-            if found is not None:
-                self.cursor = found
-                if screen_row is not None:  # the cursor's row stays where it was on screen
-                    self.top = max(0, found - screen_row)
-            else:
-                self.cursor = self.top + offset
-        self.cursor = max(0, min(self.cursor, len(rows) - 1))
-        if self.at_start:
-            self.base = 0
-        elif self.at_end and total <= CAP:
-            self.base = total - len(rows)
-        elif placing.anchor_position is not None:
-            self.base = max(1, placing.anchor_position - result.anchor_index)
-        else:
-            self.base = None
-        self.post_message(self.RowsLoaded())
-        if self._edges_key != self._edges_wanted():
-            self._edges, self._edges_key = {}, self._edges_wanted()
-            self.call_after_refresh(self._read_edges_later)
-        pending, self._pending_step = self._pending_step, 0
-        if pending:
-            self.cursor = max(0, min(self.cursor + pending, len(rows) - 1))
-        self._settle()
-
-    def _edges_wanted(self) -> tuple[object, ...]:
-        return (self.case_query, self.sort, self._data_epoch)
-
-    def _read_edges_later(self) -> None:
-        wanted = self._edges_wanted()
-        self._read_edges(wanted, self.case_query, self.sort, self.page_size)
-
-    @work(
-        thread=True,
-        exclusive=True,
-        group="case-list-edges",
-        exit_on_error=False,
-        description="read the ends of the case list",
-    )
-    def _read_edges(self, key: object, query: CaseQuery, sort: Sort, size: int) -> None:
-        """The first and the last window, so g/G (Home/End) need no read of their own."""
-        edges = read_edges(self.source, query, sort, size=size)
-        self.app.call_from_thread(self._edges_read, key, edges)
-
-    def _edges_read(self, key: object, edges: dict[bool, Window]) -> None:
-        if key == self._edges_wanted():
-            self._edges = edges
-
-    def _jump(self, end: bool) -> None:
-        """Show the window read ahead for this end of the view."""
-        self._generation += 1
-        self._extending.clear()
-        placing = Placing(None, 0, None, None, end, refresh=False, count=False)
-        edge = self._edges[end]  # copied: the window's list grows and shrinks in place
-        self._loaded(self._generation, replace(edge, rows=list(edge.rows)), placing)
-
-    def _extend(self, direction: int) -> None:
-        if direction in self._extending or not self.rows:
-            return
-        self._extending.add(direction)
-        edge = self.rows[-1] if direction > 0 else self.rows[0]
-        query, sort = self.case_query, self.sort
-        self._read_more(self._generation, direction, edge, query, sort, self.page_size)
-
-    @work(thread=True, group="case-list-extend", exit_on_error=False, description="read more cases")
-    def _read_more(
-        self,
-        generation: int,
-        direction: int,
-        edge: CaseSummary,
-        query: CaseQuery,
-        sort: Sort,
-        size: int,
-    ) -> None:
-        cursor = edge.cursor_for(sort)
-        if direction > 0:
-            page = self.source.page(query, limit=size, sort=sort, after=cursor)
-        else:
-            page = self.source.page(query, limit=size, sort=sort, before=cursor)
-        self.app.call_from_thread(self._more, generation, direction, edge.number, page)
-
-    def _more(self, generation: int, direction: int, edge: CaseNumber, page: "Page") -> None:
-        self._extending.discard(direction)
-        if generation != self._generation or not self.rows:
-            return
-        limit = self.visible_rows * (1 + 2 * MARGIN_SCREENS) + self.page_size
-        if direction > 0:
-            if self.rows[-1].number != edge:
-                return
-            self.rows.extend(page.rows)
-            self.at_end = not page.more
-            drop = min(len(self.rows) - limit, self.top - self.visible_rows * MARGIN_SCREENS)
-            if drop > 0:
-                del self.rows[:drop]
-                self.top -= drop
-                self.cursor -= drop
-                self.at_start = False
-                self.base = None if self.base is None else self.base + drop
-        else:
-            if self.rows[0].number != edge:
-                return
-            self.rows[:0] = page.rows
-            added = len(page.rows)
-            self.top += added
-            self.cursor += added
-            self.at_start = not page.more
-            if self.at_start:
-                self.base = 0
-            elif self.base is not None:
-                self.base = max(1, self.base - added)
-            keep_until = self.top + self.visible_rows * (1 + MARGIN_SCREENS)
-            drop = min(len(self.rows) - limit, len(self.rows) - keep_until)
-            if drop > 0:
-                del self.rows[-drop:]
-                self.at_end = False
-        self._refresh_marks(page.rows)
-        self._settle()
-
-    def _refresh_marks(self, rows: Iterable[CaseSummary]) -> None:
-        for case in rows:
-            if case.number in self.marks:
-                self.marks[case.number] = case
 
     # -- moving -----------------------------------------------------------------------
     def _settle(self, old_cursor: int | None = None, old_top: int | None = None) -> None:
@@ -462,14 +222,6 @@ class CaseList(Widget, can_focus=True):
         else:
             self.refresh()
             self.call_after_refresh(self._prerender)
-
-    def _prerender(self) -> None:
-        """Paint the screens above and below into the cache while idle (PgUp/PgDn hit it)."""
-        width, visible = self.size.width, self.visible_rows
-        below = range(self.top + visible, min(len(self.rows), self.top + 2 * visible))
-        above = range(max(0, self.top - visible), min(self.top, len(self.rows)))
-        for index in (*below, *above):
-            self._row(index, width)
 
     def _move_to(self, index: int, *, scroll: int = 0) -> None:
         if not self.rows:
@@ -554,82 +306,3 @@ class CaseList(Widget, can_focus=True):
             from_last = len(self.rows) - 1 - self.cursor
             return f"row end−{from_last}{of}" if from_last else f"last row{of}"
         return f"row ~{self.cursor + 1}{of}"
-
-    # -- painting -----------------------------------------------------------------------
-    def notify_style_update(self) -> None:
-        """CSS or theme changed: forget the styles and rows painted with them."""
-        super().notify_style_update()
-        self._styles.clear()
-        self._cache.clear()
-
-    def _style(self, *names: str) -> Style:
-        """The widget's style plus component classes, computed once per focus state."""
-        key = (self.has_focus, *names)
-        style = self._styles.get(key)
-        if style is None:
-            style = self.rich_style
-            for name in names:
-                style += self.get_component_rich_style(name)
-            self._styles[key] = style
-        return style
-
-    def render_line(self, y: int) -> Strip:
-        width = self.size.width
-        if y == 0:
-            return self._header(width)
-        index = self.top + y - 1
-        if 0 <= index < len(self.rows):
-            return self._row(index, width)
-        if y == 1 and self.loaded and not self.rows:
-            style = self._style("case-list--empty")
-            return Strip([Segment(" No cases here", style)]).extend_cell_length(width)
-        return Strip.blank(width, self._style())
-
-    def _header(self, width: int) -> Strip:
-        ranked = bool(self.case_query.words)  # full-text results come best first
-        segments: list[Segment] = []
-        for column, size in layout(width, sort=self.sort.key):
-            title = column.title
-            if column.sort is not None and column.sort is self.sort.key and not ranked:
-                title += " ▼" if self.sort.descending else " ▲"
-            segments += [Segment(text) for text, _ in fit([(title, "")], size)]
-            segments.append(Segment(" "))
-        return self._strip(segments, width, self._style("case-list--header"))
-
-    def _row(self, index: int, width: int) -> Strip:
-        case = self.rows[index]
-        today = self.today or date.min
-        key = _RowKey(
-            case,
-            width,
-            self.sort.key,
-            index == self.cursor,
-            case.number in self.marks,
-            self.has_focus,
-            today,
-        )
-        cached = self._cache.get(key)
-        if cached is not None:
-            return cached
-        names: list[str] = []
-        if is_overdue(case, today):
-            names.append("case-list--overdue")
-        elif is_reminder_due(case, today):
-            names.append("case-list--reminder")
-        if key.marked:
-            names.append("case-list--marked")
-        if key.cursor:
-            names.append("case-list--cursor")
-        columns = layout(width, sort=self.sort.key)
-        segments = row_segments(case, columns, today=today, marked=key.marked)
-        strip = self._strip(segments, width, self._style(*names))
-        self._cache[key] = strip
-        return strip
-
-    @staticmethod
-    def _strip(segments: list[Segment], width: int, style: Style) -> Strip:
-        return Strip(segments).adjust_cell_length(width).apply_style(style)
-
-    def rows_text(self) -> list[str]:
-        """The rows on screen as plain text (tests and debugging)."""
-        return [self.render_line(y).text for y in range(1, self.visible_rows + 1)]
