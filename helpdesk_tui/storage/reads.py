@@ -14,7 +14,7 @@ import json
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -24,6 +24,7 @@ from helpdesk_tui.domain.query import ME, CaseQuery
 from helpdesk_tui.storage.guard import check_thread
 from helpdesk_tui.storage.location import BUSY_TIMEOUT_MS, DatabaseLocation
 from helpdesk_tui.storage.mailreads import MAIL_COLUMNS, MailReads
+from helpdesk_tui.storage.peoplereads import AgentEntry, GroupEntry, PeopleReads
 from helpdesk_tui.storage.readmodels import (
     COUNT_CAP,
     ActivityEntry,
@@ -49,26 +50,6 @@ __all__ = [
 ]
 
 NOT_CLOSED = "c.status != 'closed'"  # verbatim predicate of the partial indexes
-
-
-@dataclass(frozen=True)
-class AgentEntry:
-    """An agent as stored (`role` is the Role's value)."""
-
-    username: str
-    name: str
-    email: str
-    role: str
-
-
-@dataclass(frozen=True)
-class GroupEntry:
-    """A group as stored: lead and members by username."""
-
-    name: str
-    title: str
-    lead: str | None
-    members: frozenset[str]
 
 
 _SELECT = """
@@ -114,7 +95,7 @@ class _Dialect:
         return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-class ReadStore(MailReads):
+class ReadStore(MailReads, PeopleReads):
     """Read-only queries for lists and detail views."""
 
     def __init__(self, connection: Any, dialect: _Dialect) -> None:
@@ -446,34 +427,6 @@ class ReadStore(MailReads):
             time_spent_centi=spent,
             mail=mail,
         )
-
-    def agent_exists(self, username: str) -> bool:
-        """Whether an agent with this username exists (validating `--as`)."""
-        return bool(self._fetch("SELECT 1 FROM agents WHERE username = ?", (username,)))
-
-    def agents(self) -> dict[str, AgentEntry]:
-        """Every agent by username (agents are few: a directory, not a list view)."""
-        rows = self._fetch("SELECT username, name, email, role FROM agents", ())
-        return {row[0]: AgentEntry(*row) for row in rows}
-
-    def groups(self) -> dict[str, GroupEntry]:
-        """Every group by name, with its lead's username and its members' usernames."""
-        members: dict[str, set[str]] = {}
-        for group, member in self._fetch(
-            "SELECT g.name, a.username FROM group_members gm"
-            " JOIN groups g ON g.id = gm.group_id JOIN agents a ON a.id = gm.agent_id",
-            (),
-        ):
-            members.setdefault(group, set()).add(member)
-        rows = self._fetch(
-            "SELECT g.name, g.title, a.username FROM groups g"
-            " LEFT JOIN agents a ON a.id = g.lead_id",
-            (),
-        )
-        return {
-            name: GroupEntry(name, title, lead, frozenset(members.get(name, ())))
-            for name, title, lead in rows
-        }
 
     # -- plumbing ----------------------------------------------------------------
     def _fetch(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
