@@ -6,6 +6,7 @@ there, not copied), loads N realistic support mails into its Maildir, then times
   - `helpdesk sync --once` from an empty database to everything stored, filed, searchable,
   - an incremental pass with nothing new (in-process poll and whole process),
   - an incremental pass with 100 new mails (whole process, and in a running process),
+  - a pass with 1,000 customer replies onto existing cases (by In-Reply-To/References),
 and prints one JSON object. Peak RSS comes from the child's rusage.
 
     python benchmarks/bench_mail_sync.py [-n 10000] [--bench-dir ../shared/bench]
@@ -159,6 +160,13 @@ def main() -> None:
                 "--start", str(args.n + 100), "--mode", "append"]  # fmt: skip
         seconds = in_process_new(db, config, lambda: run(more))
         result["hundred_new_in_process_ms"] = round(seconds * 1000, 1)
+        # The realistic mix has replies to cases that exist (load_mail's tags name case
+        # numbers this database never had): reply to 1,000 stored mails, then sync.
+        append_replies(int(port), db, REPLIES)
+        replies_s, replied = run([*base, "sync", "--once"])
+        result["replies_onto_cases"] = REPLIES
+        result["replies_process_s"] = round(replies_s, 3)
+        result["replies_output"] = replied.stdout.strip().splitlines()
         result["peak_rss_mb"] = child_peak_rss_mb()
         emit(result)
     finally:
@@ -186,6 +194,40 @@ def in_process_poll(db: Path, config: Path) -> float:
         samples.append(time.perf_counter() - started)
     poller.close()
     return sorted(samples)[3]
+
+
+REPLIES = 1000
+
+
+def append_replies(port: int, db: Path, count: int) -> None:
+    """APPEND `count` customer replies (In-Reply-To/References, no tag) to stored mails."""
+    import sqlite3
+    from email.message import EmailMessage
+    from email.utils import make_msgid
+
+    from imapclient import IMAPClient
+
+    with sqlite3.connect(db) as connection:
+        originals = connection.execute(
+            "SELECT message_id, from_email, subject FROM mails"
+            " WHERE case_id IS NOT NULL AND message_id IS NOT NULL ORDER BY received_at LIMIT ?",
+            (count,),
+        ).fetchall()
+    replies = []
+    for message_id, sender, subject in originals:
+        reply = EmailMessage()
+        reply["From"] = sender
+        reply["To"] = "support@example.com"
+        reply["Subject"] = f"Re: {subject}"
+        reply["Message-ID"] = make_msgid("reply", "customer.example")
+        reply["In-Reply-To"] = message_id
+        reply["References"] = message_id
+        reply.set_content("Danke, das hat geholfen. Eine Frage habe ich noch.\n")
+        replies.append(reply.as_bytes())
+    with IMAPClient("127.0.0.1", port=port, ssl=False) as client:
+        client.login("agent", "secret")
+        for start in range(0, len(replies), 200):
+            client.multiappend("INBOX", replies[start : start + 200])
 
 
 def in_process_new(db: Path, config: Path, add_mail: Callable[[], object]) -> float:
