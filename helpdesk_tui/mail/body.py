@@ -9,6 +9,7 @@ import re
 from email.message import Message
 
 from helpdesk_tui.mail import charset, headers
+from helpdesk_tui.mail.flowed import unflow
 from helpdesk_tui.mail.html import html_to_text
 from helpdesk_tui.mail.model import Attachment
 
@@ -134,7 +135,11 @@ class BodyWalker:
         text = charset.decode(data, label, self.defects, ctype)
         if ctype == "text/html":
             return html_to_text(text, self.defects)
-        return text.replace("\r\n", "\n")
+        text = text.replace("\r\n", "\n")
+        if str(part.get_param("format", "")).lower() == "flowed":  # RFC 3676
+            delsp = str(part.get_param("delsp", "no")).lower() == "yes"
+            text = unflow(text, delsp=delsp)
+        return text
 
 
 _RANK = {"text/plain": 0, "text/html": 1}
