@@ -143,13 +143,29 @@ def test_mail_filing_and_outbox_on_postgres(pg: Context) -> None:
         assert [m.subject for m in store.unfiled_mails()] == ["Newsletter"]
     with pg.uow(write=False) as uow:
         assert uow.mails.folder_state("support", "INBOX") == FolderState(9, 4, 77)
-    # Two more replies in a later batch: the existing case is changed and saved once.
-    later = [reply_to(first, body="Noch etwas."), reply_to(first, body="Und das.")]
-    batch = [Incoming(uid, raw, parse(raw)) for uid, raw in enumerate(later, start=5)]
-    ingest(pg, settings, FolderBatch("support", "INBOX", 9, batch, FolderState(9, 6, 78)))
+    # Later batches: replies onto two existing cases are saved with one UPDATE (executemany).
+    second = customer_mail("Monitor", body="Flackert.", sender="zwei@acme.example")
+    other = (
+        ingest(
+            pg,
+            settings,
+            FolderBatch("support", "INBOX", 9, [Incoming(5, second, parse(second))], None),
+        )
+        .filed[0]
+        .case
+    )
+    assert other is not None
+    later = [
+        reply_to(first, body="Noch etwas."),
+        reply_to(second, body="Immer noch.", sender="zwei@acme.example"),
+        reply_to(first, body="Und das."),
+    ]
+    batch = [Incoming(uid, raw, parse(raw)) for uid, raw in enumerate(later, start=6)]
+    ingest(pg, settings, FolderBatch("support", "INBOX", 9, batch, FolderState(9, 8, 78)))
     with open_reads(pg.location) as store:
-        detail = store.case_detail(number)
-        assert [a.text for a in detail.activities if a.mail][-2:] == ["Noch etwas.", "Und das."]
+        texts = [a.text for a in store.case_detail(number).activities if a.mail]
+        assert texts[-2:] == ["Noch etwas.", "Und das."]
+        assert [a.text for a in store.case_detail(other).activities if a.mail][-1] == "Immer noch."
 
     out = MailOut(sender="Support <support@helpdesk.example>", undo_seconds=0)
     queued = queue_reply(pg, out, "alice", number, "Der Techniker kommt.")
