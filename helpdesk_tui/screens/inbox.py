@@ -1,9 +1,10 @@
 """The unfiled inbox: mail that no tag, no References and no routing rule placed (MAIL-3).
 
 A list of mails (newest first) over a preview of the selected one. `f` files the mail onto
-a case by number; the reason it sat here ("no routing rule matched", "auto reply: no new
-case", a stranger's tag that was refused) shows with it. Mail text is untrusted: it is
-shown as literal text with control sequences stripped (SEC-2).
+a case by number; `n` turns it into a new case of the agent's (MAIL-8). The reason it sat
+here ("no routing rule matched", "auto reply: no new case", a stranger's tag that was
+refused) shows with it. Mail text is untrusted: it is shown as literal text with control
+sequences stripped (SEC-2).
 """
 
 from typing import TYPE_CHECKING, ClassVar
@@ -65,12 +66,13 @@ def mail_preview(mail: MailEntry) -> Text:
 
 
 class InboxScreen(Screen[None]):
-    """Unfiled mail; `f` files the selected one onto a case."""
+    """Unfiled mail; `f` files the selected one onto a case, `n` opens a case from it."""
 
     BINDING_GROUP_TITLE = "Unfiled mail"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Back", id="inbox.back"),
         Binding("f", "file", "File onto case", id="inbox.file"),
+        Binding("n", "open_case", "New case", id="inbox.open_case"),
         Binding("r", "reload", "Reload", id="inbox.reload"),
     ]
     DEFAULT_CSS = """
@@ -162,4 +164,22 @@ class InboxScreen(Screen[None]):
             self.app.call_from_thread(self.notify, error.message, severity="error", markup=False)
             return
         self.app.call_from_thread(self.notify, f"mail filed onto {number}", markup=False)
+        self.app.call_from_thread(self.action_reload)
+
+    def action_open_case(self) -> None:
+        """Turn the highlighted mail into a new case, assigned to the agent."""
+        mail = self.selected
+        if mail is None:
+            self.notify("No mail selected", severity="warning")
+            return
+        self._open_case(mail.id)
+
+    @work(thread=True, group="inbox", exit_on_error=False, description="new case from mail")
+    def _open_case(self, mail_id: str) -> None:
+        try:
+            number = self.helpdesk.desk.open_case(mail_id)
+        except DomainError as error:
+            self.app.call_from_thread(self.notify, error.message, severity="error", markup=False)
+            return
+        self.app.call_from_thread(self.notify, f"new case {number} from the mail", markup=False)
         self.app.call_from_thread(self.action_reload)

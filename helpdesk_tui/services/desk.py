@@ -158,6 +158,12 @@ class Desk:
 
         refile(self.ctx, self.user, uuid.UUID(mail_id), number)
 
+    def open_case(self, mail_id: str) -> CaseNumber:
+        """Turn an unfiled mail into a new case of the acting agent (MAIL-8)."""
+        from helpdesk_tui.services.filing import open_case  # lazy: keeps the TUI's start light
+
+        return open_case(self.ctx, self.user, uuid.UUID(mail_id))
+
     def _out(self) -> "MailOut":
         if self.mail_out is None:
             raise ValidationError("no [smtp] in the config: mail cannot be sent")

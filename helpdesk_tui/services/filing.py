@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from helpdesk_tui.domain.case import Actor, Case, Delegation, new_case
-from helpdesk_tui.domain.errors import DomainError, NotFoundError
+from helpdesk_tui.domain.errors import DomainError, NotFoundError, ValidationError
 from helpdesk_tui.domain.filing import (
     FiledBy,
     Filing,
@@ -314,6 +314,42 @@ def refile(ctx: Context, actor_name: str, mail_id: uuid.UUID, number: CaseNumber
         else:
             uow.mails.file(mail_id, case.id, FiledBy.MANUAL, note)
         uow.commit()
+
+
+def open_case(ctx: Context, actor_name: str, mail_id: uuid.UUID) -> CaseNumber:
+    """An agent turns an unfiled mail into a case of their own (MAIL-8): subject, body and
+    sender become the case as for a rule's new case (MAIL-4), and the mail its first entry."""
+
+    def work(uow: UnitOfWork) -> CaseNumber:
+        actor = uow.directory.actor(actor_name)
+        row = uow.mails.get(mail_id)
+        if row is None:
+            raise NotFoundError(f"no mail {mail_id}")
+        if row.case_id is not None:
+            raise ValidationError("the mail is on a case already; re-file it from there")
+        if not row.from_email:
+            raise ValidationError("the mail has no sender address: file it onto a case instead")
+        contact = uow.directory.ensure_contact(row.from_email, row.from_name)
+        now = ctx.clock()
+        new_part = row.body_text[: row.quote_start] if row.quote_start else row.body_text
+        case, created = new_case(
+            policy=ctx.policy,
+            actor=actor,
+            now=now,
+            subject=case_subject(row.subject),
+            contact=contact.email,
+            delegation=Delegation(user=actor.username),
+            description=new_part.strip(),
+            account=uow.directory.account_name(contact.account_id),
+        )
+        drafts = [created, *case.receive_mail(now, "", reopen=False)]
+        number = uow.cases.add(case, actor, now, drafts, mail_id=mail_id)
+        note = f"opened as a case by {actor.username}"
+        if not uow.mails.file(mail_id, case.id, FiledBy.MANUAL, note, only_unfiled=True):
+            raise ValidationError("someone filed the mail meanwhile")  # rolls the case back
+        return number
+
+    return retrying(ctx, work)
 
 
 def _new_text(record: NewMail) -> str:

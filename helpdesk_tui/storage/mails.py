@@ -148,19 +148,36 @@ class MailRepository:
             [{"mail_id": mail_id, "raw": mail.raw} for mail_id, mail, *_ in items],
         )
 
-    def file(self, mail_id: uuid.UUID, case_id: uuid.UUID | None, filed_by: str, note: str) -> None:
-        """Move a stored mail (and its timeline entry) to another case or to the inbox."""
-        self._session.execute(
-            update(MailRow)
-            .where(col(MailRow.id) == mail_id)
-            .values(case_id=case_id, filed_by=filed_by, filed_note=note)
+    def file(
+        self,
+        mail_id: uuid.UUID,
+        case_id: uuid.UUID | None,
+        filed_by: str,
+        note: str,
+        *,
+        only_unfiled: bool = False,
+    ) -> bool:
+        """Move a stored mail (and its timeline entry) to another case or to the inbox.
+
+        `only_unfiled`: only a mail still in the inbox moves (two agents taking the same
+        mail: the second gets False). Returns whether the mail moved.
+        """
+        mails = table(MailRow)
+        statement = update(mails).where(mails.c.id == mail_id)
+        if only_unfiled:
+            statement = statement.where(mails.c.case_id.is_(None))
+        moved = self._session.connection().execute(
+            statement.values(case_id=case_id, filed_by=filed_by, filed_note=note)
         )
+        if moved.rowcount != 1:
+            return False
         if case_id is not None:
             self._session.execute(
                 update(ActivityRow)
                 .where(col(ActivityRow.mail_id) == mail_id)
                 .values(case_id=case_id)
             )
+        return True
 
     # -- filing facts ------------------------------------------------------------
     def tagged_case(self, number: CaseNumber) -> TaggedCase | None:

@@ -8,6 +8,7 @@ from typing import Any
 
 from casefixtures import INVOICE, PRINTER, make_app, open_case, screen_text, seeded, settle
 from mailmaker import customer_mail, reply_to
+from sqlmodel import select
 from support import sync
 
 from helpdesk_tui.domain.filing import RoutingRule
@@ -18,6 +19,7 @@ from helpdesk_tui.screens.inbox import InboxScreen
 from helpdesk_tui.services.context import Context
 from helpdesk_tui.services.filing import FilingSettings, FolderBatch, Incoming, ingest
 from helpdesk_tui.storage.reads import open_reads
+from helpdesk_tui.storage.tables import CaseRow, MailRow
 from helpdesk_tui.widgets.timeline import Timeline
 
 RULES = FilingSettings(rules=(RoutingRule("support", group="billing"),))
@@ -115,6 +117,28 @@ async def test_the_inbox_lists_unfiled_mail_and_f_files_it(tmp_path: Path) -> No
             await settle(pilot)
             assert "Unfiled mail · empty" in screen_text(pilot)
         assert mails_of(data.ctx, INVOICE) == ["Wer bin ich?"]
+
+
+@sync
+async def test_n_in_the_inbox_opens_a_case_from_the_mail(tmp_path: Path) -> None:
+    with seeded(tmp_path) as data:
+        assert deliver(data.ctx, customer_mail("Neue Anfrage"), FilingSettings()) is None
+        app = make_app(data)
+        async with app.run_test(size=(120, 36)) as pilot:
+            await settle(pilot)
+            await pilot.press("i")
+            await settle(pilot)
+            await pilot.press("n")
+            await settle(pilot)
+            assert "Unfiled mail · empty" in screen_text(pilot)
+        with data.ctx.uow(write=False) as uow:
+            [mail] = uow.session.exec(select(MailRow)).all()
+            case = uow.session.get(CaseRow, mail.case_id)
+            assert case is not None
+            number = CaseNumber(case.number, case.sub_number)
+        assert mails_of(data.ctx, number) == ["Neue Anfrage"]
+        with open_reads(data.ctx.location) as store:
+            assert store.case_detail(number).case.delegated_user == "alice"
 
 
 def mail_app(data: object) -> "object":
