@@ -4,6 +4,9 @@
 stores the new ones (raw bytes included), files them — onto a case, into a new case by a
 routing rule, or into the unfiled inbox — and advances the folder's sync state. A crash
 anywhere before the commit leaves nothing behind; after it, everything is there once.
+
+Agents move mail by hand too: `refile` puts a mail onto another case, `open_case` turns
+an unfiled one into a case (MAIL-8).
 """
 
 from __future__ import annotations

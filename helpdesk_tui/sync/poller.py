@@ -3,7 +3,8 @@
 Per folder the database keeps UIDVALIDITY, the last UID stored (and HIGHESTMODSEQ where
 the server has CONDSTORE). A pass asks the server for UIDs above the last one, fetches
 them in batches with BODY.PEEK[] (nothing is marked read by looking), parses them on all
-cores while the next batch downloads, and hands each batch to `services.filing.ingest`,
+cores while the next batch downloads (in this process when a pass brings fewer than
+PARALLEL_FROM mails), and hands each batch to `services.filing.ingest`,
 which stores, files and advances the folder state in one transaction. Only after that
 commit does the server-side action (mark seen / move) happen, so a crash at any point
 costs at most a re-fetch, never a lost or doubled mail. A changed UIDVALIDITY means the
