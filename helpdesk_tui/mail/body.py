@@ -136,9 +136,10 @@ class BodyWalker:
         if ctype == "text/html":
             return html_to_text(text, self.defects)
         text = text.replace("\r\n", "\n")
-        if str(part.get_param("format", "")).lower() == "flowed":  # RFC 3676
-            delsp = str(part.get_param("delsp", "no")).lower() == "yes"
-            text = unflow(text, delsp=delsp)
+        declared = str(part.get("content-type", "")).lower()  # cheaper than get_param
+        if "flowed" in declared and str(part.get_param("format", "")).lower() == "flowed":
+            delsp = "delsp" in declared and str(part.get_param("delsp", "")).lower() == "yes"
+            text = unflow(text, delsp=delsp)  # RFC 3676
         return text
 
 

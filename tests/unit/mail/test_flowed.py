@@ -3,7 +3,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from helpdesk_tui.mail.flowed import unflow
+from helpdesk_tui.mail.flowed import unflow, unflow_lines
 from helpdesk_tui.mail.parse import parse
 
 
@@ -69,3 +69,73 @@ def test_a_mail_that_is_not_flowed_keeps_its_line_breaks() -> None:
     )
 
     assert parse(raw).body_text == "erste Zeile \nzweite Zeile\n"
+
+
+_ANY_LINES = st.lists(st.text(alphabet="ab >-\t", max_size=12).map(str.rstrip), max_size=10)
+
+
+@given(_ANY_LINES)
+def test_the_quick_way_without_soft_breaks_matches_the_line_by_line_way(
+    lines: list[str],
+) -> None:
+    text = "\n".join(lines)  # right-stripped lines: no soft break anywhere
+
+    assert unflow(text) == unflow_lines(text)
+
+
+_UNQUOTED_LINES = st.lists(
+    st.one_of(
+        st.text(alphabet="ab -", max_size=10).filter(lambda line: not line.startswith(" ")),
+        st.just("-- "),
+        st.just(""),
+    ),
+    max_size=10,
+)
+
+
+@given(_UNQUOTED_LINES, st.booleans())
+def test_the_quick_way_for_unquoted_text_matches_the_line_by_line_way(
+    lines: list[str], delsp: bool
+) -> None:
+    text = "\n".join(lines)
+
+    assert unflow(text, delsp=delsp) == unflow_lines(text, delsp=delsp)
+
+
+def reference_unflow(text: str, delsp: bool) -> str:
+    """RFC 3676 4.2 as plainly as it reads: paragraphs of soft-broken lines per depth."""
+    lines = []
+    for line in text.split("\n"):
+        depth = len(line) - len(line.lstrip(">"))
+        content = line[depth:]
+        content = content[1:] if content.startswith(" ") else content
+        soft = content.endswith(" ") and content != "-- "
+        lines.append((depth, content[:-1] if soft and delsp else content, soft))
+    out, current, current_depth, open_paragraph = [], "", 0, False
+    for depth, content, soft in lines:
+        if open_paragraph and depth != current_depth:
+            out.append((current_depth, current))
+            open_paragraph = False
+        if open_paragraph:
+            current += content
+        else:
+            current, current_depth = content, depth
+        open_paragraph = soft
+        if not soft:
+            out.append((current_depth, current))
+    if open_paragraph:
+        out.append((current_depth, current))
+    return "\n".join((">" * d + " " + c) if d and c else (">" * d + c) for d, c in out)
+
+
+_FLOWED_LINES = st.lists(
+    st.text(alphabet="ab >-", max_size=8) | st.sampled_from(["-- ", "", "> ", ">> x ", " >x"]),
+    max_size=12,
+)
+
+
+@given(_FLOWED_LINES, st.booleans())
+def test_unflow_agrees_with_a_plain_reading_of_the_rfc(lines: list[str], delsp: bool) -> None:
+    text = "\n".join(lines)
+
+    assert unflow(text, delsp=delsp) == reference_unflow(text, delsp)
