@@ -9,11 +9,16 @@ can copy a held lock into the child.
 
 import multiprocessing
 import os
+import threading
+import time
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from functools import partial
 
 from helpdesk_tui.mail.parse import ParsedMail, parse
+
+#: How often a worker checks that the process it works for is still there.
+OWNER_CHECK_SECONDS = 1.0
 
 
 def _parse_all(
@@ -60,7 +65,12 @@ class ParserPool:
             context = multiprocessing.get_context("forkserver")
             # The fork server imports the parser once; each worker forked from it has it.
             context.set_forkserver_preload([__name__])
-            self._pool = ProcessPoolExecutor(max_workers=self._workers, mp_context=context)
+            self._pool = ProcessPoolExecutor(
+                max_workers=self._workers,
+                mp_context=context,
+                initializer=_leave_with,
+                initargs=(os.getpid(),),
+            )
         return self._pool
 
     def close(self) -> None:
@@ -68,6 +78,28 @@ class ParserPool:
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
             self._pool = None
+
+
+def _leave_with(owner: int) -> None:
+    """In a worker: exit once the process that started the pool is gone.
+
+    A worker waits on its task queue forever, and it holds the fork server's and the
+    resource tracker's pipes open: when `helpdesk sync` is killed (kill -9, the OOM
+    killer), its workers, fork server and resource tracker would live on. Polling the
+    owner is the portable way (PR_SET_PDEATHSIG would name the fork server, not it).
+    """
+
+    def watch() -> None:
+        while True:
+            time.sleep(OWNER_CHECK_SECONDS)
+            try:
+                os.kill(owner, 0)
+            except ProcessLookupError:
+                os._exit(0)
+            except PermissionError:  # the pid now belongs to someone else's process
+                os._exit(0)
+
+    threading.Thread(target=watch, name="owner-watch", daemon=True).start()
 
 
 def _join(parts: list["Future[list[ParsedMail]]"], joined: "Future[list[ParsedMail]]") -> None:
