@@ -21,9 +21,9 @@ _SOFT_BREAK = re.compile(r"(?<!^--) \n", re.MULTILINE)
 def unflow(text: str, *, delsp: bool = False) -> str:
     """Join the soft line breaks of flowed `text` (see `unflow_lines`).
 
-    Text without quoted or stuffed lines (most of it) is done with regular expressions
-    at C speed; the rest line by line. The two ways give the same text
-    (tests/unit/mail/test_flowed.py).
+    Text without soft breaks, or with them but without quoted or stuffed lines, is done
+    with regular expressions at C speed; the rest (a reply quoting flowed text) line by
+    line. The ways give the same text (tests/unit/mail/test_flowed.py).
     """
     quoted = text.startswith(">") or "\n>" in text
     stuffed = text.startswith(" ") or "\n " in text
