@@ -84,7 +84,7 @@ class Runtime:
     @cached_property
     def settings(self) -> "Settings":
         """The validated settings (raises ConfigError)."""
-        from helpdesk_tui.config import load_settings  # lazy import: pydantic is slow to import
+        from helpdesk_tui.config_loading import load_settings  # lazy: pydantic is slow
 
         return load_settings(self.config_path)
 

@@ -12,7 +12,8 @@ from textual.widgets import TextArea
 from helpdesk_tui.app import HelpdeskApp
 from helpdesk_tui.cli.runtime import Options, Runtime
 from helpdesk_tui.cli.tui import default_canned
-from helpdesk_tui.config import canned_responses, load_settings
+from helpdesk_tui.config import canned_responses
+from helpdesk_tui.config_loading import load_settings
 from helpdesk_tui.dialogs.canned import CannedDialog
 from helpdesk_tui.domain.policy import Policy
 from helpdesk_tui.services.desk import Desk

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from helpdesk_tui.config import load_settings
+from helpdesk_tui.config_loading import load_settings
 from helpdesk_tui.domain.errors import ConfigError
 from helpdesk_tui.mail.outgoing import (
     MAX_REFERENCES,
