@@ -328,3 +328,12 @@ class OutboxRow(SQLModel, table=True):
     claimed_by: str = Field(default="", max_length=200)
     error: str = Field(default="", sa_column=Column(Text, nullable=False))
     actor_id: uuid.UUID | None = Field(default=None, foreign_key="agents.id")
+
+
+class SecretRow(SQLModel, table=True):
+    """A per-database key, created once by the migration (e.g. `message_id`: the HMAC key
+    that signs our outgoing Message-IDs, MAIL-11). Never shown, never configured."""
+
+    __tablename__ = "secrets"
+    name: str = Field(primary_key=True, max_length=64)
+    value: str = Field(max_length=128)
