@@ -45,7 +45,9 @@ class AgentRow(SQLModel, table=True):
     name: str = ""
     email: str = ""
     role: str = "agent"
-    active: bool = True
+    active: bool = True  # a removed user stays (cases and timelines name them), inactive
+    # The database login of this agent on a shared database (TEAM-4); migration 0006.
+    db_login: str | None = Field(default=None, unique=True, index=True, max_length=64)
 
 
 class GroupRow(SQLModel, table=True):
