@@ -23,6 +23,7 @@ from helpdesk_tui.domain.dates import parse_date
 from helpdesk_tui.domain.errors import ValidationError
 from helpdesk_tui.domain.numbering import CaseNumber, parse_case_number
 from helpdesk_tui.domain.query import parse_query, view_query
+from helpdesk_tui.domain.safe_text import one_line
 
 app = typer.Typer(help="Work with cases.", no_args_is_help=True)
 
@@ -175,7 +176,7 @@ def assign(
                 runtime.context, runtime.user, case_number, user=user, group=group, comment=comment
             )
         state = "assigned to" if result.changed else "already assigned to"
-        say(f"{case_number} {state} {result.delegation}")
+        say(f"{case_number} {state} {one_line(str(result.delegation))}")
 
 
 @app.command("status")
@@ -371,7 +372,8 @@ def reply(
         wait = round((queued.send_after - datetime.now(UTC)).total_seconds())
         when = f"leaves in {wait} s unless cancelled" if wait > 0 else "leaves with the next send"
         ident = str(queued.id)[:8]
-        say(f"queued reply to {queued.recipient}: {queued.subject} ({when}; id {ident})")
+        to, subject = one_line(queued.recipient), one_line(queued.subject)
+        say(f"queued reply to {to}: {subject} ({when}; id {ident})")
 
 
 @app.command("delete")

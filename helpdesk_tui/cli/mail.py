@@ -8,7 +8,7 @@ import typer
 from helpdesk_tui.cli.errors import refusals
 from helpdesk_tui.cli.output import emit_json, fail, say
 from helpdesk_tui.cli.runtime import Runtime
-from helpdesk_tui.domain.safe_text import one_line, strip_controls
+from helpdesk_tui.domain.safe_text import one_line, safe_text
 
 app = typer.Typer(help="Inspect mail.", no_args_is_help=True)
 
@@ -60,12 +60,13 @@ def parse_file(
     for attachment in mail.attachments:
         kind = "inline" if attachment.inline else "attached"
         name = one_line(attachment.filename) or "(no name)"
-        say(f"  {kind:<11} {name}  {attachment.content_type}  {attachment.size:,} bytes")
+        kind_of = one_line(attachment.content_type)
+        say(f"  {kind:<11} {name}  {kind_of}  {attachment.size:,} bytes")
     for defect in mail.defects:
         say(f"  defect      {one_line(defect)}")
     say("")
     shown = mail.body_text[: mail.quote_start] if mail.quote_start else mail.body_text
-    lines = strip_controls(shown).rstrip().splitlines()
+    lines = safe_text(shown).rstrip().splitlines()
     for line in lines[:BODY_LINES]:
         say(line)
     if len(lines) > BODY_LINES or mail.quote_start:

@@ -84,10 +84,12 @@ def outbox(
             entries = list_outbox(context, None, limit=100_000)
             if resend is not None:
                 entry = resend_mail(context, runtime.user, _find(entries, resend))
-                say(f"queued again: mail to {entry.recipient} ({entry.subject})")
+                to, subject = one_line(entry.recipient), one_line(entry.subject)
+                say(f"queued again: mail to {to} ({subject})")
             elif cancel is not None:
                 entry = cancel_mail(context, runtime.user, _find(entries, cancel))
-                say(f"cancelled: mail to {entry.recipient} ({entry.subject})")
+                to, subject = one_line(entry.recipient), one_line(entry.subject)
+                say(f"cancelled: mail to {to} ({subject})")
             return
         entries = list_outbox(
             context, None if show_all else ("queued", "sending", "retrying", "failed", "unknown")

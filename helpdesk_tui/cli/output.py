@@ -1,4 +1,10 @@
-"""Output helpers: the JSON shapes of CLI.md, plain tables, the one `error:` line."""
+"""Output helpers: the JSON shapes of CLI.md, plain tables, the one `error:` line.
+
+Every line a command prints goes through `say`, `note` or `fail`, which pass it through
+the one sanitiser (SEC-7): data in it may carry escape sequences or bidi overrides. Values
+that must stay on their line are flattened with `one_line` first; JSON keeps its values
+exactly and only writes the characters a terminal would act on as `\\u` escapes.
+"""
 
 import json
 import sys
@@ -9,7 +15,7 @@ from typing import Any, NoReturn
 import typer
 
 from helpdesk_tui.domain.activity import format_hours
-from helpdesk_tui.domain.safe_text import one_line, strip_controls
+from helpdesk_tui.domain.safe_text import json_for_terminal, one_line, safe_text
 from helpdesk_tui.storage.reads import ActivityEntry, CaseDetail, CaseSummary
 
 REFUSED = 1
@@ -23,13 +29,19 @@ def fail(message: str, code: int = REFUSED) -> NoReturn:
 
 
 def say(line: str) -> None:
-    """One human line on stdout."""
-    print(line)
+    """Human text on stdout, made safe for the terminal (its newlines and tabs kept)."""
+    print(safe_text(line))
+
+
+def note(line: str) -> None:
+    """A human line on stderr (progress, state changes), made safe like `say`."""
+    print(safe_text(line), file=sys.stderr)
 
 
 def emit_json(value: Any) -> None:
-    """Machine-readable JSON on stdout (and nothing else)."""
-    json.dump(value, sys.stdout, ensure_ascii=False, indent=2)
+    """Machine-readable JSON on stdout (and nothing else): values exactly as stored,
+    non-ASCII text readable, no raw control or bidi character (see `json_for_terminal`)."""
+    sys.stdout.write(json_for_terminal(json.dumps(value, ensure_ascii=False, indent=2)))
     sys.stdout.write("\n")
 
 
@@ -106,22 +118,22 @@ def print_table(cases: Iterable[CaseSummary]) -> int:
     header = ("NUMBER", "STATUS", "PRIO", "DUE", "DELEGATE", "SUBJECT")
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(5)]
     for row in [header, *rows]:
-        print("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:5])) + "  " + row[5])
+        say("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:5])) + "  " + row[5])
     return len(rows)
 
 
 def print_detail(detail: CaseDetail) -> None:
     """`case show` for people: header, description, sub-cases, timeline."""
     c = detail.case
-    print(f"{c.number}  {one_line(c.subject)}")
+    say(f"{c.number}  {one_line(c.subject)}")
     fields = [
         ("status", c.status + (f" ({c.resolution})" if c.resolution else "")),
         ("priority", c.priority),
         ("type", c.type),
         ("delegated", delegate_text(c)),
         ("owner", c.owner or "-"),
-        ("contact", f"{one_line(c.contact_name)} <{c.contact_email}>".strip()),
-        ("account", one_line(c.account or "-")),
+        ("contact", f"{c.contact_name} <{c.contact_email}>".strip()),
+        ("account", c.account or "-"),
         ("due", c.due.isoformat()),
         ("reminder", c.reminder.isoformat() if c.reminder else "-"),
         ("time spent", f"{format_hours(detail.time_spent_centi) or 0:.2f} h"),
@@ -131,23 +143,26 @@ def print_detail(detail: CaseDetail) -> None:
     if c.parent:
         fields.append(("parent", str(c.parent)))
     for name, value in fields:
-        print(f"  {name:<12} {value}")
+        say(f"  {name:<12} {one_line(value)}")
     if c.description:
-        print()
-        print(strip_controls(c.description).rstrip())
+        say("")
+        say(safe_text(c.description).rstrip())
     if detail.sub_cases:
-        print("\nSub-cases:")
+        say("\nSub-cases:")
         for sub in detail.sub_cases:
-            print(f"  {sub.number}  {sub.status:<11}  {one_line(sub.subject, 70)}")
-    print("\nTimeline:")
+            say(f"  {sub.number}  {sub.status:<11}  {one_line(sub.subject, 70)}")
+    say("\nTimeline:")
     for a in detail.activities:
-        who = a.actor or "system"
+        who = one_line(a.actor or "system")
         line = f"  {a.at:%Y-%m-%d %H:%M}  {a.kind:<10} {who}"
         if a.changes:
-            line += "  " + ", ".join(f"{k}: {v[0]} → {v[1]}" for k, v in a.changes.items())
+            line += "  " + ", ".join(
+                f"{one_line(k)}: {one_line(str(v[0]))} → {one_line(str(v[1]))}"
+                for k, v in a.changes.items()
+            )
         if a.time_spent_centi:
             line += f"  [{format_hours(a.time_spent_centi):.2f} h]"
-        print(line)
+        say(line)
         if a.text:
-            for text_line in strip_controls(a.text).splitlines():
-                print(f"      {text_line}")
+            for text_line in safe_text(a.text).splitlines():
+                say(f"      {text_line}")

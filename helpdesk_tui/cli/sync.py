@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from helpdesk_tui.cli.errors import UsageError, refusals
-from helpdesk_tui.cli.output import REFUSED, fail
+from helpdesk_tui.cli.output import REFUSED, fail, note, say
 from helpdesk_tui.cli.runtime import Runtime
+from helpdesk_tui.domain.safe_text import one_line
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -69,15 +70,15 @@ def sync(
         seconds = time.perf_counter() - started
         for folder in report.folders:
             rescan = " (UIDVALIDITY changed: re-scanned)" if folder.rescanned else ""
-            typer.echo(
+            say(
                 f"{folder.mailbox}/{folder.folder}: {folder.stored} new — "
                 f"{folder.filed} filed on cases, {folder.new_cases} new cases, "
                 f"{folder.unfiled} unfiled; {folder.duplicates} already stored{rescan}"
             )
         if settings.mail.accounts:
-            typer.echo(f"{report.stored} mails stored in {seconds:.2f} s")
+            say(f"{report.stored} mails stored in {seconds:.2f} s")
         if sent is not None:
-            typer.echo(sent.line())
+            say(sent.line())
         if report.errors:
             name, message = next(iter(report.errors.items()))
             fail(f"mail account {name!r}: {message}", REFUSED)
@@ -121,7 +122,7 @@ class _Progress:
         if key != self._last:  # one line per change, not one per countdown second
             self._last = key
             name = f" {status.mailbox}" if status.mailbox else ""
-            typer.echo(f"mail{name}: {status.label()}", err=True)
+            note(f"mail{name}: {one_line(status.label())}")
 
     def _show(self, done: int, total: int, mailbox: str) -> None:
         from rich.progress import Progress  # lazy: only a big first sync shows it
