@@ -9,6 +9,7 @@ The text is UTF-8, quoted-printable (safe for any server, no 8BITMIME needed).
 
 import email.policy
 import mimetypes
+import re
 import string
 import uuid
 from collections.abc import Sequence
@@ -23,6 +24,15 @@ from email.mime.multipart import MIMEMultipart
 from email.mime.nonmultipart import MIMENonMultipart
 from email.utils import format_datetime, formataddr, getaddresses
 
+from helpdesk_tui.domain.errors import ValidationError
+from helpdesk_tui.domain.header_values import (
+    MAX_NAME,
+    MAX_SUBJECT,
+    check_address,
+    file_name,
+    header_text,
+)
+
 QUOTE_LINES = 200
 """At most this many lines of the previous message are quoted."""
 
@@ -33,6 +43,7 @@ _POLICY = email.policy.SMTP.clone(max_line_length=78)
 _WIRE = email.policy.compat32.clone(linesep="\r\n")
 _UTF8_QP = Charset("utf-8")
 _UTF8_QP.body_encoding = QP  # readable in any client, safe without 8BITMIME
+_TOKEN = re.compile(r"[a-z0-9!#$&^_.+-]{1,64}")  # a MIME type or subtype (RFC 6838)
 
 
 @dataclass(frozen=True)
@@ -101,7 +112,7 @@ def thread_references(references: Sequence[str], parent: str | None) -> tuple[st
 def quote(quoted: Quoted) -> str:
     """An attribution line and the text with `> ` in front of every line."""
     when = f"On {quoted.date:%Y-%m-%d %H:%M}, " if quoted.date else ""
-    who = quoted.author or "you"
+    who = header_text(quoted.author, MAX_NAME) or "you"
     lines = quoted.text.strip("\n").splitlines()
     if len(lines) > QUOTE_LINES:
         lines = [*lines[:QUOTE_LINES], "[…]"]
@@ -117,36 +128,116 @@ def compose_text(body: str, quoted: Quoted | None) -> str:
     return text
 
 
-def _angle(message_id: str) -> str:
-    return f"<{message_id.strip().strip('<>')}>"
+# -- headers (SEC-5): every value below goes through `domain.header_values` -------------
+_MESSAGE_ID = re.compile(r"[!-;=?-~]{1,250}")  # printable ASCII without < > and spaces
+_PLAIN_NAME = 60
+"""ASCII display names up to this length go out as they are (quoted when needed)."""
+_PLAIN_FILE = re.compile(r"[\w !#$&'()+,.;@\[\]^{}~-]*", re.ASCII)  # sent unencoded
 
 
-def _subject(value: str) -> str:
-    """ASCII as is; else the ASCII start (with the case tag) plain, the rest RFC 2047."""
+def message_id_value(message_id: str) -> str | None:
+    """`<id>` for a header, or None for an id we will not repeat (spaces, controls, <>)."""
+    value = message_id.strip().removeprefix("<").removesuffix(">")
+    return f"<{value}>" if _MESSAGE_ID.fullmatch(value) else None
+
+
+def subject_header(subject: str) -> str | Header:
+    """The Subject: one line, at most `MAX_SUBJECT` characters.
+
+    ASCII stays plain (the case tag readable in the raw header); else the ASCII start
+    (with the tag) plain and the rest RFC 2047. Text that looks like an encoded word
+    (`=?…?=`) is encoded itself, or the reader's client would decode it.
+    """
+    value = header_text(subject, MAX_SUBJECT)
+    if "=?" in value:
+        return Header(value, "utf-8", header_name="Subject")
     if value.isascii():
         return value
     plain = len(value) - len(value.lstrip(string.printable))
     cut = value.rfind(" ", 0, plain) + 1
-    header = Header(value[:cut], "us-ascii") if cut else Header()
+    header = Header(value[:cut], "us-ascii", header_name="Subject") if cut else Header()
     header.append(value[cut:], "utf-8")
-    return header.encode()
+    return header
 
 
-def _address(name: str, address: str) -> str:
-    return formataddr((name, address), charset="utf-8") if name else address
+def address_header(name: str, address: str, what: str = "address") -> Header:
+    """`Name <address>` (or the bare address) for From/To, built from checked values.
+
+    The address must be valid (ValidationError otherwise); the name is cleaned and cut.
+    A short ASCII name is quoted as RFC 5322 wants; any other name is RFC 2047-encoded,
+    which folds safely and keeps text like `=?…?=` literal.
+    """
+    checked = check_address(address, what)
+    display = header_text(name, MAX_NAME)
+    header = Header(header_name="To")
+    if display:
+        quoted = formataddr((display, checked))[: -len(checked) - 3]
+        if display.isascii() and "=?" not in display and len(quoted) <= _PLAIN_NAME:
+            header.append(quoted, "us-ascii")
+        else:
+            header.append(display, "utf-8")
+    header.append(f"<{checked}>" if display else checked, "us-ascii")
+    return header
+
+
+def filename_param(name: str) -> str | tuple[str, str, str]:
+    """The `filename` parameter of Content-Disposition: cleaned, RFC 2231 when not ASCII.
+
+    Clients decode RFC 2047 words in file names too and disagree on quotes and
+    backslashes in quoted strings, so any name beyond plain characters is sent in the
+    RFC 2231 form, which they all take literally.
+    """
+    value = file_name(name)
+    return value if _PLAIN_FILE.fullmatch(value) else ("utf-8", "", value)
+
+
+def _content_type(attachment: OutgoingAttachment) -> tuple[str, str]:
+    kind = attachment.content_type.strip().lower() or (
+        mimetypes.guess_type(attachment.filename)[0] or ""
+    )
+    maintype, _, subtype = kind.partition("/")
+    if not (_TOKEN.fullmatch(maintype) and _TOKEN.fullmatch(subtype)):
+        return "application", "octet-stream"
+    return maintype, subtype
+
+
+def headers(mail: Outgoing) -> list[tuple[str, str | Header]]:
+    """Every header of the message, in order, built from validated values only (SEC-5).
+
+    Raises ValidationError for a sender or recipient that is not a valid address;
+    names, subject and ids never make it raise: they are cleaned, cut or left out.
+    """
+    sender = getaddresses([mail.sender])
+    name, address = sender[0] if sender and sender[0][1] else ("", mail.sender)
+    fields: list[tuple[str, str | Header]] = [
+        ("From", address_header(name, address, "sender address")),
+        ("To", address_header(mail.to_name, mail.to, "recipient address")),
+        ("Subject", subject_header(mail.subject)),
+        ("Date", format_datetime(mail.date)),
+    ]
+    own_id = message_id_value(mail.message_id)
+    if own_id is None:
+        raise ValidationError(f"{mail.message_id!r} is not a valid Message-ID")
+    fields.append(("Message-ID", own_id))
+    parent = message_id_value(mail.in_reply_to) if mail.in_reply_to else None
+    if parent:
+        fields.append(("In-Reply-To", parent))
+    chain = [v for v in (message_id_value(r) for r in mail.references) if v]
+    if chain:
+        fields.append(("References", " ".join(chain)))
+    if mail.automatic:
+        fields.append(("Auto-Submitted", "auto-replied"))
+        fields.append(("X-Auto-Response-Suppress", "All"))
+    return fields
 
 
 def _attachment(attachment: OutgoingAttachment) -> MIMEBase:
-    kind = attachment.content_type or (
-        mimetypes.guess_type(attachment.filename)[0] or "application/octet-stream"
-    )
-    maintype, _, subtype = kind.partition("/")
-    part = MIMEBase(maintype, subtype or "octet-stream")
+    part = MIMEBase(*_content_type(attachment))
     part.set_payload(attachment.data)
     encoders.encode_base64(part)
-    name = attachment.filename
-    filename: str | tuple[str, str, str] = name if name.isascii() else ("utf-8", "", name)
-    part.add_header("Content-Disposition", "attachment", filename=filename)
+    part.add_header(
+        "Content-Disposition", "attachment", filename=filename_param(attachment.filename)
+    )
     return part
 
 
@@ -166,20 +257,8 @@ def build(mail: Outgoing) -> bytes:
             message.attach(_attachment(attachment))
     else:
         message = text
-    sender = getaddresses([mail.sender])
-    name, address = sender[0] if sender else ("", mail.sender)
-    message["From"] = _address(name, address or mail.sender)
-    message["To"] = _address(mail.to_name, mail.to)
-    message["Subject"] = _subject(mail.subject)
-    message["Date"] = format_datetime(mail.date)
-    message["Message-ID"] = _angle(mail.message_id)
-    if mail.in_reply_to:
-        message["In-Reply-To"] = _angle(mail.in_reply_to)
-    if mail.references:
-        message["References"] = " ".join(_angle(r) for r in mail.references)
-    if mail.automatic:
-        message["Auto-Submitted"] = "auto-replied"
-        message["X-Auto-Response-Suppress"] = "All"
+    for name, value in headers(mail):
+        message[name] = value  # type: ignore[assignment]  # compat32 folds Header values
     return message.as_bytes(policy=_WIRE)
 
 
