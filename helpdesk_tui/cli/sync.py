@@ -79,11 +79,13 @@ def sync(
             say(f"{report.stored} mails stored in {seconds:.2f} s")
         if sent is not None:
             say(sent.line())
-        if report.errors:
-            name, message = next(iter(report.errors.items()))
-            fail(f"mail account {name!r}: {message}", REFUSED)
-        if sent is not None and sent.errors:
-            fail(f"sending: {sent.errors[0]}", REFUSED)
+        problems = report.problems()  # failed accounts, mail stored with a filing failure
+        if sent is not None:
+            problems.extend(f"sending: {error}" for error in sent.errors)
+        if problems:
+            for line in problems[:-1]:
+                print(f"error: {one_line(line)}", file=sys.stderr)
+            fail(problems[-1], REFUSED)
 
 
 def _watch(poller: MailSync, sender: MailSender | None) -> None:

@@ -236,6 +236,81 @@ def failure_text(error: BaseException, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _ingest_each(
+    ctx: Context, uow: UnitOfWork, settings: FilingSettings, batch: FolderBatch
+) -> IngestResult:
+    """`_ingest`, each mail in a savepoint of its own: a failing one is kept raw (MAIL-10)."""
+    result = IngestResult()
+    keys = {m.uid: _key(m) for m in batch.mails}
+    known = uow.mails.known(set(keys.values()))
+    seen: list[tuple[int, uuid.UUID]] = []
+    for incoming in batch.mails:
+        key = keys[incoming.uid]
+        existing = known.get(key)
+        if existing is not None:
+            filed = Filed(incoming.uid, existing, FiledBy.DUPLICATE, "stored before")
+        else:
+            try:
+                with uow.savepoint():
+                    writer = _BatchWriter(ctx, uow, settings, batch.mailbox, [incoming])
+                    filed = writer.file(incoming, key)
+                    writer.flush()
+            except ConflictError:  # an agent saved a case meanwhile: the batch again
+                raise
+            except Exception as error:  # whatever it is, it is this mail's
+                filed = _store_failed(ctx, uow, batch.mailbox, incoming, key, error)
+            known[key] = filed.mail_id
+        seen.append((incoming.uid, filed.mail_id))
+        result.filed.append(filed)
+    uow.mails.mark_seen(batch.mailbox, batch.folder, batch.uidvalidity, seen)
+    if batch.reaches is not None:
+        uow.mails.save_folder_state(batch.mailbox, batch.folder, batch.reaches, ctx.clock())
+    return result
+
+
+def _key(incoming: Incoming) -> str:
+    try:
+        return dedupe_key(incoming.parsed)
+    except Exception:  # text the key cannot take: the bytes identify it
+        return hashlib.sha256(incoming.raw).hexdigest()
+
+
+def _store_failed(
+    ctx: Context, uow: UnitOfWork, mailbox: str, incoming: Incoming, key: str, error: Exception
+) -> Filed:
+    """Store a mail that could not be filed in the unfiled inbox, its failure as a defect:
+    as parsed if the database takes that, else its raw bytes with only the defect."""
+    from helpdesk_tui.storage.mails import NewMail  # lazy: storage loads SQLAlchemy
+
+    failure = failure_text(error)
+    note = f"filing failed: {failure}"
+    try:
+        with uow.savepoint():
+            parsed = _new_mail(ctx, mailbox, incoming, key)
+            record = replace(parsed, defects=[*parsed.defects, note])
+            mail_id = uow.mails.add(record, case_id=None, filed_by=FiledBy.UNFILED.value, note=note)
+    except ConflictError:
+        raise
+    except Exception as second:  # the parsed text itself is refused
+        note = f"{note}; stored raw only: {failure_text(second)}"
+        bare = NewMail(
+            dedupe_key=key, raw=incoming.raw, message_id=None, mailbox=mailbox,
+            received_at=ctx.clock(), sent_at=None, subject="", from_email="", from_name="",
+            recipients={}, references=[], body_text="", quote_start=None, attachments=[],
+            defects=[note], noise=None,
+        )  # fmt: skip
+        with uow.savepoint():
+            mail_id = uow.mails.add(bare, case_id=None, filed_by=FiledBy.UNFILED.value, note=note)
+    return Filed(incoming.uid, mail_id, FiledBy.UNFILED, note, failure=failure)
+
+
+def failure_text(error: BaseException, limit: int = 300) -> str:
+    """An error as one short line of plain text (its message may quote the mail)."""
+    text = f"{type(error).__name__}: {error}"
+    text = "".join(c if c.isprintable() else " " for c in text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 class _BatchWriter:
     """Files the mails of one batch with a few statements instead of a dozen per mail.
 

@@ -165,7 +165,7 @@ def _queue(
     number = case.number
     assert number is not None
     contact = uow.directory.contact(case.contact)
-    message_id = new_message_id(out.sender)
+    message_id = new_message_id(out.sender, uow.mails.message_id_key())  # signed: MAIL-11
     subject = tag_subject(mail.subject, str(number), out.tag_prefix, reply=True)
     quoted = None
     references: tuple[str, ...] = ()

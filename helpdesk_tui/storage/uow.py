@@ -1,6 +1,7 @@
 """The unit of work: one transaction, its repositories, commit or roll back."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from types import TracebackType
 from typing import Self
 
@@ -56,6 +57,22 @@ class UnitOfWork:
         """The underlying session (storage-internal helpers only)."""
         assert self._session is not None, "use the unit of work in a with block"
         return self._session
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """A part of the transaction that may fail on its own (one mail of a batch): on an
+        error only its changes are undone, and the contacts the directory remembers (they
+        may name rows it wrote) are forgotten; the error goes on to the caller."""
+        nested = self.session.begin_nested()
+        try:
+            yield
+            self.directory.write_contacts()
+        except BaseException:
+            nested.rollback()
+            self.directory = self._make_directory(self.session)
+            self.cases = CaseRepository(self.session, self.directory)
+            raise
+        nested.commit()
 
     def commit(self) -> None:
         """Make everything done in this unit of work durable, at once."""

@@ -12,7 +12,9 @@ server renumbered the folder: it is read again from the start and the dedupe key
 what is already stored.
 
 `MailSync.watch` keeps going: IDLE where the server offers it (polling otherwise), and
-reconnects with capped exponential back-off when the server is away.
+reconnects with capped exponential back-off when the server is away. Each account runs
+under a supervisor: whatever else stops its loop is reported (`error: …`) and the loop
+starts again after the same back-off, so an account never goes quiet (MAIL-10).
 """
 
 from __future__ import annotations
@@ -67,6 +69,8 @@ class FolderReport:
     filed: int = 0
     unfiled: int = 0
     rescanned: bool = False
+    failures: list[str] = field(default_factory=list)
+    """Mails stored with a filing failure: `UID n: why` (they wait in the inbox)."""
 
 
 @dataclass
@@ -80,6 +84,14 @@ class SyncReport:
     def stored(self) -> int:
         """New mails stored in this pass."""
         return sum(f.stored for f in self.folders)
+
+    def problems(self) -> list[str]:
+        """One line per failure of the pass: accounts that failed, mails not filed."""
+        lines = [f"mail account {name!r}: {message}" for name, message in self.errors.items()]
+        for folder in self.folders:
+            where = f"{folder.mailbox}/{folder.folder}"
+            lines.extend(f"{where} {failure}" for failure in folder.failures)
+        return lines
 
 
 @dataclass(frozen=True)
@@ -106,12 +118,14 @@ class MailSync:
         on_status: StatusCallback | None = None,
         on_batch: BatchCallback | None = None,
         workers: int | None = None,
+        backoff: float = BACKOFF_START,
     ) -> None:
         self._ctx = ctx
         self._settings = settings
         self._on_status = on_status or (lambda status: None)
         self._on_batch = on_batch or (lambda result: None)
         self._workers = workers
+        self._backoff = backoff
         self._passwords: dict[str, str] = {}
 
     # Filing and parsing load the mail and storage stacks: only a pass that finds new
@@ -165,9 +179,21 @@ class MailSync:
                 report.errors[account.name] = str(error)
                 state = SyncState.OFFLINE if _transient(error) else SyncState.ERROR
                 self._on_status(SyncStatus(state, account.name, message=str(error)))
-        if not report.errors:
+            except Exception as error:  # anything else: this account failed, the next goes on
+                report.errors[account.name] = _describe(error)
+                self._on_status(SyncStatus(SyncState.ERROR, account.name, message=_describe(error)))
+        if not report.errors:  # mail that could not be filed: `report.problems()`
             self._on_status(SyncStatus(SyncState.IDLE))
         return report
+
+    def _after_pass(self, folders: Sequence[FolderReport], mailbox: str = "") -> SyncStatus:
+        """Idle, or an error naming the mail a pass could not file (it waits unfiled)."""
+        failures = [f for folder in folders for f in folder.failures]
+        if not failures:
+            return SyncStatus(SyncState.IDLE, mailbox)
+        many = f" (and {len(failures) - 1} more)" if len(failures) > 1 else ""
+        message = f"mail stored unfiled, {failures[0]}{many}"
+        return SyncStatus(SyncState.ERROR, mailbox, message=message)
 
     def _sync_account(self, box: ImapMailbox, account: MailAccountConfig) -> list[FolderReport]:
         return [self._sync_folder(box, account, folder) for folder in account.folders]
@@ -251,6 +277,7 @@ class MailSync:
             else:
                 report.unfiled += 1
         report.stored += result.stored
+        report.failures.extend(f"UID {f.uid}: {f.failure}" for f in result.failures)
         self._after_filing(box, account, present)
         done = report.duplicates + report.stored
         self._on_status(SyncStatus(SyncState.SYNCING, account.name, done, total))
@@ -318,30 +345,53 @@ class MailSync:
             thread.join()
 
     def _watch_account(self, account: MailAccountConfig, stop: threading.Event) -> None:
-        delay = BACKOFF_START
+        """The account's loop under a supervisor: a server away or a refusal waits and
+        reconnects; any other error is reported as `error: …` and the loop starts again
+        after the same back-off (a thread that died would leave the account silent)."""
+        delay = self._backoff
         while not stop.is_set():
             try:
                 with self._connect(account) as box:
-                    delay = BACKOFF_START
-                    self._sync_account(box, account)
-                    self._on_status(SyncStatus(SyncState.IDLE, account.name))
+                    delay = self._backoff
+                    self._on_status(
+                        self._after_pass(self._sync_account(box, account), account.name)
+                    )
                     while not stop.is_set():
                         box.select(account.folders[0])
                         box.wait_for_changes(self._settings.mail.poll_seconds, stop)
                         if stop.is_set():
                             break
-                        self._sync_account(box, account)
-                        self._on_status(SyncStatus(SyncState.IDLE, account.name))
+                        folders = self._sync_account(box, account)
+                        self._on_status(self._after_pass(folders, account.name))
             except (MailServerError, ConfigError) as error:
                 if isinstance(error, ConfigError | MailAuthError):
                     self._passwords.pop(account.name, None)
-                wait = delay * random.uniform(0.8, 1.2)
                 state = SyncState.OFFLINE if _transient(error) else SyncState.ERROR
-                for left in _countdown(wait, stop):
-                    self._on_status(
-                        SyncStatus(state, account.name, retry_in=left, message=str(error))
-                    )
+                self._wait(account, state, str(error), delay, stop)
                 delay = min(delay * 2, BACKOFF_CAP)
+            except Exception as error:  # a bug or the database: report it, start again
+                self._wait(account, SyncState.ERROR, _describe(error), delay, stop)
+                delay = min(delay * 2, BACKOFF_CAP)
+
+    def _wait(
+        self,
+        account: MailAccountConfig,
+        state: SyncState,
+        message: str,
+        delay: float,
+        stop: threading.Event,
+    ) -> None:
+        """Show the state with a countdown until the next attempt."""
+        self._on_status(SyncStatus(state, account.name, message=message))
+        wait = delay * random.uniform(0.8, 1.2)
+        for left in _countdown(wait, stop):
+            self._on_status(SyncStatus(state, account.name, retry_in=left, message=message))
+
+
+def _describe(error: BaseException) -> str:
+    """An unexpected error as one line of plain text."""
+    text = "".join(c if c.isprintable() else " " for c in f"{type(error).__name__}: {error}")
+    return text if len(text) <= 300 else text[:299] + "…"
 
 
 def _transient(error: Exception) -> bool:
