@@ -6,8 +6,15 @@ decision carries the reason that the timeline shows ("why is this mail on this c
 
 The tag check follows what osTicket got wrong: a number in a subject is a claim, not a
 proof. A tag is accepted only when the sender already takes part in that case or the
-References thread the mail into it; otherwise a stranger typing `[#0001234]` could inject
-text into someone else's case.
+References name one of our own (signed) Message-IDs of it; otherwise a stranger typing
+`[#0001234]` could inject text into someone else's case.
+
+Threading is bound to the sender too (MAIL-11). A Message-ID is chosen by whoever sends
+the mail, so a second sender can reuse a customer's: a References match counts only on a
+case the sender takes part in, or when it names our own outgoing Message-ID (signed with
+the database's key, so unguessable and recognisable). Our own addresses and the agents'
+are nobody's participants: case numbers are sequential and a From line is easily forged,
+so a tag from them needs our Message-ID of that case and otherwise waits in the inbox.
 """
 
 from collections.abc import Collection, Sequence
@@ -78,15 +85,21 @@ class MailFacts:
     tag: CaseNumber | None
     references: tuple[str, ...]
     noise: str | None
+    signed_references: frozenset[str] = frozenset()
+    """The references that carry our signature: our own outgoing Message-IDs."""
 
 
 @dataclass(frozen=True)
-class TaggedCase:
-    """The case a subject tag names, and who may write to it."""
+class CaseFacts:
+    """A case a mail may join (named by its tag or holding a mail it references), and
+    who may write to it."""
 
     number: CaseNumber
-    participants: frozenset[str]  # contact, earlier senders/recipients, agents
-    message_ids: frozenset[str]  # Message-IDs of mails already on the case
+    participants: frozenset[str]
+    """The contact and the senders and recipients of its mails (may include our own
+    addresses: `decide` never counts those)."""
+    message_ids: frozenset[str]  # Message-IDs of the mails on the case, in and out
+    own_message_ids: frozenset[str] = frozenset()  # of those, the mails we sent
 
 
 @dataclass(frozen=True)
@@ -107,35 +120,53 @@ class Filing:
 def decide(
     mail: MailFacts,
     *,
-    tagged: TaggedCase | None,
-    referenced: CaseNumber | None,
+    tagged: CaseFacts | None,
+    threads: Sequence[CaseFacts] = (),
     rules: Sequence[RoutingRule],
     own_addresses: Collection[str] = (),
+    agent_addresses: Collection[str] = (),
 ) -> Filing:
     """File `mail`: tag (if the sender may), else References, else the first routing rule.
 
     `tagged` is the case the subject tag names (None if no tag or no such case);
-    `referenced` is the case holding a mail that the References/In-Reply-To name.
-    Noise (auto-replies, bounces, lists, bulk) still files onto a known case but never
-    opens a new one: that is how mail loops start (MAIL-7).
+    `threads` are the cases holding a mail that the References/In-Reply-To name, the
+    preferred first (newest reference, newest mail). Noise (auto-replies, bounces, lists,
+    bulk) still files onto a known case but never opens a new one: that is how mail
+    loops start (MAIL-7).
     """
+    staff = mail.sender in own_addresses or mail.sender in agent_addresses
+
+    def takes_part(case: CaseFacts) -> bool:
+        return bool(mail.sender) and not staff and mail.sender in case.participants
+
+    def ours_on(case: CaseFacts) -> bool:
+        return not mail.signed_references.isdisjoint(case.own_message_ids)
+
     refused = ""
     if tagged is not None:
-        if mail.sender in tagged.participants:
+        number = tagged.number
+        if ours_on(tagged):
+            return Filing(FiledBy.TAG, f"case tag [{number}] confirmed by References", number)
+        if takes_part(tagged):
+            return Filing(FiledBy.TAG, f"case tag [{number}] from a participant", number)
+        if staff:
+            whose = "our own address" if mail.sender in own_addresses else "an agent's address"
             return Filing(
-                FiledBy.TAG, f"case tag [{tagged.number}] from a participant", tagged.number
+                FiledBy.UNFILED,
+                f"tag [{number}] unverified: sent from {whose} {mail.sender} without "
+                "References to our Message-ID of the case",
             )
-        if tagged.message_ids.intersection(mail.references):
-            return Filing(
-                FiledBy.TAG, f"case tag [{tagged.number}] confirmed by References", tagged.number
-            )
-        refused = (
-            f"tag [{tagged.number}] ignored: {mail.sender or 'the sender'} is not a participant; "
-        )
+        refused = f"tag [{number}] ignored: {mail.sender or 'the sender'} is not a participant; "
     elif mail.tag is not None:
         refused = f"tag [{mail.tag}] names no case; "
-    if referenced is not None:
-        return Filing(FiledBy.REFERENCES, refused + "In-Reply-To/References", referenced)
+    references = set(mail.references)
+    for case in threads:
+        if ours_on(case) or (takes_part(case) and not references.isdisjoint(case.message_ids)):
+            return Filing(FiledBy.REFERENCES, refused + "In-Reply-To/References", case.number)
+    if threads:
+        refused += (
+            f"References ignored: {mail.sender or 'the sender'} takes part in no case they name; "
+        )
     if mail.noise is not None:
         return Filing(FiledBy.UNFILED, refused + f"{mail.noise.replace('_', ' ')}: no new case")
     if mail.sender in own_addresses:

@@ -11,7 +11,6 @@ import email.policy
 import mimetypes
 import re
 import string
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -32,6 +31,7 @@ from helpdesk_tui.domain.header_values import (
     file_name,
     header_text,
 )
+from helpdesk_tui.mail.msgid import sign_new
 
 QUOTE_LINES = 200
 """At most this many lines of the previous message are quoted."""
@@ -95,10 +95,10 @@ def address_of(sender: str) -> str:
     return (address or sender).strip().lower()
 
 
-def new_message_id(sender: str) -> str:
-    """A fresh, globally unique Message-ID in the sender's domain (no angle brackets)."""
-    domain = address_of(sender).rpartition("@")[2] or "localhost"
-    return f"{uuid.uuid4().hex}@{domain}"
+def new_message_id(sender: str, key: bytes) -> str:
+    """A fresh Message-ID in the sender's domain (no angle brackets), signed with the
+    database's `key` so that a reply naming it can be trusted (MAIL-11, mail/msgid.py)."""
+    return sign_new(address_of(sender).rpartition("@")[2] or "localhost", key)
 
 
 def thread_references(references: Sequence[str], parent: str | None) -> tuple[str, ...]:

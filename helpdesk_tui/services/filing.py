@@ -21,15 +21,16 @@ from typing import TYPE_CHECKING
 from helpdesk_tui.domain.case import Actor, Case, Delegation, new_case
 from helpdesk_tui.domain.errors import ConflictError, DomainError, NotFoundError, ValidationError
 from helpdesk_tui.domain.filing import (
+    CaseFacts,
     FiledBy,
     Filing,
     MailFacts,
     RoutingRule,
-    TaggedCase,
     case_subject,
     decide,
 )
 from helpdesk_tui.domain.numbering import CaseNumber, parse_case_number
+from helpdesk_tui.mail.msgid import is_ours
 from helpdesk_tui.mail.parse import ParsedMail
 from helpdesk_tui.services.context import Context, retrying
 from helpdesk_tui.services.outbox import MailOut, acknowledge
@@ -236,87 +237,14 @@ def failure_text(error: BaseException, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _ingest_each(
-    ctx: Context, uow: UnitOfWork, settings: FilingSettings, batch: FolderBatch
-) -> IngestResult:
-    """`_ingest`, each mail in a savepoint of its own: a failing one is kept raw (MAIL-10)."""
-    result = IngestResult()
-    keys = {m.uid: _key(m) for m in batch.mails}
-    known = uow.mails.known(set(keys.values()))
-    seen: list[tuple[int, uuid.UUID]] = []
-    for incoming in batch.mails:
-        key = keys[incoming.uid]
-        existing = known.get(key)
-        if existing is not None:
-            filed = Filed(incoming.uid, existing, FiledBy.DUPLICATE, "stored before")
-        else:
-            try:
-                with uow.savepoint():
-                    writer = _BatchWriter(ctx, uow, settings, batch.mailbox, [incoming])
-                    filed = writer.file(incoming, key)
-                    writer.flush()
-            except ConflictError:  # an agent saved a case meanwhile: the batch again
-                raise
-            except Exception as error:  # whatever it is, it is this mail's
-                filed = _store_failed(ctx, uow, batch.mailbox, incoming, key, error)
-            known[key] = filed.mail_id
-        seen.append((incoming.uid, filed.mail_id))
-        result.filed.append(filed)
-    uow.mails.mark_seen(batch.mailbox, batch.folder, batch.uidvalidity, seen)
-    if batch.reaches is not None:
-        uow.mails.save_folder_state(batch.mailbox, batch.folder, batch.reaches, ctx.clock())
-    return result
-
-
-def _key(incoming: Incoming) -> str:
-    try:
-        return dedupe_key(incoming.parsed)
-    except Exception:  # text the key cannot take: the bytes identify it
-        return hashlib.sha256(incoming.raw).hexdigest()
-
-
-def _store_failed(
-    ctx: Context, uow: UnitOfWork, mailbox: str, incoming: Incoming, key: str, error: Exception
-) -> Filed:
-    """Store a mail that could not be filed in the unfiled inbox, its failure as a defect:
-    as parsed if the database takes that, else its raw bytes with only the defect."""
-    from helpdesk_tui.storage.mails import NewMail  # lazy: storage loads SQLAlchemy
-
-    failure = failure_text(error)
-    note = f"filing failed: {failure}"
-    try:
-        with uow.savepoint():
-            parsed = _new_mail(ctx, mailbox, incoming, key)
-            record = replace(parsed, defects=[*parsed.defects, note])
-            mail_id = uow.mails.add(record, case_id=None, filed_by=FiledBy.UNFILED.value, note=note)
-    except ConflictError:
-        raise
-    except Exception as second:  # the parsed text itself is refused
-        note = f"{note}; stored raw only: {failure_text(second)}"
-        bare = NewMail(
-            dedupe_key=key, raw=incoming.raw, message_id=None, mailbox=mailbox,
-            received_at=ctx.clock(), sent_at=None, subject="", from_email="", from_name="",
-            recipients={}, references=[], body_text="", quote_start=None, attachments=[],
-            defects=[note], noise=None,
-        )  # fmt: skip
-        with uow.savepoint():
-            mail_id = uow.mails.add(bare, case_id=None, filed_by=FiledBy.UNFILED.value, note=note)
-    return Filed(incoming.uid, mail_id, FiledBy.UNFILED, note, failure=failure)
-
-
-def failure_text(error: BaseException, limit: int = 300) -> str:
-    """An error as one short line of plain text (its message may quote the mail)."""
-    text = f"{type(error).__name__}: {error}"
-    text = "".join(c if c.isprintable() else " " for c in text)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 class _BatchWriter:
     """Files the mails of one batch with a few statements instead of a dozen per mail.
 
     The facts the rules need (cases named by tags, cases holding referenced Message-IDs,
-    known contacts) are read for the whole batch up front and kept current as mails are
-    filed, so a reply later in the same batch finds the case an earlier mail opened.
+    who takes part in them, which references are our own signed ids, the agents'
+    addresses, known contacts) are read for the whole batch up front and kept current as
+    mails are filed, so a reply later in the same batch finds the case an earlier mail
+    opened.
     Everything is buffered and written together (`flush`): new cases with their entries,
     the mails, and the existing cases that mail changed — each loaded once (the cases the
     batch may reach are read up front), changed through the aggregate, saved once.
@@ -334,11 +262,21 @@ class _BatchWriter:
         self._facts = {m.uid: _facts(mailbox, m.parsed) for m in mails}
         tags = [f.tag for f in self._facts.values() if f.tag is not None]
         refs = [r for f in self._facts.values() for r in f.references]
-        self._tagged = uow.mails.tagged_cases(tags)
-        self._by_message = uow.mails.cases_of_messages(refs)
+        if refs:  # MAIL-11: which references are Message-IDs we signed
+            key = uow.mails.message_id_key()
+            self._facts = {
+                uid: replace(
+                    f, signed_references=frozenset(r for r in f.references if is_ours(r, key))
+                )
+                for uid, f in self._facts.items()
+            }
+        self._by_message = uow.mails.threads_of(refs)
+        threaded = {n for cases in self._by_message.values() for n in cases}
+        self._cases = uow.mails.case_facts({*tags, *threaded})
+        self._agents = uow.mails.agent_addresses()
         uow.directory.prefetch_contacts(f.sender for f in self._facts.values() if f.sender)
         self._numbers = uow.cases.number_block()
-        reachable = {*self._tagged, *self._by_message.values()}
+        reachable = set(self._cases)
         self._loaded = uow.cases.get_many(sorted(reachable, key=lambda n: (n.main, n.sub)))
         self._new_cases: dict[CaseNumber, tuple[Case, list[Entry]]] = {}
         self._changed: dict[CaseNumber, tuple[Case, list[Entry]]] = {}
@@ -348,16 +286,16 @@ class _BatchWriter:
     def file(self, incoming: Incoming, key: str) -> Filed:
         """Decide where one mail goes and buffer (or write) it there."""
         facts = self._facts[incoming.uid]
-        referenced = next(
-            (self._by_message[r] for r in reversed(facts.references) if r in self._by_message),
-            None,
+        threads = dict.fromkeys(  # newest reference first, each one's newest mail first
+            number for r in reversed(facts.references) for number in self._by_message.get(r, ())
         )
         filing = decide(
             facts,
-            tagged=self._tagged.get(facts.tag) if facts.tag else None,
-            referenced=referenced,
+            tagged=self._cases.get(facts.tag) if facts.tag else None,
+            threads=[self._cases[n] for n in threads if n in self._cases],
             rules=self._settings.rules,
             own_addresses=self._settings.own_addresses,
+            agent_addresses=self._agents,
         )
         record = _new_mail(self._ctx, self._mailbox, incoming, key)
         if filing.case is not None:
@@ -376,17 +314,18 @@ class _BatchWriter:
         if filed.case is None:
             return
         if record.message_id:
-            self._by_message[record.message_id] = filed.case
-        known = self._tagged.get(filed.case)
+            cases = self._by_message.get(record.message_id, [])
+            self._by_message[record.message_id] = [filed.case, *cases]  # the newest first
+        known = self._cases.get(filed.case)
         participants = {facts.sender, *facts.recipients} - {""}
         ids = {record.message_id} if record.message_id else set()
         if known is None:
-            self._tagged[filed.case] = TaggedCase(
-                filed.case, frozenset(participants), frozenset(ids)
-            )
+            self._cases[filed.case] = CaseFacts(filed.case, frozenset(participants), frozenset(ids))
         else:
-            self._tagged[filed.case] = TaggedCase(
-                filed.case, known.participants | participants, known.message_ids | ids
+            self._cases[filed.case] = replace(
+                known,
+                participants=known.participants | participants,
+                message_ids=known.message_ids | ids,
             )
 
     def _new_case(self, incoming: Incoming, record: NewMail, filing: Filing) -> Filed:

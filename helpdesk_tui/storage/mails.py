@@ -7,16 +7,18 @@ of the batch, so a crash either keeps both or neither.
 """
 
 import json
+import secrets
 import uuid
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select as sa_select
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from helpdesk_tui.domain.filing import TaggedCase
+from helpdesk_tui.domain.filing import CaseFacts
 from helpdesk_tui.domain.numbering import CaseNumber
 from helpdesk_tui.storage.rows import insert_rows
 from helpdesk_tui.storage.tables import (
@@ -29,6 +31,7 @@ from helpdesk_tui.storage.tables import (
     MailRow,
     MailSeenRow,
     NotificationRow,
+    SecretRow,
     table,
 )
 
@@ -180,68 +183,98 @@ class MailRepository:
         return True
 
     # -- filing facts ------------------------------------------------------------
-    def tagged_case(self, number: CaseNumber) -> TaggedCase | None:
-        """The case a subject tag names, with who takes part in it (None: no such case)."""
-        row = self._session.execute(
-            select(col(CaseRow.id), col(CaseRow.contact_id)).where(
-                col(CaseRow.number) == number.main, col(CaseRow.sub_number) == number.sub
-            )
-        ).first()
-        if row is None:
-            return None
-        case_id, contact_id = row
-        participants: set[str] = set()
-        contact = self._session.get(ContactRow, contact_id)
-        if contact is not None:
-            participants.add(contact.email)
-        message_ids: set[str] = set()
-        for sender, recipients, message_id in self._session.execute(
-            select(col(MailRow.from_email), col(MailRow.recipients), col(MailRow.message_id)).where(
-                col(MailRow.case_id) == case_id
-            )
-        ).all():
-            participants.add(sender)
-            for addresses in json.loads(recipients or "{}").values():
-                participants.update(a.lower() for a in addresses)
-            if message_id:
-                message_ids.add(message_id)
-        agents = self._session.execute(select(col(AgentRow.email))).scalars().all()
-        participants.update(a.lower() for a in agents if a)
-        participants.discard("")
-        return TaggedCase(number, frozenset(participants), frozenset(message_ids))
+    def case_facts(self, numbers: Collection[CaseNumber]) -> dict[CaseNumber, CaseFacts]:
+        """For each of these cases that exists: who takes part in it (its contact, the
+        senders and recipients of its mails) and its mails' Message-IDs, ours marked.
 
-    def cases_of_messages(self, message_ids: Collection[str]) -> dict[str, CaseNumber]:
-        """For each of these Message-IDs stored on a case: that case (one query per 500)."""
-        found: dict[str, CaseNumber] = {}
+        A few queries per 500 cases, whatever the number of mails.
+        """
+        wanted = {(n.main, n.sub) for n in numbers}
+        cases: dict[uuid.UUID, tuple[CaseNumber, set[str], set[str], set[str]]] = {}
+        mains = sorted({main for main, _ in wanted})
+        for start in range(0, len(mains), 500):
+            rows = self._session.execute(
+                select(
+                    col(CaseRow.id),
+                    col(CaseRow.number),
+                    col(CaseRow.sub_number),
+                    col(ContactRow.email),
+                )
+                .outerjoin(ContactRow, col(CaseRow.contact_id) == col(ContactRow.id))
+                .where(col(CaseRow.number).in_(mains[start : start + 500]))
+            ).all()
+            for case_id, main, sub, contact in rows:
+                if (main, sub) in wanted:
+                    people = {contact.lower()} if contact else set()
+                    cases[case_id] = (CaseNumber(main, sub), people, set(), set())
+        ids = list(cases)
+        for start in range(0, len(ids), 500):
+            for case_id, sender, recipients, message_id, direction in self._session.execute(
+                sa_select(  # five columns: more than sqlmodel's select is typed for
+                    col(MailRow.case_id),
+                    col(MailRow.from_email),
+                    col(MailRow.recipients),
+                    col(MailRow.message_id),
+                    col(MailRow.direction),
+                ).where(col(MailRow.case_id).in_(ids[start : start + 500]))
+            ).all():
+                _, people, message_ids, ours = cases[case_id]
+                people.add(sender.lower())
+                for addresses in json.loads(recipients or "{}").values():
+                    people.update(a.lower() for a in addresses)
+                if message_id:
+                    message_ids.add(message_id)
+                    if direction == "out":
+                        ours.add(message_id)
+        return {
+            number: CaseFacts(
+                number, frozenset(people - {""}), frozenset(message_ids), frozenset(ours)
+            )
+            for number, people, message_ids, ours in cases.values()
+        }
+
+    def threads_of(self, message_ids: Collection[str]) -> dict[str, list[CaseNumber]]:
+        """For each of these Message-IDs stored on a case: every such case, the one with
+        the newest mail first. Several: a sender reused someone else's id (MAIL-11), and
+        filing decides which one, if any, the mail may join."""
+        found: dict[str, list[CaseNumber]] = {}
         wanted = sorted(set(message_ids))
         for start in range(0, len(wanted), 500):
             rows = self._session.execute(
                 select(col(MailRow.message_id), col(CaseRow.number), col(CaseRow.sub_number))
                 .join(CaseRow, col(MailRow.case_id) == col(CaseRow.id))
                 .where(col(MailRow.message_id).in_(wanted[start : start + 500]))
-                .order_by(col(MailRow.received_at))
+                .order_by(col(MailRow.received_at).desc())
             ).all()
             for message_id, number, sub in rows:
-                found[message_id] = CaseNumber(number, sub)  # newest wins
+                cases = found.setdefault(message_id, [])
+                if CaseNumber(number, sub) not in cases:
+                    cases.append(CaseNumber(number, sub))
         return found
 
-    def tagged_cases(self, numbers: Collection[CaseNumber]) -> dict[CaseNumber, TaggedCase]:
-        """`tagged_case` for many numbers at once (absent numbers are left out)."""
-        wanted = sorted({(n.main, n.sub) for n in numbers})
-        existing: set[tuple[int, int]] = set()
-        for start in range(0, len(wanted), 500):
-            mains = sorted({main for main, _ in wanted[start : start + 500]})
-            rows = self._session.execute(
-                select(col(CaseRow.number), col(CaseRow.sub_number)).where(
-                    col(CaseRow.number).in_(mains)
-                )
-            ).all()
-            existing.update((number, sub) for number, sub in rows)
-        found = {}
-        for main, sub in wanted:
-            if (main, sub) in existing and (facts := self.tagged_case(CaseNumber(main, sub))):
-                found[CaseNumber(main, sub)] = facts
-        return found
+    def cases_of_messages(self, message_ids: Collection[str]) -> dict[str, CaseNumber]:
+        """For each of these Message-IDs stored on a case: the case of its newest mail."""
+        return {mid: cases[0] for mid, cases in self.threads_of(message_ids).items()}
+
+    def agent_addresses(self) -> frozenset[str]:
+        """Every agent's mail address (lower-case): never a participant by address alone."""
+        emails = self._session.execute(select(col(AgentRow.email))).scalars().all()
+        return frozenset(e.strip().lower() for e in emails if e and e.strip())
+
+    def message_id_key(self) -> bytes:
+        """The database's key for signing our Message-IDs (MAIL-11). Migration 0005 makes
+        it; a database without one gets one on first use (the first writer wins)."""
+        row = self._session.get(SecretRow, "message_id")
+        if row is None:
+            insert_rows(
+                self._session.connection(),
+                table(SecretRow),
+                [{"name": "message_id", "value": secrets.token_hex(32)}],
+                ignore_duplicates=True,
+            )
+            row = self._session.get(SecretRow, "message_id")
+            assert row is not None
+        return bytes.fromhex(row.value)
 
     def get(self, mail_id: uuid.UUID) -> MailRow | None:
         """A stored mail row (storage-internal callers)."""

@@ -111,15 +111,21 @@ def test_a_stranger_with_a_valid_tag_does_not_get_into_the_case(ctx: Context) ->
     assert case_row(ctx, number).version == before
 
 
-def test_a_tag_from_a_stranger_is_accepted_when_references_confirm_it(ctx: Context) -> None:
+def test_a_tag_from_a_stranger_is_not_confirmed_by_someone_elses_message_id(
+    ctx: Context,
+) -> None:
+    """MAIL-11: only our own signed Message-ID confirms a tag from a non-participant
+    (tests/services/test_filing_threading.py); a customer's id is anyone's to copy."""
     original = customer_mail("Drucker")
     number = deliver(ctx, original).filed[0].case
     colleague = reply_to(
         original, subject=f"Re: [#{number}] Drucker", sender="kollegin@acme.example"
     )
     filed = deliver(ctx, colleague).filed[0]
-    assert filed.case == number
-    assert filed.reason == f"case tag [{number}] confirmed by References"
+    assert filed.case != number
+    assert filed.reason.startswith(
+        f"tag [{number}] ignored: kollegin@acme.example is not a participant; "
+    )
 
 
 def test_mail_on_a_closed_case_is_attached_and_the_delegate_is_notified(ctx: Context) -> None:

@@ -10,6 +10,7 @@ import pytest
 
 from helpdesk_tui.config_loading import load_settings
 from helpdesk_tui.domain.errors import ConfigError
+from helpdesk_tui.mail.msgid import is_ours
 from helpdesk_tui.mail.outgoing import (
     MAX_REFERENCES,
     Outgoing,
@@ -124,9 +125,10 @@ def test_attachments_survive_with_their_names() -> None:
 
 
 def test_message_ids_come_from_the_sender_domain_and_are_unique() -> None:
-    ids = {new_message_id(SENDER) for _ in range(1000)}
+    ids = {new_message_id(SENDER, b"k" * 32) for _ in range(1000)}
     assert len(ids) == 1000
     assert all(i.endswith("@helpdesk.example") and "<" not in i for i in ids)
+    assert all(is_ours(i, b"k" * 32) for i in ids)  # signed with the database's key
     assert address_of(SENDER) == "support@helpdesk.example"
     assert address_of("plain@x.example") == "plain@x.example"
 
