@@ -19,6 +19,7 @@ from helpdesk_tui.domain.enums import ActivityKind, Priority, Resolution, Status
 from helpdesk_tui.domain.errors import ConflictError, NotFoundError
 from helpdesk_tui.domain.numbering import CaseNumber
 from helpdesk_tui.storage.directory import Directory
+from helpdesk_tui.storage.mails import delete_for_cases
 from helpdesk_tui.storage.rows import insert_rows
 from helpdesk_tui.storage.tables import (
     ActivityRow,
@@ -315,7 +316,8 @@ class CaseRepository:
         ]
 
     def delete(self, case: Case, actor: Actor, now: datetime) -> int:
-        """Remove a case with its sub-cases and activities; log it (CASE-9). Returns count."""
+        """Remove a case with its sub-cases, activities, timers, mails (raw bytes, outbox
+        rows) and notifications; log it (CASE-9). Returns how many cases went."""
         ids = [
             case.id,
             *self._session.exec(select(CaseRow.id).where(CaseRow.parent_id == case.id)).all(),
@@ -325,6 +327,7 @@ class CaseRepository:
             .where(col(CaseRow.duplicate_of_id).in_(ids))
             .values(duplicate_of_id=None)
         )
+        delete_for_cases(self._session, ids)  # mails, raw bytes, outbox, notifications
         self._session.execute(delete(ActivityRow).where(col(ActivityRow.case_id).in_(ids)))
         self._session.execute(delete(TimerRow).where(col(TimerRow.case_id).in_(ids)))
         self._session.execute(delete(CaseRow).where(col(CaseRow.parent_id) == case.id))

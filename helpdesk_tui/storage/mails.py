@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import delete, update
 from sqlalchemy import select as sa_select
-from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from helpdesk_tui.domain.filing import CaseFacts
@@ -31,6 +31,7 @@ from helpdesk_tui.storage.tables import (
     MailRow,
     MailSeenRow,
     NotificationRow,
+    OutboxRow,
     SecretRow,
     table,
 )
@@ -296,6 +297,24 @@ class MailRepository:
                 at=now, agent_id=agent_id, group_id=group_id, case_id=case_id, text=text
             )
         )
+
+
+def delete_for_cases(session: Session, case_ids: Sequence[uuid.UUID]) -> None:
+    """Remove the mails of cases being deleted (CASE-9): their raw bytes, which server
+    message delivered them, their outbox rows, and the notifications of the cases.
+
+    A folder re-read from the start (UIDVALIDITY changed) brings such a mail back.
+    """
+    of_cases = select(col(MailRow.id)).where(col(MailRow.case_id).in_(case_ids))
+    session.execute(delete(OutboxRow).where(col(OutboxRow.case_id).in_(case_ids)))
+    session.execute(delete(OutboxRow).where(col(OutboxRow.mail_id).in_(of_cases)))
+    session.execute(delete(MailSeenRow).where(col(MailSeenRow.mail_id).in_(of_cases)))
+    session.execute(delete(MailRawRow).where(col(MailRawRow.mail_id).in_(of_cases)))
+    session.execute(
+        update(ActivityRow).where(col(ActivityRow.mail_id).in_(of_cases)).values(mail_id=None)
+    )
+    session.execute(delete(NotificationRow).where(col(NotificationRow.case_id).in_(case_ids)))
+    session.execute(delete(MailRow).where(col(MailRow.case_id).in_(case_ids)))
 
 
 def _mail_values(
