@@ -122,12 +122,14 @@ def create(
     """Create a case (or a sub-case with --parent), delegated to a user or a group."""
     runtime: Runtime = ctx.obj
     with refusals():
+        from helpdesk_tui.domain.header_values import check_address
         from helpdesk_tui.domain.policy import parse_priority
         from helpdesk_tui.services.cases import create_case
 
         if (user is None) == (group is None):
             raise UsageError("give exactly one of --user or --group")
         try:
+            check_address(contact, "contact address")  # SEC-5: it goes into mail headers
             prio = parse_priority(priority) if priority else None
         except ValidationError as error:
             raise UsageError(error.message) from None

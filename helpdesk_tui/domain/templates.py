@@ -6,7 +6,10 @@ from dataclasses import dataclass
 
 from helpdesk_tui.domain.errors import ValidationError
 
-PLACEHOLDERS = frozenset({"case_number", "subject", "contact_name", "agent_name", "due", "account"})
+PLACEHOLDERS = frozenset(
+    {"case_number", "case_tag", "subject", "contact_name", "agent_name", "due", "account"}
+)
+"""`case_tag` is the subject tag with the configured prefix, e.g. `[#0001234]`."""
 
 
 @dataclass(frozen=True)

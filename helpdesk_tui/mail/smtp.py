@@ -26,6 +26,7 @@ from types import TracebackType
 from typing import Literal, Self
 
 from helpdesk_tui.domain.errors import ConfigError
+from helpdesk_tui.domain.header_values import header_text, is_address
 from helpdesk_tui.mail.imap import is_loopback
 
 TlsMode = Literal["ssl", "starttls", "none"]
@@ -178,10 +179,17 @@ class SmtpConnection:
     def send(self, sender: str, recipients: Sequence[str], raw: bytes) -> str:
         """Send one message; returns the server's final answer (e.g. `250 2.0.0 Ok`).
 
-        Raises SmtpPermanentError (5xx), SmtpTransientError (4xx, or the connection broke
-        before the body went out) or SmtpUnknownOutcome (broke after the body went out).
+        Raises SmtpPermanentError (5xx, or a sender/recipient that is no valid address),
+        SmtpTransientError (4xx, or the connection broke before the body went out) or
+        SmtpUnknownOutcome (broke after the body went out).
         After a refusal the session is reset, so the next message can follow.
         """
+        for address in (sender, *recipients):
+            # Never hand the server a path with CR LF or spaces in it (SEC-5): refused
+            # for good, as the server would, and the session stays usable.
+            if not is_address(address):
+                shown = header_text(address, 80)
+                raise SmtpPermanentError(f"{self._where}: {shown!r} is not a valid address")
         client = self._client
         if client is None:
             raise SmtpTransientError(f"{self._where}: connection is closed")

@@ -19,6 +19,7 @@ from helpdesk_tui.domain.errors import (
     PermissionDeniedError,
     ValidationError,
 )
+from helpdesk_tui.domain.header_values import MAX_NAME, check_address, header_text
 from helpdesk_tui.domain.numbering import CaseNumber
 from helpdesk_tui.services.context import Context, retrying
 
@@ -43,7 +44,14 @@ def create_case(
     contact_name: str = "",
     custom: Mapping[str, str] | None = None,
 ) -> CaseNumber:
-    """Create a case or sub-case (CASE-2, SUB-1, SUB-2) and return its new number."""
+    """Create a case or sub-case (CASE-2, SUB-1, SUB-2) and return its new number.
+
+    The contact's address must be one we can mail and the name is kept to one clean
+    line (SEC-5): both end up in the headers of every mail of the case.
+    """
+    if contact.strip():
+        contact = check_address(contact, "contact address")
+    contact_name = header_text(contact_name, MAX_NAME)
 
     def work(uow: UnitOfWork) -> CaseNumber:
         actor = uow.directory.actor(actor_name)

@@ -25,6 +25,14 @@ from helpdesk_tui.domain.activity import ActivityDraft
 from helpdesk_tui.domain.case import Actor, Case
 from helpdesk_tui.domain.enums import ActivityKind
 from helpdesk_tui.domain.errors import DomainError, NotFoundError, ValidationError
+from helpdesk_tui.domain.header_values import (
+    MAX_NAME,
+    MAX_SUBJECT,
+    check_address,
+    file_name,
+    header_text,
+    is_address,
+)
 from helpdesk_tui.domain.numbering import CaseNumber
 from helpdesk_tui.domain.templates import fill
 from helpdesk_tui.mail.outgoing import (
@@ -37,7 +45,7 @@ from helpdesk_tui.mail.outgoing import (
     new_message_id,
     thread_references,
 )
-from helpdesk_tui.mail.tag import tag_subject
+from helpdesk_tui.mail.tag import format_tag, tag_subject
 from helpdesk_tui.services.context import Context, retrying
 
 if TYPE_CHECKING:
@@ -55,7 +63,7 @@ DEFAULT_ACK = (
     "Hello {contact_name},\n\n"
     "thank you for your message. We have opened case {case_number} for it and will get "
     "back to you by {due}.\n\n"
-    "Please keep [{case_number}] in the subject when you write about it.\n\n"
+    "Please keep {case_tag} in the subject when you write about it.\n\n"
     "{agent_name}"
 )
 
@@ -133,8 +141,9 @@ def _values(
         contact_name = contact.name if contact else ""
     return {
         "case_number": str(case.number),
-        "subject": case.subject,
-        "contact_name": contact_name or case.contact,
+        "case_tag": format_tag(str(case.number), out.tag_prefix),
+        "subject": header_text(case.subject, MAX_SUBJECT),
+        "contact_name": header_text(contact_name, MAX_NAME) or case.contact,
         "agent_name": agent_name,
         "due": case.due.isoformat(),
         "account": case.account or "",
@@ -164,9 +173,17 @@ def _queue(
         )
     number = case.number
     assert number is not None
+    recipient = check_address(case.contact, f"contact address of {case.label}")
     contact = uow.directory.contact(case.contact)
     message_id = new_message_id(out.sender, uow.mails.message_id_key())  # signed: MAIL-11
-    subject = tag_subject(mail.subject, str(number), out.tag_prefix, reply=True)
+    # Cut here, not only in the header: the outbox and the timeline show what was sent.
+    subject = header_text(
+        tag_subject(mail.subject[: MAX_SUBJECT * 4], str(number), out.tag_prefix, reply=True),
+        MAX_SUBJECT,
+    )
+    attachments = [
+        OutgoingAttachment(file_name(a.filename), a.data, a.content_type) for a in mail.attachments
+    ]
     quoted = None
     references: tuple[str, ...] = ()
     if inbound is not None:
@@ -177,7 +194,7 @@ def _queue(
         references = thread_references(inbound.references, inbound.message_id)
     outgoing = Outgoing(
         sender=out.sender,
-        to=case.contact,
+        to=recipient,
         to_name=contact.name if contact else "",
         subject=subject,
         body=mail.body,
@@ -187,7 +204,7 @@ def _queue(
         references=references,
         automatic=mail.automatic,
         quoted=quoted,
-        attachments=mail.attachments,
+        attachments=attachments,
     )
     raw = build(outgoing)
     text = compose_text(mail.body, quoted)
@@ -208,7 +225,7 @@ def _queue(
         quote_start=len(mail.body.rstrip()) + 2 if quoted and quoted.text.strip() else None,
         attachments=[
             {"filename": a.filename, "content_type": a.content_type, "size": len(a.data)}
-            for a in mail.attachments
+            for a in attachments
         ],
         defects=[],
         noise=None,
@@ -373,7 +390,7 @@ def acknowledge(
     if (
         template is None
         or record.noise is not None
-        or "@" not in recipient
+        or not is_address(recipient)
         or recipient in out.own_addresses
         or out.auto_limit <= 0
     ):
