@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from helpdesk_tui.cli import case, mail, outbox, setup, sync, tui
+from helpdesk_tui.cli import case, mail, outbox, setup, sync, tui, user
 from helpdesk_tui.cli.runtime import Options, Runtime
 
 app = typer.Typer(
@@ -19,6 +19,7 @@ app = typer.Typer(
 )
 app.add_typer(case.app, name="case")
 app.add_typer(mail.app, name="mail")
+app.add_typer(user.app, name="user")
 setup.register(app)
 app.command("tui")(tui.tui)
 app.command("sync")(sync.sync)

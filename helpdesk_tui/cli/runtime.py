@@ -2,9 +2,9 @@
 
 Read commands (`case list`, `case show`) must start fast: they touch neither the config
 file (unless needed for the database or user) nor SQLAlchemy. Write commands build a
-services Context, which brings the schema to head and syncs configured people — each only
-when the database differs, so a start on an unchanged config and database (`helpdesk sync
---once` with nothing new) never imports SQLAlchemy.
+services Context, which brings the schema to head and seeds configured people into a
+database without users — each only when needed, so a start on a current database
+(`helpdesk sync --once` with nothing new) never imports SQLAlchemy.
 """
 
 import getpass
@@ -104,28 +104,31 @@ class Runtime:
 
     @cached_property
     def context(self) -> "Context":
-        """A services Context on an up-to-date schema, with configured people synced.
+        """A services Context on an up-to-date schema; configured people seed an empty one.
 
-        The migration runs only when the schema is behind, and the people are written only
-        when the database does not hold them as configured (both checked on the plain read
-        path), so a start on a current database never imports Alembic or SQLAlchemy.
+        The migration runs only when the schema is behind. Configured `[[users]]` and
+        `[[groups]]` are written only into a database without users (SEC-6): after that the
+        database decides who is who, and `config check` reports where the config differs.
+        Both checks run on the plain read path, so a start on a current database never
+        imports Alembic or SQLAlchemy.
         """
         from helpdesk_tui.services.context import Context  # lazy import: keeps starts fast
-        from helpdesk_tui.services.people import people_match, sync_people
 
-        # The built-in settings have the default policy and no people to sync.
+        # The built-in settings have the default policy and no people to seed.
         policy = Policy() if self.uses_defaults else self.settings.policy()
         context = Context(self.location, policy=policy)
         people = None
         if not self.uses_defaults and self.settings.users:
             people = people_specs(self.settings)
         with open_reads(self.location) as store:
-            behind = store.schema_revision() != SCHEMA_HEAD
-            unchanged = not behind and people is not None and people_match(store, *people)
-        if behind:
+            revision = store.schema_revision()
+            empty = revision is None or not store.has_agents()
+        if revision != SCHEMA_HEAD:
             context.migrate()
-        if people is not None and not unchanged:
-            sync_people(context, *people)
+        if people is not None and empty:
+            from helpdesk_tui.services.people import seed_people
+
+            seed_people(context, *people, source="config")
         return context
 
     @contextmanager

@@ -2,7 +2,7 @@
 
 import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -10,6 +10,9 @@ from helpdesk_tui.cli.errors import refusals
 from helpdesk_tui.cli.output import emit_json, fail, say
 from helpdesk_tui.cli.runtime import Runtime, people_specs
 from helpdesk_tui.storage.location import locate
+
+if TYPE_CHECKING:
+    from helpdesk_tui.services.people import AgentSpec, GroupSpec
 
 #: The agent the demo TUI acts as (one of sample_data's agents).
 DEMO_USER = "alice"
@@ -25,20 +28,18 @@ def register(app: typer.Typer) -> None:
 
 
 def init(ctx: typer.Context) -> None:
-    """Create or upgrade the database schema; sync configured users and groups."""
+    """Create or upgrade the database schema; configured users and groups seed a new one."""
     runtime: Runtime = ctx.obj
     with refusals():
         from helpdesk_tui.domain.enums import Role
-        from helpdesk_tui.services.people import AgentSpec, sync_people
+        from helpdesk_tui.services.people import AgentSpec, seed_people
         from helpdesk_tui.storage.schema import SCHEMA_HEAD
 
-        context = runtime.context  # migrates and syncs
-        with context.uow(write=False) as uow:
-            empty = not uow.directory.agents()
-        if empty:
-            # A fresh database with no configured people: the person running init
-            # becomes its first admin, so the next command has someone to act as.
-            sync_people(context, [AgentSpec(runtime.user, role=Role.ADMIN)], [])
+        context = runtime.context  # migrates; configured people seed an empty database
+        # A fresh database with no configured people: the person running init becomes
+        # its first admin, so the next command has someone to act as.
+        admin = [AgentSpec(runtime.user, role=Role.ADMIN)]
+        if seed_people(context, admin, [], source="init"):
             say(f"created admin user {runtime.user!r}")
         say(f"database ready: {runtime.location.display()} (schema {SCHEMA_HEAD})")
 
@@ -94,7 +95,7 @@ def check(ctx: typer.Context) -> None:
     with refusals():
         settings = runtime.settings
         policy = settings.policy()
-        people_specs(settings)
+        people = people_specs(settings)
         path = runtime.config_path
         source = str(path) if path.exists() else f"built-in defaults (no file at {path})"
         say(f"config ok: {source}")
@@ -105,3 +106,34 @@ def check(ctx: typer.Context) -> None:
             f"due +{policy.dates.due_days} d, reminder +{policy.dates.reminder_days} d, "
             f"{len(settings.mail.accounts)} mail accounts"
         )
+        if people[0] or people[1]:
+            for line in _people_against_database(runtime, *people):
+                say(line)
+
+
+def _people_against_database(
+    runtime: Runtime, agents: "list[AgentSpec]", groups: "list[GroupSpec]"
+) -> list[str]:
+    """Where the configured people differ from the database's, one line each (SEC-6).
+
+    Reported, never applied: the config only seeds a database without users. A database
+    that does not exist yet is not created here.
+    """
+    from helpdesk_tui.services.people import people_differences
+    from helpdesk_tui.storage.reads import open_reads
+
+    location = runtime.location
+    where = f"database {location.display()}"
+    if location.is_sqlite and not location.sqlite_path.is_file():
+        return [f"{where}: not created yet; the configured users will seed it"]
+    with open_reads(location) as store:
+        if store.schema_revision() is None or not store.has_agents():
+            return [f"{where}: no users yet; the configured users will seed it"]
+        differences = people_differences(store, agents, groups)
+    if not differences:
+        return [f"{where}: holds the configured users and groups as configured"]
+    return [
+        f"{where}: {len(differences)} differences from the config; the database wins "
+        "(change users with `helpdesk user`)",
+        *(f"  {line}" for line in differences),
+    ]

@@ -23,7 +23,7 @@ from helpdesk_tui.services.demo_replay import (
     SimClock,
 )
 from helpdesk_tui.services.demo_sample import SAMPLE_DIR, fill_placeholders, load_sample
-from helpdesk_tui.services.people import sync_people
+from helpdesk_tui.services.people import seed_people
 from helpdesk_tui.storage import bulk, replay
 
 __all__ = ["DEMO_DAYS", "SAMPLE_DIR", "DemoSummary", "demo_summary", "generate_cases", "seed_demo"]
@@ -87,7 +87,10 @@ def seed_demo(
             f"{ctx.location.display()} already holds {existing} cases; "
             "the demo needs an empty database"
         )
-    sync_people(ctx, sample.agents, sample.groups)
+    if not seed_people(ctx, sample.agents, sample.groups, source="demo"):
+        raise ValidationError(
+            f"{ctx.location.display()} already has users; the demo needs an empty database"
+        )
     with ctx.uow() as uow:
         replay.insert_accounts_contacts(uow, sample.accounts, sample.contacts)
         uow.commit()

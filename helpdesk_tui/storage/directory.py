@@ -1,8 +1,10 @@
 """People and organisations: agents, groups, contacts, accounts, and their ids."""
 
+import json
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -10,15 +12,21 @@ from sqlmodel import Session, col, select
 from helpdesk_tui.domain.case import Actor
 from helpdesk_tui.domain.enums import Role
 from helpdesk_tui.domain.errors import NotFoundError
+from helpdesk_tui.storage.peoplereads import DirectoryChange, UserEntry
 from helpdesk_tui.storage.rows import insert_rows
 from helpdesk_tui.storage.tables import (
     AccountRow,
     AgentRow,
+    AuditRow,
     ContactRow,
     GroupRow,
     MembershipRow,
     table,
 )
+
+#: Audit actions of the directory start with this (`user.add`, `user.role`, …); the rest
+#: of the audit log is about cases (`case.delete`).
+USER_ACTION = "user."
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +147,121 @@ class Directory:
                 self._session.delete(member)
         self._session.flush()
         return row.id
+
+    # -- changing users (admin commands and seeding an empty database) ------------
+    def create_agent(
+        self, username: str, name: str, email: str, role: Role, db_login: str | None
+    ) -> AgentRow:
+        """A new active agent."""
+        row = AgentRow(username=username, name=name, email=email, role=role.value)
+        row.db_login = db_login
+        self.agents()[username] = row
+        self._session.add(row)
+        self._session.flush()
+        return row
+
+    def save_agent(self, row: AgentRow) -> None:
+        """Write changes made to an agent's row."""
+        self._session.add(row)
+        self._session.flush()
+
+    def active_admins(self) -> int:
+        """How many active admins there are, their rows locked until commit.
+
+        On PostgreSQL two admins demoting each other at once would both see two admins;
+        FOR UPDATE makes the second wait and count again. SQLite's write transaction
+        already serialises them (SQLAlchemy leaves FOR UPDATE out there).
+        """
+        query = (
+            select(AgentRow.id)
+            .where(col(AgentRow.role) == Role.ADMIN.value, col(AgentRow.active).is_(True))
+            .with_for_update()
+        )
+        return len(self._session.exec(query).all())
+
+    def login_owner(self, db_login: str) -> str | None:
+        """The username holding this database login, if any."""
+        query = select(AgentRow.username).where(col(AgentRow.db_login) == db_login)
+        return self._session.exec(query).first()
+
+    def agent_groups(self, agent_id: uuid.UUID) -> tuple[str, ...]:
+        """The names of the groups an agent belongs to, sorted."""
+        ids = set(
+            self._session.exec(
+                select(MembershipRow.group_id).where(MembershipRow.agent_id == agent_id)
+            ).all()
+        )
+        return tuple(sorted(g.name for g in self.groups().values() if g.id in ids))
+
+    def join_groups(self, agent_id: uuid.UUID, names: Iterable[str]) -> None:
+        """Add an agent to these groups (NotFoundError for an unknown one)."""
+        current = set(self.agent_groups(agent_id))
+        for name in names:
+            if name.strip().lower() not in current:
+                self._session.add(MembershipRow(group_id=self.group_id(name), agent_id=agent_id))
+        self._session.flush()
+
+    def users(self) -> list[UserEntry]:
+        """Every user, active or not, by username."""
+        memberships: dict[uuid.UUID, list[str]] = {}
+        names = {g.id: g.name for g in self.groups().values()}
+        for group_id, agent_id in self._session.exec(
+            select(MembershipRow.group_id, MembershipRow.agent_id)
+        ).all():
+            memberships.setdefault(agent_id, []).append(names[group_id])
+        return [
+            UserEntry(
+                row.username,
+                row.name,
+                row.email,
+                row.role,
+                row.active,
+                tuple(sorted(memberships.get(row.id, ()))),
+                row.db_login,
+            )
+            for row in sorted(self.agents().values(), key=lambda r: r.username)
+        ]
+
+    def record_change(
+        self,
+        at: datetime,
+        actor: str | None,
+        action: str,
+        username: str,
+        changes: dict[str, list[Any]],
+    ) -> None:
+        """Audit one change of the directory (`action` starts with USER_ACTION)."""
+        assert action.startswith(USER_ACTION)
+        self._session.add(
+            AuditRow(
+                at=at,
+                actor_id=self.agent_id(actor) if actor else None,
+                action=action,
+                subject=username,
+                details=json.dumps(changes, ensure_ascii=False),
+            )
+        )
+        self._session.flush()
+
+    def changes(self, limit: int) -> list[DirectoryChange]:
+        """The newest `limit` audited changes of the directory, oldest of them first."""
+        query = (
+            select(AuditRow)
+            .where(col(AuditRow.action).startswith(USER_ACTION))
+            .order_by(col(AuditRow.at).desc(), col(AuditRow.subject).desc())
+            .limit(limit)
+        )
+        rows = reversed(self._session.exec(query).all())
+        return [
+            DirectoryChange(
+                row.at,
+                self.username(row.actor_id),
+                row.action,
+                row.subject,
+                json.loads(row.details),
+            )
+            for row in rows
+        ]
 
     # -- contacts and accounts ---------------------------------------------------
     def contact(self, email: str) -> ContactRef | None:

@@ -1,11 +1,14 @@
-"""Reading the directory: who the agents and groups are, as stored.
+"""Reading the directory: who the agents and groups are, as stored, and the plain entries
+the directory's admin commands return.
 
 A mix-in of `ReadStore` (storage/reads.py), on the same plain DB-API connection: a start
-compares the configured people with these without loading SQLAlchemy (cli/runtime.py).
+asks whether there are users yet, and `config check` compares the configured people with
+these, without loading SQLAlchemy.
 """
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 
@@ -17,6 +20,7 @@ class AgentEntry:
     name: str
     email: str
     role: str
+    active: bool = True  # False: removed (SEC-6); the row stays for the history
 
 
 @dataclass(frozen=True)
@@ -29,6 +33,33 @@ class GroupEntry:
     members: frozenset[str]
 
 
+@dataclass(frozen=True)
+class UserEntry:
+    """A user of the directory as an admin sees it."""
+
+    username: str
+    name: str
+    email: str
+    role: str
+    active: bool
+    groups: tuple[str, ...]
+    db_login: str | None
+
+
+@dataclass(frozen=True)
+class DirectoryChange:
+    """One audited change of the directory: who (None: seeded), when, what changed.
+
+    `changes` maps a field to `[old, new]`, as activities of a case do.
+    """
+
+    at: datetime
+    actor: str | None
+    action: str
+    user: str
+    changes: dict[str, list[Any]]
+
+
 class PeopleReads:
     """Directory queries; the store provides `_fetch`."""
 
@@ -36,13 +67,23 @@ class PeopleReads:
         raise NotImplementedError
 
     def agent_exists(self, username: str) -> bool:
-        """Whether an agent with this username exists (validating `--as`)."""
-        return bool(self._fetch("SELECT 1 FROM agents WHERE username = ?", (username,)))
+        """Whether an active agent with this username exists (validating `--as`: a removed
+        user cannot act)."""
+        sql = "SELECT active FROM agents WHERE username = ?"
+        return any(bool(active) for (active,) in self._fetch(sql, (username,)))
+
+    def has_agents(self) -> bool:
+        """Whether the directory has any user yet (config seeds only an empty one)."""
+        return bool(self._fetch("SELECT 1 FROM agents LIMIT 1", ()))
 
     def agents(self) -> dict[str, AgentEntry]:
-        """Every agent by username (agents are few: a directory, not a list view)."""
-        rows = self._fetch("SELECT username, name, email, role FROM agents", ())
-        return {row[0]: AgentEntry(*row) for row in rows}
+        """Every agent by username, removed ones too (agents are few: a directory, not a
+        list view)."""
+        rows = self._fetch("SELECT username, name, email, role, active FROM agents", ())
+        return {
+            username: AgentEntry(username, name, email, role, bool(active))
+            for username, name, email, role, active in rows
+        }
 
     def groups(self) -> dict[str, GroupEntry]:
         """Every group by name, with its lead's username and its members' usernames."""

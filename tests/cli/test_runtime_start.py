@@ -1,4 +1,4 @@
-"""What a command's start costs: configured people and settings are only re-done on change.
+"""What a command's start costs and writes: configured people seed a new database only.
 
 `helpdesk sync --once` with nothing new must start in a fraction of a second (issue 4), so
 a start on an unchanged config and database writes nothing and imports no SQLAlchemy.
@@ -13,7 +13,9 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from helpdesk_tui.cli.main import app
 from helpdesk_tui.cli.runtime import Options, Runtime
 from helpdesk_tui.storage.reads import AgentEntry, GroupEntry, open_reads
 
@@ -43,7 +45,11 @@ def desk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         if name.upper().startswith("HELPDESK_"):
             monkeypatch.delenv(name)
     (tmp_path / "config.toml").write_text(CONFIG, encoding="utf-8")
-    _runtime(tmp_path).context.dispose()  # migrates and syncs the people
+    folder = str(tmp_path)
+    init = CliRunner().invoke(
+        app, ["--db", f"{folder}/hd.sqlite", "--config", f"{folder}/config.toml", "init"]
+    )
+    assert init.exit_code == 0, init.output  # migrates; the config seeds the people
     return tmp_path
 
 
@@ -97,23 +103,55 @@ def test_an_unchanged_start_takes_no_write_lock(desk: Path) -> None:
     assert context.location == _runtime(desk).location
 
 
-def test_a_changed_config_is_still_written(desk: Path) -> None:
+def _changed_config(desk: Path) -> None:
+    """ben made admin, moved out of billing; cem and sales added — in the config only."""
     changed = CONFIG.replace('name = "Ben Brandt"', 'name = "Ben B."\nrole = "admin"')
     changed = changed.replace('members = ["ann", "ben"]', 'members = ["ann"]')
     changed += '\n[[users]]\nusername = "cem"\n\n[[groups]]\nname = "sales"\nmembers = ["cem"]\n'
     (desk / "config.toml").write_text(changed, encoding="utf-8")
+
+
+def _unchanged_people(desk: Path) -> None:
+    agents, groups = _people(desk)
+    assert agents["ben"] == AgentEntry("ben", "Ben Brandt", "", "agent")
+    assert "cem" not in agents
+    assert groups["billing"] == GroupEntry("billing", "Billing", "ann", frozenset({"ann", "ben"}))
+    assert "sales" not in groups
+
+
+def test_a_new_database_is_seeded_from_the_config(desk: Path) -> None:
+    agents, groups = _people(desk)
+    assert agents["ann"] == AgentEntry("ann", "Ann Arndt", "ann@helpdesk.example", "lead")
+    assert groups["billing"] == GroupEntry("billing", "Billing", "ann", frozenset({"ann", "ben"}))
+
+
+def test_a_changed_config_is_not_applied_to_a_database_with_users(desk: Path) -> None:
+    _changed_config(desk)
     writes = sqlite3.connect(desk / "hd.sqlite")
     before = writes.execute("PRAGMA data_version").fetchone()[0]
 
     _runtime(desk).context.dispose()
 
-    assert writes.execute("PRAGMA data_version").fetchone()[0] != before  # it wrote
+    assert writes.execute("PRAGMA data_version").fetchone()[0] == before  # wrote nothing
     writes.close()
-    agents, groups = _people(desk)
-    assert agents["ben"] == AgentEntry("ben", "Ben B.", "", "admin")
-    assert agents["cem"] == AgentEntry("cem", "", "", "agent")
-    assert groups["billing"] == GroupEntry("billing", "Billing", "ann", frozenset({"ann"}))
-    assert groups["sales"] == GroupEntry("sales", "", None, frozenset({"cem"}))
+    _unchanged_people(desk)
+
+
+def test_the_tui_start_writes_no_people_either(desk: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from helpdesk_tui.cli import tui
+
+    _changed_config(desk)
+    started: list[str] = []
+    # The app itself is not what is tested here: what the start does before it.
+    monkeypatch.setattr(tui, "launch", lambda _context, user, **_: started.append(user))
+    monkeypatch.setenv("HELPDESK_USERS", '[{"username": "ann", "role": "admin"}]')
+    monkeypatch.setenv("HELPDESK_GROUPS", "[]")
+
+    tui.start(_runtime(desk))
+
+    assert started == ["ann"]
+    _unchanged_people(desk)
+    assert _people(desk)[0]["ann"].role == "lead"
 
 
 def test_a_start_on_an_unchanged_config_writes_nothing(desk: Path) -> None:

@@ -6,7 +6,7 @@ import pytest
 
 from helpdesk_tui.domain.enums import Role
 from helpdesk_tui.services.context import Context
-from helpdesk_tui.services.people import AgentSpec, GroupSpec, people_match, sync_people
+from helpdesk_tui.services.people import AgentSpec, GroupSpec, people_differences, sync_people
 from helpdesk_tui.storage.mails import FolderState
 from helpdesk_tui.storage.reads import AgentEntry, GroupEntry, open_reads
 
@@ -34,50 +34,66 @@ def test_agents_and_groups_read_as_stored(ctx: Context) -> None:
     }
 
 
-def test_people_match_what_was_synced(ctx: Context) -> None:
+def test_a_config_that_matches_reports_no_difference(ctx: Context) -> None:
     with open_reads(ctx.location) as store:
-        assert people_match(store, AGENTS, GROUPS)
-        assert people_match(store, AGENTS[:1], [])  # people not configured are not compared
-        # Lead and members resolve as the sync resolves them: trimmed, any case.
+        assert people_differences(store, AGENTS, GROUPS) == []
+        assert people_differences(store, AGENTS[:1], []) == []  # unnamed people not compared
+        # Lead and members resolve as the seeding resolves them: trimmed, any case.
         loose = GroupSpec("billing", "Billing", " Lena", ("ALICE", "lena"))
-        assert people_match(store, [], [loose])
+        assert people_differences(store, [], [loose]) == []
 
 
 @pytest.mark.parametrize(
-    ("agents", "groups"),
+    ("agents", "groups", "line"),
     [
-        ([AgentSpec("alice", "Alice A.", "alice@helpdesk.example", Role.AGENT)], []),
-        ([AgentSpec("alice", "Alice Agent", "alice@elsewhere.example", Role.AGENT)], []),
-        ([AgentSpec("alice", "Alice Agent", "alice@helpdesk.example", Role.LEAD)], []),
-        ([AgentSpec("zoe", "Zoe", "", Role.AGENT)], []),
-        ([], [GroupSpec("billing", "Billing team", lead="lena", members=("alice", "lena"))]),
-        ([], [GroupSpec("billing", "Billing", lead="alice", members=("alice", "lena"))]),
-        ([], [GroupSpec("billing", "Billing", lead=None, members=("alice", "lena"))]),
-        ([], [GroupSpec("billing", "Billing", lead="lena", members=("lena",))]),
-        ([], [GroupSpec("billing", "Billing", lead="lena", members=("alice", "bob", "lena"))]),
-        ([], [GroupSpec("sales", "Sales")]),
+        (
+            [AgentSpec("alice", "Alice A.", "alice@helpdesk.example", Role.AGENT)],
+            [],
+            "user 'alice': name 'Alice A.' in the config, 'Alice Agent' in the database",
+        ),
+        (
+            [AgentSpec("alice", "Alice Agent", "alice@elsewhere.example", Role.AGENT)],
+            [],
+            "user 'alice': email 'alice@elsewhere.example' in the config, "
+            "'alice@helpdesk.example' in the database",
+        ),
+        (
+            [AgentSpec("alice", "Alice Agent", "alice@helpdesk.example", Role.ADMIN)],
+            [],
+            "user 'alice': role 'admin' in the config, 'agent' in the database",
+        ),
+        (
+            [AgentSpec("zoe", "Zoe", "", Role.AGENT)],
+            [],
+            "user 'zoe': in the config, not in the database",
+        ),
+        (
+            [],
+            [GroupSpec("billing", "Billing team", lead="lena", members=("alice", "lena"))],
+            "group 'billing': title 'Billing team' in the config, 'Billing' in the database",
+        ),
+        (
+            [],
+            [GroupSpec("billing", "Billing", lead="alice", members=("alice", "lena"))],
+            "group 'billing': lead 'alice' in the config, 'lena' in the database",
+        ),
+        (
+            [],
+            [GroupSpec("billing", "Billing", lead="lena", members=("lena",))],
+            "group 'billing': members ['lena'] in the config, ['alice', 'lena'] in the database",
+        ),
+        ([], [GroupSpec("sales", "Sales")], "group 'sales': in the config, not in the database"),
     ],
-    ids=[
-        "name",
-        "email",
-        "role",
-        "new agent",
-        "title",
-        "lead",
-        "no lead",
-        "member left",
-        "member joined",
-        "new group",
-    ],
+    ids=["name", "email", "role", "new agent", "title", "lead", "member left", "new group"],
 )
-def test_any_difference_is_seen(
-    ctx: Context, agents: list[AgentSpec], groups: list[GroupSpec]
+def test_each_difference_is_one_line(
+    ctx: Context, agents: list[AgentSpec], groups: list[GroupSpec], line: str
 ) -> None:
     with open_reads(ctx.location) as store:
-        assert not people_match(store, agents, groups)
+        assert people_differences(store, agents, groups) == [line]
     sync_people(ctx, agents, groups)
     with open_reads(ctx.location) as store:
-        assert people_match(store, agents, groups)  # what the sync writes is what is read
+        assert people_differences(store, agents, groups) == []  # as written, so read
 
 
 def test_folder_state_reads_what_the_poller_saved(ctx: Context) -> None:
