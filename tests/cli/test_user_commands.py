@@ -356,3 +356,14 @@ def test_config_check_does_not_create_the_database(desk: Desk) -> None:
         f"database {missing}: not created yet; the configured users will seed it"
     )
     assert not missing.parent.exists()
+
+
+def test_sync_writes_no_people_when_the_database_has_users(desk: Desk) -> None:
+    smtp = '\n[smtp]\nhost = "127.0.0.1"\nport = 1\ntls = "none"\nfrom = "S <s@example.com>"\n'
+    (desk.folder / "config.toml").write_text(CONFIG + smtp, encoding="utf-8")
+    log_before = desk.run("user", "log", "--json").out
+    synced = desk.run("sync", "--once", as_="bjoern", env=ATTACK)
+    assert synced.code == 0, synced.err
+    assert synced.out == "outbox: 0 sent, 0 retrying, 0 failed, 0 unknown\n"
+    assert desk.role_in_db("bjoern") == "agent"
+    assert desk.run("user", "log", "--json").out == log_before
