@@ -301,6 +301,14 @@ class MailConfig(_Section):
     """How often to look for mail where the server has no IDLE."""
 
 
+class StorageConfig(_Section):
+    """How the database is kept on disk (SEC-6)."""
+
+    shared_group: bool = False
+    """False (default): the SQLite file is 0600 and a folder created for it 0700, only
+    you read it. True: 0660 / 0770, shared with your group (a team on one file)."""
+
+
 class Settings(BaseModel):
     """The whole configuration (`config_loading.load_settings` reads it)."""
 
@@ -308,6 +316,8 @@ class Settings(BaseModel):
 
     database: str | None = None
     """SQLite path or SQLAlchemy URL; `--db` / HELPDESK_DB win over it."""
+    storage: StorageConfig = StorageConfig()
+    """File modes of the SQLite database."""
     user: str | None = None
     """Default acting user; `--as` / HELPDESK_USER win over it."""
     users: list[UserConfig] = []

@@ -1,15 +1,45 @@
 """`helpdesk`: the entry point, global options, and the command groups."""
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer._click import Context as ClickContext  # typer's own click (see cli/errors.py)
+from typer.core import TyperGroup
 
 from helpdesk_tui.cli import case, mail, outbox, setup, sync, tui, user
+from helpdesk_tui.cli.errors import parser_errors, storage_failures
 from helpdesk_tui.cli.runtime import Options, Runtime
+from helpdesk_tui.storage.location import DatabaseLocation
+
+
+class _Helpdesk(TyperGroup):
+    """The root command: whatever fails ends in one `error:` line (CLI.md) — parser errors
+    exit 2 instead of click's usage block, a failing database or disk exits 1."""
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: ClickContext | None = None,
+        **extra: Any,
+    ) -> ClickContext:
+        with parser_errors():
+            return super().make_context(info_name, args, parent, **extra)
+
+    def invoke(self, ctx: ClickContext) -> Any:
+        def location() -> DatabaseLocation | None:
+            # Only if the command got as far as resolving it (a cached property).
+            runtime = ctx.obj
+            return vars(runtime).get("location") if isinstance(runtime, Runtime) else None
+
+        with parser_errors(), storage_failures(location):
+            return super().invoke(ctx)
+
 
 app = typer.Typer(
     name="helpdesk",
+    cls=_Helpdesk,
     help="A keyboard-driven terminal helpdesk.",
     no_args_is_help=False,
     invoke_without_command=True,

@@ -20,7 +20,18 @@ import platformdirs
 
 from helpdesk_tui.domain.errors import NotFoundError
 from helpdesk_tui.domain.policy import Policy
-from helpdesk_tui.storage.location import DatabaseLocation, locate
+from helpdesk_tui.storage.location import (
+    PRIVATE,
+    SHARED_GROUP,
+    DatabaseLocation,
+    FileModes,
+    check_sqlite_file,
+    create_sqlite_file,
+    creation_lock,
+    locate,
+    no_database,
+    probe_sqlite_file,
+)
 from helpdesk_tui.storage.reads import ReadStore, open_reads
 from helpdesk_tui.storage.schema import SCHEMA_HEAD
 
@@ -60,6 +71,8 @@ class Runtime:
 
     def __init__(self, options: Options) -> None:
         self.options = options
+        #: Only `init` (through `creating`) may create a database; others refuse a missing one.
+        self.creates_database = False
 
     @cached_property
     def config_path(self) -> Path:
@@ -95,6 +108,38 @@ class Runtime:
         db = self.options.db or configured or str(default_database_path())
         return locate(db)
 
+    @property
+    def file_modes(self) -> FileModes:
+        """SEC-6: private (0600/0700), or shared with the group if the config says so."""
+        shared = not self.uses_defaults and self.settings.storage.shared_group
+        return SHARED_GROUP if shared else PRIVATE
+
+    @contextmanager
+    def creating(self) -> Iterator[None]:
+        """For `helpdesk init`: create the SQLite file (with `file_modes`) and hold a lock
+        while it is migrated and seeded, so parallel first inits queue instead of racing."""
+        self.creates_database = True
+        if not self.location.is_sqlite:
+            yield  # PostgreSQL: the migration takes an advisory lock
+            return
+        path = self.location.sqlite_path
+        create_sqlite_file(path, self.file_modes)
+        with creation_lock(path):
+            yield
+
+    def _no_schema(self) -> Exception:
+        """What to raise when the read path found no schema: SQLite's own error if the
+        file could not be read at all (full disk, read-only mount), else 'no database'."""
+        if self.location.is_sqlite:
+            probe_sqlite_file(self.location.sqlite_path)  # raises the real cause
+        return no_database(self.location)
+
+    def _check_database(self) -> None:
+        """Refuse a SQLite file that is missing, empty, a directory or no SQLite at all
+        before anything opens it (SQLite would create it, and its folders)."""
+        if self.location.is_sqlite and not self.creates_database:
+            check_sqlite_file(self.location.sqlite_path)
+
     @cached_property
     def user(self) -> str:
         """`--as` / HELPDESK_USER, else the config's `user`, else the OS login name."""
@@ -114,6 +159,7 @@ class Runtime:
         """
         from helpdesk_tui.services.context import Context  # lazy import: keeps starts fast
 
+        self._check_database()
         # The built-in settings have the default policy and no people to seed.
         policy = Policy() if self.uses_defaults else self.settings.policy()
         context = Context(self.location, policy=policy)
@@ -123,8 +169,14 @@ class Runtime:
         with open_reads(self.location) as store:
             revision = store.schema_revision()
             empty = revision is None or not store.has_agents()
+        if revision is None and not self.creates_database:
+            raise self._no_schema()
         if revision != SCHEMA_HEAD:
-            context.migrate()
+            if self.location.is_sqlite and not self.creates_database:
+                with creation_lock(self.location.sqlite_path):  # `creating` holds it already
+                    context.migrate()
+            else:
+                context.migrate()
         if people is not None and empty:
             from helpdesk_tui.services.people import seed_people
 
@@ -134,8 +186,12 @@ class Runtime:
     @contextmanager
     def reads(self) -> Iterator[ReadStore]:
         """A read store on an up-to-date schema; the acting user must exist."""
+        self._check_database()
         with open_reads(self.location) as store:
-            if store.schema_revision() != SCHEMA_HEAD:
+            revision = store.schema_revision()
+            if revision is None and not self.creates_database:
+                raise self._no_schema()
+            if revision != SCHEMA_HEAD:
                 self.context  # noqa: B018  (migrates as a side effect)
             if not store.agent_exists(self.user):
                 raise NotFoundError(f"unknown user {self.user!r}")

@@ -9,7 +9,7 @@ import typer
 from helpdesk_tui.cli.errors import refusals
 from helpdesk_tui.cli.output import emit_json, fail, say
 from helpdesk_tui.cli.runtime import Runtime, people_specs
-from helpdesk_tui.storage.location import locate
+from helpdesk_tui.storage.location import create_sqlite_file, locate
 
 if TYPE_CHECKING:
     from helpdesk_tui.services.people import AgentSpec, GroupSpec
@@ -35,11 +35,13 @@ def init(ctx: typer.Context) -> None:
         from helpdesk_tui.services.people import AgentSpec, seed_people
         from helpdesk_tui.storage.schema import SCHEMA_HEAD
 
-        context = runtime.context  # migrates; configured people seed an empty database
-        # A fresh database with no configured people: the person running init becomes
-        # its first admin, so the next command has someone to act as.
-        admin = [AgentSpec(runtime.user, role=Role.ADMIN)]
-        if seed_people(context, admin, [], source="init"):
+        with runtime.creating():  # private file; parallel inits queue
+            context = runtime.context  # migrates; configured people seed an empty database
+            # A fresh database with no configured people: the person running init becomes
+            # its first admin, so the next command has someone to act as.
+            admin = [AgentSpec(runtime.user, role=Role.ADMIN)]
+            created = seed_people(context, admin, [], source="init")
+        if created:
             say(f"created admin user {runtime.user!r}")
         say(f"database ready: {runtime.location.display()} (schema {SCHEMA_HEAD})")
 
@@ -68,6 +70,8 @@ def demo(
             path = location.sqlite_path if location.is_sqlite else None
             if path is not None and path.exists() and path.stat().st_size > 0:
                 fail(f"{location.display()} already exists; demo wants a fresh database")
+        if location.is_sqlite:
+            create_sqlite_file(location.sqlite_path, runtime.file_modes)  # SEC-6
         context = Context(location, policy=runtime.settings.policy())
         context.migrate()
         summary = seed_demo(context)

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.pool import QueuePool
 
-from helpdesk_tui.storage.location import BUSY_TIMEOUT_MS, DatabaseLocation
+from helpdesk_tui.storage.location import BUSY_TIMEOUT_MS, DatabaseLocation, create_sqlite_file
 
 WRITE = "hd_write"
 #: Page size of a new SQLite database, bytes.
@@ -25,7 +25,10 @@ def make_engine(location: DatabaseLocation) -> Engine:
     """An engine for the location; SQLite gets pragmas and explicit transaction control."""
     if not location.is_sqlite:
         return create_engine(location.url, pool_pre_ping=True)
-    location.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+    if not location.sqlite_path.exists():
+        # Private from the first byte (SEC-6): SQLite would create it with the umask's
+        # mode; its -wal and -shm files take the database file's mode.
+        create_sqlite_file(location.sqlite_path)
     # Pooled connections: closing the last connection of a WAL database checkpoints it
     # (milliseconds per transaction). An idle pooled connection holds no lock in WAL
     # mode, so other processes never wait on it.

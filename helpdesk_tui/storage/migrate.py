@@ -8,6 +8,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+#: PostgreSQL advisory lock key held while migrating ("hdmigrat" as a number).
+_MIGRATION_LOCK = 0x68646D6967726174
 
 
 def _config() -> Config:
@@ -20,6 +22,10 @@ def upgrade(engine: Engine) -> None:
     """Create or upgrade the schema to the newest revision."""
     config = _config()
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Parallel first starts queue here instead of racing the DDL; the lock ends
+            # with the transaction. (SQLite: the CLI holds a file lock around this.)
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 
