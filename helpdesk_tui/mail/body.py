@@ -3,10 +3,16 @@
 A hand-written walk instead of `Message.walk()`: multipart/alternative needs a choice
 (plain unless it is empty, then HTML), forwarded message/rfc822 parts get a readable
 header block, broken multiparts keep their text, and the depth is bounded.
+
+What other helpdesks list as attachments is listed here too: a forwarded or returned
+message is one `.eml` attachment (named by its subject; the files inside it are part of
+it), a delivery report's status part is a `.txt` attachment, returned headers as well.
 """
 
 import re
+from collections.abc import Callable
 from email.message import Message
+from email.utils import collapse_rfc2231_value, unquote
 
 from helpdesk_tui.mail import charset, headers
 from helpdesk_tui.mail.flowed import unflow
@@ -42,10 +48,14 @@ def describe_defect(defect: object) -> str:
 class BodyWalker:
     """Collects text chunks and attachments from a parsed message."""
 
-    def __init__(self, defects: list[str]) -> None:
+    def __init__(self, defects: list[str], hint: Callable[[], str | None] = lambda: None) -> None:
         self.chunks: list[str] = []
         self.attachments: list[Attachment] = []
+        #: text shown only when the mail has no other (a bare delivery report)
+        self.fallback_chunks: list[str] = []
         self.defects = defects
+        self.hint = hint
+        """The message's charset for raw 8-bit file names (computed only when needed)."""
 
     def walk(self, part: Message, want_text: bool = True, depth: int = 0) -> None:
         """Visit `part`; `want_text=False` gathers attachments only (unchosen alternatives)."""
@@ -61,23 +71,28 @@ class BodyWalker:
 
     def _visit(self, part: Message, want_text: bool, depth: int) -> None:
         ctype = part.get_content_type()
-        payload = part.get_payload()
+        # not `get_payload()`: for 8-bit text it decodes by the declared charset with
+        # errors="replace", which some codecs (idna) refuse with an exception
+        payload = part._payload  # type: ignore[attr-defined]
         if isinstance(payload, list):
             subs = [sub for sub in payload if isinstance(sub, Message)]
-            if ctype == "message/rfc822" or (ctype.startswith("message/") and len(subs) == 1):
+            if ctype == "message/delivery-status":
+                self._status(part, subs, want_text)
+            elif ctype == "message/rfc822" or (ctype.startswith("message/") and len(subs) == 1):
                 self._message(part, subs, want_text, depth)
-            elif ctype == "message/delivery-status":
-                if want_text:
-                    self.chunks.append(_status_text(subs))
             elif ctype == "multipart/alternative":
                 self._alternative(subs, want_text, depth)
             else:
                 for sub in subs:
                     self.walk(sub, want_text, depth + 1)
             return
-        disposition, filename = _disposition(part, self.defects)
+        disposition, filename = self._disposition(part)
         maintype = ctype.partition("/")[0]
-        if maintype == "multipart" or (
+        if ctype == "text/rfc822-headers":  # returned with a delivery report
+            if not filename:
+                subject = _returned_subject(payload, self.defects)
+                filename = _named(part, subject, ".txt", "headers.txt", self.defects)
+        elif maintype == "multipart" or (
             maintype == "text" and not filename and disposition != "attachment"
         ):
             if want_text:
@@ -105,13 +120,16 @@ class BodyWalker:
         if not payload:
             return
         inner = payload[0]
-        disposition, filename = _disposition(part, self.defects)
-        if filename or disposition == "attachment":
-            try:
-                size = len(inner.as_bytes())
-            except Exception:  # re-serialising a broken message may fail; size is a hint
-                size = 0
-            self.attachments.append(Attachment(filename, "message/rfc822", size, False))
+        _, filename = self._disposition(part)
+        if not filename:
+            subject = headers.text(_raw(inner, "subject"), self.defects)
+            filename = _named(part, subject, ".eml", "Mail.eml", self.defects)
+        try:
+            size = len(inner.as_bytes())
+        except Exception:  # re-serialising a broken message may fail; size is a hint
+            size = 0
+        self.attachments.append(Attachment(filename, "message/rfc822", size, False))
+        listed = len(self.attachments)
         if want_text:
             lines = [FORWARD_LINE]
             for name in ("From", "Date", "Subject", "To", "Cc"):
@@ -120,6 +138,48 @@ class BodyWalker:
                     lines.append(f"{name}: {value}")
             self.chunks.append("\n".join(lines) + "\n")
         self.walk(inner, want_text, depth + 1)
+        del self.attachments[listed:]  # they are inside the .eml
+
+    def _status(self, part: Message, blocks: list[Message], want_text: bool) -> None:
+        """A delivery report's machine-readable part: an attachment, and the body text
+        only of a report that has no human-readable part."""
+        text = _status_text(blocks)
+        _, filename = self._disposition(part)
+        filename = filename or _named(part, "", ".txt", "delivery-status.txt", self.defects)
+        size = len(text.encode("utf-8", "surrogateescape"))
+        self.attachments.append(Attachment(filename, "message/delivery-status", size, False))
+        if want_text:
+            self.fallback_chunks.append(text)
+
+    def _disposition(self, part: Message) -> tuple[str, str]:
+        """(`inline` | `attachment` | "", decoded filename or "")."""
+        raw = _raw(part, "content-disposition")
+        disposition = raw.split(";", 1)[0].strip().lower() if raw else ""
+        value = part.get_param("filename", None, "content-disposition")
+        if value is None:
+            value = part.get_param("name", None)
+        if value is None:
+            return disposition, ""
+        if isinstance(value, tuple):  # RFC 2231 `filename*=charset''%XX`
+            data = bytes(unquote(value[2]), "raw-unicode-escape")  # what the stdlib does
+            label = value[0] or part.get_param("charset") or self.hint()
+            if not isinstance(label, str):
+                label = None
+            filename = charset.decode(data, label, self.defects, "filename").strip()
+        else:
+            filename = collapse_rfc2231_value(value).strip()
+            if "\ufffd" in filename:  # compat32 replaced raw 8-bit bytes: read them again
+                filename = _raw_param(part, filename)
+        if filename and ("=?" in filename or not filename.isascii()):
+            # Outlook puts RFC 2047 words here; others raw 8-bit text in the part's or
+            # the message's charset
+            label = part.get_param("charset") if not filename.isascii() else None
+            if not filename.isascii() and not isinstance(label, str):
+                label = self.hint()
+            filename = headers.text(
+                filename, self.defects, label if isinstance(label, str) else None
+            )
+        return disposition, filename
 
     def _text(self, part: Message, ctype: str) -> str:
         data = part.get_payload(decode=True)
@@ -144,6 +204,8 @@ class BodyWalker:
 
 
 _RANK = {"text/plain": 0, "text/html": 1}
+_NAME_PARAM = re.compile(r"""(?:^|;)\s*(?:file)?name\s*=\s*(?:"([^"]*)"|([^;\s]+))""", re.I)
+_SUBJECT_LINE = re.compile(r"^subject:[ \t]*(.*(?:\r?\n[ \t].*)*)", re.I | re.M)
 
 
 def _raw(part: Message, name: str) -> str | None:
@@ -153,19 +215,34 @@ def _raw(part: Message, name: str) -> str | None:
     return None
 
 
-def _disposition(part: Message, defects: list[str]) -> tuple[str, str]:
-    """(`inline` | `attachment` | "", decoded filename or "")."""
-    raw = _raw(part, "content-disposition")
-    disposition = raw.split(";", 1)[0].strip().lower() if raw else ""
-    filename = part.get_filename() or ""
-    if filename:
-        filename = headers.text(filename, defects)  # Outlook puts RFC 2047 words here
-    return disposition, filename
+def _named(part: Message, subject: str, suffix: str, default: str, defects: list[str]) -> str:
+    """A file name for a part that has none: the subject, else the part's description."""
+    if subject:
+        return subject + suffix
+    description = headers.text(_raw(part, "content-description"), defects)
+    return description + suffix if description else default
+
+
+def _raw_param(part: Message, parsed: str) -> str:
+    """The `filename`/`name` parameter as the raw header has it (surrogate-escaped bytes)."""
+    for header in ("content-disposition", "content-type"):
+        found = _NAME_PARAM.search(headers.unfold(_raw(part, header) or ""))
+        if found:
+            return (found.group(1) if found.group(1) is not None else found.group(2)).strip()
+    return parsed
+
+
+def _returned_subject(payload: object, defects: list[str]) -> str:
+    """The Subject in a text/rfc822-headers payload."""
+    if not isinstance(payload, str):
+        return ""
+    found = _SUBJECT_LINE.search(payload)
+    return headers.text(found.group(1), defects) if found else ""
 
 
 def _size(part: Message) -> int:
     """Decoded size; base64 is counted from its length instead of decoding megabytes."""
-    payload = part.get_payload()
+    payload = part._payload  # type: ignore[attr-defined]  # see `_visit`
     if not isinstance(payload, str):
         return 0
     cte = (_raw(part, "content-transfer-encoding") or "").strip().lower()

@@ -66,33 +66,54 @@ def _strict(data: bytes, codec: str) -> str | None:
         return None
 
 
-def _looks_cjk(data: bytes) -> bool:
-    """European 8-bit text has short runs of high bytes; GBK/Shift_JIS text has long ones."""
+def _looks_cjk(data: bytes) -> int:
+    """European 8-bit text has short runs of high bytes; GBK/Shift_JIS text has long ones:
+    2 for that, 1 when all runs are whole byte pairs (a short header such as a
+    one-character name: only a common CJK reading counts), else 0."""
     runs = _HIGH_RUN.findall(data[:65536])
     if not runs:
-        return False
+        return 0
     high = sum(len(run) for run in runs)
-    return high / len(runs) >= 3.0
+    if high / len(runs) >= 3.0:
+        return 2
+    return 1 if all(len(run) % 2 == 0 for run in runs) else 0
+
+
+def _narrow_gb(text: str) -> bool:
+    """Whether GBK-decoded text stays within GB2312, the common characters. Shift_JIS
+    kanji read as GBK land in GBK's rare extension rows instead."""
+    try:
+        text.encode("gb2312")
+    except UnicodeError:
+        return False
+    return True
 
 
 def guess(data: bytes, skip: str | None = None) -> tuple[str, str]:
     """Decode undeclared or mislabelled bytes; returns (text, codec used).
 
-    Order: UTF-8; then, for long runs of high bytes, Shift_JIS when it yields kana, else
-    GBK; then cp1252; as a last resort UTF-8 with U+FFFD replacements.
+    Order: UTF-8; then, for long runs of high bytes, Shift_JIS when it yields kana, GBK
+    when it yields common (GB2312) characters, Shift_JIS without half-width kana, any GBK;
+    then cp1252; as a last resort UTF-8 with U+FFFD replacements.
     """
     if skip != "utf-8":
         text = _strict(data, "utf-8")
         if text is not None:
             return text, "utf-8"
-    if _looks_cjk(data):
+    cjk = _looks_cjk(data)
+    if cjk:
         sjis = _strict(data, "cp932")
         gbk = _strict(data, "gb18030")
-        if sjis is not None and _KANA.search(sjis) and not _HALFWIDTH_KANA.search(sjis):
+        sjis_plain = sjis is not None and not _HALFWIDTH_KANA.search(sjis)
+        if sjis is not None and sjis_plain and _KANA.search(sjis):
             return sjis, "shift_jis"
-        if gbk is not None:
+        if gbk is not None and _narrow_gb(gbk):
             return gbk, "gbk"
-        if sjis is not None:
+        if cjk == 2 and sjis is not None and sjis_plain:
+            return sjis, "shift_jis"
+        if cjk == 2 and gbk is not None:
+            return gbk, "gbk"
+        if cjk == 2 and sjis is not None:
             return sjis, "shift_jis"
     text = _strict(data, "cp1252")
     if text is not None:
@@ -132,15 +153,23 @@ def decode(data: bytes, label: str | None, defects: list[str], what: str = "text
     return text
 
 
-def fix_surrogates(text: str, defects: list[str], what: str) -> str:
+def fix_surrogates(text: str, defects: list[str], what: str, hint: str | None = None) -> str:
     """Undo `surrogateescape` (raw 8-bit bytes in headers) by decoding the bytes properly.
 
-    Raw UTF-8 in headers is allowed (RFC 6532), so that case is not a defect.
+    Raw UTF-8 in headers is allowed (RFC 6532), so that case is not a defect. Otherwise
+    `hint`, the charset the message (or part) declares for its text, is what the
+    sender's client most likely wrote the header in too; then a guess.
     """
     data = text.encode("utf-8", "surrogateescape")
     utf8 = _strict(data, "utf-8")
     if utf8 is not None:
         return utf8
+    codec = codec_for(hint) if hint else None
+    if codec is not None and codec != "utf-8":
+        hinted = _strict(data, codec)
+        if hinted is not None:
+            defects.append(f"{what}: raw 8-bit bytes, decoded as {hint} (the message's charset)")
+            return hinted
     decoded, used = guess(data, skip="utf-8")
     defects.append(f"{what}: raw 8-bit bytes, decoded as {used}")
     return decoded

@@ -11,6 +11,7 @@ import re
 from collections.abc import Collection
 from datetime import datetime
 from email import policy
+from email.message import Message
 from email.parser import BytesHeaderParser
 
 from helpdesk_tui.mail import charset, headers, mime
@@ -24,6 +25,16 @@ __all__ = ["Attachment", "ParsedMail", "parse", "to_json"]
 
 MAX_BODY_CHARS = 1_000_000
 _SURROGATE = re.compile("[\ud800-\udfff]")
+#: A header field line as the stdlib's feed parser accepts it.
+_FIELD = re.compile(r"[\041-\071\073-\176]+:")
+_CRS_LF = re.compile(r"\r+\n")
+_LONE_CR = re.compile(r"\r(?!\n)")
+_HEADER_END = re.compile(r"\r?\n\r?\n")
+_LINE = re.compile(r"[^\n]*\n")
+_JUNK_LINES = 5
+#: Header names that show a block of lines is a mail's header (Subject alone is weaker).
+_KEY_FIELD = re.compile(r"^(?:from|date|message-id|received|return-path):", re.I | re.M)
+_SENDER_HEADERS = ("from", "sender", "reply-to", "return-path")
 
 
 def parse(raw: bytes, *, tag_prefix: str = "#", own_domains: Collection[str] = ()) -> ParsedMail:
@@ -48,6 +59,11 @@ def _parse(
     if not body.strip():
         defects.append("empty message")
     text = body.decode("ascii", "surrogateescape")  # what the stdlib's bytes parser does
+    # Cheap checks first; odd mail (bare CRs, no header line first) takes the slow fixes.
+    if "\r" in text and text.count("\r") != text.count("\r\n"):
+        text = _line_ends(text, defects)
+    if not _FIELD.match(text):
+        text = _skip_junk(text, defects)
     try:
         # Well-formed MIME takes the fast way (mail/mime.py); the rest the stdlib's.
         msg = mime.split(text) or email.message_from_string(text, policy=policy.compat32)
@@ -58,15 +74,18 @@ def _parse(
     for name, value in msg.raw_items():
         top.setdefault(name.lower(), str(value))
 
-    subject = headers.text(top.get("subject"), defects)
-    from_name, from_email = _sender(top, defects)
+    # raw 8-bit header text is read in the charset the message declares for its text
+    hint = None if all(v.isascii() for v in top.values()) else _charset_hint(msg)
+    subject = headers.text(top.get("subject"), defects, hint)
+    from_name, from_email = _sender(top, defects, hint)
     message_ids = headers.message_ids(top.get("message-id"))
     message_id = message_ids[0] if message_ids else None
     replied = headers.message_ids(top.get("in-reply-to"))
 
-    walker = BodyWalker(defects)
+    walker = BodyWalker(defects, lambda: hint or _charset_hint(msg))
     walker.walk(msg)
-    body_text = "\n\n".join(c.strip("\n") for c in walker.chunks if c.strip())
+    chunks = walker.chunks if any(c.strip() for c in walker.chunks) else walker.fallback_chunks
+    body_text = "\n\n".join(c.strip("\n") for c in chunks if c.strip())
     body_text = body_text + "\n" if body_text else ""
     if len(body_text) > MAX_BODY_CHARS:
         defects.append(f"body text cut to {MAX_BODY_CHARS:,} characters")
@@ -79,9 +98,9 @@ def _parse(
         subject=subject,
         from_email=clean(from_email, "From"),
         from_name=clean(from_name, "From"),
-        to=_addrs(top.get("to"), defects, clean),
-        cc=_addrs(top.get("cc"), defects, clean),
-        reply_to=_addrs(top.get("reply-to"), defects, clean),
+        to=_addrs(top.get("to"), defects, clean, hint),
+        cc=_addrs(top.get("cc"), defects, clean, hint),
+        reply_to=_addrs(top.get("reply-to"), defects, clean, hint),
         date=headers.date(top.get("date"), defects),
         message_id=clean(message_id, "Message-ID") if message_id else None,
         in_reply_to=clean(replied[0], "In-Reply-To") if replied else None,
@@ -104,20 +123,86 @@ def _parse(
     )
 
 
-def _sender(top: dict[str, str], defects: list[str]) -> tuple[str, str]:
-    """(name, address) from From, else Sender, else Reply-To (with a defect)."""
-    for header in ("from", "sender", "reply-to"):
-        found = headers.addresses(top.get(header), defects)
-        if found:
-            if header != "from":
-                defects.append(f"missing From, used {header.title()}")
-            return found[0]
-    defects.append("missing From")
-    return "", ""
+def _line_ends(text: str, defects: list[str]) -> str:
+    """Bare CRs: `\\r\\r\\n` is one line end; a message without any LF ends its lines with
+    CR (old Mac clients); a lone CR inside the header block is a blank (not a new,
+    possibly injected, header line)."""
+    defects.append("bare CR line ends")
+    text = _CRS_LF.sub("\r\n", text)
+    if "\n" not in text:
+        return text.replace("\r", "\n")
+    end = _HEADER_END.search(text)
+    head = end.start() if end else len(text)
+    return _LONE_CR.sub(" ", text[:head]) + text[head:]
 
 
-def _addrs(value: str | None, defects: list[str], clean: "_Cleaner") -> tuple[str, ...]:
-    return tuple(clean(addr, "address") for _, addr in headers.addresses(value, defects) if addr)
+def _skip_junk(text: str, defects: list[str]) -> str:
+    """Drop blank or junk lines (an archive tool's banner, a `>From ` line) before the
+    header block, when a real header block follows within a few lines."""
+    pos = 0
+    for skipped in range(1, _JUNK_LINES + 1):
+        line = _LINE.match(text, pos)
+        if line is None:
+            return text
+        pos = line.end()
+        if not _FIELD.match(text, pos):
+            continue
+        end = _HEADER_END.search(text, pos, pos + 65536)
+        block = text[pos : end.start() if end else pos + 65536]
+        if block.count(":") >= 2 and _KEY_FIELD.search(block):
+            defects.append(f"{skipped} line(s) before the header block skipped")
+            return text[pos:]
+    return text
+
+
+def _sender(top: dict[str, str], defects: list[str], hint: str | None) -> tuple[str, str]:
+    """(name, address) from From; else from Sender, Reply-To or Return-Path (a defect).
+    A header with an address wins over one with only a name or a local part."""
+    best: tuple[str, str, str] | None = None
+    for header in _SENDER_HEADERS:
+        if top.get(header) is None:
+            continue
+        name, addr = headers.mailbox(top.get(header), defects, hint)
+        if "@" in addr:
+            best = (header, name, addr)
+            break
+        if best is None and (name or addr):
+            best = (header, name, addr)
+    if best is None:
+        defects.append("missing From")
+        return "", ""
+    header, name, addr = best
+    if header != "from":
+        defects.append(f"missing From, used {header.title()}")
+    return name, addr
+
+
+def _addrs(
+    value: str | None, defects: list[str], clean: "_Cleaner", hint: str | None
+) -> tuple[str, ...]:
+    found = headers.addresses(value, defects, hint)
+    return tuple(clean(addr, "address") for _, addr in found if addr)
+
+
+def _charset_hint(msg: Message) -> str | None:
+    """The charset the message declares for its text: its own, else its first text part's;
+    for a message that declares none, what its first text part's bytes look like."""
+    label = msg.get_param("charset")
+    if isinstance(label, str) and label.lower() not in ("us-ascii", "ascii"):
+        return label
+    first: Message | None = None
+    for depth, part in enumerate(msg.walk()):
+        if depth > 50:
+            break
+        if part.get_content_maintype() == "text":
+            label = part.get_param("charset")
+            if isinstance(label, str) and label.lower() not in ("us-ascii", "ascii"):
+                return label
+            first = first or part
+    data = first.get_payload(decode=True) if first is not None else None
+    if isinstance(data, bytes) and not data.isascii():
+        return charset.guess(data[:65536])[1].removesuffix(" with replacements")
+    return None
 
 
 class _Cleaner:

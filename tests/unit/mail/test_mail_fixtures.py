@@ -286,19 +286,24 @@ def test_noise_kinds() -> None:
     assert to_json(parsed)["auto_submitted"] is True
 
 
-def test_bounce_report_text_is_readable() -> None:
-    body = (
-        b"--R\r\nContent-Type: text/plain\r\n\r\nDelivery failed.\r\n"
+def test_bounce_report_status_part_is_an_attachment() -> None:
+    status = (
         b"--R\r\nContent-Type: message/delivery-status\r\n\r\n"
         b"Reporting-MTA: dns; mx.example\r\n\r\nFinal-Recipient: rfc822; x@y.example\r\n"
         b"Status: 5.1.1\r\n--R--\r\n"
     )
+    human = b"--R\r\nContent-Type: text/plain\r\n\r\nDelivery failed.\r\n"
     headers = "From: MAILER-DAEMON@mx.example\nContent-Type: multipart/report; boundary=R"
-    parsed = parse(mail(headers, body))
+    parsed = parse(mail(headers, human + status))
     assert parsed.noise == "bounce"
-    assert parsed.body_text == (
-        "Delivery failed.\n\nReporting-MTA: dns; mx.example\n\n"
-        "Final-Recipient: rfc822; x@y.example\nStatus: 5.1.1\n"
+    assert parsed.body_text == "Delivery failed.\n"
+    assert parsed.attachments == (
+        Attachment("delivery-status.txt", "message/delivery-status", 83, inline=False),
+    )
+    # a report without a human-readable part still shows what it says
+    bare = parse(mail(headers, status))
+    assert bare.body_text == (
+        "Reporting-MTA: dns; mx.example\n\nFinal-Recipient: rfc822; x@y.example\nStatus: 5.1.1\n"
     )
 
 
