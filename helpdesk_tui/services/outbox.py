@@ -446,7 +446,9 @@ def preview_bulk_reply(
             except DomainError as error:
                 previews.append(BulkMailPreview(number, "", "", error.message))
                 continue
-            subject = tag_subject(case.subject, str(number), out.tag_prefix)
+            subject = header_text(
+                tag_subject(case.subject, str(number), out.tag_prefix), MAX_SUBJECT
+            )
             refusal = f"{case.label} is closed" if case.is_closed else None
             previews.append(BulkMailPreview(number, case.contact, subject, refusal))
     return previews

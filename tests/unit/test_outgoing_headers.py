@@ -24,7 +24,7 @@ from helpdesk_tui.domain.header_values import (
     file_name,
     header_text,
 )
-from helpdesk_tui.mail.outgoing import Outgoing, OutgoingAttachment, build
+from helpdesk_tui.mail.outgoing import Outgoing, OutgoingAttachment, build, replace_text
 
 NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
 HEADERS = [
@@ -192,3 +192,9 @@ def test_bad_addresses_are_refused_with_one_line(address: str) -> None:
 def test_good_addresses_pass() -> None:
     for address in ["kunde@acme.example", "o'brien+tag@mail.acme-corp.example", "x@localhost"]:
         assert check_address(f" {address} ") == address
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_editing_a_queued_mail_keeps_our_header_set(text: str) -> None:
+    raw = build(outgoing(name=text, subject=text, filename=text))
+    check_message(replace_text(raw, "Neuer Text\n"))
