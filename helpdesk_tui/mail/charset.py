@@ -38,6 +38,23 @@ _SINGLE_BYTE = re.compile(r"^(?:cp12\d\d|iso8859-\d+|koi8-\w|mac-\w+|cp437|cp850
 # charsets whose encoded form is (or may be) plain ASCII bytes: no ASCII fast path
 _ASCII_ENCODED = re.compile(r"utf-?7|16|32|2022|^hz")
 _HIGH_RUN = re.compile(rb"[\x80-\xff]+")
+# what the detector may choose from: the 8-bit charsets mail still comes in
+_DETECTABLE = [
+    "cp1251",
+    "koi8_r",
+    "koi8_u",
+    "iso8859_5",
+    "cp866",
+    "cp1253",
+    "iso8859_7",
+    "cp1250",
+    "iso8859_2",
+    "cp1254",
+    "cp1255",
+    "cp1256",
+    "cp1257",
+    "tis_620",
+]
 _KANA = re.compile("[\u3040-\u30ff]")
 _HALFWIDTH_KANA = re.compile("[\uff61-\uff9f]")
 
@@ -115,10 +132,31 @@ def guess(data: bytes, skip: str | None = None) -> tuple[str, str]:
             return gbk, "gbk"
         if cjk == 2 and sjis is not None:
             return sjis, "shift_jis"
+    detected = _detect(data)
+    if detected is not None:
+        return detected
     text = _strict(data, "cp1252")
     if text is not None:
         return text, "cp1252"
     return data.decode("utf-8", "replace"), "utf-8 with replacements"
+
+
+def _detect(data: bytes) -> tuple[str, str] | None:
+    """Non-Latin 8-bit text (Cyrillic, Greek, …) by charset-normalizer. Only where most
+    letters are high bytes: Western text, the common case, has a few accents among
+    ASCII letters and stays with cp1252 (the detector often names a sibling there)."""
+    sample = data[:65536]
+    high = len(sample) - len(_HIGH_RUN.sub(b"", sample))
+    letters = sum(1 for byte in sample if 65 <= byte <= 90 or 97 <= byte <= 122)
+    if high < 4 or high < 0.5 * (high + letters):
+        return None
+    from charset_normalizer import from_bytes  # only odd mail needs it: keep startup lean
+
+    best = from_bytes(sample, cp_isolation=_DETECTABLE).best()
+    if best is None:
+        return None
+    text = _strict(data, best.encoding)
+    return (text, best.encoding) if text is not None else None
 
 
 def decode(data: bytes, label: str | None, defects: list[str], what: str = "text") -> str:
