@@ -117,3 +117,13 @@ def test_a_tag_from_an_agents_address_needs_our_message_id_of_that_case(ctx: Con
     answer = reply_to(ours, subject=f"Re: [#{number}] Drucker", sender="alice@helpdesk.example")
     filed = deliver(ctx, answer).filed[0]
     assert (filed.filed_by, filed.case) == (FiledBy.TAG, number)
+
+
+def test_a_reused_message_id_in_the_same_batch_does_not_take_over_either(ctx: Context) -> None:
+    first = customer_mail("Drucker", message_id="<c1@acme.example>")
+    clash = customer_mail("Hallo", sender="evil@attacker.example", message_id="<c1@acme.example>")
+    secret = reply_to(first, body="Das Passwort ist hunter2.")
+    customers, strangers, reply = deliver(ctx, first, clash, secret).filed
+    assert strangers.new_case
+    assert strangers.case != customers.case
+    assert (reply.filed_by, reply.case) == (FiledBy.REFERENCES, customers.case)
