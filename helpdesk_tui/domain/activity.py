@@ -11,6 +11,10 @@ from helpdesk_tui.domain.errors import ValidationError
 Changes = Mapping[str, tuple[str | None, str | None]]
 
 MAX_HOURS_PER_ENTRY = Decimal(24)
+#: Longest text an agent may write into a comment, reply, phone note or description,
+#: characters: ~50 printed pages. Longer text (a pasted log) belongs in an attachment; a
+#: 10 MB comment made the TUI take 383 MB to show the case.
+MAX_TEXT = 100_000
 
 
 @dataclass(frozen=True)
@@ -22,6 +26,12 @@ class ActivityDraft:
     internal: bool = True
     changes: Changes = field(default_factory=dict)
     time_spent_centi: int | None = None  # hundredths of an hour (ACT-4: 0.01 h steps)
+
+
+def check_text_size(what: str, text: str) -> None:
+    """Refuse a written text longer than MAX_TEXT characters, naming it."""
+    if len(text) > MAX_TEXT:
+        raise ValidationError(f"{what} is longer than {MAX_TEXT} characters ({len(text)})")
 
 
 def parse_hours(value: str | float | Decimal) -> int:

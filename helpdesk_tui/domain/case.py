@@ -5,7 +5,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from uuid import UUID, uuid4
 
-from helpdesk_tui.domain.activity import ActivityDraft, Changes
+from helpdesk_tui.domain.activity import ActivityDraft, Changes, check_text_size
+from helpdesk_tui.domain.dates import check_date_range
 from helpdesk_tui.domain.enums import ActivityKind, Priority, Resolution, Role, Status
 from helpdesk_tui.domain.errors import (
     AlreadyAssignedError,
@@ -128,6 +129,8 @@ class Case:
         for key in ("priority", "owner", "description"):
             if key in values:
                 new_values[key] = values[key]
+        if "description" in values:
+            check_text_size("the description", str(values["description"] or ""))
         if "priority" in new_values:
             new_values["priority"] = parse_priority(str(new_values["priority"]))
         changes = self._apply(new_values)
@@ -141,6 +144,7 @@ class Case:
     ) -> ActivityDraft | None:
         """Hand the case to a user or group (ASSIGN-1, ASSIGN-4); None if unchanged."""
         self._require_open("delegate")
+        check_text_size("the comment", comment)
         if to == self.delegation:
             return None
         changes = self._set_delegation(to)
@@ -168,6 +172,7 @@ class Case:
         reminder: date | None = None,
     ) -> list[ActivityDraft]:
         """Move to open / in_progress / waiting (CASE-4, CASE-5); closing has its own rule."""
+        check_text_size("the comment", comment)
         if target is Status.CLOSED:
             raise ValidationError(f"closing {self.label} needs a resolution: use close")
         self._require_open("change the status of")
@@ -205,6 +210,7 @@ class Case:
     ) -> list[ActivityDraft]:
         """Close with a resolution (CASE-6); refused while a sub-case is open (SUB-3)."""
         self._require_open("close")
+        check_text_size("the comment", comment)
         if open_sub_cases:
             raise SubCaseOpenError(
                 f"cannot close {self.label}: sub-case {min(open_sub_cases)} is still open"
@@ -231,6 +237,7 @@ class Case:
         """Back to open (CASE-7), if the workflow lets the actor's role reopen."""
         if not self.is_closed:
             raise ValidationError(f"{self.label} is not closed")
+        check_text_size("the comment", comment)
         policy.workflow.check(Status.CLOSED, Status.OPEN, actor.role)
         changes = self._apply({"status": Status.OPEN, "resolution": None, "duplicate_of": None})
         self.updated_at = now
@@ -254,6 +261,7 @@ class Case:
             raise ValidationError(f"{kind} is recorded by the system, not written by hand")
         if not text.strip():
             raise ValidationError("the text is empty")
+        check_text_size("the text", text)
         drafts: list[ActivityDraft] = []
         if kind is not ActivityKind.COMMENT:
             self._require_open("add an external action or phone note to")
@@ -355,6 +363,7 @@ def new_case(
     A sub-case inherits the parent's due date unless given one; its due may not be later.
     """
     _check_subject(subject)
+    check_text_size("the description", description)
     if not contact.strip():
         raise ValidationError("a case needs a contact")
     type_key = policy.case_type(type_key or policy.default_type).key
@@ -397,6 +406,9 @@ def _check_subject(subject: str) -> None:
 
 
 def _check_dates(due: date, reminder: date | None, parent: ParentView | None) -> None:
+    check_date_range("due", due)
+    if reminder is not None:
+        check_date_range("reminder", reminder)
     if reminder is not None and reminder > due:
         raise ValidationError(f"reminder {reminder} is after due {due}")
     if parent is not None and due > parent.due:

@@ -7,6 +7,10 @@ from datetime import date, timedelta
 from helpdesk_tui.domain.errors import ValidationError
 
 _RELATIVE = re.compile(r"^\+(\d{1,4})([dw])$")
+#: Dates a case may carry: a year like 0001 or 9999 is a typo, and far dates break sorting,
+#: date arithmetic (SLA, reminders) and other tools reading the data.
+EARLIEST = date(2000, 1, 1)
+LATEST = date(2199, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -40,3 +44,11 @@ def parse_date(text: str, today: date) -> date:
         raise ValidationError(
             f"not a date: {text!r} (expected YYYY-MM-DD, +3d, +2w or today)"
         ) from None
+
+
+def check_date_range(what: str, value: date) -> None:
+    """Refuse a date outside EARLIEST..LATEST, naming it (`due 9999-12-31 is out of …`)."""
+    if not EARLIEST <= value <= LATEST:
+        raise ValidationError(
+            f"{what} {value.isoformat()} is out of range ({EARLIEST} to {LATEST})"
+        )
