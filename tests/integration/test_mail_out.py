@@ -76,6 +76,7 @@ class Desk(HelpdeskProcess):
             text += ACCOUNT.format(imap_port=dovecot.port)
         text += SMTP.format(smtp_port=smtp.port, undo=undo, extra=extra)
         super().__init__(root, text)
+        self.ok("init")  # commands other than init no longer create a database
 
     def outbox(self, *extra: str) -> list[dict[str, Any]]:
         return list(json.loads(self.ok("outbox", "--json", *extra)))

@@ -36,7 +36,6 @@ def test_a_hostile_name_subject_and_attachment_reach_the_server_as_text(
     tmp_path: Path, smtp_server: SmtpServer
 ) -> None:
     desk = Desk(tmp_path, smtp_server)
-    desk.ok("init")
     number = desk.ok(
         "case", "create", "--subject", f"Drucker {HOSTILE}", "--contact", "kunde@acme.example",
         "--contact-name", HOSTILE, "--group", "support",
@@ -74,7 +73,6 @@ def test_an_encoded_crlf_from_name_is_acknowledged_with_our_headers(
     tmp_path: Path, dovecot: Dovecot, smtp_server: SmtpServer
 ) -> None:
     desk = Desk(tmp_path, smtp_server, dovecot)
-    desk.ok("init")
     word = "=?utf-8?b?" + base64.b64encode(b"Name\r\nBcc: x@evil.example").decode() + "?="
     subject = "Drucker " + "kaputt " * 20_000  # 140 kB: cut in the acknowledgement
     raw = customer_mail("Platzhalter").replace(b"Platzhalter", subject.encode())
