@@ -1,7 +1,6 @@
 """The Textual app: wiring only — screens, global bindings, live refresh, worker errors."""
 
 import gc
-import logging
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path, PurePath
@@ -10,13 +9,16 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
-from textual.worker import Worker, WorkerState, get_current_worker
+from textual.worker import Worker, get_current_worker
 
 from helpdesk_tui.commands import BindingCommands
+from helpdesk_tui.domain.safe_text import one_line, safe_text
 from helpdesk_tui.messages import DataChanged
 from helpdesk_tui.services.desk import Desk
 from helpdesk_tui.storage.guard import forbid_thread
+from helpdesk_tui.widgets.failure import report_failed_worker
 
 if TYPE_CHECKING:
     from helpdesk_tui.domain.numbering import CaseNumber
@@ -30,8 +32,6 @@ if TYPE_CHECKING:
 MailSyncFactory = Callable[[Callable[["SyncStatus"], None]], "MailSync"]
 #: Builds the outbox sender, given what to call after each pass (None: no [smtp]).
 MailSenderFactory = Callable[[Callable[[object], None]], "MailSender"]
-
-log = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent
 
@@ -246,10 +246,26 @@ class HelpdeskApp(App[None]):
             self._count_mail()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """One place turns a failed worker into a one-line notification (and a log entry)."""
-        if event.state is WorkerState.ERROR:
-            error = event.worker.error
-            log.error("worker %s failed", event.worker.description, exc_info=error)
-            self.notify(
-                f"{event.worker.description} failed: {error}", severity="error", markup=False
-            )
+        """The app's own workers: a failure becomes a one-line notification (and a log
+        entry). Screens and widgets report theirs the same way (`widgets/failure.py`)."""
+        report_failed_worker(self, event)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notification, whoever raises it, is literal and terminal-safe (SEC-7):
+        messages quote data (names, subjects, server replies), so never markup."""
+        del markup  # no caller may opt into markup: the message may carry data
+        super().notify(
+            safe_text(message),
+            title=one_line(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )

@@ -15,6 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from helpdesk_tui.domain.errors import DomainError
+from helpdesk_tui.widgets.untrusted import literal, literal_line
 
 ResultT = TypeVar("ResultT")
 
@@ -32,7 +33,7 @@ class Dialog(ModalScreen[ResultT]):
 
     def __init__(self, heading: Text | str) -> None:
         super().__init__()
-        self.heading = heading if isinstance(heading, Text) else Text(heading)
+        self.heading = heading if isinstance(heading, Text) else literal(heading)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog-box"):
@@ -61,7 +62,7 @@ class Dialog(ModalScreen[ResultT]):
 
     def refuse(self, message: str) -> None:
         """Show why the dialog cannot be submitted (one line, literal text)."""
-        self.query_one("#dialog-error", Static).update(Text(message))
+        self.query_one("#dialog-error", Static).update(literal_line(message))
 
     @property
     def error_text(self) -> str:

@@ -9,6 +9,7 @@ from textual.containers import Horizontal
 from textual.widgets import Button, Static
 
 from helpdesk_tui.dialogs.base import Dialog
+from helpdesk_tui.widgets.untrusted import literal
 
 
 class ConfirmDialog(Dialog[bool]):
@@ -24,7 +25,7 @@ class ConfirmDialog(Dialog[bool]):
         self, question: Text | str, detail: Text | str = "", *, yes: str = "Yes", no: str = "No"
     ) -> None:
         super().__init__(question)
-        self.detail = detail if isinstance(detail, Text) else Text(detail)
+        self.detail = detail if isinstance(detail, Text) else literal(detail)
         self.yes_label = yes
         self.no_label = no
 

@@ -10,6 +10,7 @@ from textual.widgets import Input, OptionList, Static
 from helpdesk_tui.dialogs.base import Dialog
 from helpdesk_tui.domain.errors import ValidationError
 from helpdesk_tui.widgets.fuzzy_picker import FuzzyPicker
+from helpdesk_tui.widgets.untrusted import literal_line
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,8 @@ class DelegateDialog(Dialog[DelegateChoice | None]):
 
     def compose_body(self) -> ComposeResult:
         if self.current:
-            yield Static(Text(f"now delegated to {self.current}"), classes="detail")
+            now = Text("now delegated to ").append_text(literal_line(self.current))
+            yield Static(now, classes="detail")
         yield Static("To user or group:", classes="field-label")
         yield FuzzyPicker(
             delegate_choices(self.agents, self.groups),

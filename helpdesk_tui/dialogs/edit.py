@@ -13,7 +13,7 @@ from helpdesk_tui.domain.dates import parse_date
 from helpdesk_tui.domain.enums import Priority
 from helpdesk_tui.domain.policy import CaseType
 from helpdesk_tui.storage.reads import CaseSummary
-from helpdesk_tui.widgets.untrusted import plain
+from helpdesk_tui.widgets.untrusted import literal_line, plain
 
 
 class EditDialog(Dialog[dict[str, object] | None]):
@@ -41,9 +41,9 @@ class EditDialog(Dialog[dict[str, object] | None]):
             with Vertical():
                 yield Static("Type:", classes="field-label")
                 known = [t.key for t in self.types]
-                options = [(Text(t.label), t.key) for t in self.types]
+                options = [(literal_line(t.label), t.key) for t in self.types]
                 if case.type not in known:
-                    options.append((Text(case.type), case.type))
+                    options.append((literal_line(case.type), case.type))
                 yield Select(options, value=case.type, allow_blank=False, id="edit-type")
         with Horizontal(classes="edit-row"):
             with Vertical():

@@ -6,6 +6,7 @@ from textual.widgets import Input, Static, TextArea
 
 from helpdesk_tui.dialogs.base import Dialog
 from helpdesk_tui.domain.errors import ValidationError
+from helpdesk_tui.widgets.untrusted import plain
 
 
 class TextDialog(Dialog[str | None]):
@@ -23,7 +24,7 @@ class TextDialog(Dialog[str | None]):
     ) -> None:
         super().__init__(heading)
         self.label = label
-        self.value = value
+        self.value = plain(value)  # may quote mail text: shown as text
         self.placeholder = placeholder
         self.required = required
         self.multiline = multiline

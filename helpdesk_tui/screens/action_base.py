@@ -6,11 +6,13 @@ from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.screen import ModalScreen, Screen
+from textual.worker import Worker
 
 from helpdesk_tui.domain.errors import DomainError
 from helpdesk_tui.domain.numbering import CaseNumber
 from helpdesk_tui.messages import CasesChanged
 from helpdesk_tui.storage.reads import CaseSummary
+from helpdesk_tui.widgets.failure import report_failed_worker
 
 if TYPE_CHECKING:
     from helpdesk_tui.app import HelpdeskApp
@@ -49,6 +51,10 @@ class ActionBase(Screen[Any]):
         return targets
 
     # -- plumbing -------------------------------------------------------------------------
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A worker this screen started failed: one line on screen (never silently)."""
+        report_failed_worker(self, event)
+
     @work(thread=True, group="case-action", exit_on_error=False, description="case action")
     def run_service(
         self,

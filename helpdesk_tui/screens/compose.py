@@ -23,6 +23,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Static, TextArea
+from textual.worker import Worker
 
 from helpdesk_tui.dialogs.canned import CannedDialog
 from helpdesk_tui.dialogs.confirm import ConfirmDialog
@@ -35,6 +36,7 @@ from helpdesk_tui.services import cases, timers
 from helpdesk_tui.services.timers import TimerState
 from helpdesk_tui.storage.reads import CaseSummary
 from helpdesk_tui.widgets.case_header import hours
+from helpdesk_tui.widgets.failure import report_failed_worker
 from helpdesk_tui.widgets.untrusted import literal_line, plain
 
 if TYPE_CHECKING:
@@ -106,6 +108,10 @@ class ComposeScreen(Screen[bool]):
             yield Static("Attach files:", id="compose-attach-label")
             yield Input(id="compose-attach", placeholder="paths, separated by commas")
         yield Footer()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A worker this screen started failed: one line on screen (the text stays)."""
+        report_failed_worker(self, event)
 
     def on_mount(self) -> None:
         if not self.query(TextArea):

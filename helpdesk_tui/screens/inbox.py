@@ -17,12 +17,14 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
+from textual.worker import Worker
 
 from helpdesk_tui.dialogs.text import TextDialog
 from helpdesk_tui.domain.errors import DomainError
 from helpdesk_tui.domain.numbering import parse_case_number
 from helpdesk_tui.messages import DataChanged
 from helpdesk_tui.storage.readmodels import MailEntry
+from helpdesk_tui.widgets.failure import report_failed_worker
 from helpdesk_tui.widgets.key_footer import KeyFooter
 from helpdesk_tui.widgets.untrusted import literal, literal_line
 
@@ -99,6 +101,10 @@ class InboxScreen(Screen[None]):
         with VerticalScroll(id="inbox-preview"):
             yield Static("", id="inbox-body")
         yield KeyFooter(compact=True)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A worker this screen started failed: one line on screen (never silently)."""
+        report_failed_worker(self, event)
 
     def on_mount(self) -> None:
         self.action_reload()

@@ -17,10 +17,12 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
+from textual.worker import Worker
 
 from helpdesk_tui.dialogs.text import TextDialog
 from helpdesk_tui.domain.errors import DomainError
 from helpdesk_tui.messages import DataChanged
+from helpdesk_tui.widgets.failure import report_failed_worker
 from helpdesk_tui.widgets.key_footer import KeyFooter
 from helpdesk_tui.widgets.untrusted import literal_line
 
@@ -93,6 +95,10 @@ class OutboxScreen(Screen[None]):
         yield OptionList(id="outbox-list")
         yield KeyFooter(compact=True)
 
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A worker this screen started failed: one line on screen (never silently)."""
+        report_failed_worker(self, event)
+
     def on_mount(self) -> None:
         self.action_reload()
         self.set_interval(1.0, self.action_reload)  # the undo countdown and retries move
@@ -145,7 +151,8 @@ class OutboxScreen(Screen[None]):
         entry = self.selected
         if entry is None:
             return
-        dialog = TextDialog(Text(f"Edit the mail to {entry.recipient}"), multiline=True)
+        heading = Text("Edit the mail to ").append_text(literal_line(entry.recipient))
+        dialog = TextDialog(heading, multiline=True)
 
         def edited(text: str | None) -> None:
             if text:

@@ -20,6 +20,7 @@ from textual.geometry import Region
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
+from textual.worker import Worker
 
 from helpdesk_tui.domain.numbering import CaseNumber
 from helpdesk_tui.domain.query import CaseQuery
@@ -28,6 +29,7 @@ from helpdesk_tui.widgets.case_list_paint import CaseListPaint
 from helpdesk_tui.widgets.case_list_window import MARGIN_SCREENS, CaseListWindow
 from helpdesk_tui.widgets.case_pages import CaseSource, Window
 from helpdesk_tui.widgets.case_row import count_text
+from helpdesk_tui.widgets.failure import report_failed_worker
 
 #: The smallest page asked for (a short terminal still reads in useful amounts).
 MIN_PAGE = 40
@@ -197,6 +199,10 @@ class CaseList(CaseListWindow, CaseListPaint, Widget, can_focus=True):
         )
 
     # -- reading (the rest is CaseListWindow's) ---------------------------------------
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A worker this list started failed: one line on screen (never silently)."""
+        report_failed_worker(self, event)
+
     def on_mount(self) -> None:
         self._reload(None, None, 0)  # at once: the first page is the first paint
 
