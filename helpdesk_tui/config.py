@@ -7,9 +7,9 @@ key (`extra="forbid"`), so a typo never silently does nothing.
 the environment into it.
 """
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from helpdesk_tui.domain.dates import DateDefaults
 from helpdesk_tui.domain.enums import Priority, Role, Status
@@ -30,6 +30,28 @@ RoleName = Literal["agent", "lead", "admin"]
 StatusName = Literal["open", "in_progress", "waiting", "closed"]
 TlsMode = Literal["ssl", "starttls", "none"]
 PriorityName = Literal["low", "normal", "high", "urgent"]
+
+
+def _check_port(port: int) -> int:
+    if not 1 <= port <= 65535:
+        raise ValueError(f"port {port} is not a TCP port (1 to 65535)")
+    return port
+
+
+Port = Annotated[int, AfterValidator(_check_port)]
+
+
+def _check_plain_tls(where: str, host: str, tls: str) -> None:
+    """tls = "none" sends the password in clear: loopback only (tests, a local relay)."""
+    if tls != "none":
+        return
+    from helpdesk_tui.mail.imap import is_loopback  # lazy: imapclient, only for "none"
+
+    if not is_loopback(host):
+        raise ValueError(
+            f'{where}: tls = "none" is only allowed for a loopback host '
+            f"(127.0.0.1, ::1, localhost), not {host!r}; use ssl or starttls"
+        )
 
 
 class _Section(BaseModel):
@@ -138,7 +160,7 @@ class MailAccountConfig(_Section):
     """Short name, shown in the status line."""
     host: str
     """IMAP server."""
-    port: int = 993
+    port: Port = 993
     """IMAP port."""
     tls: TlsMode = "ssl"
     """ssl (default), starttls, or none (loopback/tests only)."""
@@ -172,6 +194,11 @@ class MailAccountConfig(_Section):
                 check_template(f"{self.name} ack_template", self.ack_template)
             except DomainError as error:
                 raise ValueError(error.message) from None
+        return self
+
+    @model_validator(mode="after")
+    def _plain_only_on_loopback(self) -> "MailAccountConfig":
+        _check_plain_tls(f"mail account {self.name!r}", self.host, self.tls)
         return self
 
     @model_validator(mode="after")
@@ -220,7 +247,7 @@ class SmtpConfig(_Section):
 
     host: str
     """SMTP server."""
-    port: int = 465
+    port: Port = 465
     """SMTP port."""
     tls: TlsMode = "ssl"
     """ssl (default), starttls, or none (loopback/tests only)."""
@@ -256,6 +283,7 @@ class SmtpConfig(_Section):
 
     @model_validator(mode="after")
     def _smtp_checks(self) -> "SmtpConfig":
+        _check_plain_tls("smtp", self.host, self.tls)
         if self.username and self.password_command is None and self.keyring_service is None:
             raise ValueError(
                 "smtp: set password_command or keyring_service for the username "

@@ -22,6 +22,10 @@ def load_settings(path: Path | None) -> Settings:
 
     Always reads and validates everything (`helpdesk config check` relies on that).
     """
+    if path is not None and path.expanduser().is_dir():
+        # Not silently the defaults: a directory is a mistyped --config, and every
+        # setting of the file meant would be ignored.
+        raise ConfigError(f"config {path}: is a directory, not a TOML file")
     try:
         raw = config_bytes(path)
     except OSError as error:  # unreadable file

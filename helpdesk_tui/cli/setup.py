@@ -9,6 +9,7 @@ import typer
 from helpdesk_tui.cli.errors import refusals
 from helpdesk_tui.cli.output import emit_json, fail, say
 from helpdesk_tui.cli.runtime import Runtime, people_specs
+from helpdesk_tui.domain.errors import ConfigError
 from helpdesk_tui.storage.location import create_sqlite_file, locate
 
 if TYPE_CHECKING:
@@ -101,6 +102,15 @@ def check(ctx: typer.Context) -> None:
         policy = settings.policy()
         people = people_specs(settings)
         path = runtime.config_path
+        if settings.keys:
+            from helpdesk_tui.cli.key_ids import unknown_ids  # lazy: imports the TUI
+
+            unknown = unknown_ids(dict(settings.keys))
+            if unknown:
+                raise ConfigError(
+                    f"config {path}: keys.{unknown[0]}: unknown key binding id "
+                    "(ids look like queue.assign_me or case.reply)"
+                )
         source = str(path) if path.exists() else f"built-in defaults (no file at {path})"
         say(f"config ok: {source}")
         say(
