@@ -40,6 +40,8 @@ def launched(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[dict[str, 
     monkeypatch.delenv("HELPDESK_USER", raising=False)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    # Only `init` creates the database (the TUI refuses a missing one, CLI-HARDENING).
+    assert CliRunner().invoke(app, ["init"]).exit_code == 0
     return calls
 
 
