@@ -327,6 +327,32 @@ class MailConfig(_Section):
     """Mails fetched and stored per transaction."""
     poll_seconds: int = Field(default=60, ge=5)
     """How often to look for mail where the server has no IDLE."""
+    max_size: str = "25MB"
+    """A mail larger than this is stored as a stub (its headers and a defect); the whole
+    mail stays on the server. `25MB`, `800KB`, `1GB` (binary units) or bytes."""
+
+    @model_validator(mode="after")
+    def _check_max_size(self) -> "MailConfig":
+        parse_size(self.max_size)
+        return self
+
+    @property
+    def max_size_bytes(self) -> int:
+        """`max_size` in bytes."""
+        return parse_size(self.max_size)
+
+
+_UNITS = {"": 1, "B": 1, "KB": 1024, "MB": 1024**2, "GB": 1024**3}
+
+
+def parse_size(text: str) -> int:
+    """`25MB` → bytes (KB/MB/GB in steps of 1024, as mail clients count); ValueError else."""
+    value = text.strip().upper()
+    number = value.rstrip("KMGB ")
+    unit = value[len(number) :].strip()
+    if not number.isdigit() or unit not in _UNITS or int(number) <= 0:
+        raise ValueError(f'not a size: {text!r} (e.g. "25MB")')
+    return int(number) * _UNITS[unit]
 
 
 class StorageConfig(_Section):

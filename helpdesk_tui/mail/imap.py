@@ -267,6 +267,32 @@ class ImapMailbox:
             found = client.search(["UID", f"{last_uid + 1}:*"])
         return sorted(uid for uid in (int(u) for u in found) if uid > last_uid)
 
+    def sizes_after(self, last_uid: int) -> dict[int, int]:
+        """UID → RFC822.SIZE of the messages above `last_uid` (in UID order): what a pass
+        will fetch, so batches can be cut by bytes before any body is downloaded."""
+        client = self._live
+        with self._errors("UID FETCH RFC822.SIZE"):
+            imap = client._imap  # as in `fetch_raw`: one short line per message
+            tag = imap._command("UID", "FETCH", f"{last_uid + 1}:*", "(RFC822.SIZE)")
+            typ, data = imap._command_complete("FETCH", tag)
+            client._checkok("fetch", typ, data)
+            typ, data = imap._untagged_response(typ, data, "FETCH")
+            sizes = _sizes(data)
+        # "n:*" always matches the highest UID, even when it is below n: filter.
+        return {uid: sizes[uid] for uid in sorted(sizes) if uid > last_uid}
+
+    def fetch_headers(self, uids: Sequence[int]) -> dict[int, bytes]:
+        """The header blocks of `uids` (BODY.PEEK[HEADER]): for mail too large to fetch."""
+        if not uids:
+            return {}
+        with self._errors("UID FETCH BODY.PEEK[HEADER]"):
+            response = self._live.fetch(list(uids), ["BODY.PEEK[HEADER]"])
+        return {
+            int(uid): bytes(items.get(b"BODY[HEADER]", b""))
+            for uid, items in response.items()
+            if int(uid) in set(uids)
+        }
+
     def fetch_raw(self, uids: Sequence[int]) -> dict[int, bytes]:
         """The full raw messages for `uids` (BODY.PEEK[]: never sets \\Seen).
 
@@ -469,6 +495,28 @@ def raw_bodies(data: Sequence[Any]) -> dict[int, bytes] | None:
         elif item is not None and item.strip() != b")":
             return None  # unsolicited data, or the UID after the literal
     return result
+
+
+_SIZE = re.compile(rb"RFC822\.SIZE (\d+)")
+
+
+def _sizes(data: Sequence[Any]) -> dict[int, int]:
+    """UID → size from a UID FETCH (RFC822.SIZE) response: `n (UID u RFC822.SIZE s)`
+    lines, read directly (the general parser takes ~20 µs a line); other shapes by it."""
+    found: dict[int, int] = {}
+    for item in data:
+        if item is None:  # an empty folder
+            continue
+        line = item if isinstance(item, bytes) else None
+        uid = _UID.search(line) if line is not None else None
+        size = _SIZE.search(line) if line is not None else None
+        if uid is None or size is None:
+            parsed = parse_fetch_response(data, False, True)
+            return {
+                int(u): int(i[b"RFC822.SIZE"]) for u, i in parsed.items() if b"RFC822.SIZE" in i
+            }
+        found[int(uid.group(1))] = int(size.group(1))
+    return found
 
 
 def fetched_bodies(data: Sequence[Any]) -> dict[int, bytes]:

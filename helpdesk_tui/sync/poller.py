@@ -1,8 +1,10 @@
 """The mail poller (MAIL-1, MAIL-2): fetch what is new, parse, store and file — exactly once.
 
 Per folder the database keeps UIDVALIDITY, the last UID stored (and HIGHESTMODSEQ where
-the server has CONDSTORE). A pass asks the server for UIDs above the last one, fetches
-them in batches with BODY.PEEK[] (nothing is marked read by looking), parses them on all
+the server has CONDSTORE). A pass asks the server for the UIDs above the last one with
+their sizes, fetches them in batches cut by count and by bytes with BODY.PEEK[] (nothing
+is marked read by looking; a mail above `mail.max_size` only its header, stored as a stub
+with a defect: memory stays bounded whatever arrives), parses them on all
 cores while the next batch downloads (in this process when a pass brings fewer than
 PARALLEL_FROM mails), and hands each batch to `services.filing.ingest`,
 which stores, files and advances the folder state in one transaction. Only after that
@@ -23,7 +25,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -52,6 +54,11 @@ if TYPE_CHECKING:
 #: A pass with fewer new mails parses them in this process: starting the parser workers
 #: (a process each, importing the parser) costs ~0.2 s, a mail parses in ~0.2 ms.
 PARALLEL_FROM = 1000
+#: A batch holds at most this many bytes of mail (or one mail, if that is larger): two
+#: batches are in memory at once (one parsing while the next downloads).
+BATCH_BYTES = 32 * 1024 * 1024
+#: What a stub's header is counted as when batches are cut.
+STUB_BYTES = 64 * 1024
 BACKOFF_START = 2.0
 BACKOFF_CAP = 300.0
 
@@ -101,6 +108,8 @@ class _Fetched:
     uids: list[int]
     raws: dict[int, bytes]
     parsing: Future[list[ParsedMail]] | list[ParsedMail]
+    stubs: dict[int, int] = field(default_factory=dict)
+    """UID → size of the mails fetched as headers only (above `mail.max_size`)."""
 
 
 StatusCallback = Callable[[SyncStatus], None]
@@ -211,11 +220,11 @@ class MailSync:
             report.rescanned = True  # the server renumbered the folder: read it again
         if stored is not None and not report.rescanned and status.uidnext - 1 <= last_uid:
             return report  # nothing new: no SEARCH, no FETCH
-        uids = box.uids_after(last_uid)
-        if not uids:
+        sizes = box.sizes_after(last_uid)
+        if not sizes:
             self._save_state(account.name, folder, status, last_uid)
             return report
-        self._ingest_all(box, account, folder, status, uids, report)
+        self._ingest_all(box, account, folder, status, sizes, report)
         return report
 
     def _ingest_all(
@@ -224,19 +233,23 @@ class MailSync:
         account: MailAccountConfig,
         folder: str,
         status: FolderStatus,
-        uids: list[int],
+        sizes: dict[int, int],
         report: FolderReport,
     ) -> None:
         """Fetch batch n+1 while batch n parses on the other cores, then store batch n."""
-        total = len(uids)
+        total = len(sizes)
         self._on_status(SyncStatus(SyncState.SYNCING, account.name, 0, total))
         parallel = total >= PARALLEL_FROM
+        limit = self._settings.mail.max_size_bytes
         previous: _Fetched | None = None
-        for chunk in _chunks(uids, self._settings.mail.batch_size):
-            raws = box.fetch_raw(chunk)
+        for chunk in cut_batches(sizes, self._settings.mail.batch_size, BATCH_BYTES, limit):
+            stubs = {uid: sizes[uid] for uid in chunk if sizes[uid] > limit}
+            raws = box.fetch_raw([uid for uid in chunk if uid not in stubs])
+            raws.update(box.fetch_headers(sorted(stubs)))
             report.fetched += len(raws)
             present = [raws[u] for u in chunk if u in raws]
-            fetched = _Fetched(chunk, raws, self._pool.submit(present, parallel=parallel))
+            parsing = self._pool.submit(present, parallel=parallel)
+            fetched = _Fetched(chunk, raws, parsing, stubs)
             if previous is not None:
                 self._store(box, account, folder, status, previous, report, total)
             previous = fetched
@@ -260,7 +273,12 @@ class MailSync:
         chunk, raws = batch.uids, batch.raws
         parsed = ParserPool.result(batch.parsing)
         present = [u for u in chunk if u in raws]
-        mails = [Incoming(uid, raws[uid], mail) for uid, mail in zip(present, parsed, strict=True)]
+        mails = [
+            Incoming(uid, raws[uid], _stub(mail, batch.stubs[uid], account.name, folder, uid))
+            if uid in batch.stubs
+            else Incoming(uid, raws[uid], mail)
+            for uid, mail in zip(present, parsed, strict=True)
+        ]
         reaches = FolderState(status.uidvalidity, max(chunk), status.highestmodseq)
         result = ingest(
             self._ctx,
@@ -410,6 +428,27 @@ def _countdown(seconds: float, stop: threading.Event) -> Iterator[float]:
         stop.wait(min(1.0, left))
 
 
-def _chunks(items: list[int], size: int) -> Iterator[list[int]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+def cut_batches(
+    sizes: dict[int, int], count: int, max_bytes: int, stub_above: int
+) -> Iterator[list[int]]:
+    """UIDs in order, cut after `count` mails or before `max_bytes` would be passed."""
+    chunk: list[int] = []
+    held = 0
+    for uid, size in sizes.items():
+        size = STUB_BYTES if size > stub_above else size
+        if chunk and (len(chunk) >= count or held + size > max_bytes):
+            yield chunk
+            chunk, held = [], 0
+        chunk.append(uid)
+        held += size
+    if chunk:
+        yield chunk
+
+
+def _stub(mail: ParsedMail, size: int, mailbox: str, folder: str, uid: int) -> ParsedMail:
+    """A mail fetched as its header only: say so where the agent looks (its defects)."""
+    note = (
+        f"too large ({size:,} bytes, above mail.max_size): only its headers are stored; "
+        f"the whole mail stays on the server ({mailbox}/{folder} UID {uid})"
+    )
+    return replace(mail, defects=(*mail.defects, note), size=size)

@@ -24,8 +24,9 @@ from mailmaker import customer_mail
 from sqlmodel import select
 
 from helpdesk_tui.config import MailAccountConfig, MailConfig, RoutingRuleConfig, Settings
+from helpdesk_tui.mail.imap import ImapMailbox
 from helpdesk_tui.services.context import Context
-from helpdesk_tui.storage.tables import FolderStateRow, MailRow, MailSeenRow
+from helpdesk_tui.storage.tables import FolderStateRow, MailRawRow, MailRow, MailSeenRow
 from helpdesk_tui.sync.poller import MailSync
 from helpdesk_tui.sync.status import SyncState, SyncStatus
 
@@ -78,6 +79,7 @@ class Desk(HelpdeskProcess):
         if smtp is not None:
             text += SMTP.format(smtp_port=smtp.port)
         super().__init__(root, text)
+        self.ok("init")  # `sync` on a database that is not there is refused
 
     def last_uid(self) -> int:
         ctx = self.context()
@@ -291,3 +293,51 @@ def test_sync_once_exits_1_with_one_error_line_per_mail_it_could_not_file(
     assert desk.last_uid() == 4
     again = desk.run("sync", "--once")
     assert again.returncode == 0, again.stderr
+
+
+def test_a_mail_above_max_size_is_a_stub_of_its_headers_and_stays_on_the_server(
+    tmp_path: Path, dovecot: Dovecot
+) -> None:
+    desk = Desk(tmp_path, dovecot)
+    desk.config.write_text(
+        desk.config.read_text().replace("[mail]\n", '[mail]\nmax_size = "4KB"\n', 1)
+    )
+    big = customer_mail("Riesige Mail", body="Zeile mit Text.\n" * 1000)  # ~16 KB
+    small = customer_mail("Kleine Mail")
+    dovecot.append("INBOX", big)
+    dovecot.append("INBOX", small)
+
+    desk.ok("sync", "--once")
+
+    assert desk.last_uid() == 2
+    stored = desk.mails()
+    case_id, defects = stored["Riesige Mail"]
+    assert case_id is not None  # filed like any mail, by its headers
+    (note,) = [d for d in defects if d.startswith("too large")]
+    assert f"({len(big):,} bytes" in note
+    assert "stays on the server (support/INBOX UID 1)" in note
+    assert stored["Kleine Mail"][1] == []
+    ctx = desk.context()
+    try:
+        with ctx.uow(write=False) as uow:
+            row = uow.session.exec(select(MailRow).where(MailRow.subject == "Riesige Mail")).one()
+            raw = uow.session.get(MailRawRow, row.id)
+            assert raw is not None
+            assert raw.raw == big.partition(b"\r\n\r\n")[0] + b"\r\n\r\n"  # the header only
+            assert row.body_text == ""
+    finally:
+        ctx.dispose()
+    with ImapMailbox(dovecot.endpoint()) as box:
+        box.select("INBOX")
+        assert box.fetch_raw([1])[1] == big  # the whole mail is still there
+
+
+def test_sizes_after_names_each_new_uid_with_its_size(dovecot: Dovecot) -> None:
+    raws = [customer_mail(f"Mail {i}", body="x" * (100 * i)) for i in range(1, 4)]
+    for raw in raws:
+        dovecot.append("INBOX", raw)
+    with ImapMailbox(dovecot.endpoint()) as box:
+        box.select("INBOX")
+        assert box.sizes_after(0) == {1: len(raws[0]), 2: len(raws[1]), 3: len(raws[2])}
+        assert box.sizes_after(2) == {3: len(raws[2])}
+        assert box.sizes_after(3) == {}
