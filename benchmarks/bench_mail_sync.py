@@ -7,12 +7,17 @@ there, not copied), loads N realistic support mails into its Maildir, then times
   - an incremental pass with nothing new (in-process poll and whole process),
   - an incremental pass with 100 new mails (whole process, and in a running process),
   - a pass with 1,000 customer replies onto existing cases (by In-Reply-To/References),
+  - peak RSS of `sync --once` for ten 30 MB mails (issue 10, found 8: ≤ 300 MB), with
+    the default `mail.max_size` (25 MB: stubs of their headers) and with 64 MB (each
+    fetched whole: the byte-cut batches bound memory), on a Dovecot of their own,
 and prints one JSON object. Peak RSS comes from the child's rusage.
 
-    python benchmarks/bench_mail_sync.py [-n 10000] [--bench-dir ../shared/bench]
+    python benchmarks/bench_mail_sync.py [-n 10000] [--bench-dir ../shared/bench] [--big-only]
 """
 
 import argparse
+import base64
+import json
 import os
 import resource
 import shutil
@@ -23,7 +28,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from _common import ROOT, emit, remove_database
+from _common import ROOT, emit, file_bytes, remove_database
 
 CONFIG = """
 [[users]]
@@ -36,6 +41,7 @@ members = ["bench"]
 
 [mail]
 batch_size = {batch}
+{mail_extra}
 
 [[mail.accounts]]
 name = "support"
@@ -73,10 +79,18 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--bench-dir", type=Path, default=ROOT.parent / "shared" / "bench")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    parser.add_argument("--big-only", action="store_true", help="only the ten 30 MB mails")
     args = parser.parse_args()
     bench: Path = args.bench_dir.resolve()
     work = Path(tempfile.mkdtemp(prefix="hd-bench-mail-"))
     helpdesk = [sys.executable, "-m", "helpdesk_tui.cli"]
+    if args.big_only:
+        try:
+            emit({"big_mails": big_mail_rss(bench, work, helpdesk)})
+        finally:
+            if not args.keep:
+                shutil.rmtree(work, ignore_errors=True)
+        return
     try:
         # Its stdout goes to a file: Dovecot's daemon inherits it, so a pipe never closes.
         port_file = work / "port.out"
@@ -119,7 +133,7 @@ def main() -> None:
             mbsync_s, _ = run(["mbsync", "-c", str(conf), "-a", "-q"])
             result["mbsync_s"] = round(mbsync_s, 2)
         config = work / "config.toml"
-        config.write_text(CONFIG.format(port=port, batch=args.batch))
+        config.write_text(CONFIG.format(port=port, batch=args.batch, mail_extra=""))
         db = work / "hd.sqlite"
         remove_database(db)
         base = [*helpdesk, "--db", str(db), "--config", str(config), "--as", "bench"]
@@ -168,6 +182,7 @@ def main() -> None:
         result["replies_process_s"] = round(replies_s, 3)
         result["replies_output"] = replied.stdout.strip().splitlines()
         result["peak_rss_mb"] = child_peak_rss_mb()
+        result["big_mails"] = big_mail_rss(bench, work, helpdesk)
         emit(result)
     finally:
         subprocess.run(
@@ -177,6 +192,81 @@ def main() -> None:
         )
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
+
+
+BIG_MAILS = 10
+BIG_BYTES = 30 * 1000 * 1000
+#: Runs a command and prints its peak RSS (this process has no other child).
+MEASURE = """
+import json, resource, subprocess, sys, time
+started = time.perf_counter()
+done = subprocess.run(sys.argv[1:], capture_output=True, text=True, check=False)
+print(json.dumps({"rc": done.returncode, "s": time.perf_counter() - started,
+    "rss_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+    "out": done.stdout.strip().splitlines(), "err": done.stderr.strip().splitlines()[-3:]}))
+"""
+
+
+def big_mail(serial: int) -> bytes:
+    """A customer mail of about 30 MB: a short text and a base64 attachment."""
+    data = os.urandom(BIG_BYTES * 3 // 4 - 2000)
+    encoded = base64.encodebytes(data).replace(b"\n", b"\r\n")
+    head = (
+        f"From: Kunde {serial} <kunde{serial}@acme.example>\r\n"
+        "To: support@example.com\r\n"
+        f"Subject: Scan {serial} vom Kopierer\r\n"
+        f"Message-ID: <big{serial}@acme.example>\r\n"
+        "Date: Mon, 23 Nov 2026 09:00:00 +0100\r\n"
+        "MIME-Version: 1.0\r\n"
+        'Content-Type: multipart/mixed; boundary="b1"\r\n\r\n'
+        "--b1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+        "Anbei der Scan.\r\n"
+        "--b1\r\nContent-Type: application/pdf; name=scan.pdf\r\n"
+        "Content-Disposition: attachment; filename=scan.pdf\r\n"
+        "Content-Transfer-Encoding: base64\r\n\r\n"
+    ).encode()
+    return head + encoded + b"--b1--\r\n"
+
+
+def big_mail_rss(bench: Path, work: Path, helpdesk: list[str]) -> dict[str, object]:
+    """Peak RSS and time of `sync --once` for ten 30 MB mails, by `mail.max_size`."""
+    home = work / "dovecot-big"
+    port_file = work / "port-big.out"
+    with port_file.open("w") as out:
+        subprocess.run(["bash", str(bench / "dovecot_up.sh"), str(home)], stdout=out, check=True)
+    try:
+        port = port_file.read_text().strip().splitlines()[-1]
+        maildir = home / "mail" / "agent" / "Maildir"
+        owner = maildir.stat()
+        for serial in range(BIG_MAILS):
+            path = maildir / "new" / f"{time.time_ns()}.big{serial}.bench"
+            path.write_bytes(big_mail(serial))
+            os.chown(path, owner.st_uid, owner.st_gid)
+        result: dict[str, object] = {
+            "mails": BIG_MAILS,
+            "mail_mb": round(BIG_BYTES / 1e6),
+            "limit_mb": 300,
+        }
+        for label, extra in (("max_size_25MB", ""), ("max_size_64MB", 'max_size = "64MB"')):
+            config = work / f"config-{label}.toml"
+            config.write_text(CONFIG.format(port=port, batch=500, mail_extra=extra))
+            db = work / f"big-{label}.sqlite"
+            base = [*helpdesk, "--db", str(db), "--config", str(config), "--as", "bench"]
+            run([*base, "init"])
+            _, done = run([sys.executable, "-c", MEASURE, *base, "sync", "--once"])
+            measured = json.loads(done.stdout)
+            result[label] = {
+                "peak_rss_mb": round(measured["rss_kb"] / 1024, 1),
+                "s": round(measured["s"], 2),
+                "exit": measured["rc"],
+                "output": measured["out"] or measured["err"],
+                "db_mb": round(file_bytes(db) / 1e6, 1),
+            }
+        return result
+    finally:
+        subprocess.run(
+            ["bash", str(bench / "dovecot_down.sh"), str(home)], capture_output=True, check=False
+        )
 
 
 def in_process_poll(db: Path, config: Path) -> float:

@@ -236,25 +236,44 @@ class MailSync:
         sizes: dict[int, int],
         report: FolderReport,
     ) -> None:
-        """Fetch batch n+1 while batch n parses on the other cores, then store batch n."""
+        """Fetch batch n+1 while batch n parses on the other cores, then store batch n.
+
+        Parsed here (a small pass), a batch is stored before the next one downloads:
+        nothing would overlap, and only one batch is then in memory.
+        """
         total = len(sizes)
         self._on_status(SyncStatus(SyncState.SYNCING, account.name, 0, total))
         parallel = total >= PARALLEL_FROM
         limit = self._settings.mail.max_size_bytes
         previous: _Fetched | None = None
         for chunk in cut_batches(sizes, self._settings.mail.batch_size, BATCH_BYTES, limit):
-            stubs = {uid: sizes[uid] for uid in chunk if sizes[uid] > limit}
-            raws = box.fetch_raw([uid for uid in chunk if uid not in stubs])
-            raws.update(box.fetch_headers(sorted(stubs)))
-            report.fetched += len(raws)
-            present = [raws[u] for u in chunk if u in raws]
-            parsing = self._pool.submit(present, parallel=parallel)
-            fetched = _Fetched(chunk, raws, parsing, stubs)
+            fetched = self._fetch(box, chunk, sizes, limit, parallel, report)
             if previous is not None:
                 self._store(box, account, folder, status, previous, report, total)
             previous = fetched
+            del fetched  # the names a batch is held by: gone before the next download
+            if not parallel:
+                self._store(box, account, folder, status, previous, report, total)
+                previous = None
         if previous is not None:
             self._store(box, account, folder, status, previous, report, total)
+
+    def _fetch(
+        self,
+        box: ImapMailbox,
+        chunk: list[int],
+        sizes: dict[int, int],
+        limit: int,
+        parallel: bool,
+        report: FolderReport,
+    ) -> _Fetched:
+        """Download a batch (mail above `limit`: its header only) and start parsing it."""
+        stubs = {uid: sizes[uid] for uid in chunk if sizes[uid] > limit}
+        raws = box.fetch_raw([uid for uid in chunk if uid not in stubs])
+        raws.update(box.fetch_headers(sorted(stubs)))
+        report.fetched += len(raws)
+        present = [raws[u] for u in chunk if u in raws]
+        return _Fetched(chunk, raws, self._pool.submit(present, parallel=parallel), stubs)
 
     def _store(
         self,
