@@ -1,6 +1,6 @@
 """CASE-9 on PostgreSQL: deleting a case that has mail removes everything hanging off it."""
 
-from case_delete_support import assert_deleting_it_leaves_nothing
+from services.case_delete_support import assert_deleting_it_leaves_nothing
 
 from helpdesk_tui.services.context import Context
 
