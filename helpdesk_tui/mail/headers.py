@@ -20,6 +20,7 @@ _WORD = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=")
 # The lenient form, tried only when the strict one leaves `=?` undecoded: blanks inside
 # the encoded text, and a word that is never closed (ends at the next word or the end).
 _LOOSE_WORD = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?]*?)(?:\?=|(?=\s*=\?[^?\s]+\?[bBqQ]\?)|$)")
+MAX_LENIENT = 4000
 _DOUBLE_BLANK = re.compile(r"(?<=\S)  +(?=\S)")
 _ADDR_SPEC = re.compile(r'[^<>\s"(),;:\\@]+@[^<>\s"(),;:\\@]+')
 # `Berg, Anna <a@b>`: a display name with an unquoted comma before the one angle address.
@@ -71,7 +72,8 @@ def decode_words(value: str, defects: list[str], hint: str | None = None) -> str
             return value
         return charset.fix_surrogates(value, defects, "header", hint)
     decoded = _decode_words(value, defects, hint, _WORD)
-    if "=?" in decoded and _LOOSE_WORD.search(value):
+    # (bounded: the lenient pattern's look-ahead makes long blank runs quadratic)
+    if "=?" in decoded and len(value) <= MAX_LENIENT and _LOOSE_WORD.search(value):
         loose: list[str] = []
         # the blank kept after a word left open may double one the next word starts with
         again = _DOUBLE_BLANK.sub(" ", _decode_words(value, loose, hint, _LOOSE_WORD))

@@ -27,7 +27,7 @@ MAX_BODY_CHARS = 1_000_000
 _SURROGATE = re.compile("[\ud800-\udfff]")
 #: A header field line as the stdlib's feed parser accepts it.
 _FIELD = re.compile(r"[\041-\071\073-\176]+:")
-_CRS_LF = re.compile(r"\r+\n")
+_CRS_LF = re.compile(r"(?<!\r)\r++\n")  # from a run's start only: linear
 _LONE_CR = re.compile(r"\r(?!\n)")
 _HEADER_END = re.compile(r"\r?\n\r?\n")
 _LINE = re.compile(r"[^\n]*\n")

@@ -34,3 +34,11 @@ def test_fields_match(name: str) -> None:
     for text in want["body_contains"]:  # type: ignore[attr-defined]
         assert text in parsed.body_text
     assert "\ufffd" not in parsed.subject + parsed.from_name + parsed.body_text
+
+
+def test_the_slow_path_fixes_stay_linear_on_hostile_input() -> None:
+    # a quadratic pattern here would take hours: long runs of CRs, blanks in open words
+    crs = parse(b"From: a@b.example\rSubject: s\r" + b"\r" * 2_000_000)
+    assert (crs.from_email, crs.subject) == ("a@b.example", "s")
+    words = parse(b"From: a@b.example\r\nSubject: =?utf-8?q?" + b" " * 1_000_000 + b"\r\n\r\nx")
+    assert words.body_text == "x\n"
