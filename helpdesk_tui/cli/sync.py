@@ -84,7 +84,7 @@ def sync(
             problems.extend(f"sending: {error}" for error in sent.errors)
         if problems:
             for line in problems[:-1]:
-                print(f"error: {one_line(line)}", file=sys.stderr)
+                note(f"error: {one_line(line)}")
             fail(problems[-1], REFUSED)
 
 
