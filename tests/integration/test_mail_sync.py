@@ -75,6 +75,7 @@ class Desk(HelpdeskProcess):
             after=after,
         )
         super().__init__(root, config)
+        self.ok("init")  # only init creates a database
         self.dovecot = dovecot
 
     def sync(self) -> str:
