@@ -304,10 +304,14 @@ def delete_case(ctx: Context, actor_name: str, number: CaseNumber) -> int:
 
 
 def _user(uow: UnitOfWork, name: str | None) -> str | None:
+    """A user a case may be handed to: known and not removed (SEC-6)."""
     if not name:
         return None
     uow.directory.agent_id(name)
-    return name.strip().lower()
+    username = name.strip().lower()
+    if not uow.directory.agents()[username].active:
+        raise ValidationError(f"user {username!r} was removed and cannot take cases")
+    return username
 
 
 def _group(uow: UnitOfWork, name: str | None) -> str | None:

@@ -241,9 +241,9 @@ class Desk:
         return sum(n for state, n in counts.items() if state in PENDING)
 
     def agents(self) -> list[str]:
-        """Usernames, for the delegate dialog."""
+        """Usernames of active agents, for the delegate dialog (removed ones take no cases)."""
         with self.ctx.uow(write=False) as uow:
-            return sorted(uow.directory.agents())
+            return sorted(name for name, row in uow.directory.agents().items() if row.active)
 
     def groups(self) -> list[str]:
         """Group names, for the delegate dialog."""

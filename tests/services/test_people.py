@@ -7,8 +7,10 @@ import pytest
 from support import Clock
 
 from helpdesk_tui.domain.enums import Role
-from helpdesk_tui.domain.errors import NotFoundError, PermissionDeniedError
+from helpdesk_tui.domain.errors import NotFoundError, PermissionDeniedError, ValidationError
+from helpdesk_tui.services.cases import create_case, delegate_case
 from helpdesk_tui.services.context import Context
+from helpdesk_tui.services.desk import Desk
 from helpdesk_tui.services.people import (
     AgentSpec,
     GroupSpec,
@@ -64,3 +66,14 @@ def test_a_removed_user_stays_in_the_directory_but_cannot_act(ctx: Context) -> N
         set_role(ctx, "lena", "alice", Role.LEAD)
     added = add_user(ctx, "root", "Bob", role=Role.LEAD)
     assert (added.username, added.role, added.active) == ("bob", "lead", True)
+
+
+def test_a_removed_user_takes_no_cases_and_leaves_the_delegate_list(ctx: Context) -> None:
+    remove_user(ctx, "root", "bob")
+    with pytest.raises(ValidationError, match="user 'bob' was removed and cannot take cases"):
+        create_case(ctx, "alice", subject="Printer", contact="c@example.com", user="bob")
+    number = create_case(ctx, "alice", subject="Printer", contact="c@example.com", user="alice")
+    with pytest.raises(ValidationError, match="user 'bob' was removed"):
+        delegate_case(ctx, "alice", number, user="Bob")
+    assert "bob" not in Desk(ctx, "alice").agents()
+    assert "alice" in Desk(ctx, "alice").agents()
