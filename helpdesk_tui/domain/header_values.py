@@ -47,14 +47,17 @@ def header_text(text: str, limit: int) -> str:
     return flat
 
 
+_NOT_IN_FILE_NAMES = str.maketrans({"/": "_", "\\": "_", "<": "_", ">": "_"})
+
+
 def file_name(name: str, limit: int = MAX_FILE_NAME) -> str:
     """An attachment's file name for a header: one line, no path, its extension kept.
 
-    Slashes and backslashes become `_` (a file name is not a path on the other side);
-    dots, spaces and double quotes around it go (readers unquote them); an empty name
-    becomes `attachment`.
+    Slashes and backslashes become `_` (a file name is not a path on the other side), and
+    so do angle brackets (readers unquote `<…>` as they do `"…"`); dots, spaces and double
+    quotes around it go; an empty name becomes `attachment`.
     """
-    text = header_text(name.replace("/", "_").replace("\\", "_"), 10**9).strip('. "')
+    text = header_text(name.translate(_NOT_IN_FILE_NAMES), 10**9).strip('. "')
     if not text:
         return "attachment"
     if len(text) > limit:

@@ -147,13 +147,15 @@ def test_any_subject_keeps_our_header_set(subject: str) -> None:
 @FAST
 @given(filename=texts)
 @example(filename="report\r\n.pdf")
+@example(filename="<>")
+@example(filename="<invoice.pdf>")
 @example(filename="ü" * 400 + ".pdf")
 def test_any_attachment_name_keeps_our_header_set(filename: str) -> None:
     message = check_message(build(outgoing(filename=filename)))
     (part,) = list(message.iter_attachments())
     assert part.get_filename() == file_name(filename)
     assert sorted(part.keys()) == sorted(PART)
-    if len(filename) < MAX_FILE_NAME and "/" not in filename and "\\" not in filename:
+    if len(filename) < MAX_FILE_NAME and not set(filename) & set("/\\<>"):
         assert visible(part.get_filename() or "") in (visible(filename).strip('."'), "attachment")
 
 
