@@ -1,7 +1,7 @@
 """`helpdesk case …`: create, list, show, assign, status, close, reopen, edit, comment, reply,
 delete."""
 
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -24,6 +24,7 @@ from helpdesk_tui.domain.errors import ValidationError
 from helpdesk_tui.domain.numbering import CaseNumber, parse_case_number
 from helpdesk_tui.domain.query import parse_query, view_query
 from helpdesk_tui.domain.safe_text import one_line
+from helpdesk_tui.services.context import utc_now
 
 app = typer.Typer(help="Work with cases.", no_args_is_help=True)
 
@@ -42,7 +43,7 @@ def _date(text: str | None) -> date | None:
     if text is None:
         return None
     try:
-        return parse_date(text, datetime.now(UTC).date())
+        return parse_date(text, utc_now().date())
     except ValidationError as error:
         raise UsageError(error.message) from None
 
@@ -81,9 +82,7 @@ def list_cases(
     with refusals():
         wanted = view_query(view).merged(parse_query(query))
         with runtime.reads() as store:
-            cases = store.list_cases(
-                wanted, me=runtime.user, today=datetime.now(UTC).date(), limit=limit
-            )
+            cases = store.list_cases(wanted, me=runtime.user, today=utc_now().date(), limit=limit)
         if as_json:
             emit_json([case_json(c) for c in cases])
         elif print_table(cases) == 0:
@@ -371,7 +370,7 @@ def reply(
             attachments=files,
             time_spent_centi=hours,
         )
-        wait = round((queued.send_after - datetime.now(UTC)).total_seconds())
+        wait = round((queued.send_after - utc_now()).total_seconds())
         when = f"leaves in {wait} s unless cancelled" if wait > 0 else "leaves with the next send"
         ident = str(queued.id)[:8]
         to, subject = one_line(queued.recipient), one_line(queued.subject)

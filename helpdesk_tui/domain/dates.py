@@ -2,7 +2,7 @@
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from helpdesk_tui.domain.errors import ValidationError
 
@@ -52,3 +52,20 @@ def check_date_range(what: str, value: date) -> None:
         raise ValidationError(
             f"{what} {value.isoformat()} is out of range ({EARLIEST} to {LATEST})"
         )
+
+
+def parse_instant(name: str, text: str) -> datetime:
+    """An ISO 8601 date-time (`2026-12-07T09:00:00+01:00`, or a date) as an aware UTC instant.
+
+    For settings such as `HELPDESK_NOW` (OPS-5); a value without an offset is taken as UTC.
+    """
+    try:
+        value = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise ValidationError(
+            f"{name}={text!r} is not an ISO date-time (e.g. 2026-12-07T09:00:00+01:00)"
+        ) from None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    check_date_range(name, value.date())
+    return value.astimezone(UTC)

@@ -1,10 +1,13 @@
 """What every service needs: a way to open units of work, the policy, and a clock."""
 
+import functools
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from helpdesk_tui.domain.dates import parse_instant
 from helpdesk_tui.domain.errors import AlreadyAssignedError, ConflictError
 from helpdesk_tui.domain.policy import Policy
 from helpdesk_tui.storage.location import DatabaseLocation
@@ -13,9 +16,21 @@ if TYPE_CHECKING:
     from helpdesk_tui.storage.uow import UnitOfWork
 
 
+NOW_VARIABLE = "HELPDESK_NOW"
+
+
 def utc_now() -> datetime:
-    """The real clock (tests pass their own)."""
+    """The real clock, or the instant `HELPDESK_NOW` names (OPS-5: planning, and tests of
+    time-based rules across processes); tests in-process pass their own clock."""
+    fixed = os.environ.get(NOW_VARIABLE)
+    if fixed:
+        return _fixed_now(fixed)
     return datetime.now(UTC)
+
+
+@functools.lru_cache(maxsize=8)
+def _fixed_now(text: str) -> datetime:
+    return parse_instant(NOW_VARIABLE, text)
 
 
 @dataclass

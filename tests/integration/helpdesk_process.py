@@ -4,6 +4,7 @@ Mail tests drive the product through its CLI in a process of its own (SIGKILL, r
 and `--watch` need one); `HelpdeskProcess` runs it and reads the database afterwards.
 """
 
+import os
 import subprocess
 import sys
 import time
@@ -33,14 +34,16 @@ class HelpdeskProcess:
             "--config", str(self.config), "--as", "alice", *args,
         ]  # fmt: skip
 
-    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
+    def run(self, *args: str, now: str | None = None) -> subprocess.CompletedProcess[str]:
+        """Run a command; `now` sets HELPDESK_NOW for it (time moves without sleeping)."""
+        env = {**os.environ, "HELPDESK_NOW": now} if now else None
         return subprocess.run(
-            self.command(*args), capture_output=True, text=True, timeout=120, check=False
+            self.command(*args), capture_output=True, text=True, timeout=120, check=False, env=env
         )
 
-    def ok(self, *args: str) -> str:
+    def ok(self, *args: str, now: str | None = None) -> str:
         """Run a command that must succeed; its stdout."""
-        done = self.run(*args)
+        done = self.run(*args, now=now)
         assert done.returncode == 0, done.stderr
         return done.stdout
 

@@ -139,13 +139,12 @@ def test_a_reply_waits_for_the_undo_window_then_goes_out_exactly_once(
 ) -> None:
     desk = Desk(tmp_path, smtp_server, undo=2)
     number = desk.new_case()
-    out = desk.ok("case", "reply", number, "Bitte neu starten.")
+    out = desk.ok("case", "reply", number, "Bitte neu starten.", now="2026-12-07T09:00:00Z")
     assert "leaves in 2 s" in out
-    assert "outbox: 0 sent" in desk.ok("sync", "--once")
+    assert "outbox: 0 sent" in desk.ok("sync", "--once", now="2026-12-07T09:00:01.9Z")
     (queued,) = desk.outbox()
     assert queued["state"] == "queued"
-    time.sleep(2.1)
-    assert "outbox: 1 sent" in desk.ok("sync", "--once")
+    assert "outbox: 1 sent" in desk.ok("sync", "--once", now="2026-12-07T09:00:02Z")
     desk.ok("sync", "--once")
     (mail,) = smtp_server.messages
     message = parsed(mail.data)
