@@ -180,7 +180,8 @@ class Runtime:
         if people is not None and empty:
             from helpdesk_tui.services.people import seed_people
 
-            seed_people(context, *people, source="config")
+            # Only `init` creates a database: its user is the admin if the config names none.
+            seed_people(context, *people, source="config", first_admin=self.user)
         return context
 
     @contextmanager

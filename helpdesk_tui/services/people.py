@@ -7,7 +7,7 @@ A config that disagrees with the database is reported (`people_differences`), ne
 """
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from helpdesk_tui.domain.enums import Role
@@ -66,7 +66,12 @@ class GroupSpec:
 
 # -- seeding -----------------------------------------------------------------------------
 def seed_people(
-    ctx: Context, agents: Iterable[AgentSpec], groups: Iterable[GroupSpec], *, source: str
+    ctx: Context,
+    agents: Iterable[AgentSpec],
+    groups: Iterable[GroupSpec],
+    *,
+    source: str,
+    first_admin: str | None = None,
 ) -> bool:
     """Write these agents and groups into a database that has no users yet; True if it did.
 
@@ -74,11 +79,14 @@ def seed_people(
     can set HELPDESK_USERS could make themselves admin for everyone (SEC-6). The check and
     the writes share one write transaction, so two first starts cannot both seed. Each
     seeded user is audited (`user.seed`, no actor, `source` says from where).
+
+    A directory needs an admin, or nobody could ever change it: when the agents name
+    none, `first_admin` (the person running `init`) becomes one, added if not listed.
     """
     with ctx.uow() as uow:
         if uow.directory.agents():
             return False
-        agents, groups = list(agents), list(groups)
+        agents, groups = _with_admin(list(agents), first_admin), list(groups)
         _write_people(uow, agents, groups)
         now = ctx.clock()
         for agent in agents:
@@ -92,6 +100,17 @@ def seed_people(
             uow.directory.record_change(now, None, "user.seed", agent.username, changes)
         uow.commit()
     return True
+
+
+def _with_admin(agents: list[AgentSpec], first_admin: str | None) -> list[AgentSpec]:
+    if first_admin is None or any(a.role is Role.ADMIN for a in agents):
+        return agents
+    wanted = first_admin.strip().lower()
+    if not any(a.username.strip().lower() == wanted for a in agents):
+        return [*agents, AgentSpec(wanted, role=Role.ADMIN)]
+    return [
+        replace(a, role=Role.ADMIN) if a.username.strip().lower() == wanted else a for a in agents
+    ]
 
 
 def sync_people(ctx: Context, agents: Iterable[AgentSpec], groups: Iterable[GroupSpec]) -> None:

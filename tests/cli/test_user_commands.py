@@ -59,7 +59,10 @@ class Desk:
         return Result(result.exit_code, result.stdout, result.stderr)
 
     def users(self) -> dict[str, dict[str, object]]:
-        listed = self.run("user", "list", "--json")
+        return self.users_as("root")
+
+    def users_as(self, admin: str) -> dict[str, dict[str, object]]:
+        listed = self.run("user", "list", "--json", as_=admin)
         assert listed.code == 0, listed.err
         return {u["username"]: u for u in json.loads(listed.out)}
 
@@ -367,3 +370,22 @@ def test_sync_writes_no_people_when_the_database_has_users(desk: Desk) -> None:
     assert synced.out == "outbox: 0 sent, 0 retrying, 0 failed, 0 unknown\n"
     assert desk.role_in_db("bjoern") == "agent"
     assert desk.run("user", "log", "--json").out == log_before
+
+
+@pytest.mark.parametrize(("runner", "admin"), [("bjoern", "bjoern"), ("carol", "carol")])
+def test_a_config_without_an_admin_makes_the_person_running_init_its_admin(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, runner: str, admin: str
+) -> None:
+    for name in list(os.environ):
+        if name.upper().startswith("HELPDESK_"):
+            monkeypatch.delenv(name)
+    config = CONFIG.replace('role = "admin"', 'role = "agent"')
+    (tmp_path / "config.toml").write_text(config, encoding="utf-8")
+    monkeypatch.setenv("HELPDESK_CONFIG", str(tmp_path / "config.toml"))
+    monkeypatch.setenv("HELPDESK_DB", str(tmp_path / "hd.sqlite"))
+    desk = Desk(tmp_path)
+    assert desk.run("init", as_=runner).code == 0
+    roles = {name: user["role"] for name, user in Desk(tmp_path).users_as(admin).items()}
+    assert roles[admin] == "admin"
+    assert [name for name, role in roles.items() if role == "admin"] == [admin]
+    assert roles["root"] == "agent"
