@@ -2,8 +2,9 @@
 
 `seed_demo` loads `sample_data/` and then *replays* the life of every case through the
 real services (create, assign to me, comment, reply, call, wait, close, reopen) with the
-clock moved along, so demo data obeys every rule a user's data does and its timelines
-look like work that happened over the last two months. `generate_cases` adds many more
+clock moved along, then files the sample mails (`demo_mail`) through the real intake,
+so demo data obeys every rule a user's data does and its timelines look like work that
+happened over the last two months. `generate_cases` adds many more
 cases quickly through the bulk loader, for lists that feel big and for benchmarks.
 """
 
@@ -15,6 +16,7 @@ from typing import Any
 
 from helpdesk_tui.domain.errors import ValidationError
 from helpdesk_tui.services.context import Context
+from helpdesk_tui.services.demo_mail import file_demo_mails, load_mails
 from helpdesk_tui.services.demo_replay import (
     DEMO_CASES,
     DEMO_DAYS,
@@ -101,6 +103,7 @@ def seed_demo(
         Replay(replay_ctx, clock, sample, random.Random(seed), now).run(cases)
     finally:
         replay_ctx.dispose()
+    file_demo_mails(ctx, load_mails(sample_dir), sample.agents)
     generated = generate_cases(ctx, generate, progress=progress) if generate else 0
     return demo_summary(ctx, generated=generated)
 

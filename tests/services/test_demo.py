@@ -18,6 +18,7 @@ from helpdesk_tui.domain.numbering import CaseNumber
 from helpdesk_tui.domain.query import view_query
 from helpdesk_tui.services.context import Context
 from helpdesk_tui.services.demo import DEMO_DAYS, SAMPLE_DIR, DemoSummary, seed_demo
+from helpdesk_tui.services.desk import Desk
 from helpdesk_tui.storage.location import locate
 from helpdesk_tui.storage.reads import open_reads
 
@@ -243,3 +244,61 @@ def test_detail_of_a_rich_case_reads_back(
 def test_seeding_twice_is_refused(seeded: tuple[Context, DemoSummary]) -> None:
     with pytest.raises(ValidationError, match="already holds"):
         seed_demo(seeded[0], sample_dir=Path(SAMPLE_DIR))
+
+
+# -- mail (MAIL-3, MAIL-9, MAIL-11, SEC-5): sample_data/mail filed through the real intake
+def test_a_forged_tag_from_an_agent_waits_unverified_in_the_inbox(
+    seeded: tuple[Context, DemoSummary],
+) -> None:
+    inbox = Desk(seeded[0], "alice").unfiled()
+    forged = [m for m in inbox if m.from_email == "bjoern@helpdesk.example"]
+    assert len(forged) == 1
+    assert (
+        "unverified: sent from an agent's address bjoern@helpdesk.example" in forged[0].filed_note
+    )
+    assert forged[0].filed_by == "unfiled"
+    # the inbox also holds a customer's question no rule takes
+    assert any(m.filed_note == "no routing rule matched" and "Schulung" in m.subject for m in inbox)
+
+
+def test_the_customers_reply_is_on_its_case_filed_by_tag(
+    seeded: tuple[Context, DemoSummary], db: sqlite3.Connection
+) -> None:
+    [(number, contact)] = db.execute(
+        "SELECT c.number, ct.email FROM mails m JOIN cases c ON c.id = m.case_id"
+        " JOIN contacts ct ON ct.id = c.contact_id WHERE m.filed_by = 'tag'"
+    ).fetchall()
+    detail = Desk(seeded[0], "alice").detail(CaseNumber(number))
+    mails = [a.mail for a in detail.activities if a.mail is not None]
+    [reply] = [m for m in mails if m.filed_by == "tag"]
+    assert reply.from_email == contact
+    assert f"[#{CaseNumber(number)}]" in reply.subject
+    assert "from a participant" in reply.filed_note
+    assert detail.activities[-1].mail == reply  # the newest entry of its timeline
+
+
+def test_rules_open_cases_from_customer_mail(
+    seeded: tuple[Context, DemoSummary], db: sqlite3.Connection
+) -> None:
+    opened = dict(
+        db.execute(
+            "SELECT m.subject, c.delegated_group_id IS NOT NULL FROM mails m"
+            " JOIN cases c ON c.id = m.case_id WHERE m.filed_by = 'rule'"
+        ).fetchall()
+    )
+    assert "Rechnung RE-2026-0815 doppelt abgebucht" in opened
+    assert "Cannot log in to the customer portal since this morning" in opened
+
+
+def test_hostile_and_malformed_mail_are_stored_as_text_with_defects(
+    seeded: tuple[Context, DemoSummary],
+) -> None:
+    inbox = Desk(seeded[0], "alice").unfiled()
+    [hostile] = [m for m in inbox if m.from_email == "billing@lookalike-payments.invalid"]
+    assert "\x1b[31m" in hostile.subject
+    assert "[bold red]" in hostile.from_name
+    assert [a["filename"] for a in hostile.attachments] == ["invoice\u202efdp.exe"]
+    [broken] = [m for m in inbox if m.from_email == "b.schaller@altes-system.invalid"]
+    assert any("undeclared charset" in d for d in broken.defects)
+    assert any("boundary" in d for d in broken.defects)
+    assert "Stückliste" in broken.body_text
