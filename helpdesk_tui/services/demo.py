@@ -103,7 +103,8 @@ def seed_demo(
         Replay(replay_ctx, clock, sample, random.Random(seed), now).run(cases)
     finally:
         replay_ctx.dispose()
-    file_demo_mails(ctx, load_mails(sample_dir), sample.agents)
+    german = frozenset(c.email for c in sample.contacts if c.language == "de")
+    file_demo_mails(ctx, load_mails(sample_dir), sample.agents, german)
     generated = generate_cases(ctx, generate, progress=progress) if generate else 0
     return demo_summary(ctx, generated=generated)
 

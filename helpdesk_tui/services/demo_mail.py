@@ -65,15 +65,19 @@ def load_mails(sample_dir: Path) -> tuple[DemoMail, ...]:
 
 
 def file_demo_mails(
-    ctx: Context, mails: tuple[DemoMail, ...], agents: tuple[AgentSpec, ...]
+    ctx: Context,
+    mails: tuple[DemoMail, ...],
+    agents: tuple[AgentSpec, ...],
+    german: frozenset[str] = frozenset(),
 ) -> IngestResult:
     """Fill the placeholders and file the mails, each received a minute after its Date.
 
-    The reply goes to an open case of the replay and comes from that case's contact;
-    the forged tag names another open case and comes from an agent's address.
+    The reply (German) goes to an open case of the replay whose contact writes German
+    (`german`: their addresses) and comes from that contact; the forged tag names
+    another open case and comes from an agent's address.
     """
     now = ctx.clock()
-    reply_case, forged_case = _two_open_cases(ctx, now)
+    reply_case, forged_case = _two_open_cases(ctx, now, german)
     agent = next((a for a in agents if a.email and a.role.value == "agent"), agents[0])
     values = {
         b"{reply_from}": _address(reply_case.contact_name, reply_case.contact_email),
@@ -112,9 +116,12 @@ class _MailClock:
         return self.at
 
 
-def _two_open_cases(ctx: Context, now: datetime) -> tuple[CaseSummary, CaseSummary]:
+def _two_open_cases(
+    ctx: Context, now: datetime, german: frozenset[str]
+) -> tuple[CaseSummary, CaseSummary]:
     """Two open top-level cases with a contact, last changed more than a day ago (so the
-    mail is the newest entry of their timelines)."""
+    mail is the newest entry of their timelines); the first one's contact writes German
+    if any does."""
     with open_reads(ctx.location) as reads:
         rows = reads.list_cases(view_query("open"), me="", today=now.date(), limit=200)
     quiet = [
@@ -127,7 +134,8 @@ def _two_open_cases(ctx: Context, now: datetime) -> tuple[CaseSummary, CaseSumma
     ]
     if len(quiet) < 2:
         raise ValidationError("the demo replay left no open cases for the demo mail")
-    return quiet[0], quiet[1]
+    reply = next((r for r in quiet if r.contact_email in german), quiet[0])
+    return reply, next(r for r in quiet if r is not reply)
 
 
 def _date(now: datetime, match: re.Match[bytes]) -> bytes:
