@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
 
 def mail_line(mail: MailEntry) -> Text:
-    """One row: when, who, subject (all literal)."""
+    """One row: when, who, subject (all literal), cut at the list's width, never wrapped."""
     line = Text()
     line.append(mail.received_at.strftime("%d.%m. %H:%M"), style="dim")
     line.append("  ")
@@ -78,7 +78,9 @@ class InboxScreen(Screen[None]):
         Binding("r", "reload", "Reload", id="inbox.reload"),
     ]
     DEFAULT_CSS = """
-    InboxScreen #inbox-list { height: 40%; border-bottom: solid $panel; }
+    InboxScreen #inbox-list {
+        height: 40%; border-bottom: solid $panel; text-wrap: nowrap; text-overflow: ellipsis;
+    }
     InboxScreen #inbox-preview { height: 1fr; padding: 0 1; }
     InboxScreen #inbox-title { height: 1; background: $panel; padding: 0 1; }
     """

@@ -120,6 +120,21 @@ async def test_the_inbox_lists_unfiled_mail_and_f_files_it(tmp_path: Path) -> No
 
 
 @sync
+async def test_a_long_subject_keeps_its_inbox_row_on_one_line(tmp_path: Path) -> None:
+    with seeded(tmp_path) as data:
+        for subject in ("Erste " + "lang " * 40, "Zweite Anfrage"):
+            assert deliver(data.ctx, customer_mail(subject), FilingSettings()) is None
+        app = make_app(data)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            await pilot.press("i")
+            await settle(pilot)
+            rows = [line for line in screen_text(pilot).splitlines() if "  Kunde Eins  " in line]
+            assert len(rows) == 2, rows  # one line each: the long one is cut with …
+            assert "…" in next(row for row in rows if "Erste" in row)
+
+
+@sync
 async def test_n_in_the_inbox_opens_a_case_from_the_mail(tmp_path: Path) -> None:
     with seeded(tmp_path) as data:
         assert deliver(data.ctx, customer_mail("Neue Anfrage"), FilingSettings()) is None
