@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from helpdesk_tui.cli.errors import refusals
-from helpdesk_tui.cli.output import emit_json, fail, say
+from helpdesk_tui.cli.output import emit_json, fail, note, say
 from helpdesk_tui.cli.runtime import Runtime, people_specs
 from helpdesk_tui.domain.errors import ConfigError
 from helpdesk_tui.storage.location import create_sqlite_file, locate
@@ -33,7 +33,7 @@ def init(ctx: typer.Context) -> None:
     runtime: Runtime = ctx.obj
     with refusals():
         from helpdesk_tui.domain.enums import Role
-        from helpdesk_tui.services.people import AgentSpec, seed_people
+        from helpdesk_tui.services.people import AgentSpec, has_admin, seed_people
         from helpdesk_tui.storage.schema import SCHEMA_HEAD
 
         with runtime.creating():  # private file; parallel inits queue
@@ -44,6 +44,11 @@ def init(ctx: typer.Context) -> None:
             created = seed_people(context, admin, [], source="init")
         if created:
             say(f"created admin user {runtime.user!r}")
+        elif not has_admin(context):
+            note(
+                "warning: no admin in this database, so nobody can add users or change "
+                'roles: give one [[users]] role = "admin" before the first init'
+            )
         say(f"database ready: {runtime.location.display()} (schema {SCHEMA_HEAD})")
 
 

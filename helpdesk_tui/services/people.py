@@ -7,7 +7,7 @@ A config that disagrees with the database is reported (`people_differences`), ne
 """
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from helpdesk_tui.domain.enums import Role
@@ -81,7 +81,8 @@ def seed_people(
     seeded user is audited (`user.seed`, no actor, `source` says from where).
 
     A directory needs an admin, or nobody could ever change it: when the agents name
-    none, `first_admin` (the person running `init`) becomes one, added if not listed.
+    none and do not list `first_admin` (the person running `init`), that person is added
+    as the admin. `has_admin` tells a caller to warn when there still is none.
     """
     with ctx.uow() as uow:
         if uow.directory.agents():
@@ -103,14 +104,22 @@ def seed_people(
 
 
 def _with_admin(agents: list[AgentSpec], first_admin: str | None) -> list[AgentSpec]:
+    """The agents plus `first_admin` as admin, when they name no admin and not that person.
+
+    A person the config lists keeps the role it gives them: the config is explicit.
+    """
     if first_admin is None or any(a.role is Role.ADMIN for a in agents):
         return agents
     wanted = first_admin.strip().lower()
-    if not any(a.username.strip().lower() == wanted for a in agents):
-        return [*agents, AgentSpec(wanted, role=Role.ADMIN)]
-    return [
-        replace(a, role=Role.ADMIN) if a.username.strip().lower() == wanted else a for a in agents
-    ]
+    if any(a.username.strip().lower() == wanted for a in agents):
+        return agents
+    return [*agents, AgentSpec(wanted, role=Role.ADMIN)]
+
+
+def has_admin(ctx: Context) -> bool:
+    """Whether an active admin exists (without one, nobody can manage users)."""
+    with ctx.uow(write=False) as uow:
+        return any(a.active and a.role == Role.ADMIN.value for a in uow.directory.agents().values())
 
 
 def sync_people(ctx: Context, agents: Iterable[AgentSpec], groups: Iterable[GroupSpec]) -> None:

@@ -372,10 +372,8 @@ def test_sync_writes_no_people_when_the_database_has_users(desk: Desk) -> None:
     assert desk.run("user", "log", "--json").out == log_before
 
 
-@pytest.mark.parametrize(("runner", "admin"), [("bjoern", "bjoern"), ("carol", "carol")])
-def test_a_config_without_an_admin_makes_the_person_running_init_its_admin(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, runner: str, admin: str
-) -> None:
+@pytest.fixture
+def no_admin_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Desk:
     for name in list(os.environ):
         if name.upper().startswith("HELPDESK_"):
             monkeypatch.delenv(name)
@@ -383,9 +381,24 @@ def test_a_config_without_an_admin_makes_the_person_running_init_its_admin(
     (tmp_path / "config.toml").write_text(config, encoding="utf-8")
     monkeypatch.setenv("HELPDESK_CONFIG", str(tmp_path / "config.toml"))
     monkeypatch.setenv("HELPDESK_DB", str(tmp_path / "hd.sqlite"))
-    desk = Desk(tmp_path)
-    assert desk.run("init", as_=runner).code == 0
-    roles = {name: user["role"] for name, user in Desk(tmp_path).users_as(admin).items()}
-    assert roles[admin] == "admin"
-    assert [name for name, role in roles.items() if role == "admin"] == [admin]
-    assert roles["root"] == "agent"
+    return Desk(tmp_path)
+
+
+def test_a_config_without_an_admin_makes_an_unlisted_init_runner_the_admin(
+    no_admin_config: Desk,
+) -> None:
+    done = no_admin_config.run("init", as_="carol")
+    assert done.code == 0
+    assert "warning" not in done.err
+    roles = {name: user["role"] for name, user in no_admin_config.users_as("carol").items()}
+    assert roles == {"carol": "admin", "root": "agent", "bjoern": "agent", "lena": "lead"}
+
+
+def test_a_config_without_an_admin_keeps_a_listed_runner_s_role_and_warns(
+    no_admin_config: Desk,
+) -> None:
+    done = no_admin_config.run("init", as_="bjoern")
+    assert done.code == 0
+    assert done.err.startswith("warning: no admin in this database")
+    assert done.err.count("\n") == 1
+    assert no_admin_config.role_in_db("bjoern") == "agent"
