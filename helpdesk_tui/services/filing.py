@@ -131,67 +131,61 @@ def ingest(ctx: Context, settings: FilingSettings, batch: FolderBatch) -> Ingest
     in the unfiled inbox, and the batch commits all the same.
     """
     try:
-        return retrying(ctx, lambda uow: _ingest(ctx, uow, settings, batch))
+        return retrying(ctx, lambda uow: _ingest(ctx, uow, settings, batch, one_by_one=False))
     except Exception:  # any error: find the mail(s) it belongs to
         # A database that is away fails again here, and that error goes to the caller.
-        return retrying(ctx, lambda uow: _ingest_each(ctx, uow, settings, batch))
+        return retrying(ctx, lambda uow: _ingest(ctx, uow, settings, batch, one_by_one=True))
 
 
 def _ingest(
-    ctx: Context, uow: UnitOfWork, settings: FilingSettings, batch: FolderBatch
+    ctx: Context, uow: UnitOfWork, settings: FilingSettings, batch: FolderBatch, *, one_by_one: bool
 ) -> IngestResult:
-    result = IngestResult()
-    keys = {m.uid: dedupe_key(m.parsed) for m in batch.mails}
-    known = uow.mails.known(set(keys.values()))
-    writer = _BatchWriter(ctx, uow, settings, batch.mailbox, batch.mails)
-    seen: list[tuple[int, uuid.UUID]] = []
-    for incoming in batch.mails:
-        key = keys[incoming.uid]
-        existing = known.get(key)
-        if existing is not None:
-            filed = Filed(incoming.uid, existing, FiledBy.DUPLICATE, "stored before")
-        else:
-            filed = writer.file(incoming, key)
-            known[key] = filed.mail_id
-        seen.append((incoming.uid, filed.mail_id))
-        result.filed.append(filed)
-    writer.flush()
-    uow.mails.mark_seen(batch.mailbox, batch.folder, batch.uidvalidity, seen)
-    if batch.reaches is not None:
-        uow.mails.save_folder_state(batch.mailbox, batch.folder, batch.reaches, ctx.clock())
-    return result
-
-
-def _ingest_each(
-    ctx: Context, uow: UnitOfWork, settings: FilingSettings, batch: FolderBatch
-) -> IngestResult:
-    """`_ingest`, each mail in a savepoint of its own: a failing one is kept raw (MAIL-10)."""
+    """Store and file the batch; `one_by_one`: each mail in a savepoint of its own, so a
+    failing one is kept raw (MAIL-10) while the others are filed."""
     result = IngestResult()
     keys = {m.uid: _key(m) for m in batch.mails}
     known = uow.mails.known(set(keys.values()))
+    writer = None if one_by_one else _BatchWriter(ctx, uow, settings, batch.mailbox, batch.mails)
     seen: list[tuple[int, uuid.UUID]] = []
     for incoming in batch.mails:
         key = keys[incoming.uid]
         existing = known.get(key)
         if existing is not None:
             filed = Filed(incoming.uid, existing, FiledBy.DUPLICATE, "stored before")
+        elif writer is not None:
+            filed = writer.file(incoming, key)
         else:
-            try:
-                with uow.savepoint():
-                    writer = _BatchWriter(ctx, uow, settings, batch.mailbox, [incoming])
-                    filed = writer.file(incoming, key)
-                    writer.flush()
-            except ConflictError:  # an agent saved a case meanwhile: the batch again
-                raise
-            except Exception as error:  # whatever it is, it is this mail's
-                filed = _store_failed(ctx, uow, batch.mailbox, incoming, key, error)
-            known[key] = filed.mail_id
+            filed = _file_alone(ctx, uow, settings, batch.mailbox, incoming, key)
+        known[key] = filed.mail_id
         seen.append((incoming.uid, filed.mail_id))
         result.filed.append(filed)
+    if writer is not None:
+        writer.flush()
     uow.mails.mark_seen(batch.mailbox, batch.folder, batch.uidvalidity, seen)
     if batch.reaches is not None:
         uow.mails.save_folder_state(batch.mailbox, batch.folder, batch.reaches, ctx.clock())
     return result
+
+
+def _file_alone(
+    ctx: Context,
+    uow: UnitOfWork,
+    settings: FilingSettings,
+    mailbox: str,
+    incoming: Incoming,
+    key: str,
+) -> Filed:
+    """One mail filed in a savepoint; if that fails for any reason, stored raw instead."""
+    try:
+        with uow.savepoint():
+            writer = _BatchWriter(ctx, uow, settings, mailbox, [incoming])
+            filed = writer.file(incoming, key)
+            writer.flush()
+            return filed
+    except ConflictError:  # an agent saved a case meanwhile: the batch again
+        raise
+    except Exception as error:  # whatever it is, it is this mail's
+        return _store_failed(ctx, uow, mailbox, incoming, key, error)
 
 
 def _key(incoming: Incoming) -> str:
