@@ -76,6 +76,8 @@ class InboxScreen(Screen[None]):
         Binding("f", "file", "File onto case", id="inbox.file"),
         Binding("n", "open_case", "New case", id="inbox.open_case"),
         Binding("r", "reload", "Reload", id="inbox.reload"),
+        Binding("j", "move(1)", "Down", id="inbox.down", show=False),
+        Binding("k", "move(-1)", "Up", id="inbox.up", show=False),
     ]
     DEFAULT_CSS = """
     InboxScreen #inbox-list {
@@ -113,6 +115,14 @@ class InboxScreen(Screen[None]):
 
     def on_data_changed(self, _: DataChanged) -> None:
         self.action_reload()
+
+    def action_move(self, delta: int) -> None:
+        """j/k move in the mail list, as in the queue."""
+        listing = self.query_one("#inbox-list", OptionList)
+        if delta > 0:
+            listing.action_cursor_down()
+        else:
+            listing.action_cursor_up()
 
     @work(thread=True, exclusive=True, group="inbox", exit_on_error=False, description="inbox")
     def action_reload(self) -> None:

@@ -135,6 +135,29 @@ async def test_a_long_subject_keeps_its_inbox_row_on_one_line(tmp_path: Path) ->
 
 
 @sync
+async def test_j_and_k_move_through_the_inbox_and_the_preview_follows(tmp_path: Path) -> None:
+    with seeded(tmp_path) as data:
+        for subject in ("Erste Frage", "Zweite Frage"):
+            assert deliver(data.ctx, customer_mail(subject), FilingSettings()) is None
+        app = make_app(data)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            await pilot.press("i")
+            await settle(pilot)
+            first = next(line for line in screen_text(pilot).splitlines() if "Subject:" in line)
+            await pilot.press("j")
+            await settle(pilot)
+            second = next(line for line in screen_text(pilot).splitlines() if "Subject:" in line)
+            assert {first.split("Subject:")[1].strip(), second.split("Subject:")[1].strip()} == {
+                "Erste Frage",
+                "Zweite Frage",
+            }
+            await pilot.press("k")
+            await settle(pilot)
+            assert first in screen_text(pilot)
+
+
+@sync
 async def test_n_in_the_inbox_opens_a_case_from_the_mail(tmp_path: Path) -> None:
     with seeded(tmp_path) as data:
         assert deliver(data.ctx, customer_mail("Neue Anfrage"), FilingSettings()) is None
