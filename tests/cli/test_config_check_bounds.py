@@ -27,15 +27,6 @@ tls = "{tls}"
 """
 
 
-@pytest.fixture
-def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for name in ("HELPDESK_DB", "HELPDESK_USER", "HELPDESK_CONFIG"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
-    return tmp_path
-
-
 def _check(isolated: Path, toml: str) -> Any:
     config = isolated / "c.toml"
     config.write_text(toml, encoding="utf-8")

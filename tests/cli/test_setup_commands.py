@@ -17,16 +17,6 @@ from helpdesk_tui.storage.schema import SCHEMA_HEAD
 Cli = Callable[..., Any]
 
 
-@pytest.fixture
-def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """No real config or data dirs; no HELPDESK_* from the developer's shell."""
-    for name in ("HELPDESK_DB", "HELPDESK_USER", "HELPDESK_CONFIG"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
-    return tmp_path
-
-
 def _run(*args: str) -> Any:
     return CliRunner().invoke(app, list(args))
 
