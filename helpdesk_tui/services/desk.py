@@ -6,24 +6,27 @@ the event loop safely.
 """
 
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from helpdesk_tui.domain.enums import Role
+from helpdesk_tui.domain.enums import ActivityKind, Priority, Resolution, Role, Status
 from helpdesk_tui.domain.errors import NotFoundError, ValidationError
 from helpdesk_tui.domain.numbering import CaseNumber
+from helpdesk_tui.domain.policy import CaseType
 from helpdesk_tui.domain.query import VIEWS, CaseQuery, view_query
 from helpdesk_tui.domain.templates import CannedResponse
+from helpdesk_tui.services import cases, queue, timers
 from helpdesk_tui.services.context import Context
 from helpdesk_tui.storage.readmodels import COUNT_CAP, MailEntry
 from helpdesk_tui.storage.reads import CaseDetail, CaseSummary, Cursor, Sort, open_reads
 
 if TYPE_CHECKING:
     from helpdesk_tui.services.outbox import BulkMailPreview, BulkMailResult, MailOut, Queued
+    from helpdesk_tui.storage.outbox import OutboxEntry
 
 #: Sidebar views in display order, with their labels (VIEW-1).
 VIEW_LABELS = {
@@ -271,3 +274,210 @@ class Desk:
     def today(self) -> date:
         """Today by the context's clock."""
         return self.ctx.today()
+
+    def now(self) -> datetime:
+        """Now by the context's clock (the compose timer counts from it)."""
+        return self.ctx.clock()
+
+    def database_label(self) -> str:
+        """Where the data lives, for the status line."""
+        return self.ctx.location.display()
+
+    # -- acting on cases (each call is one use case of services/cases or services/queue) --
+    def assign_to_me(self, number: CaseNumber) -> cases.AssignResult:
+        """Take a case (ASSIGN-2)."""
+        return cases.assign_to_me(self.ctx, self.user, number)
+
+    def assign_all_to_me(self, numbers: Sequence[CaseNumber]) -> queue.BulkResult:
+        """Take every marked case, each in its own transaction."""
+        return queue.each_case(numbers, self.assign_to_me)
+
+    def allowed_statuses(self, sources: Iterable[Status]) -> list[Status]:
+        """The statuses the workflow lets this agent move cases in `sources` to, in order."""
+        role = self.role()
+        workflow = self.ctx.policy.workflow
+        allowed = {target for source in sources for target in workflow.targets(source, role)}
+        return [status for status in Status if status in allowed]
+
+    def change_status(
+        self,
+        number: CaseNumber,
+        target: Status,
+        *,
+        comment: str = "",
+        reminder: date | None = None,
+    ) -> None:
+        """Move a case to `target` (CASE-4; Waiting needs comment and reminder, CASE-5)."""
+        cases.change_status(self.ctx, self.user, number, target, comment=comment, reminder=reminder)
+
+    def bulk_status(
+        self,
+        numbers: Sequence[CaseNumber],
+        target: Status,
+        *,
+        comment: str = "",
+        reminder: date | None = None,
+    ) -> queue.BulkResult:
+        """Move every marked case to `target`."""
+        return queue.bulk_status(
+            self.ctx, self.user, numbers, target, comment=comment, reminder=reminder
+        )
+
+    def close_case(
+        self,
+        number: CaseNumber,
+        resolution: Resolution,
+        *,
+        duplicate_of: CaseNumber | None = None,
+        comment: str = "",
+    ) -> cases.CloseResult:
+        """Close a case with a resolution (CASE-6)."""
+        return cases.close_case(
+            self.ctx, self.user, number, resolution, duplicate_of=duplicate_of, comment=comment
+        )
+
+    def preview_close(
+        self, numbers: Sequence[CaseNumber], resolution: Resolution
+    ) -> queue.BulkPreview:
+        """What closing the marked cases would change (shown before a bulk close)."""
+        return queue.preview_status(self.ctx, numbers, Status.CLOSED, resolution)
+
+    def bulk_close(
+        self, numbers: Sequence[CaseNumber], resolution: Resolution, *, comment: str = ""
+    ) -> queue.BulkResult:
+        """Close every marked case with one resolution."""
+        return queue.bulk_close(self.ctx, self.user, numbers, resolution, comment=comment)
+
+    def delegate(
+        self,
+        number: CaseNumber,
+        *,
+        user: str | None = None,
+        group: str | None = None,
+        comment: str = "",
+    ) -> cases.AssignResult:
+        """Hand a case to a user or a group (ASSIGN-1, ASSIGN-4)."""
+        return cases.delegate_case(
+            self.ctx, self.user, number, user=user, group=group, comment=comment
+        )
+
+    def bulk_delegate(
+        self,
+        numbers: Sequence[CaseNumber],
+        *,
+        user: str | None = None,
+        group: str | None = None,
+        comment: str = "",
+    ) -> queue.BulkResult:
+        """Hand every marked case to one user or group."""
+        return queue.bulk_delegate(
+            self.ctx, self.user, numbers, user=user, group=group, comment=comment
+        )
+
+    def record_activity(
+        self,
+        number: CaseNumber,
+        kind: ActivityKind,
+        text: str,
+        *,
+        time_spent_centi: int | None = None,
+    ) -> None:
+        """An internal comment, external action or phone note (ACT-1…4)."""
+        cases.record_activity(
+            self.ctx, self.user, number, kind, text, time_spent_centi=time_spent_centi
+        )
+
+    def bulk_comment(
+        self, numbers: Sequence[CaseNumber], text: str, *, kind: ActivityKind
+    ) -> queue.BulkResult:
+        """The same activity on every marked case."""
+        return queue.bulk_comment(self.ctx, self.user, numbers, text, kind=kind)
+
+    def reopen(self, number: CaseNumber, *, comment: str = "") -> list[CaseNumber]:
+        """Reopen a closed case (CASE-7); returns every case reopened (a parent too)."""
+        return cases.reopen_case(self.ctx, self.user, number, comment=comment)
+
+    def reopen_all(self, numbers: Sequence[CaseNumber], *, comment: str = "") -> queue.BulkResult:
+        """Reopen every marked case, each in its own transaction."""
+        return queue.each_case(numbers, lambda n: self.reopen(n, comment=comment))
+
+    def create_subcase(
+        self,
+        parent: CaseSummary,
+        *,
+        subject: str,
+        user: str | None,
+        group: str | None,
+        due: date,
+    ) -> CaseNumber:
+        """Split a sub-case off `parent`: its contact, type and priority (SUB-1, SUB-2)."""
+        return cases.create_case(
+            self.ctx,
+            self.user,
+            subject=subject,
+            contact=parent.contact_email,
+            user=user,
+            group=group,
+            type_key=parent.type,
+            priority=Priority(parent.priority),
+            due=due,
+            parent=parent.number,
+        )
+
+    def edit(self, number: CaseNumber, values: Mapping[str, object]) -> bool:
+        """Change header fields (CASE-1); whether anything changed."""
+        return cases.edit_case(self.ctx, self.user, number, values)
+
+    def case_types(self) -> tuple[CaseType, ...]:
+        """The configured case types, for the edit dialog."""
+        return self.ctx.policy.case_types
+
+    def next_case(self) -> CaseNumber | None:
+        """Assign me the most urgent unassigned case of my groups (None: there is none)."""
+        return queue.next_case(self.ctx, self.user)
+
+    # -- the time of one agent on one case (ACT-4) --------------------------------------
+    def timer(self, number: CaseNumber) -> timers.TimerState | None:
+        """The stored timer on a case, if any."""
+        return timers.current_timer(self.ctx, self.user, number)
+
+    def start_timer(self, number: CaseNumber) -> timers.TimerState:
+        """Start or resume the timer."""
+        return timers.start_timer(self.ctx, self.user, number)
+
+    def pause_timer(self, number: CaseNumber) -> timers.TimerState:
+        """Stop counting, keep the total."""
+        return timers.pause_timer(self.ctx, self.user, number)
+
+    def beat_timer(self, number: CaseNumber) -> timers.TimerState | None:
+        """Persist the time counted so far (None: no timer)."""
+        return timers.beat_timer(self.ctx, self.user, number)
+
+    def take_timer(self, number: CaseNumber) -> timers.TimerState | None:
+        """Remove the timer (its time went into an activity)."""
+        return timers.take_timer(self.ctx, self.user, number)
+
+    # -- the outbox (MAIL-5) ------------------------------------------------------------
+    def outbox(self) -> "list[OutboxEntry]":
+        """Outgoing mail not delivered yet, oldest first."""
+        from helpdesk_tui.services.outbox_control import list_outbox  # lazy: the write stack
+
+        return list_outbox(self.ctx)
+
+    def cancel_mail(self, entry_id: uuid.UUID) -> None:
+        """Take a queued mail back within its undo window."""
+        from helpdesk_tui.services.outbox_control import cancel_mail
+
+        cancel_mail(self.ctx, self.user, entry_id)
+
+    def edit_mail(self, entry_id: uuid.UUID, text: str) -> None:
+        """Change the text of a queued mail within its undo window."""
+        from helpdesk_tui.services.outbox_control import edit_mail
+
+        edit_mail(self.ctx, self.user, entry_id, text)
+
+    def resend_mail(self, entry_id: uuid.UUID) -> None:
+        """Send a failed or unknown-outcome mail again (the agent decided)."""
+        from helpdesk_tui.services.outbox_control import resend_mail
+
+        resend_mail(self.ctx, self.user, entry_id)
