@@ -73,14 +73,15 @@ def main() -> None:
 
     from helpdesk_tui.domain.numbering import CaseNumber
     from helpdesk_tui.domain.query import view_query
-    from helpdesk_tui.storage.reads import ReadStore, _Dialect
+    from helpdesk_tui.storage.dialect import Dialect
+    from helpdesk_tui.storage.reads import ReadStore
 
     connection = sqlite3.connect(path)
     connection.execute("PRAGMA query_only = 1")
-    reads = ReadStore(connection, _Dialect(sqlite=True))
+    reads = ReadStore(connection, Dialect(sqlite=True))
     today = datetime.now(UTC).date()
     user, runs = args.user, args.runs
-    if not reads.agent_exists(user):
+    if not reads.people.agent_exists(user):
         parser.error(f"no agent {user!r} in {path}")
 
     lists: dict[str, Any] = {}
@@ -136,12 +137,13 @@ def main() -> None:
 def explain_plans(path: Path, user: str, today: Any) -> dict[str, Any]:
     """EXPLAIN QUERY PLAN of the SQL ReadStore actually runs (captured by a trace)."""
     from helpdesk_tui.domain.query import view_query
-    from helpdesk_tui.storage.reads import ReadStore, _Dialect
+    from helpdesk_tui.storage.dialect import Dialect
+    from helpdesk_tui.storage.reads import ReadStore
 
     connection = sqlite3.connect(path)
     statements: list[str] = []
     connection.set_trace_callback(statements.append)  # SQL with the values filled in
-    reads = ReadStore(connection, _Dialect(sqlite=True))
+    reads = ReadStore(connection, Dialect(sqlite=True))
     plans: dict[str, Any] = {}
     for view in EXPLAINED:
         statements.clear()

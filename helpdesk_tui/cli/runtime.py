@@ -168,7 +168,7 @@ class Runtime:
             people = people_specs(self.settings)
         with open_reads(self.location) as store:
             revision = store.schema_revision()
-            empty = revision is None or not store.has_agents()
+            empty = revision is None or not store.people.has_agents()
         if revision is None and not self.creates_database:
             raise self._no_schema()
         if revision != SCHEMA_HEAD:
@@ -194,7 +194,7 @@ class Runtime:
                 raise self._no_schema()
             if revision != SCHEMA_HEAD:
                 self.context  # noqa: B018  (migrates as a side effect)
-            if not store.agent_exists(self.user):
+            if not store.people.agent_exists(self.user):
                 raise NotFoundError(f"unknown user {self.user!r}")
             yield store
 

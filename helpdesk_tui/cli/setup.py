@@ -146,7 +146,7 @@ def _people_against_database(
     if location.is_sqlite and not location.sqlite_path.is_file():
         return [f"{where}: not created yet; the configured users will seed it"]
     with open_reads(location) as store:
-        if store.schema_revision() is None or not store.has_agents():
+        if store.schema_revision() is None or not store.people.has_agents():
             return [f"{where}: no users yet; the configured users will seed it"]
         differences = people_differences(store, agents, groups)
     if not differences:

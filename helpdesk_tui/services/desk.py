@@ -148,12 +148,12 @@ class Desk:
     def unfiled(self, limit: int = 200) -> list[MailEntry]:
         """The unfiled inbox, newest first (MAIL-3)."""
         with open_reads(self.ctx.location) as store:
-            return store.unfiled_mails(limit)
+            return store.mail.unfiled(limit)
 
     def unfiled_count(self) -> int:
         """How many mails wait in the unfiled inbox (capped)."""
         with open_reads(self.ctx.location) as store:
-            return store.unfiled_count(COUNT_CAP)
+            return store.mail.unfiled_count(COUNT_CAP)
 
     def refile(self, mail_id: str, number: CaseNumber) -> None:
         """Move a mail (from a case or from the inbox) onto case `number`."""

@@ -267,7 +267,7 @@ def people_differences(
     not compared (a config need not list everyone the admins added).
     """
     lines: list[str] = []
-    stored_agents = store.agents()
+    stored_agents = store.people.agents()
     for agent in agents:
         known = stored_agents.get(agent.username)
         if known is None:
@@ -285,7 +285,7 @@ def people_differences(
                     f"user {agent.username!r}: {field} {configured!r} in the config, "
                     f"{stored!r} in the database"
                 )
-    stored_groups = store.groups()
+    stored_groups = store.people.groups()
     for group in groups:
         entry = stored_groups.get(group.name)
         if entry is None:

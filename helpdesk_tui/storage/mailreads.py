@@ -1,6 +1,6 @@
 """Reading stored mail (MAIL-3, MAIL-9): the mail of a timeline entry and the unfiled inbox.
 
-A mix-in of `ReadStore` (storage/reads.py), on the same plain DB-API connection.
+A part of `ReadStore` (storage/reads.py), `store.mail`, on the same plain DB-API connection.
 """
 
 import json
@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
+from helpdesk_tui.storage.dialect import Dialect, Fetch
 from helpdesk_tui.storage.readmodels import COUNT_CAP, MailEntry
 
 #: The columns `_mail` reads, from `mails m`.
@@ -18,14 +19,14 @@ MAIL_COLUMNS = (
 
 
 class MailReads:
-    """Mail queries; the store provides `_fetch` and `_dialect`."""
+    """Mail queries, run through the store's `fetch`."""
 
-    _dialect: Any
+    def __init__(self, fetch: Fetch, dialect: Dialect) -> None:
+        self._fetch = fetch
+        self._dialect = dialect
 
-    def _fetch(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
-        raise NotImplementedError
-
-    def _mail(self, columns: Sequence[Any]) -> MailEntry:
+    def entry(self, columns: Sequence[Any]) -> MailEntry:
+        """A mail from the `MAIL_COLUMNS` of a row (a timeline entry joins them too)."""
         (
             mail_id,
             direction,
@@ -57,14 +58,14 @@ class MailReads:
             filed_note=filed_note,
         )
 
-    def unfiled_mails(self, limit: int = 200) -> list[MailEntry]:
+    def unfiled(self, limit: int = 200) -> list[MailEntry]:
         """The unfiled inbox (MAIL-3, MAIL-8): newest first, at most `limit`."""
         rows = self._fetch(
             "SELECT " + MAIL_COLUMNS + " FROM mails m WHERE m.case_id IS NULL"
             " ORDER BY m.received_at DESC LIMIT ?",
             (limit,),
         )
-        return [self._mail(row) for row in rows]
+        return [self.entry(row) for row in rows]
 
     def unfiled_count(self, cap: int = COUNT_CAP) -> int:
         """How many mails wait in the unfiled inbox (capped like the view counts)."""

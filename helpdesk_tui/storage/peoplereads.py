@@ -1,15 +1,16 @@
 """Reading the directory: who the agents and groups are, as stored, and the plain entries
 the directory's admin commands return.
 
-A mix-in of `ReadStore` (storage/reads.py), on the same plain DB-API connection: a start
-asks whether there are users yet, and `config check` compares the configured people with
-these, without loading SQLAlchemy.
+A part of `ReadStore` (storage/reads.py), `store.people`, on the same plain DB-API
+connection: a start asks whether there are users yet, and `config check` compares the
+configured people with these, without loading SQLAlchemy.
 """
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+from helpdesk_tui.storage.dialect import Fetch
 
 
 @dataclass(frozen=True)
@@ -61,10 +62,10 @@ class DirectoryChange:
 
 
 class PeopleReads:
-    """Directory queries; the store provides `_fetch`."""
+    """Directory queries, run through the store's `fetch`."""
 
-    def _fetch(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
-        raise NotImplementedError
+    def __init__(self, fetch: Fetch) -> None:
+        self._fetch = fetch
 
     def agent_exists(self, username: str) -> bool:
         """Whether an active agent with this username exists (validating `--as`: a removed

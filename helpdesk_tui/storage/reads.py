@@ -4,7 +4,7 @@ Why not SQLAlchemy here: importing SQLModel/SQLAlchemy costs ~0.7 s on the refer
 machine, more than the whole budget of `helpdesk case list` (600 ms including process
 start). Screens and list commands only read, so this module talks to `sqlite3` (or psycopg
 for PostgreSQL) directly with dialect-neutral SQL; writes stay in the unit of work.
-The `_Dialect` class below is the one seam where the two databases differ.
+`Dialect` (storage/dialect.py) is the one seam where the two databases differ.
 
 Lists use keyset pagination on (due, number, sub_number) and the partial indexes of
 `tables.py`; nothing here loads more rows than the caller asked for.
@@ -15,12 +15,13 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from helpdesk_tui.domain.errors import NotFoundError
 from helpdesk_tui.domain.numbering import CaseNumber
 from helpdesk_tui.domain.query import ME, CaseQuery
+from helpdesk_tui.storage.dialect import Dialect
 from helpdesk_tui.storage.guard import check_thread
 from helpdesk_tui.storage.location import BUSY_TIMEOUT_MS, DatabaseLocation
 from helpdesk_tui.storage.mailreads import MAIL_COLUMNS, MailReads
@@ -68,39 +69,15 @@ LEFT JOIN cases dup ON dup.id = c.duplicate_of_id
 """
 
 
-class _Dialect:
-    """The differences between sqlite3 and psycopg that reads must know."""
+class ReadStore:
+    """Read-only queries for lists and detail views; `mail` and `people` hold the mail
+    and directory queries, on the same connection."""
 
-    def __init__(self, sqlite: bool) -> None:
-        self.sqlite = sqlite
-
-    def sql(self, text: str) -> str:
-        return text if self.sqlite else text.replace("?", "%s")
-
-    def date_param(self, value: date) -> object:
-        return value.isoformat() if self.sqlite else value
-
-    def datetime_param(self, value: datetime) -> object:
-        # The text SQLAlchemy's SQLite dialect stores: naive UTC, always 6 fraction digits.
-        utc = value.astimezone(UTC)
-        return utc.strftime("%Y-%m-%d %H:%M:%S.%f") if self.sqlite else utc
-
-    @staticmethod
-    def to_date(value: Any) -> date:
-        return value if isinstance(value, date) else date.fromisoformat(value)
-
-    @staticmethod
-    def to_utc(value: Any) -> datetime:
-        moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
-        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-class ReadStore(MailReads, PeopleReads):
-    """Read-only queries for lists and detail views."""
-
-    def __init__(self, connection: Any, dialect: _Dialect) -> None:
+    def __init__(self, connection: Any, dialect: Dialect) -> None:
         self._connection = connection
         self._dialect = dialect
+        self.mail = MailReads(self._fetch, dialect)
+        self.people = PeopleReads(self._fetch)
 
     # -- schema ------------------------------------------------------------------
     def schema_revision(self) -> str | None:
@@ -416,7 +393,7 @@ class ReadStore(MailReads, PeopleReads):
 
     def _entry(self, row: tuple[Any, ...]) -> ActivityEntry:
         kind, actor, at, internal, text, changes, spent, *mail_columns = row
-        mail = self._mail(mail_columns) if mail_columns[0] is not None else None
+        mail = self.mail.entry(mail_columns) if mail_columns[0] is not None else None
         return ActivityEntry(
             kind=kind,
             actor=actor,
@@ -479,12 +456,12 @@ def open_reads(location: DatabaseLocation) -> Iterator[ReadStore]:
         location.sqlite_path.parent.mkdir(parents=True, exist_ok=True)  # a first start
         connection: Any = sqlite3.connect(location.sqlite_path, timeout=BUSY_TIMEOUT_MS / 1000)
         connection.execute("PRAGMA query_only = 1")
-        dialect = _Dialect(sqlite=True)
+        dialect = Dialect(sqlite=True)
     else:
         import psycopg  # lazy import: team mode only; keeps SQLite starts light
 
         connection = psycopg.connect(location.libpq_url, autocommit=True)
-        dialect = _Dialect(sqlite=False)
+        dialect = Dialect(sqlite=False)
     try:
         yield ReadStore(connection, dialect)
     finally:

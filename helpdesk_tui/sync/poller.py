@@ -336,7 +336,7 @@ class MailSync:
     def _state(self, mailbox: str, folder: str) -> tuple[int, int, int | None] | None:
         """(UIDVALIDITY, last UID, HIGHESTMODSEQ) as stored; read without the ORM."""
         with open_reads(self._ctx.location) as store:
-            return store.folder_state(mailbox, folder)
+            return store.mail.folder_state(mailbox, folder)
 
     def _save_state(self, mailbox: str, folder: str, status: FolderStatus, last_uid: int) -> None:
         from helpdesk_tui.storage.mails import FolderState  # lazy: SQLAlchemy

@@ -60,7 +60,7 @@ def _runtime(folder: Path) -> Runtime:
 
 def _people(folder: Path) -> tuple[dict[str, AgentEntry], dict[str, GroupEntry]]:
     with open_reads(_runtime(folder).location) as store:
-        return store.agents(), store.groups()
+        return store.people.agents(), store.people.groups()
 
 
 def _fresh_start(folder: Path) -> list[str]:

@@ -140,7 +140,7 @@ def test_mail_filing_and_outbox_on_postgres(pg: Context) -> None:
     with open_reads(pg.location) as store:
         detail = store.case_detail(number)
         assert [a.mail.filed_by for a in detail.activities if a.mail] == ["rule", "references"]
-        assert [m.subject for m in store.unfiled_mails()] == ["Newsletter"]
+        assert [m.subject for m in store.mail.unfiled()] == ["Newsletter"]
     with pg.uow(write=False) as uow:
         assert uow.mails.folder_state("support", "INBOX") == FolderState(9, 4, 77)
     # Later batches: replies onto two existing cases are saved with one UPDATE (executemany).

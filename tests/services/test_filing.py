@@ -283,8 +283,8 @@ def test_the_unfiled_inbox_lists_what_no_rule_took(ctx: Context) -> None:
     deliver(ctx, customer_mail("Newsletter Mai", sender="news@news.example"))
     deliver(ctx, customer_mail("Drucker"))
     with open_reads(ctx.location) as store:
-        inbox = store.unfiled_mails()
-        count = store.unfiled_count()
+        inbox = store.mail.unfiled()
+        count = store.mail.unfiled_count()
     assert [m.subject for m in inbox] == ["Newsletter Mai"]
     assert count == 1
     assert inbox[0].filed_note == "rule newsletters: to the inbox"

@@ -40,7 +40,7 @@ def test_a_mail_that_cannot_be_filed_waits_raw_and_the_batch_goes_on(ctx: Contex
     assert stored["Drucker"].case_id is not None
     assert stored["Scanner"].case_id is not None
     with open_reads(ctx.location) as store:
-        assert store.folder_state("support", "INBOX") is not None
+        assert store.mail.folder_state("support", "INBOX") is not None
 
 
 def test_a_failed_mail_is_not_filed_twice_and_its_sender_stays_usable(ctx: Context) -> None:

@@ -221,5 +221,5 @@ def test_unknown_actor_is_refused_with_a_clear_message(lists_ctx: Context) -> No
     with pytest.raises(NotFoundError, match=r"^unknown user 'zed'$"):
         svc.assign_to_me(lists_ctx, "zed", CaseNumber(2))
     with open_reads(lists_ctx.location) as reads:
-        assert reads.agent_exists("alice")
-        assert not reads.agent_exists("zed")
+        assert reads.people.agent_exists("alice")
+        assert not reads.people.agent_exists("zed")

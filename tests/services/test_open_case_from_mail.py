@@ -39,7 +39,7 @@ def test_the_mail_becomes_a_case_of_the_agent_with_the_mail_first_on_its_timelin
     assert row.description == "Bitte senden Sie uns ein Angebot."
     with open_reads(ctx.location) as store:
         detail = store.case_detail(number)
-        assert store.unfiled_count(10) == 0
+        assert store.mail.unfiled_count(10) == 0
     assert detail.case.delegated_user == "alice"
     assert detail.case.contact_email == "eva@neukunde.example"
     assert detail.case.contact_name == "Eva Einkauf"

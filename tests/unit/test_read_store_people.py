@@ -25,7 +25,7 @@ GROUPS = [
 
 def test_agents_and_groups_read_as_stored(ctx: Context) -> None:
     with open_reads(ctx.location) as store:
-        agents, groups = store.agents(), store.groups()
+        agents, groups = store.people.agents(), store.people.groups()
     assert agents["lena"] == AgentEntry("lena", "Lena Lead", "lena@helpdesk.example", "lead")
     assert set(agents) == {"alice", "bob", "lena", "root"}
     assert groups == {
@@ -98,7 +98,7 @@ def test_each_difference_is_one_line(
 
 def test_folder_state_reads_what_the_poller_saved(ctx: Context) -> None:
     with open_reads(ctx.location) as store:
-        assert store.folder_state("support", "INBOX") is None
+        assert store.mail.folder_state("support", "INBOX") is None
     at = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
     with ctx.uow() as uow:
         inbox = FolderState(4_294_967_295, 10_100, None)  # UIDVALIDITY is unsigned 32 bits
@@ -106,6 +106,6 @@ def test_folder_state_reads_what_the_poller_saved(ctx: Context) -> None:
         uow.mails.save_folder_state("support", "Archive", FolderState(7, 3, 2**40), at)
         uow.commit()
     with open_reads(ctx.location) as store:
-        assert store.folder_state("support", "INBOX") == (4_294_967_295, 10_100, None)
-        assert store.folder_state("support", "Archive") == (7, 3, 2**40)
-        assert store.folder_state("other", "INBOX") is None
+        assert store.mail.folder_state("support", "INBOX") == (4_294_967_295, 10_100, None)
+        assert store.mail.folder_state("support", "Archive") == (7, 3, 2**40)
+        assert store.mail.folder_state("other", "INBOX") is None
