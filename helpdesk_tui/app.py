@@ -15,10 +15,13 @@ from textual.worker import Worker, get_current_worker
 
 from helpdesk_tui.commands import BindingCommands
 from helpdesk_tui.domain.safe_text import one_line, safe_text
-from helpdesk_tui.messages import DataChanged
+from helpdesk_tui.messages import ComposeRequested, DataChanged, OpenCaseRequested
+from helpdesk_tui.screens.help import HelpScreen
+from helpdesk_tui.screens.queue import QueueScreen
 from helpdesk_tui.services.desk import Desk
 from helpdesk_tui.storage.guard import forbid_thread
-from helpdesk_tui.widgets.failure import report_failed_worker
+from helpdesk_tui.widgets.failure import report_failure
+from helpdesk_tui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
     from helpdesk_tui.domain.numbering import CaseNumber
@@ -93,9 +96,7 @@ class HelpdeskApp(App[None]):
         forbid_thread(threading.current_thread())
         if self.configured_keymap:
             self.set_keymap(self.configured_keymap)
-        from helpdesk_tui.screens.queue import QueueScreen  # lazy import: screens import app
-
-        self.push_screen(QueueScreen())
+        self.push_screen(QueueScreen(self.desk))
         if self.live_interval > 0:
             self._watch_changes()
         self.call_after_refresh(self._warm_up)
@@ -166,8 +167,6 @@ class HelpdeskApp(App[None]):
 
     def _show_mail_state(self) -> None:
         """`mail: idle · 3 unfiled · 2 unsent` on every status line."""
-        from helpdesk_tui.widgets.status_line import StatusLine  # lazy: screens import app
-
         unfiled = f" · {self._unfiled} unfiled" if self._unfiled else ""
         unsent = f" · {self._unsent} unsent" if self._unsent else ""
         self.sync_label = f"mail: {self._sync_state}{unfiled}{unsent}"
@@ -187,10 +186,11 @@ class HelpdeskApp(App[None]):
         return self.desk.canned
 
     def _case_screen_made(self) -> "CaseScreen":
-        from helpdesk_tui.screens.case import CaseScreen  # lazy import: screens import app
+        # Lazy: the queue paints first; the warm-up worker imports this module meanwhile.
+        from helpdesk_tui.screens.case import CaseScreen
 
         if self._case_screen is None:
-            self._case_screen = CaseScreen()
+            self._case_screen = CaseScreen(self.desk)
             self.install_screen(self._case_screen, name="case")
         return self._case_screen
 
@@ -201,6 +201,23 @@ class HelpdeskApp(App[None]):
         screen.open(number)
         if screen not in self.screen_stack:
             self.push_screen(screen)
+
+    def on_open_case_requested(self, event: OpenCaseRequested) -> None:
+        """A screen asks for a case (Enter in the queue, `n`)."""
+        self.open_case(event.number)
+
+    def on_compose_requested(self, event: ComposeRequested) -> None:
+        """A screen asks to write on one case: compose, with the canned responses."""
+        from helpdesk_tui.screens.compose import ComposeScreen  # lazy: needed on first write
+
+        screen = ComposeScreen(
+            self.desk,
+            event.case,
+            event.kind,
+            by_mail=event.by_mail,
+            canned=self.canned_responses,
+        )
+        self.push_screen(screen)
 
     def on_unmount(self) -> None:
         """Stop the watcher and lift the guard (tests run many apps in one process)."""
@@ -215,8 +232,6 @@ class HelpdeskApp(App[None]):
 
     def action_help(self) -> None:
         """`?`: help generated from the live bindings of the current screen."""
-        from helpdesk_tui.screens.help import HelpScreen  # lazy import
-
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
@@ -247,8 +262,8 @@ class HelpdeskApp(App[None]):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The app's own workers: a failure becomes a one-line notification (and a log
-        entry). Screens and widgets report theirs the same way (`widgets/failure.py`)."""
-        report_failed_worker(self, event)
+        entry). Screens (`WorkerScreen`) and widgets report theirs the same way."""
+        report_failure(self, event)
 
     def notify(
         self,

@@ -1,10 +1,16 @@
-"""Messages that cross between workers, screens and the app (past tense: facts)."""
+"""Messages that cross between workers, screens and the app.
+
+Facts are past tense; a screen asks the app for navigation with a `…Requested` message
+(screens never import the app: it handles these and pushes the screen asked for).
+"""
 
 from dataclasses import dataclass
 
 from textual.message import Message
 
+from helpdesk_tui.domain.enums import ActivityKind
 from helpdesk_tui.domain.numbering import CaseNumber
+from helpdesk_tui.storage.reads import CaseSummary
 
 
 class DataChanged(Message):
@@ -16,3 +22,19 @@ class CasesChanged(Message):
     """An action of this app changed these cases (refresh them now, not at the next poll)."""
 
     numbers: list[CaseNumber]
+
+
+@dataclass
+class OpenCaseRequested(Message):
+    """A screen asks the app to show case `number` on the case screen."""
+
+    number: CaseNumber
+
+
+@dataclass
+class ComposeRequested(Message):
+    """A screen asks the app to open compose for one activity on `case`."""
+
+    case: CaseSummary
+    kind: ActivityKind
+    by_mail: bool = False

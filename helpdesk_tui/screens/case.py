@@ -21,8 +21,8 @@ from textual.worker import get_current_worker
 from helpdesk_tui.domain.errors import DomainError
 from helpdesk_tui.domain.numbering import CaseNumber, parse_case_number
 from helpdesk_tui.messages import CasesChanged, DataChanged
-from helpdesk_tui.screens.case_actions import CaseActions
-from helpdesk_tui.services.desk import CustomerContext
+from helpdesk_tui.screens.case_actions import CaseActionScreen
+from helpdesk_tui.services.desk import CustomerContext, Desk
 from helpdesk_tui.storage.reads import CaseDetail, CaseSummary
 from helpdesk_tui.widgets.case_header import STATUS_STYLES, CaseHeader
 from helpdesk_tui.widgets.key_footer import KeyFooter
@@ -51,7 +51,7 @@ if TYPE_CHECKING:
     from helpdesk_tui.dialogs.refile import RefileChoice
 
 
-class CaseScreen(CaseActions):
+class CaseScreen(CaseActionScreen):
     """One case, opened from the queue (Enter) or from another case's side lists.
 
     The app keeps one instance and refills it for every case it opens (`open`): building
@@ -85,8 +85,9 @@ class CaseScreen(CaseActions):
         Binding("G,end", "edge(True)", "Bottom", id="case.bottom", show=False),
     ]
 
-    def __init__(self, number: CaseNumber | None = None) -> None:
-        super().__init__()
+    def __init__(self, desk: Desk, number: CaseNumber | None = None) -> None:
+        """A case screen reading through `desk`; with `number`, that case on mount."""
+        super().__init__(desk, self._case_on_screen)
         self.number: CaseNumber | None = number
         self.detail: CaseDetail | None = None
         self.context: CustomerContext | None = None
@@ -138,8 +139,8 @@ class CaseScreen(CaseActions):
         self._side_width = None
         self.query_one(Timeline).focus()
 
-    def target_cases(self) -> list[CaseSummary]:
-        """The case on screen (once loaded)."""
+    def _case_on_screen(self) -> list[CaseSummary]:
+        """What the case actions act on: the case on screen (once loaded)."""
         return [self.detail.case] if self.detail else []
 
     # -- loading ------------------------------------------------------------------------

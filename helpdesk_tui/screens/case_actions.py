@@ -1,17 +1,23 @@
 """Actions on one case or on the marked cases, shared by the queue and the case screen.
 
-A screen mixes this in and provides `target_cases()` (the marked cases, else the one under
-the cursor / on screen). Every action only starts work: dialogs collect input, a thread
-worker calls one service, and the outcome comes back as a one-line notification plus a
-`CasesChanged` message. Domain refusals are notifications, never crashes.
+A screen derives from `CaseActionScreen` and passes, with the `Desk`, a function that
+returns the cases an action applies to (the marked cases, else the one under the cursor /
+on screen). Every action only starts work: dialogs collect input, a thread worker calls
+one `Desk` method, and the outcome comes back as a one-line notification plus a
+`CasesChanged` message. Domain refusals are notifications, never crashes. Writing on one
+case opens compose, which the app builds (`ComposeRequested`): this module never imports
+another screen.
 
 Flows are chains of small steps: `action_x` → (worker loading choices) → dialog →
-`_x_chosen` → worker running the service → notification (→ follow-up dialog).
+`_x_chosen` → worker running the Desk call → notification (→ follow-up dialog). The
+flows, top to bottom: assign, status, close (with the parent and the closing mail),
+delegate, write (comment, external action, phone note, reply by mail, interim update),
+reopen, sub-case, edit.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import Any, Protocol, TypeVar
 
 from textual import work
 
@@ -23,17 +29,14 @@ from helpdesk_tui.dialogs.reopen import ReopenDialog
 from helpdesk_tui.dialogs.status import StatusChoice, StatusDialog
 from helpdesk_tui.dialogs.subcase import SubCaseChoice, SubCaseDialog
 from helpdesk_tui.dialogs.text import TextDialog
-from helpdesk_tui.domain.enums import ActivityKind, Priority, Resolution, Status
+from helpdesk_tui.domain.enums import ActivityKind, Resolution, Status
 from helpdesk_tui.domain.errors import DomainError
 from helpdesk_tui.domain.numbering import CaseNumber
-from helpdesk_tui.screens.action_base import label
-from helpdesk_tui.screens.mail_actions import MailActions
-from helpdesk_tui.services import cases, queue
+from helpdesk_tui.messages import ComposeRequested
+from helpdesk_tui.screens.base import WorkerScreen
+from helpdesk_tui.services.desk import Desk
 from helpdesk_tui.storage.reads import CaseSummary
 from helpdesk_tui.widgets.case_header import delegation_text
-
-if TYPE_CHECKING:
-    pass
 
 KIND_NOUNS = {
     ActivityKind.COMMENT: "Internal comment",
@@ -41,34 +44,100 @@ KIND_NOUNS = {
     ActivityKind.PHONE: "Phone note",
 }
 
+ResultT = TypeVar("ResultT")
 
-class CaseActions(MailActions):
-    """Mix-in base for screens that act on cases."""
+
+class BulkOutcome(Protocol):
+    """What a Desk call on several cases returns: it words itself (`2 closed, 1 refused…`)."""
+
+    def line(self, verb: str) -> str:
+        """`<n> <verb>`, plus the refusals."""
+        ...
+
+
+def label(targets: Sequence[CaseSummary]) -> str:
+    """`0001234` for one case, `3 cases` for several."""
+    return str(targets[0].number) if len(targets) == 1 else f"{len(targets)} cases"
+
+
+class CaseActionScreen(WorkerScreen[None]):
+    """Base of the screens that act on cases: assign, status, close, delegate, write…"""
+
+    def __init__(self, desk: Desk, target_cases: Callable[[], list[CaseSummary]]) -> None:
+        """`desk` is the data (call it only inside thread workers); `target_cases` says
+        which cases an action applies to."""
+        super().__init__()
+        self.desk = desk
+        self.target_cases = target_cases
+
+    def _targets(self) -> list[CaseSummary]:
+        targets = self.target_cases()
+        if not targets:
+            self.notify("No case selected", severity="warning")
+        return targets
+
+    # -- plumbing -------------------------------------------------------------------------
+    @work(thread=True, group="case-action", exit_on_error=False, description="case action")
+    def run_service(
+        self,
+        call: Callable[[], Any],
+        *,
+        done: Callable[[Any], str],
+        changed: list[CaseNumber],
+    ) -> None:
+        """Run one Desk call in a thread; report its outcome in one line."""
+        try:
+            result = call()
+        except DomainError as error:
+            self._refused(error)
+            return
+        self._report(done(result), changed)
+
+    def _one_or_all(
+        self,
+        numbers: list[CaseNumber],
+        one: Callable[[CaseNumber], ResultT],
+        done: Callable[[CaseNumber, ResultT], str],
+        every: Callable[[list[CaseNumber]], BulkOutcome],
+        verb: str,
+    ) -> None:
+        """One case: `one(number)`, told by `done`; several: `every(numbers)`, told as
+        `<n> <verb>` with the refusals (each case is its own transaction)."""
+        if len(numbers) == 1:
+            number = numbers[0]
+            self.run_service(lambda: one(number), done=lambda r: done(number, r), changed=numbers)
+        else:
+            self.run_service(lambda: every(numbers), done=lambda r: r.line(verb), changed=numbers)
+
+    def _confirmed(self, dialog: ConfirmDialog, then: Callable[[], object]) -> None:
+        """Ask `dialog`; on yes, `then()`."""
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                then()
+
+        self.app.push_screen(dialog, answered)
+
+    def _refused(self, error: DomainError) -> None:
+        """From a worker thread: show a domain refusal as one line."""
+        self.app.call_from_thread(self.notify, error.message, severity="error", markup=False)
+
+    def _report(self, line: str, changed: list[CaseNumber]) -> None:
+        """From a worker thread: show the outcome and tell every screen what changed."""
+        self.app.call_from_thread(self.notify, line, markup=False)
+        self.app.call_from_thread(self.announce_change, changed)
 
     # -- assign to me (ASSIGN-2): no dialog ---------------------------------------------
     def action_assign_me(self) -> None:
         """`a`: assign the current case (or every marked case) to me, atomically."""
         targets = self._targets()
-        if not targets:
-            return
-        desk = self.desk
-        numbers = [c.number for c in targets]
-        if len(numbers) == 1:
-            number = numbers[0]
-            self.run_service(
-                lambda: cases.assign_to_me(desk.ctx, desk.user, number),
-                done=lambda r: (
-                    f"{number} assigned to you" if r.changed else f"{number} is already yours"
-                ),
-                changed=numbers,
-            )
-        else:
-            self.run_service(
-                lambda: queue.each_case(
-                    numbers, lambda n: cases.assign_to_me(desk.ctx, desk.user, n)
-                ),
-                done=lambda r: r.line("assigned to you"),
-                changed=numbers,
+        if targets:
+            self._one_or_all(
+                [c.number for c in targets],
+                self.desk.assign_to_me,
+                lambda n, r: f"{n} assigned to you" if r.changed else f"{n} is already yours",
+                self.desk.assign_all_to_me,
+                "assigned to you",
             )
 
     # -- status (CASE-4, CASE-5) ---------------------------------------------------------
@@ -81,10 +150,7 @@ class CaseActions(MailActions):
     @work(thread=True, group="case-dialog", exit_on_error=False, description="status choices")
     def _load_status_choices(self, targets: list[CaseSummary]) -> None:
         desk = self.desk
-        role = desk.role()
-        sources = {Status(c.status) for c in targets}
-        allowed = {t for s in sources for t in desk.ctx.policy.workflow.targets(s, role)}
-        offered = [s for s in Status if s in allowed]
+        offered = desk.allowed_statuses({Status(c.status) for c in targets})
         self.app.call_from_thread(self._show_status_dialog, targets, offered, desk.today())
 
     def _show_status_dialog(
@@ -103,39 +169,23 @@ class CaseActions(MailActions):
         if choice.target is Status.CLOSED:
             self._ask_close(targets)
             return
-        desk, numbers, target = self.desk, [c.number for c in targets], choice.target
+        desk, target = self.desk, choice.target
         if len(targets) == 1 and targets[0].status == Status.CLOSED and target is Status.OPEN:
             self._reopen([targets[0].number], choice.comment)
             return
-        if len(numbers) == 1:
-            number = numbers[0]
-            self.run_service(
-                lambda: cases.change_status(
-                    desk.ctx,
-                    desk.user,
-                    number,
-                    target,
-                    comment=choice.comment,
-                    reminder=choice.reminder,
-                ),
-                done=lambda _: f"{number} is now {target}",
-                changed=numbers,
-            )
-        else:
-            self.run_service(
-                lambda: queue.bulk_status(
-                    desk.ctx,
-                    desk.user,
-                    numbers,
-                    target,
-                    comment=choice.comment,
-                    reminder=choice.reminder,
-                ),
-                done=lambda r: r.line(f"set to {target}"),
-                changed=numbers,
-            )
+        self._one_or_all(
+            [c.number for c in targets],
+            lambda n: desk.change_status(
+                n, target, comment=choice.comment, reminder=choice.reminder
+            ),
+            lambda n, _: f"{n} is now {target}",
+            lambda ns: desk.bulk_status(
+                ns, target, comment=choice.comment, reminder=choice.reminder
+            ),
+            f"set to {target}",
+        )
 
-    # -- close (CASE-6, SUB-3, TUI-4) ----------------------------------------------------
+    # -- close (CASE-6, SUB-3, TUI-4), then the parent and the closing mail (MAIL-5) -------
     def action_close(self) -> None:
         """`x`: close with a resolution (several: after a preview of what changes)."""
         targets = self._targets()
@@ -158,9 +208,7 @@ class CaseActions(MailActions):
     def _close_one(self, number: CaseNumber, choice: CloseChoice) -> None:
         desk = self.desk
         try:
-            result = cases.close_case(
-                desk.ctx,
-                desk.user,
+            result = desk.close_case(
                 number,
                 choice.resolution,
                 duplicate_of=choice.duplicate_of,
@@ -187,49 +235,54 @@ class CaseActions(MailActions):
             yes="Close parent",
             no="Keep open",
         )
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self._close_parent(number, parent, resolution)
-
-        self.app.push_screen(dialog, answered)
-
-    def _close_parent(self, number: CaseNumber, parent: CaseNumber, resolution: Resolution) -> None:
         desk = self.desk
-        self.run_service(
-            lambda: cases.close_case(
-                desk.ctx,
-                desk.user,
-                parent,
-                resolution,
-                comment=f"closed with its last sub-case {number}",
+        self._confirmed(
+            dialog,
+            lambda: self.run_service(
+                lambda: desk.close_case(
+                    parent, resolution, comment=f"closed with its last sub-case {number}"
+                ),
+                done=lambda _: f"{parent} closed ({resolution})",
+                changed=[parent],
             ),
-            done=lambda _: f"{parent} closed ({resolution})",
-            changed=[parent],
+        )
+
+    def _offer_closing_mail(self, number: CaseNumber) -> None:
+        """MAIL-5: closing can send the requester the closing mail with the history (asks)."""
+        dialog = ConfirmDialog(
+            f"Send the closing mail for {number}?",
+            "The requester gets the resolution and the case history.",
+            yes="Send",
+            no="Don't send",
+        )
+        desk = self.desk
+        self._confirmed(
+            dialog,
+            lambda: self.run_service(
+                lambda: desk.closing_mail(number),
+                done=lambda q: f"{number}: closing mail queued for {q.recipient}",
+                changed=[number],
+            ),
         )
 
     @work(thread=True, group="case-dialog", exit_on_error=False, description="bulk preview")
     def _preview_close(self, numbers: list[CaseNumber], choice: CloseChoice) -> None:
-        preview = queue.preview_status(self.desk.ctx, numbers, Status.CLOSED, choice.resolution)
+        preview = self.desk.preview_close(numbers, choice.resolution)
         self.app.call_from_thread(self._confirm_bulk_close, numbers, choice, preview.line())
 
     def _confirm_bulk_close(
         self, numbers: list[CaseNumber], choice: CloseChoice, line: str
     ) -> None:
         desk = self.desk
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.run_service(
-                    lambda: queue.bulk_close(
-                        desk.ctx, desk.user, numbers, choice.resolution, comment=choice.comment
-                    ),
-                    done=lambda r: r.line("closed"),
-                    changed=numbers,
-                )
-
         dialog = ConfirmDialog(f"Close {len(numbers)} cases?", line, yes="Close all")
-        self.app.push_screen(dialog, answered)
+        self._confirmed(
+            dialog,
+            lambda: self.run_service(
+                lambda: desk.bulk_close(numbers, choice.resolution, comment=choice.comment),
+                done=lambda r: r.line("closed"),
+                changed=numbers,
+            ),
+        )
 
     # -- delegate (ASSIGN-1, ASSIGN-4) ---------------------------------------------------
     def action_delegate(self) -> None:
@@ -257,40 +310,24 @@ class CaseActions(MailActions):
     def _delegate_chosen(self, targets: list[CaseSummary], choice: DelegateChoice | None) -> None:
         if choice is None:
             return
-        desk, numbers = self.desk, [c.number for c in targets]
-        if len(numbers) == 1:
-            number = numbers[0]
-            self.run_service(
-                lambda: cases.delegate_case(
-                    desk.ctx,
-                    desk.user,
-                    number,
-                    user=choice.user,
-                    group=choice.group,
-                    comment=choice.comment,
-                ),
-                done=lambda r: (
-                    f"{number} delegated to {choice.target}"
-                    if r.changed
-                    else f"{number} already is with {choice.target}"
-                ),
-                changed=numbers,
-            )
-        else:
-            self.run_service(
-                lambda: queue.bulk_delegate(
-                    desk.ctx,
-                    desk.user,
-                    numbers,
-                    user=choice.user,
-                    group=choice.group,
-                    comment=choice.comment,
-                ),
-                done=lambda r: r.line(f"delegated to {choice.target}"),
-                changed=numbers,
-            )
+        desk = self.desk
+        self._one_or_all(
+            [c.number for c in targets],
+            lambda n: desk.delegate(
+                n, user=choice.user, group=choice.group, comment=choice.comment
+            ),
+            lambda n, r: (
+                f"{n} delegated to {choice.target}"
+                if r.changed
+                else f"{n} already is with {choice.target}"
+            ),
+            lambda ns: desk.bulk_delegate(
+                ns, user=choice.user, group=choice.group, comment=choice.comment
+            ),
+            f"delegated to {choice.target}",
+        )
 
-    # -- comment, external action, phone note (ACT-1…5) -------------------------------------
+    # -- write: comment, external action, phone note (ACT-1…5), reply by mail (MAIL-5) ----
     def action_comment(self) -> None:
         """`c`: write an internal comment (several cases: the same one on each)."""
         self._write(ActivityKind.COMMENT)
@@ -303,24 +340,30 @@ class CaseActions(MailActions):
         """Write a phone note."""
         self._write(ActivityKind.PHONE)
 
+    def action_reply(self) -> None:
+        """`M`: an external action mailed to the requester (several cases: after a preview)."""
+        if self.desk.mail_out is None:
+            self.notify("No [smtp] in the config: mail cannot be sent", severity="warning")
+            return
+        self._write(ActivityKind.EXTERNAL, by_mail=True)
+
     def _write(self, kind: ActivityKind, *, by_mail: bool = False) -> None:
+        """One case: compose (the app opens it); several: one text for all of them."""
         targets = self._targets()
         if not targets:
             return
         if len(targets) == 1:
-            from helpdesk_tui.screens.compose import ComposeScreen  # lazy: compose imports this
-
-            self.app.push_screen(ComposeScreen(targets[0], kind, by_mail=by_mail))
+            self.post_message(ComposeRequested(targets[0], kind, by_mail=by_mail))
             return
-        desk, numbers = self.desk, [c.number for c in targets]
         if by_mail:
             self._bulk_reply(targets)
             return
+        desk, numbers = self.desk, [c.number for c in targets]
 
         def written(text: str | None) -> None:
             if text:
                 self.run_service(
-                    lambda: queue.bulk_comment(desk.ctx, desk.user, numbers, text, kind=kind),
+                    lambda: desk.bulk_comment(numbers, text, kind=kind),
                     done=lambda r: r.line(f"got the {KIND_NOUNS[kind].lower()}"),
                     changed=numbers,
                 )
@@ -329,6 +372,73 @@ class CaseActions(MailActions):
             f"{KIND_NOUNS[kind]} on {label(targets)}", label="Text:", multiline=True
         )
         self.app.push_screen(dialog, written)
+
+    def _bulk_reply(self, targets: list[CaseSummary]) -> None:
+        """TUI-4: one external action on every marked case, mailed to each requester,
+        after a preview of who gets what."""
+        numbers = [c.number for c in targets]
+
+        def written(text: str | None) -> None:
+            if text:
+                self._preview_bulk_reply(numbers, text)
+
+        dialog = TextDialog(
+            f"Reply by mail to {label(targets)}",
+            label="Text (mailed to each requester):",
+            multiline=True,
+        )
+        self.app.push_screen(dialog, written)
+
+    @work(thread=True, group="case-dialog", exit_on_error=False, description="preview mail")
+    def _preview_bulk_reply(self, numbers: list[CaseNumber], text: str) -> None:
+        try:
+            previews = self.desk.bulk_reply_preview(numbers)
+        except DomainError as error:
+            self._refused(error)
+            return
+        self.app.call_from_thread(self._confirm_bulk_reply, numbers, text, previews)
+
+    def _confirm_bulk_reply(
+        self, numbers: list[CaseNumber], text: str, previews: list[Any]
+    ) -> None:
+        going = [p for p in previews if p.refusal is None]
+        lines = [f"{p.number} → {p.recipient}" for p in going[:8]]
+        if len(going) > 8:
+            lines.append(f"… and {len(going) - 8} more")
+        lines += [f"{p.number}: skipped ({p.refusal})" for p in previews if p.refusal][:4]
+        dialog = ConfirmDialog(
+            f"{len(going)} mails: external action + reply to each requester",
+            "\n".join(lines) or "nobody to mail",
+            yes="Send",
+            no="Cancel",
+        )
+        desk = self.desk
+        self._confirmed(
+            dialog,
+            lambda: self.run_service(
+                lambda: desk.bulk_reply(numbers, text),
+                done=lambda r: (
+                    f"{len(r.queued)} replies queued"
+                    + (f", {len(r.refused)} refused" if r.refused else "")
+                ),
+                changed=numbers,
+            ),
+        )
+
+    def action_interim_update(self) -> None:
+        """`U`: mail the requester the external actions so far, newest first (MAIL-5)."""
+        targets = self._targets()
+        if not targets:
+            return
+        if len(targets) > 1:
+            self.notify("Interim updates go out one case at a time", severity="warning")
+            return
+        number, desk = targets[0].number, self.desk
+        self.run_service(
+            lambda: desk.interim_update(number),
+            done=lambda q: f"{number}: interim update queued for {q.recipient}",
+            changed=[number],
+        )
 
     # -- reopen (CASE-7) -------------------------------------------------------------------
     def action_reopen(self) -> None:
@@ -346,24 +456,15 @@ class CaseActions(MailActions):
 
     def _reopen(self, numbers: list[CaseNumber], comment: str) -> None:
         desk = self.desk
-        if len(numbers) == 1:
-            number = numbers[0]
-            self.run_service(
-                lambda: cases.reopen_case(desk.ctx, desk.user, number, comment=comment),
-                done=lambda reopened: f"{' and '.join(map(str, reopened))} reopened",
-                changed=numbers,
-            )
-        else:
-            self.run_service(
-                lambda: queue.each_case(
-                    numbers,
-                    lambda n: cases.reopen_case(desk.ctx, desk.user, n, comment=comment),
-                ),
-                done=lambda r: r.line("reopened"),
-                changed=numbers,
-            )
+        self._one_or_all(
+            numbers,
+            lambda n: desk.reopen(n, comment=comment),
+            lambda _, reopened: f"{' and '.join(map(str, reopened))} reopened",
+            lambda ns: desk.reopen_all(ns, comment=comment),
+            "reopened",
+        )
 
-    # -- sub-case (SUB-1, SUB-2) and header edits --------------------------------------------
+    # -- sub-case (SUB-1, SUB-2) ---------------------------------------------------------
     def action_new_subcase(self) -> None:
         """Split a sub-case off the current case."""
         targets = self._targets()
@@ -384,22 +485,18 @@ class CaseActions(MailActions):
             return
         desk = self.desk
         self.run_service(
-            lambda: cases.create_case(
-                desk.ctx,
-                desk.user,
+            lambda: desk.create_subcase(
+                parent,
                 subject=choice.subject,
-                contact=parent.contact_email,
                 user=choice.user,
                 group=choice.group,
-                type_key=parent.type,
-                priority=Priority(parent.priority),
                 due=choice.due,
-                parent=parent.number,
             ),
             done=lambda number: f"sub-case {number} created",
             changed=[parent.number],
         )
 
+    # -- header edits (CASE-1) -------------------------------------------------------------
     def action_edit(self) -> None:
         """`e`: edit the header fields of an open case (CASE-1; closed cases are read-only)."""
         targets = self._targets()
@@ -412,7 +509,7 @@ class CaseActions(MailActions):
             self.notify(f"{case.number} is closed: reopen it to edit", severity="warning")
             return
         desk = self.desk
-        dialog = EditDialog(case, desk.ctx.policy.case_types, today=desk.today())
+        dialog = EditDialog(case, desk.case_types(), today=desk.today())
 
         def edited(values: dict[str, object] | None) -> None:
             if values is None:
@@ -421,7 +518,7 @@ class CaseActions(MailActions):
                 self.notify("Nothing changed")
                 return
             self.run_service(
-                lambda: cases.edit_case(desk.ctx, desk.user, case.number, values),
+                lambda: desk.edit(case.number, values),
                 done=lambda changed: f"{case.number} saved" if changed else "Nothing changed",
                 changed=[case.number],
             )

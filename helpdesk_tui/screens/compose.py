@@ -11,19 +11,18 @@ import shlex
 import subprocess
 import tempfile
 import threading
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Static, TextArea
-from textual.worker import Worker
 
 from helpdesk_tui.dialogs.canned import CannedDialog
 from helpdesk_tui.dialogs.confirm import ConfirmDialog
@@ -31,16 +30,12 @@ from helpdesk_tui.domain.activity import parse_hours
 from helpdesk_tui.domain.enums import ActivityKind
 from helpdesk_tui.domain.errors import DomainError
 from helpdesk_tui.domain.templates import CannedResponse, fill
-from helpdesk_tui.messages import CasesChanged
-from helpdesk_tui.services import cases, timers
-from helpdesk_tui.services.timers import TimerState
+from helpdesk_tui.screens.base import WorkerScreen
+from helpdesk_tui.services.desk import Desk
+from helpdesk_tui.services.timers import BEAT_SECONDS, TimerState
 from helpdesk_tui.storage.reads import CaseSummary
 from helpdesk_tui.widgets.case_header import hours
-from helpdesk_tui.widgets.failure import report_failed_worker
 from helpdesk_tui.widgets.untrusted import literal_line, plain
-
-if TYPE_CHECKING:
-    from helpdesk_tui.services.desk import Desk
 
 KINDS = (ActivityKind.COMMENT, ActivityKind.EXTERNAL, ActivityKind.PHONE)
 KIND_TITLES = {
@@ -61,7 +56,7 @@ def editor_command() -> list[str]:
     return shlex.split(os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi")
 
 
-class ComposeScreen(Screen[bool]):
+class ComposeScreen(WorkerScreen[bool]):
     """Writes one activity on one case; dismisses with True once it is saved."""
 
     CSS_PATH = "compose.tcss"
@@ -74,12 +69,21 @@ class ComposeScreen(Screen[bool]):
         Binding("ctrl+e", "editor", "$EDITOR", id="compose.editor", priority=True),
     ]
     #: How often a running timer is written to the database (ACT-4: at least every 36 s).
-    beat_seconds: ClassVar[float] = timers.BEAT_SECONDS
+    beat_seconds: ClassVar[float] = BEAT_SECONDS
 
     def __init__(
-        self, case: CaseSummary, kind: ActivityKind = ActivityKind.COMMENT, *, by_mail: bool = False
+        self,
+        desk: Desk,
+        case: CaseSummary,
+        kind: ActivityKind = ActivityKind.COMMENT,
+        *,
+        by_mail: bool = False,
+        canned: Callable[[], Sequence[CannedResponse]] = lambda: (),
     ) -> None:
+        """Write on `case` through `desk`; `canned` reads the canned responses (ctrl+o)."""
         super().__init__()
+        self.desk = desk
+        self.canned = canned
         self.case = case
         self.kind = kind
         self.by_mail = by_mail and kind is ActivityKind.EXTERNAL
@@ -88,14 +92,6 @@ class ComposeScreen(Screen[bool]):
         self.timer_running = False
         self._timer_lock = threading.Lock()  # timer writes happen in order
         self._beat: Timer | None = None
-
-    @property
-    def desk(self) -> "Desk":
-        """The data facade (call it only inside thread workers)."""
-        from helpdesk_tui.app import HelpdeskApp  # lazy import: app imports screens
-
-        assert isinstance(self.app, HelpdeskApp)
-        return self.app.desk
 
     def compose(self) -> ComposeResult:
         yield Static(id="compose-title")
@@ -108,10 +104,6 @@ class ComposeScreen(Screen[bool]):
             yield Static("Attach files:", id="compose-attach-label")
             yield Input(id="compose-attach", placeholder="paths, separated by commas")
         yield Footer()
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """A worker this screen started failed: one line on screen (the text stays)."""
-        report_failed_worker(self, event)
 
     def on_mount(self) -> None:
         if not self.query(TextArea):
@@ -142,7 +134,7 @@ class ComposeScreen(Screen[bool]):
             return 0
         if not self.timer_running:
             return self.timer_seconds
-        elapsed = (self.desk.ctx.clock() - self.timer_at).total_seconds()
+        elapsed = (self.desk.now() - self.timer_at).total_seconds()
         return self.timer_seconds + max(0, int(elapsed))
 
     def _show_timer(self) -> None:
@@ -171,7 +163,7 @@ class ComposeScreen(Screen[bool]):
             self.timer_running = False
         else:
             self.timer_seconds = state.seconds
-            self.timer_at = self.desk.ctx.clock()
+            self.timer_at = self.desk.now()
             self.timer_running = state.running if running is None else running
         if self.timer_running and self._beat is None:
             self._beat = self.set_interval(self.beat_seconds, self.beat)
@@ -185,7 +177,7 @@ class ComposeScreen(Screen[bool]):
     def _load_timer(self) -> None:
         desk = self.desk
         with self._timer_lock:
-            state = timers.current_timer(desk.ctx, desk.user, self.case.number)
+            state = desk.timer(self.case.number)
             self.app.call_from_thread(self._apply_timer, state)
 
     def action_timer(self) -> None:
@@ -197,10 +189,7 @@ class ComposeScreen(Screen[bool]):
         desk, number = self.desk, self.case.number
         with self._timer_lock:
             try:
-                if run:
-                    state = timers.start_timer(desk.ctx, desk.user, number)
-                else:
-                    state = timers.pause_timer(desk.ctx, desk.user, number)
+                state = desk.start_timer(number) if run else desk.pause_timer(number)
             except DomainError as error:
                 self.app.call_from_thread(self.notify, error.message, severity="error")
                 return
@@ -213,7 +202,7 @@ class ComposeScreen(Screen[bool]):
         with self._timer_lock:
             if not self.timer_running:
                 return
-            state = timers.beat_timer(desk.ctx, desk.user, self.case.number)
+            state = desk.beat_timer(self.case.number)
             self.app.call_from_thread(self._apply_timer, state)
 
     # -- writing ----------------------------------------------------------------------
@@ -233,10 +222,7 @@ class ComposeScreen(Screen[bool]):
 
     def action_canned(self) -> None:
         """ctrl+o: insert a canned response, placeholders filled (ACT-5)."""
-        from helpdesk_tui.app import HelpdeskApp  # lazy import: app imports screens
-
-        assert isinstance(self.app, HelpdeskApp)
-        self.app.push_screen(CannedDialog(self.app.canned_responses()), self._insert_canned)
+        self.app.push_screen(CannedDialog(self.canned()), self._insert_canned)
 
     def _insert_canned(self, canned: CannedResponse | None) -> None:
         if canned is None:
@@ -308,22 +294,20 @@ class ComposeScreen(Screen[bool]):
     def _save(self, text: str, kind: ActivityKind, centi: int | None, files: list[str]) -> None:
         desk, number = self.desk, self.case.number
         with self._timer_lock:
-            state = timers.beat_timer(desk.ctx, desk.user, number)
+            state = desk.beat_timer(number)
             spent = centi if centi is not None else (state.centi_hours if state else None)
             try:
                 if self.by_mail:
                     desk.reply(number, text, attachments=files, time_spent_centi=spent)
                 else:
-                    cases.record_activity(
-                        desk.ctx, desk.user, number, kind, text, time_spent_centi=spent
-                    )
+                    desk.record_activity(number, kind, text, time_spent_centi=spent)
             except DomainError as error:
                 self.app.call_from_thread(
                     self.notify, error.message, severity="error", markup=False
                 )
                 return
             if state is not None:
-                timers.take_timer(desk.ctx, desk.user, number)  # its time went into the entry
+                desk.take_timer(number)  # its time went into the entry
             self.timer_running = False
         self.app.call_from_thread(self._saved, kind, spent)
 
@@ -335,9 +319,7 @@ class ComposeScreen(Screen[bool]):
         if spent:
             line += f" ({hours(spent)})"
         self.notify(line)
-        for screen in self.app.screen_stack:
-            if screen is not self:
-                screen.post_message(CasesChanged([self.case.number]))
+        self.announce_change([self.case.number])
         self.dismiss(True)
 
     def action_cancel(self) -> None:
@@ -368,7 +350,7 @@ class ComposeScreen(Screen[bool]):
     def _pause_and_leave(self) -> None:
         desk = self.desk
         with self._timer_lock:
-            state = timers.pause_timer(desk.ctx, desk.user, self.case.number)
+            state = desk.pause_timer(self.case.number)
             self.timer_running = False
         self.app.call_from_thread(self.notify, f"timer paused at {clock_text(state.seconds)}")
         self.app.call_from_thread(self.dismiss, False)

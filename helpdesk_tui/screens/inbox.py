@@ -7,29 +7,25 @@ refused) shows with it. Mail text is untrusted: it is shown as literal text with
 sequences stripped (SEC-2).
 """
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
-from textual.worker import Worker
 
 from helpdesk_tui.dialogs.text import TextDialog
 from helpdesk_tui.domain.errors import DomainError
 from helpdesk_tui.domain.numbering import parse_case_number
 from helpdesk_tui.messages import DataChanged
+from helpdesk_tui.screens.base import WorkerScreen
+from helpdesk_tui.services.desk import Desk
 from helpdesk_tui.storage.readmodels import MailEntry
-from helpdesk_tui.widgets.failure import report_failed_worker
 from helpdesk_tui.widgets.key_footer import KeyFooter
 from helpdesk_tui.widgets.untrusted import literal, literal_line
-
-if TYPE_CHECKING:
-    from helpdesk_tui.app import HelpdeskApp
 
 
 def mail_line(mail: MailEntry) -> Text:
@@ -67,7 +63,7 @@ def mail_preview(mail: MailEntry) -> Text:
     return text
 
 
-class InboxScreen(Screen[None]):
+class InboxScreen(WorkerScreen[None]):
     """Unfiled mail; `f` files the selected one onto a case, `n` opens a case from it."""
 
     BINDING_GROUP_TITLE = "Unfiled mail"
@@ -87,17 +83,11 @@ class InboxScreen(Screen[None]):
     InboxScreen #inbox-title { height: 1; background: $panel; padding: 0 1; }
     """
 
-    def __init__(self) -> None:
+    def __init__(self, desk: Desk) -> None:
+        """The unfiled mail, read and filed through `desk`."""
         super().__init__()
+        self.desk = desk
         self.mails: list[MailEntry] = []
-
-    @property
-    def helpdesk(self) -> "HelpdeskApp":
-        """The app, typed."""
-        from helpdesk_tui.app import HelpdeskApp  # lazy import: the app imports screens
-
-        assert isinstance(self.app, HelpdeskApp)
-        return self.app
 
     def compose(self) -> ComposeResult:
         yield Static(Text("Unfiled mail", style="bold"), id="inbox-title")
@@ -105,10 +95,6 @@ class InboxScreen(Screen[None]):
         with VerticalScroll(id="inbox-preview"):
             yield Static("", id="inbox-body")
         yield KeyFooter(compact=True)
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """A worker this screen started failed: one line on screen (never silently)."""
-        report_failed_worker(self, event)
 
     def on_mount(self) -> None:
         self.action_reload()
@@ -127,7 +113,7 @@ class InboxScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="inbox", exit_on_error=False, description="inbox")
     def action_reload(self) -> None:
         """Read the inbox in a thread and show it."""
-        mails = self.helpdesk.desk.unfiled()
+        mails = self.desk.unfiled()
         self.app.call_from_thread(self._show, mails)
 
     def _show(self, mails: list[MailEntry]) -> None:
@@ -177,7 +163,7 @@ class InboxScreen(Screen[None]):
     def _file(self, mail_id: str, answer: str) -> None:
         try:
             number = parse_case_number(answer)
-            self.helpdesk.desk.refile(mail_id, number)
+            self.desk.refile(mail_id, number)
         except DomainError as error:
             self.app.call_from_thread(self.notify, error.message, severity="error", markup=False)
             return
@@ -195,7 +181,7 @@ class InboxScreen(Screen[None]):
     @work(thread=True, group="inbox", exit_on_error=False, description="new case from mail")
     def _open_case(self, mail_id: str) -> None:
         try:
-            number = self.helpdesk.desk.open_case(mail_id)
+            number = self.desk.open_case(mail_id)
         except DomainError as error:
             self.app.call_from_thread(self.notify, error.message, severity="error", markup=False)
             return

@@ -8,26 +8,24 @@ resend?" mail goes out again only when an agent says so (`r`): nothing is resent
 import uuid
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
-from textual.worker import Worker
 
 from helpdesk_tui.dialogs.text import TextDialog
 from helpdesk_tui.domain.errors import DomainError
 from helpdesk_tui.messages import DataChanged
-from helpdesk_tui.widgets.failure import report_failed_worker
+from helpdesk_tui.screens.base import WorkerScreen
+from helpdesk_tui.services.desk import Desk
 from helpdesk_tui.widgets.key_footer import KeyFooter
 from helpdesk_tui.widgets.untrusted import literal_line
 
 if TYPE_CHECKING:
-    from helpdesk_tui.app import HelpdeskApp
     from helpdesk_tui.storage.outbox import OutboxEntry
 
 STATE_STYLES = {
@@ -62,7 +60,7 @@ def entry_line(entry: "OutboxEntry", now: datetime) -> Text:
     return line
 
 
-class OutboxScreen(Screen[None]):
+class OutboxScreen(WorkerScreen[None]):
     """Unsent mail; `x` cancel, `e` edit (undo window), `r` send again."""
 
     BINDING_GROUP_TITLE = "Outbox"
@@ -78,26 +76,16 @@ class OutboxScreen(Screen[None]):
     OutboxScreen #outbox-list { height: 1fr; }
     """
 
-    def __init__(self) -> None:
+    def __init__(self, desk: Desk) -> None:
+        """The unsent mail, read and acted on through `desk`."""
         super().__init__()
+        self.desk = desk
         self.entries: list[OutboxEntry] = []
-
-    @property
-    def helpdesk(self) -> "HelpdeskApp":
-        """The app, typed."""
-        from helpdesk_tui.app import HelpdeskApp  # lazy import: the app imports screens
-
-        assert isinstance(self.app, HelpdeskApp)
-        return self.app
 
     def compose(self) -> ComposeResult:
         yield Static(Text("Outbox", style="bold"), id="outbox-title")
         yield OptionList(id="outbox-list")
         yield KeyFooter(compact=True)
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """A worker this screen started failed: one line on screen (never silently)."""
-        report_failed_worker(self, event)
 
     def on_mount(self) -> None:
         self.action_reload()
@@ -109,11 +97,9 @@ class OutboxScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="outbox", exit_on_error=False, description="outbox")
     def action_reload(self) -> None:
         """Read the outbox in a thread and show it."""
-        from helpdesk_tui.services.outbox_control import list_outbox  # lazy: the write stack
-
-        ctx = self.helpdesk.desk.ctx
-        entries = list_outbox(ctx)
-        self.app.call_from_thread(self._show, entries, ctx.clock())
+        desk = self.desk
+        entries = desk.outbox()
+        self.app.call_from_thread(self._show, entries, desk.now())
 
     def _show(self, entries: "list[OutboxEntry]", now: datetime) -> None:
         listing = self.query_one("#outbox-list", OptionList)
@@ -136,15 +122,11 @@ class OutboxScreen(Screen[None]):
 
     def action_cancel_mail(self) -> None:
         """`x`: a queued mail within its undo window is not sent."""
-        from helpdesk_tui.services.outbox_control import cancel_mail
-
-        self._act(lambda ctx, user, entry_id: cancel_mail(ctx, user, entry_id), "cancelled")
+        self._act(self.desk.cancel_mail, "cancelled")
 
     def action_resend(self) -> None:
         """`r`: a failed or unknown mail goes out again (the agent decided)."""
-        from helpdesk_tui.services.outbox_control import resend_mail
-
-        self._act(lambda ctx, user, entry_id: resend_mail(ctx, user, entry_id), "queued again")
+        self._act(self.desk.resend_mail, "queued again")
 
     def action_edit_mail(self) -> None:
         """`e`: change the text of a queued mail within its undo window."""
@@ -156,15 +138,11 @@ class OutboxScreen(Screen[None]):
 
         def edited(text: str | None) -> None:
             if text:
-                from helpdesk_tui.services.outbox_control import edit_mail
-
-                self._act(
-                    lambda ctx, user, entry_id: edit_mail(ctx, user, entry_id, text), "edited"
-                )
+                self._act(lambda entry_id: self.desk.edit_mail(entry_id, text), "edited")
 
         self.app.push_screen(dialog, edited)
 
-    def _act(self, call: Callable[[Any, str, uuid.UUID], object], done: str) -> None:
+    def _act(self, call: Callable[[uuid.UUID], object], done: str) -> None:
         entry = self.selected
         if entry is None:
             self.notify("No mail selected", severity="warning")
@@ -172,12 +150,9 @@ class OutboxScreen(Screen[None]):
         self._run(call, entry.id, f"{entry.case}: mail {done}")
 
     @work(thread=True, group="outbox", exit_on_error=False, description="outbox action")
-    def _run(
-        self, call: Callable[[Any, str, uuid.UUID], object], entry_id: uuid.UUID, done: str
-    ) -> None:
-        desk = self.helpdesk.desk
+    def _run(self, call: Callable[[uuid.UUID], object], entry_id: uuid.UUID, done: str) -> None:
         try:
-            call(desk.ctx, desk.user, entry_id)
+            call(entry_id)
         except DomainError as error:
             self.app.call_from_thread(self.notify, error.message, severity="error", markup=False)
             return

@@ -17,9 +17,9 @@ from textual.widgets import Input, OptionList, Static
 from helpdesk_tui.domain.errors import DomainError
 from helpdesk_tui.domain.numbering import CaseNumber
 from helpdesk_tui.domain.query import CaseQuery, parse_query
-from helpdesk_tui.messages import CasesChanged, DataChanged
-from helpdesk_tui.screens.case_actions import CaseActions
-from helpdesk_tui.services import queue
+from helpdesk_tui.messages import CasesChanged, DataChanged, OpenCaseRequested
+from helpdesk_tui.screens.case_actions import CaseActionScreen
+from helpdesk_tui.services.desk import Desk
 from helpdesk_tui.storage.reads import CaseSummary, Sort, SortKey
 from helpdesk_tui.widgets.case_list import CaseList
 from helpdesk_tui.widgets.key_footer import KeyFooter
@@ -36,7 +36,7 @@ def _view_binding(n: int) -> Binding:
     return Binding(str(n), f"view({n - 1})", f"View: {label}", id=f"queue.view_{n}", show=False)
 
 
-class QueueScreen(CaseActions):
+class QueueScreen(CaseActionScreen):
     """Views on the left, the cases of the chosen view on the right."""
 
     CSS_PATH = "queue.tcss"
@@ -65,8 +65,9 @@ class QueueScreen(CaseActions):
         *(_view_binding(n) for n in range(1, 10)),
     ]
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, desk: Desk) -> None:
+        """The queue of the agent `desk` acts as."""
+        super().__init__(desk, self._marked_or_current)
         self.view: View = views_for([])[0]
         self.query_text = ""
         self._counted = False  # counts start once the list has painted (first paint first)
@@ -79,7 +80,7 @@ class QueueScreen(CaseActions):
                 yield Static(id="list-title")
                 yield QueryBar(id="query")
                 yield CaseList(desk, self._view_query(), id="cases")
-        yield StatusLine(desk.user, desk.ctx.location.display(), id="status")
+        yield StatusLine(desk.user, desk.database_label(), id="status")
         yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
@@ -101,8 +102,8 @@ class QueueScreen(CaseActions):
         """The list of cases."""
         return self.query_one(CaseList)
 
-    def target_cases(self) -> list[CaseSummary]:
-        """The marked cases, else the one under the cursor."""
+    def _marked_or_current(self) -> list[CaseSummary]:
+        """What the case actions act on: the marked cases, else the one under the cursor."""
         cases = self.case_list
         marked = cases.marked()
         if marked:
@@ -231,8 +232,8 @@ class QueueScreen(CaseActions):
         self.open_case(event.number)
 
     def open_case(self, number: CaseNumber) -> None:
-        """Show the case screen for `number`."""
-        self.desk_app.open_case(number)
+        """Ask the app to show the case screen for `number`."""
+        self.post_message(OpenCaseRequested(number))
 
     def action_next_case(self) -> None:
         """`n`: assign me the most urgent unassigned case of my groups and open it."""
@@ -242,8 +243,7 @@ class QueueScreen(CaseActions):
         thread=True, exclusive=True, group="next-case", exit_on_error=False, description="next case"
     )
     def _take_next_case(self) -> None:
-        desk = self.desk
-        number = queue.next_case(desk.ctx, desk.user)
+        number = self.desk.next_case()
         if number is None:
             self.app.call_from_thread(
                 self.notify, "No unassigned case in your groups", severity="warning"
@@ -274,13 +274,13 @@ class QueueScreen(CaseActions):
         """The unfiled inbox (mail no rule placed)."""
         from helpdesk_tui.screens.inbox import InboxScreen  # lazy import: rarely needed
 
-        self.app.push_screen(InboxScreen())
+        self.app.push_screen(InboxScreen(self.desk))
 
     def action_outbox(self) -> None:
         """Outgoing mail not delivered yet."""
         from helpdesk_tui.screens.outbox import OutboxScreen  # lazy import: rarely needed
 
-        self.app.push_screen(OutboxScreen())
+        self.app.push_screen(OutboxScreen(self.desk))
 
     def _refresh_all(self) -> None:
         self._load_counts(list(self.query_one(ViewSidebar).views))

@@ -29,7 +29,7 @@ from helpdesk_tui.widgets.case_list_paint import CaseListPaint
 from helpdesk_tui.widgets.case_list_window import MARGIN_SCREENS, CaseListWindow
 from helpdesk_tui.widgets.case_pages import CaseSource, Window
 from helpdesk_tui.widgets.case_row import count_text
-from helpdesk_tui.widgets.failure import report_failed_worker
+from helpdesk_tui.widgets.failure import report_failure
 
 #: The smallest page asked for (a short terminal still reads in useful amounts).
 MIN_PAGE = 40
@@ -201,7 +201,7 @@ class CaseList(CaseListWindow, CaseListPaint, Widget, can_focus=True):
     # -- reading (the rest is CaseListWindow's) ---------------------------------------
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A worker this list started failed: one line on screen (never silently)."""
-        report_failed_worker(self, event)
+        report_failure(self, event)
 
     def on_mount(self) -> None:
         self._reload(None, None, 0)  # at once: the first page is the first paint

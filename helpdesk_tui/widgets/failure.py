@@ -1,10 +1,11 @@
 """A failed worker is told to the user in one line, wherever it was started (TUI-5).
 
 Textual posts `Worker.StateChanged` to the node that started the worker, and the message
-does not bubble: a screen's failed save never reaches the app. So every screen and widget
-that starts workers handles it by calling `report_failed_worker`, the one place that
-words a failure and logs its traceback. A refusal (`DomainError`) shows its own message;
-anything else shows as `error: <type>: <first line>`.
+does not bubble: a screen's failed save never reaches the app. So the app, the screen
+base class (`screens/base.py`, `WorkerScreen`) and every widget that starts workers
+handle it by calling `report_failure`, the one place that words a failure and logs its
+traceback. A refusal (`DomainError`) shows its own message; anything else shows as
+`error: <type>: <first line>`.
 """
 
 import logging
@@ -33,7 +34,7 @@ def failure_line(error: BaseException | None) -> str:
     return f"error: {kind}: {short}" if short else f"error: {kind}"
 
 
-def report_failed_worker(node: Widget | App[Any], event: Worker.StateChanged) -> None:
+def report_failure(node: Widget | App[Any], event: Worker.StateChanged) -> None:
     """Handle `Worker.StateChanged` for `node`: a failure becomes a notification."""
     if event.state is not WorkerState.ERROR:
         return

@@ -10,10 +10,8 @@ import asyncio
 import io
 import os
 import shutil
-import sys
 import tempfile
 import time
-import types
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,7 +22,6 @@ from typing import Any
 from rich.console import Console
 from support import Clock
 from textual.pilot import Pilot
-from textual.screen import Screen
 
 from helpdesk_tui.app import HelpdeskApp
 from helpdesk_tui.domain.enums import ActivityKind, Resolution, Role, Status
@@ -216,20 +213,6 @@ def seeded(tmp_path: Path) -> Iterator[Seeded]:
         ctx.dispose()
 
 
-def _ensure_queue_screen() -> None:
-    """The app opens the queue on start; until that screen exists, a blank one stands in."""
-    try:
-        import helpdesk_tui.screens.queue  # noqa: F401
-    except ImportError:
-        stub = types.ModuleType("helpdesk_tui.screens.queue")
-
-        class QueueScreen(Screen[None]):
-            pass
-
-        stub.QueueScreen = QueueScreen  # type: ignore[attr-defined]
-        sys.modules["helpdesk_tui.screens.queue"] = stub
-
-
 def make_app(
     data: Seeded,
     user: str = "alice",
@@ -238,7 +221,6 @@ def make_app(
     live_interval: float = 0,
 ) -> HelpdeskApp:
     """The real app on the seeded database, acting as `user`."""
-    _ensure_queue_screen()
     return HelpdeskApp(Desk(data.ctx, user, canned=canned), live_interval=live_interval)
 
 
@@ -255,8 +237,10 @@ async def open_case(pilot: Pilot[None], number: CaseNumber) -> None:
     """Push the case screen for `number` on top of whatever the app shows, loaded."""
     from helpdesk_tui.screens.case import CaseScreen
 
+    app = pilot.app
+    assert isinstance(app, HelpdeskApp)
     await settle(pilot, 1)
-    await pilot.app.push_screen(CaseScreen(number))
+    await app.push_screen(CaseScreen(app.desk, number))
     await settle(pilot)
 
 

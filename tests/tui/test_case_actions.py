@@ -39,7 +39,8 @@ from helpdesk_tui.dialogs.subcase import SubCaseDialog
 from helpdesk_tui.dialogs.text import TextDialog
 from helpdesk_tui.domain.numbering import CaseNumber
 from helpdesk_tui.screens.case import CaseScreen
-from helpdesk_tui.screens.case_actions import CaseActions
+from helpdesk_tui.screens.case_actions import CaseActionScreen
+from helpdesk_tui.services.desk import Desk
 from helpdesk_tui.storage.reads import CaseDetail, CaseSummary
 
 
@@ -232,7 +233,7 @@ async def test_edit_header_fields(tmp_path: Path) -> None:
             assert "0000004 is closed: reopen it to edit" in notifications(pilot)
 
 
-class MarkedScreen(CaseActions):
+class MarkedScreen(CaseActionScreen):
     """Stands in for the queue with marked cases."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -241,15 +242,11 @@ class MarkedScreen(CaseActions):
         Binding("d", "delegate", "Delegate", id="marked.delegate"),
     ]
 
-    def __init__(self, marked: list[CaseSummary]) -> None:
-        super().__init__()
-        self.marked = marked
+    def __init__(self, desk: Desk, marked: list[CaseSummary]) -> None:
+        super().__init__(desk, lambda: marked)
 
     def compose(self) -> ComposeResult:
         yield Static("marked cases")
-
-    def target_cases(self) -> list[CaseSummary]:
-        return self.marked
 
 
 @sync
@@ -258,7 +255,7 @@ async def test_bulk_close_confirms_with_a_preview_and_reports(tmp_path: Path) ->
         app = make_app(data)
         async with app.run_test(size=(120, 36)) as pilot:
             marked = [(await detail(data, n)).case for n in (INVOICE, VPN)]
-            await app.push_screen(MarkedScreen(marked))
+            await app.push_screen(MarkedScreen(app.desk, marked))
             await pilot.press("x")
             dialog = app.screen
             assert isinstance(dialog, CloseDialog)
@@ -281,7 +278,7 @@ async def test_bulk_comment_and_delegate(tmp_path: Path) -> None:
         app = make_app(data)
         async with app.run_test(size=(120, 36)) as pilot:
             marked = [(await detail(data, n)).case for n in (INVOICE, VPN)]
-            await app.push_screen(MarkedScreen(marked))
+            await app.push_screen(MarkedScreen(app.desk, marked))
             await pilot.press("c")
             assert isinstance(app.screen, TextDialog)
             await type_text(pilot, "Sammel")

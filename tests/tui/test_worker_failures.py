@@ -34,7 +34,7 @@ from helpdesk_tui.screens.compose import ComposeScreen
 from helpdesk_tui.services import cases
 from helpdesk_tui.services.desk import Desk
 from helpdesk_tui.services.outbox import MailOut
-from helpdesk_tui.widgets.failure import failure_line, report_failed_worker
+from helpdesk_tui.widgets.failure import failure_line, report_failure
 
 REFUSAL = "disk quota exceeded"
 
@@ -130,10 +130,10 @@ def test_every_node_that_starts_workers_reports_their_failures() -> None:
                     if base.__module__.startswith("helpdesk_tui.")
                 )
                 handler = getattr(cls, "on_worker_state_changed", None)
-                reports = handler is not None and "report_failed_worker" in inspect.getsource(
+                reports = handler is not None and "report_failure" in inspect.getsource(
                     handler
                 )
                 if starts_workers and not reports:
                     missing.append(cls.__qualname__)
     assert not missing
-    assert report_failed_worker  # the one function they call
+    assert report_failure  # the one function they call
