@@ -37,7 +37,7 @@ from helpdesk_tui.services.outbox import MailOut, acknowledge
 
 if TYPE_CHECKING:
     from helpdesk_tui.storage.cases import Entry
-    from helpdesk_tui.storage.mails import FolderState, NewMail
+    from helpdesk_tui.storage.mails import FolderState, MailToStore, NewMail
     from helpdesk_tui.storage.uow import UnitOfWork
 
 #: What the mail system does by itself: no agent, so the case's initiator stays empty.
@@ -274,7 +274,7 @@ class _BatchWriter:
         self._loaded = uow.cases.get_many(sorted(reachable, key=lambda n: (n.main, n.sub)))
         self._new_cases: dict[CaseNumber, tuple[Case, list[Entry]]] = {}
         self._changed: dict[CaseNumber, tuple[Case, list[Entry]]] = {}
-        self._mails: list[tuple[uuid.UUID, NewMail, uuid.UUID | None, str, str]] = []
+        self._mails: list[MailToStore] = []
         self._acks: list[tuple[Case, NewMail]] = []  # new cases to acknowledge (MAIL-5)
 
     def file(self, incoming: Incoming, key: str) -> Filed:
@@ -298,10 +298,23 @@ class _BatchWriter:
             filed = self._new_case(incoming, record, filing)
         else:
             mail_id = uuid.uuid4()
-            self._mails.append((mail_id, record, None, FiledBy.UNFILED.value, filing.reason))
+            self._mails.append(self._to_store(mail_id, record, None, FiledBy.UNFILED, filing))
             filed = Filed(incoming.uid, mail_id, FiledBy.UNFILED, filing.reason)
         self._learn(facts, record, filed)
         return filed
+
+    @staticmethod
+    def _to_store(
+        mail_id: uuid.UUID,
+        record: NewMail,
+        case_id: uuid.UUID | None,
+        filed_by: FiledBy,
+        filing: Filing,
+    ) -> MailToStore:
+        """The mail as stored: filed by `filed_by`, noted with the reason of the filing."""
+        from helpdesk_tui.storage.mails import MailToStore  # lazy: storage loads SQLAlchemy
+
+        return MailToStore(mail_id, record, case_id, filed_by.value, filing.reason)
 
     def _learn(self, facts: MailFacts, record: NewMail, filed: Filed) -> None:
         """Later mails of the batch may answer this one or carry its case's tag."""
@@ -348,7 +361,7 @@ class _BatchWriter:
         # indexes, and the description already holds this mail's words.
         drafts = [created, *case.receive_mail(now, "", reopen=False)]
         self._new_cases[case.number] = (case, [(draft, mail_id) for draft in drafts])
-        self._mails.append((mail_id, record, case.id, FiledBy.RULE.value, filing.reason))
+        self._mails.append(self._to_store(mail_id, record, case.id, FiledBy.RULE, filing))
         if self._settings.mail_out is not None:
             self._acks.append((case, record))
         return Filed(incoming.uid, mail_id, FiledBy.RULE, filing.reason, case.number, new_case=True)
@@ -371,7 +384,7 @@ class _BatchWriter:
         mail_id = uuid.uuid4()
         drafts = case.receive_mail(now, _new_text(record), reopen=settings.reopen_closed)
         entries.extend((draft, mail_id) for draft in drafts)
-        self._mails.append((mail_id, record, case.id, filing.filed_by.value, filing.reason))
+        self._mails.append(self._to_store(mail_id, record, case.id, filing.filed_by, filing))
         if was_closed:
             what = (
                 "reopened it"

@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.utils import getaddresses
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from helpdesk_tui.domain.activity import ActivityDraft
 from helpdesk_tui.domain.case import Actor, Case
@@ -49,8 +49,8 @@ from helpdesk_tui.mail.tag import format_tag, tag_subject
 from helpdesk_tui.services.context import Context, retrying
 
 if TYPE_CHECKING:
-    from helpdesk_tui.storage.mails import NewMail
-    from helpdesk_tui.storage.outbox import HistoryItem, Inbound
+    from helpdesk_tui.storage.mails import MailToStore, NewMail
+    from helpdesk_tui.storage.outbox import HistoryItem, Inbound, NewOutboxEntry
     from helpdesk_tui.storage.uow import UnitOfWork
 
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
@@ -124,8 +124,8 @@ class _Mail:
 class _Batch:
     """Mails and outbox rows written together (bulk)."""
 
-    mails: list[tuple[uuid.UUID, NewMail, uuid.UUID | None, str, str]] = field(default_factory=list)
-    rows: list[dict[str, Any]] = field(default_factory=list)
+    mails: list[MailToStore] = field(default_factory=list)
+    rows: list[NewOutboxEntry] = field(default_factory=list)
 
 
 def _agent_name(uow: UnitOfWork, actor: Actor) -> str:
@@ -162,7 +162,9 @@ def _queue(
     batch: _Batch | None = None,
 ) -> tuple[Queued, uuid.UUID]:
     """Store the message and its outbox row (or collect both in `batch`)."""
-    from helpdesk_tui.storage.mails import NewMail  # lazy: storage loads SQLAlchemy
+    # lazy: storage loads SQLAlchemy
+    from helpdesk_tui.storage.mails import MailToStore, NewMail
+    from helpdesk_tui.storage.outbox import NewOutboxEntry
 
     if "@" not in out.sender:
         raise ValidationError("smtp.from is not set: outgoing mail needs a sender address")
@@ -233,27 +235,27 @@ def _queue(
     )
     entry_id = uuid.uuid4()
     send_after = now + mail.delay
-    row = {
-        "id": entry_id,
-        "case_id": case.id,
-        "mail_id": mail_id,
-        "message_id": message_id,
-        "kind": mail.kind,
-        "automatic": mail.automatic,
-        "sender": out.sender,
-        "recipient": case.contact,
-        "subject": subject,
-        "state": "queued",
-        "attempts": 0,
-        "queued_at": now,
-        "send_after": send_after,
-        "attempted_at": None,
-        "sent_at": None,
-        "claimed_by": "",
-        "error": "",
-        "actor_id": uow.directory.agent_id(actor.username) if actor else None,
-    }
-    item = (mail_id, stored, case.id, "outgoing", mail.kind)
+    row = NewOutboxEntry(
+        id=entry_id,
+        case_id=case.id,
+        mail_id=mail_id,
+        message_id=message_id,
+        kind=mail.kind,
+        automatic=mail.automatic,
+        sender=out.sender,
+        recipient=case.contact,
+        subject=subject,
+        state="queued",
+        attempts=0,
+        queued_at=now,
+        send_after=send_after,
+        attempted_at=None,
+        sent_at=None,
+        claimed_by="",
+        error="",
+        actor_id=uow.directory.agent_id(actor.username) if actor else None,
+    )
+    item = MailToStore.outgoing(mail_id, stored, case.id, mail.kind)
     if batch is None:
         uow.mails.add_many([item])
         uow.outbox.add([row])

@@ -69,6 +69,25 @@ class NewMail:
     direction: str = "in"
 
 
+@dataclass(frozen=True)
+class MailToStore:
+    """One mail to store, and where it goes: onto a case (or, `case_id` None, into the
+    unfiled inbox), by what (`filed_by`) and why (`note`)."""
+
+    id: uuid.UUID
+    mail: NewMail
+    case_id: uuid.UUID | None
+    filed_by: str
+    note: str
+
+    @classmethod
+    def outgoing(
+        cls, mail_id: uuid.UUID, mail: NewMail, case_id: uuid.UUID, kind: str
+    ) -> "MailToStore":
+        """A mail we send: filed as "outgoing", its note the kind of mail (reply, ack…)."""
+        return cls(mail_id, mail, case_id, "outgoing", kind)
+
+
 class MailRepository:
     """Mails in and out of the database."""
 
@@ -135,21 +154,19 @@ class MailRepository:
     ) -> uuid.UUID:
         """Store a mail and its raw bytes; returns its id."""
         mail_id = mail_id or uuid.uuid4()
-        self.add_many([(mail_id, mail, case_id, filed_by, note)])
+        self.add_many([MailToStore(mail_id, mail, case_id, filed_by, note)])
         return mail_id
 
-    def add_many(
-        self, items: Sequence[tuple[uuid.UUID, NewMail, uuid.UUID | None, str, str]]
-    ) -> None:
-        """Store mails (id, mail, case id, filed by, note) in two statements."""
+    def add_many(self, items: Sequence[MailToStore]) -> None:
+        """Store mails in two statements."""
         if not items:
             return
         connection = self._session.connection()  # many rows at once: see storage/rows.py
-        insert_rows(connection, table(MailRow), [_mail_values(*item) for item in items])
+        insert_rows(connection, table(MailRow), [_mail_values(item) for item in items])
         insert_rows(
             connection,
             table(MailRawRow),
-            [{"mail_id": mail_id, "raw": mail.raw} for mail_id, mail, *_ in items],
+            [{"mail_id": item.id, "raw": item.mail.raw} for item in items],
         )
 
     def file(
@@ -317,16 +334,15 @@ def delete_for_cases(session: Session, case_ids: Sequence[uuid.UUID]) -> None:
     session.execute(delete(MailRow).where(col(MailRow.case_id).in_(case_ids)))
 
 
-def _mail_values(
-    mail_id: uuid.UUID, mail: NewMail, case_id: uuid.UUID | None, filed_by: str, note: str
-) -> dict[str, Any]:
+def _mail_values(item: MailToStore) -> dict[str, Any]:
+    mail = item.mail
     return {
-        "id": mail_id,
+        "id": item.id,
         "dedupe_key": mail.dedupe_key,
         "message_id": mail.message_id,
         "direction": mail.direction,
         "mailbox": mail.mailbox,
-        "case_id": case_id,
+        "case_id": item.case_id,
         "received_at": mail.received_at,
         "sent_at": mail.sent_at,
         "subject": mail.subject,
@@ -340,6 +356,6 @@ def _mail_values(
         "defects": json.dumps(list(mail.defects), ensure_ascii=False),
         "noise": mail.noise,
         "size": len(mail.raw),
-        "filed_by": filed_by,
-        "filed_note": note,
+        "filed_by": item.filed_by,
+        "filed_note": item.note,
     }

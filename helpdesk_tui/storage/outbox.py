@@ -58,6 +58,30 @@ class OutboxEntry:
 
 
 @dataclass(frozen=True)
+class NewOutboxEntry:
+    """An outbox row as queueing writes it (the columns of `OutboxRow`)."""
+
+    id: uuid.UUID
+    case_id: uuid.UUID
+    mail_id: uuid.UUID
+    message_id: str
+    kind: str
+    automatic: bool
+    sender: str
+    recipient: str
+    subject: str
+    state: str
+    attempts: int
+    queued_at: datetime
+    send_after: datetime
+    attempted_at: datetime | None
+    sent_at: datetime | None
+    claimed_by: str
+    error: str
+    actor_id: uuid.UUID | None
+
+
+@dataclass(frozen=True)
 class Inbound:
     """The customer's newest mail on a case: what a reply threads to and quotes."""
 
@@ -87,10 +111,10 @@ class OutboxRepository:
         self._session = session
 
     # -- writing -------------------------------------------------------------------
-    def add(self, rows: Sequence[dict[str, Any]]) -> None:
-        """Insert outbox rows (column → value dicts; one statement for many)."""
+    def add(self, rows: Sequence[NewOutboxEntry]) -> None:
+        """Insert outbox rows (one statement for many)."""
         if rows:
-            self._session.execute(insert(OutboxRow), list(rows))
+            self._session.execute(insert(OutboxRow), [dict(vars(row)) for row in rows])
 
     def claim(self, entry_id: uuid.UUID, now: datetime, claimant: str) -> bool:
         """Compare-and-set: queued/retrying and due → sending; False if someone else was

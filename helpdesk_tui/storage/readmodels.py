@@ -9,6 +9,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
+from helpdesk_tui.domain.enums import Priority, Status
 from helpdesk_tui.domain.numbering import CaseNumber
 
 #: Counts stop here (shown as "9999+"): a count never reads more than this many rows.
@@ -53,8 +54,8 @@ class CaseSummary:
     number: CaseNumber
     subject: str
     type: str
-    status: str
-    priority: str
+    status: Status
+    priority: Priority
     resolution: str | None
     duplicate_of: CaseNumber | None
     delegated_user: str | None

@@ -18,6 +18,7 @@ from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
+from helpdesk_tui.domain.enums import Priority, Status
 from helpdesk_tui.domain.errors import NotFoundError
 from helpdesk_tui.domain.numbering import CaseNumber
 from helpdesk_tui.domain.query import ME, CaseQuery
@@ -424,8 +425,8 @@ class ReadStore:
             number=CaseNumber(row[0], row[1]),
             subject=row[2],
             type=row[3],
-            status=row[4],
-            priority=row[5],
+            status=Status(row[4]),
+            priority=Priority(row[5]),
             resolution=row[6],
             duplicate_of=CaseNumber(row[7], row[8]) if row[7] is not None else None,
             delegated_user=row[9],
