@@ -16,6 +16,7 @@ from casefixtures import (
     notifications,
     off_loop,
     open_case,
+    screen_text,
     seeded,
     settle,
     type_text,
@@ -31,9 +32,12 @@ from helpdesk_tui.app import HelpdeskApp
 from helpdesk_tui.domain.enums import Resolution
 from helpdesk_tui.screens.case import CaseScreen
 from helpdesk_tui.screens.compose import ComposeScreen
+from helpdesk_tui.screens.inbox import InboxScreen
+from helpdesk_tui.screens.queue import QueueScreen
 from helpdesk_tui.services import cases
 from helpdesk_tui.services.desk import Desk
 from helpdesk_tui.services.outbox import MailOut
+from helpdesk_tui.storage.readmodels import MailEntry
 from helpdesk_tui.widgets.failure import failure_line, report_failure
 
 REFUSAL = "disk quota exceeded"
@@ -106,6 +110,29 @@ async def test_a_failed_action_on_the_case_screen_is_reported(tmp_path: Path) ->
             assert any(REFUSAL in n and n.startswith("error: ") for n in notifications(pilot))
 
 
+class FailingDisk(Desk):
+    """The real Desk, except that the disk under the unfiled inbox fails."""
+
+    def unfiled(self, limit: int = 200) -> list[MailEntry]:
+        raise OSError(5, "Input/output error")
+
+
+@sync
+async def test_an_os_error_in_a_screen_worker_shows_one_line_on_screen(tmp_path: Path) -> None:
+    """The inbox screen's own worker fails (not the app's): its handler reports it."""
+    with seeded(tmp_path) as data:
+        app = HelpdeskApp(FailingDisk(data.ctx, "alice"), live_interval=0)
+        async with app.run_test(size=(120, 36), notifications=True) as pilot:
+            await settle(pilot)
+            assert isinstance(app.screen, QueueScreen)
+            await pilot.press("i")
+            await settle(pilot)
+            assert isinstance(app.screen, InboxScreen)  # the screen stays, the error shows
+            line = "error: OSError: [Errno 5] Input/output error"
+            assert notifications(pilot) == [line]
+            assert line in screen_text(pilot)  # the toast
+
+
 def test_failure_lines() -> None:
     from helpdesk_tui.domain.errors import ClosedCaseError
 
@@ -130,9 +157,7 @@ def test_every_node_that_starts_workers_reports_their_failures() -> None:
                     if base.__module__.startswith("helpdesk_tui.")
                 )
                 handler = getattr(cls, "on_worker_state_changed", None)
-                reports = handler is not None and "report_failure" in inspect.getsource(
-                    handler
-                )
+                reports = handler is not None and "report_failure" in inspect.getsource(handler)
                 if starts_workers and not reports:
                     missing.append(cls.__qualname__)
     assert not missing
