@@ -8,6 +8,7 @@ import typer
 from helpdesk_tui.cli.errors import refusals
 from helpdesk_tui.cli.output import emit_json, fail, say
 from helpdesk_tui.cli.runtime import Runtime
+from helpdesk_tui.domain.quoted import text_before_quote
 from helpdesk_tui.domain.safe_text import one_line, safe_text
 
 app = typer.Typer(help="Inspect mail.", no_args_is_help=True)
@@ -65,7 +66,7 @@ def parse_file(
     for defect in mail.defects:
         say(f"  defect      {one_line(defect)}")
     say("")
-    shown = mail.body_text[: mail.quote_start] if mail.quote_start else mail.body_text
+    shown = text_before_quote(mail.body_text, mail.quote_start)
     lines = safe_text(shown).rstrip().splitlines()
     for line in lines[:BODY_LINES]:
         say(line)

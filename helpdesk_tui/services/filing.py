@@ -30,6 +30,7 @@ from helpdesk_tui.domain.filing import (
     decide,
 )
 from helpdesk_tui.domain.numbering import CaseNumber, parse_case_number
+from helpdesk_tui.domain.quoted import text_before_quote
 from helpdesk_tui.mail.msgid import is_ours
 from helpdesk_tui.mail.parse import ParsedMail
 from helpdesk_tui.services.context import Context, retrying
@@ -420,7 +421,7 @@ def refile(ctx: Context, actor_name: str, mail_id: uuid.UUID, number: CaseNumber
         note = f"re-filed by {actor.username}"
         if row.case_id is None:
             now = ctx.clock()
-            new_part = row.body_text[: row.quote_start] if row.quote_start else row.body_text
+            new_part = text_before_quote(row.body_text, row.quote_start)
             drafts = case.receive_mail(now, new_part.strip(), reopen=False)
             uow.mails.file(mail_id, case.id, FiledBy.MANUAL, note)
             uow.cases.save(case, actor, now, drafts, mail_id=mail_id)
@@ -444,7 +445,7 @@ def open_case(ctx: Context, actor_name: str, mail_id: uuid.UUID) -> CaseNumber:
             raise ValidationError("the mail has no sender address: file it onto a case instead")
         contact = uow.directory.ensure_contact(row.from_email, row.from_name)
         now = ctx.clock()
-        new_part = row.body_text[: row.quote_start] if row.quote_start else row.body_text
+        new_part = text_before_quote(row.body_text, row.quote_start)
         case, created = new_case(
             policy=ctx.policy,
             actor=actor,
@@ -467,8 +468,7 @@ def open_case(ctx: Context, actor_name: str, mail_id: uuid.UUID) -> CaseNumber:
 
 def _new_text(record: NewMail) -> str:
     """What a mail adds (its quoted history left out): the text search indexes."""
-    body = record.body_text
-    return (body[: record.quote_start] if record.quote_start else body).strip()
+    return text_before_quote(record.body_text, record.quote_start).strip()
 
 
 def _notify_delegate(

@@ -34,6 +34,7 @@ from helpdesk_tui.domain.header_values import (
     is_address,
 )
 from helpdesk_tui.domain.numbering import CaseNumber
+from helpdesk_tui.domain.quoted import text_before_quote
 from helpdesk_tui.domain.templates import fill
 from helpdesk_tui.mail.outgoing import (
     Outgoing,
@@ -189,9 +190,7 @@ def _queue(
     quoted = None
     references: tuple[str, ...] = ()
     if inbound is not None:
-        text = (
-            inbound.body_text[: inbound.quote_start] if inbound.quote_start else inbound.body_text
-        )
+        text = text_before_quote(inbound.body_text, inbound.quote_start)
         quoted = Quoted(inbound.from_name or inbound.from_email, inbound.sent_at, text)
         references = thread_references(inbound.references, inbound.message_id)
     outgoing = Outgoing(

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from helpdesk_tui.domain.activity import ActivityDraft
 from helpdesk_tui.domain.enums import ActivityKind
 from helpdesk_tui.domain.errors import ConflictError, ValidationError
+from helpdesk_tui.domain.quoted import text_before_quote
 from helpdesk_tui.mail.outgoing import replace_text
 from helpdesk_tui.services.context import Context, retrying
 from helpdesk_tui.services.outbox import PENDING
@@ -59,7 +60,7 @@ def edit_mail(ctx: Context, actor_name: str, entry_id: uuid.UUID, text: str) -> 
         mail = uow.mails.get(entry.mail_id)
         assert mail is not None
         start = mail.quote_start
-        old_body = (mail.body_text[:start] if start else mail.body_text).strip()
+        old_body = text_before_quote(mail.body_text, start).strip()
         new_body = text.strip()
         full = f"{new_body}\n\n{mail.body_text[start:]}" if start else f"{new_body}\n"
         raw = replace_text(uow.outbox.raw(entry.mail_id), full)

@@ -18,6 +18,7 @@ from helpdesk_tui.domain.case import Actor, Case, Delegation, ParentView
 from helpdesk_tui.domain.enums import ActivityKind, Priority, Resolution, Status
 from helpdesk_tui.domain.errors import ConflictError, NotFoundError
 from helpdesk_tui.domain.numbering import CaseNumber
+from helpdesk_tui.storage.chunks import chunked
 from helpdesk_tui.storage.directory import Directory
 from helpdesk_tui.storage.mails import delete_for_cases
 from helpdesk_tui.storage.rows import insert_rows
@@ -53,10 +54,8 @@ class CaseRepository:
         wanted = set(numbers)
         found: dict[CaseNumber, Case] = {}
         mains = sorted({n.main for n in wanted})
-        for start in range(0, len(mains), 500):
-            rows = self._session.exec(
-                select(CaseRow).where(col(CaseRow.number).in_(mains[start : start + 500]))
-            ).all()
+        for chunk in chunked(mains):
+            rows = self._session.exec(select(CaseRow).where(col(CaseRow.number).in_(chunk))).all()
             for row in rows:
                 number = CaseNumber(row.number, row.sub_number)
                 if number in wanted:
@@ -220,8 +219,7 @@ class CaseRepository:
         """The time of each case's newest timeline entry (one query per 500 cases)."""
         newest: dict[uuid.UUID, datetime] = {}
         at, case_id = col(ActivityRow.at), col(ActivityRow.case_id)
-        for start in range(0, len(case_ids), 500):
-            chunk = case_ids[start : start + 500]
+        for chunk in chunked(case_ids):
             query = select(case_id, func.max(at)).where(case_id.in_(chunk)).group_by(case_id)
             newest.update({row[0]: row[1] for row in self._session.execute(query)})
         return newest

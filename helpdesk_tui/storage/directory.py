@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from helpdesk_tui.domain.case import Actor
 from helpdesk_tui.domain.enums import Role
 from helpdesk_tui.domain.errors import NotFoundError
+from helpdesk_tui.storage.chunks import chunked
 from helpdesk_tui.storage.peoplereads import DirectoryChange, UserEntry
 from helpdesk_tui.storage.rows import insert_rows
 from helpdesk_tui.storage.tables import (
@@ -334,7 +335,7 @@ class Directory:
         wanted = {e.strip().lower() for e in emails} - self._contacts.keys()
         contacts = table(ContactRow)
         columns = (contacts.c.id, contacts.c.email, contacts.c.name, contacts.c.account_id)
-        for chunk in _chunks(sorted(wanted), 500):
+        for chunk in chunked(sorted(wanted)):
             self._contacts.update(dict.fromkeys(chunk))
             query = select(*columns).where(contacts.c.email.in_(chunk))
             for row in self._session.connection().execute(query):
@@ -345,7 +346,7 @@ class Directory:
     def _prefetch_domains(self, domains: Iterable[str]) -> None:
         """Which account each of these e-mail domains belongs to (None: none)."""
         accounts = table(AccountRow)
-        for chunk in _chunks(sorted(domains), 500):
+        for chunk in chunked(sorted(domains)):
             self._domain_accounts.update(dict.fromkeys(chunk))
             query = select(accounts.c.domain, accounts.c.id).where(accounts.c.domain.in_(chunk))
             for domain, account_id in self._session.connection().execute(query):
@@ -358,8 +359,3 @@ class Directory:
         if row is None:
             raise NotFoundError(f"unknown contact {contact_id}")
         return row.email
-
-
-def _chunks(items: list[str], size: int) -> Iterable[list[str]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]

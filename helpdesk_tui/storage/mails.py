@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 
 from helpdesk_tui.domain.filing import CaseFacts
 from helpdesk_tui.domain.numbering import CaseNumber
+from helpdesk_tui.storage.chunks import chunked
 from helpdesk_tui.storage.rows import insert_rows
 from helpdesk_tui.storage.tables import (
     ActivityRow,
@@ -210,7 +211,7 @@ class MailRepository:
         wanted = {(n.main, n.sub) for n in numbers}
         cases: dict[uuid.UUID, tuple[CaseNumber, set[str], set[str], set[str]]] = {}
         mains = sorted({main for main, _ in wanted})
-        for start in range(0, len(mains), 500):
+        for some_mains in chunked(mains):
             rows = self._session.execute(
                 select(
                     col(CaseRow.id),
@@ -219,14 +220,14 @@ class MailRepository:
                     col(ContactRow.email),
                 )
                 .outerjoin(ContactRow, col(CaseRow.contact_id) == col(ContactRow.id))
-                .where(col(CaseRow.number).in_(mains[start : start + 500]))
+                .where(col(CaseRow.number).in_(some_mains))
             ).all()
             for case_id, main, sub, contact in rows:
                 if (main, sub) in wanted:
                     people = {contact.lower()} if contact else set()
                     cases[case_id] = (CaseNumber(main, sub), people, set(), set())
         ids = list(cases)
-        for start in range(0, len(ids), 500):
+        for some_ids in chunked(ids):
             for case_id, sender, recipients, message_id, direction in self._session.execute(
                 sa_select(  # five columns: more than sqlmodel's select is typed for
                     col(MailRow.case_id),
@@ -234,7 +235,7 @@ class MailRepository:
                     col(MailRow.recipients),
                     col(MailRow.message_id),
                     col(MailRow.direction),
-                ).where(col(MailRow.case_id).in_(ids[start : start + 500]))
+                ).where(col(MailRow.case_id).in_(some_ids))
             ).all():
                 _, people, message_ids, ours = cases[case_id]
                 people.add(sender.lower())
@@ -257,11 +258,11 @@ class MailRepository:
         filing decides which one, if any, the mail may join."""
         found: dict[str, list[CaseNumber]] = {}
         wanted = sorted(set(message_ids))
-        for start in range(0, len(wanted), 500):
+        for chunk in chunked(wanted):
             rows = self._session.execute(
                 select(col(MailRow.message_id), col(CaseRow.number), col(CaseRow.sub_number))
                 .join(CaseRow, col(MailRow.case_id) == col(CaseRow.id))
-                .where(col(MailRow.message_id).in_(wanted[start : start + 500]))
+                .where(col(MailRow.message_id).in_(chunk))
                 .order_by(col(MailRow.received_at).desc())
             ).all()
             for message_id, number, sub in rows:

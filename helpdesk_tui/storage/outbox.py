@@ -18,6 +18,8 @@ from sqlmodel import Session, col, select
 
 from helpdesk_tui.domain.errors import NotFoundError
 from helpdesk_tui.domain.numbering import CaseNumber
+from helpdesk_tui.domain.quoted import text_before_quote
+from helpdesk_tui.storage.chunks import chunked
 from helpdesk_tui.storage.tables import (
     ActivityRow,
     AgentRow,
@@ -313,12 +315,12 @@ class OutboxRepository:
         """The requesters' addresses of these cases (to prefetch their contacts at once)."""
         mains = sorted({n.main for n in numbers})
         emails: list[str] = []
-        for start in range(0, len(mains), 500):
+        for chunk in chunked(mains):
             emails.extend(
                 self._session.execute(
                     select(col(ContactRow.email))
                     .join(CaseRow, col(CaseRow.contact_id) == col(ContactRow.id))
-                    .where(col(CaseRow.number).in_(mains[start : start + 500]))
+                    .where(col(CaseRow.number).in_(chunk))
                 ).scalars()
             )
         return emails
@@ -349,7 +351,7 @@ class OutboxRepository:
         items = []
         for at, kind, text, actor, body, quote_start in rows:
             if not text and body:
-                text = body[:quote_start] if quote_start else body
+                text = text_before_quote(body, quote_start)
             items.append(HistoryItem(at, kind, text, actor))
         return items
 

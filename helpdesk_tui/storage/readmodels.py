@@ -11,6 +11,7 @@ from typing import Any
 
 from helpdesk_tui.domain.enums import Priority, Status
 from helpdesk_tui.domain.numbering import CaseNumber
+from helpdesk_tui.domain.quoted import text_before_quote
 
 #: Counts stop here (shown as "9999+"): a count never reads more than this many rows.
 COUNT_CAP = 9999
@@ -113,7 +114,7 @@ class MailEntry:
     @property
     def new_text(self) -> str:
         """The body without its quoted history."""
-        return self.body_text[: self.quote_start] if self.quote_start else self.body_text
+        return text_before_quote(self.body_text, self.quote_start)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from helpdesk_tui.domain.enums import Priority, Status
 from helpdesk_tui.domain.errors import NotFoundError
 from helpdesk_tui.domain.numbering import CaseNumber
 from helpdesk_tui.domain.query import ME, CaseQuery
+from helpdesk_tui.storage.chunks import chunked
 from helpdesk_tui.storage.dialect import Dialect
 from helpdesk_tui.storage.guard import check_thread
 from helpdesk_tui.storage.location import BUSY_TIMEOUT_MS, DatabaseLocation
@@ -268,8 +269,7 @@ class ReadStore:
     def summaries(self, numbers: Sequence[CaseNumber]) -> list[CaseSummary]:
         """The cases with these numbers (bulk previews), in number order."""
         found: list[CaseSummary] = []
-        for start in range(0, len(numbers), 200):
-            chunk = numbers[start : start + 200]
+        for chunk in chunked(numbers, 200):  # two parameters a number
             pairs = " OR ".join("(c.number = ? AND c.sub_number = ?)" for _ in chunk)
             params = [value for n in chunk for value in (n.main, n.sub)]
             sql = _SELECT.format(description="''") + f" WHERE {pairs}"

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import Connection, Dialect, Table, Uuid, insert
 from sqlalchemy.types import TypeEngine
 
+from helpdesk_tui.storage.chunks import chunked
 from helpdesk_tui.storage.types import UTCDateTime
 
 #: Bound parameters per statement: below SQLite's limit (32,766) and psycopg's (65,535).
@@ -60,8 +61,7 @@ def insert_rows(
     into = f"{head} {quote(table.name)} ({', '.join(quote(name) for name in names)}) VALUES "
     group = "(" + ", ".join([placeholder] * len(names)) + ")"
     per_statement = max(1, MAX_PARAMETERS // len(names))
-    for start in range(0, len(rows), per_statement):
-        chunk = rows[start : start + per_statement]
+    for chunk in chunked(rows, per_statement):
         values: list[Any] = []
         for row in chunk:
             for name, process in zip(names, processors, strict=True):
