@@ -412,7 +412,8 @@ class _BatchWriter:
 
 def refile(ctx: Context, actor_name: str, mail_id: uuid.UUID, number: CaseNumber) -> None:
     """An agent moves a mail (and its timeline entry) to another case (MAIL-3)."""
-    with ctx.uow() as uow:
+
+    def work(uow: UnitOfWork) -> None:
         actor = uow.directory.actor(actor_name)
         row = uow.mails.get(mail_id)
         if row is None:
@@ -427,7 +428,8 @@ def refile(ctx: Context, actor_name: str, mail_id: uuid.UUID, number: CaseNumber
             uow.cases.save(case, actor, now, drafts, mail_id=mail_id)
         else:
             uow.mails.file(mail_id, case.id, FiledBy.MANUAL, note)
-        uow.commit()
+
+    retrying(ctx, work)
 
 
 def open_case(ctx: Context, actor_name: str, mail_id: uuid.UUID) -> CaseNumber:

@@ -9,16 +9,20 @@ import json
 import pytest
 from filing_support import SETTINGS, case_row, deliver, mails
 from mailmaker import customer_mail, reply_to
+from sqlalchemy import update
 from sqlmodel import select
 
+from helpdesk_tui.domain.case import Case
 from helpdesk_tui.domain.enums import ActivityKind, Resolution, Status
 from helpdesk_tui.domain.filing import FiledBy, RoutingRule
+from helpdesk_tui.domain.numbering import CaseNumber
 from helpdesk_tui.services import cases as svc
 from helpdesk_tui.services.context import Context
 from helpdesk_tui.services.filing import (
     FilingSettings,
     refile,
 )
+from helpdesk_tui.storage.cases import CaseRepository
 from helpdesk_tui.storage.mails import FolderState
 from helpdesk_tui.storage.reads import open_reads
 from helpdesk_tui.storage.tables import ActivityRow, CaseRow, MailRawRow, MailRow, NotificationRow
@@ -257,6 +261,32 @@ def test_refile_an_unfiled_mail_puts_it_on_the_case_timeline(ctx: Context) -> No
             select(ActivityRow).where(ActivityRow.mail_id == stray.mail_id)
         ).one()
         assert entry.case_id == uow.cases.case_id(a)
+
+
+def test_refile_is_done_again_when_someone_saved_the_case_meanwhile(
+    ctx: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a = deliver(ctx, customer_mail("Erster Fall")).filed[0].case
+    assert a is not None
+    stray = deliver(ctx, customer_mail("Hallo", body="Neu."), settings=FilingSettings()).filed[0]
+    real_get, raced = CaseRepository.get, []
+
+    def get_then_race(repo: CaseRepository, number: CaseNumber) -> Case:
+        case = real_get(repo, number)
+        if not raced:  # another agent saves the case between this read and the write
+            raced.append(number)
+            repo._session.execute(update(CaseRow).values(version=CaseRow.version + 1))
+        return case
+
+    monkeypatch.setattr(CaseRepository, "get", get_then_race)
+    refile(ctx, "alice", stray.mail_id, a)
+    assert raced == [a]
+    with ctx.uow(write=False) as uow:
+        entry = uow.session.exec(
+            select(ActivityRow).where(ActivityRow.mail_id == stray.mail_id)
+        ).one()
+        assert entry.case_id == uow.cases.case_id(a)
+        assert entry.text == "Neu."
 
 
 def test_the_timeline_shows_each_mail_with_why_it_was_filed(ctx: Context) -> None:
