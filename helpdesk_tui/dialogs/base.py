@@ -12,9 +12,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Static
+from textual.widgets import Input, OptionList, Static
 
-from helpdesk_tui.domain.errors import DomainError
+from helpdesk_tui.domain.errors import DomainError, ValidationError
+from helpdesk_tui.widgets.fuzzy_picker import FuzzyPicker
 from helpdesk_tui.widgets.untrusted import literal, literal_line
 
 ResultT = TypeVar("ResultT")
@@ -30,12 +31,16 @@ class Dialog(ModalScreen[ResultT]):
     ]
     #: The keys line under the body.
     HINT = "Enter or ctrl+s: OK · Esc: cancel"
+    #: The field that has the cursor when the dialog opens (a selector; "": Textual's pick).
+    FOCUS: ClassVar[str] = ""
 
     def __init__(self, heading: Text | str) -> None:
+        """`heading` is the title line (a str is shown as literal text)."""
         super().__init__()
         self.heading = heading if isinstance(heading, Text) else literal(heading)
 
     def compose(self) -> ComposeResult:
+        """Title, the dialog's own fields, the error line and the keys line."""
         with Vertical(id="dialog-box"):
             yield Static(self.heading, id="dialog-title")
             yield from self.compose_body()
@@ -48,6 +53,11 @@ class Dialog(ModalScreen[ResultT]):
         while the app quits, yet still sends it Mount and key events."""
         return bool(self.query("#dialog-box"))
 
+    def on_mount(self) -> None:
+        """Put the cursor into the `FOCUS` field."""
+        if self.is_built and self.FOCUS:
+            self.query_one(self.FOCUS).focus()
+
     def compose_body(self) -> ComposeResult:
         """The dialog's fields."""
         yield from ()
@@ -59,6 +69,14 @@ class Dialog(ModalScreen[ResultT]):
     def cancel_result(self) -> ResultT:
         """The value Esc dismisses with (None unless a dialog says otherwise)."""
         return cast(ResultT, None)
+
+    def picked(self, nothing: str) -> str:
+        """The key chosen in the dialog's fuzzy picker; refuses with `nothing` if none
+        matches what was typed."""
+        key = self.query_one(FuzzyPicker).selected
+        if key is None:
+            raise ValidationError(nothing)
+        return key
 
     def refuse(self, message: str) -> None:
         """Show why the dialog cannot be submitted (one line, literal text)."""
@@ -88,3 +106,10 @@ class Dialog(ModalScreen[ResultT]):
         """Enter in a one-line field submits the dialog."""
         event.stop()
         self.action_submit()
+
+
+def highlighted_id(options: OptionList) -> str | None:
+    """The id of the highlighted option of `options` (None: nothing highlighted)."""
+    if options.highlighted is None:
+        return None
+    return options.get_option_at_index(options.highlighted).id

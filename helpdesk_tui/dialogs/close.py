@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from helpdesk_tui.dialogs.base import Dialog
+from helpdesk_tui.dialogs.base import Dialog, highlighted_id
 from helpdesk_tui.domain.enums import Resolution
 from helpdesk_tui.domain.errors import ValidationError
 from helpdesk_tui.domain.numbering import CaseNumber, parse_case_number
@@ -31,13 +31,17 @@ class CloseChoice:
 class CloseDialog(Dialog[CloseChoice | None]):
     """Asks for the resolution (and the original of a duplicate)."""
 
+    FOCUS = "#close-resolution"
+
     def __init__(self, heading: Text | str, *, allow_duplicate: bool = True) -> None:
+        """Offers every resolution; Duplicate only if `allow_duplicate` (one case)."""
         super().__init__(heading)
         self.resolutions = [
             r for r in Resolution if allow_duplicate or r is not Resolution.DUPLICATE
         ]
 
     def compose_body(self) -> ComposeResult:
+        """Resolutions, the original's number (shown for Duplicate) and a comment."""
         yield Static("Resolution:", classes="field-label")
         yield OptionList(
             *(Option(Text(LABELS[r]), id=r.value) for r in self.resolutions),
@@ -49,20 +53,15 @@ class CloseDialog(Dialog[CloseChoice | None]):
         yield Input(id="close-comment")
 
     def on_mount(self) -> None:
-        if not self.is_built:
-            return  # pushed while the app quits: nothing to focus
-        options = self.query_one(OptionList)
-        options.highlighted = 0
-        options.focus()
-        self._show_original()
+        """The first resolution is highlighted (the base class focuses the list)."""
+        if self.is_built:
+            self.query_one(OptionList).highlighted = 0
+            self._show_original()
 
     @property
     def resolution(self) -> Resolution | None:
         """The highlighted resolution."""
-        options = self.query_one(OptionList)
-        if options.highlighted is None:
-            return None
-        option_id = options.get_option_at_index(options.highlighted).id
+        option_id = highlighted_id(self.query_one(OptionList))
         return Resolution(option_id) if option_id else None
 
     def _show_original(self) -> None:
@@ -71,6 +70,7 @@ class CloseDialog(Dialog[CloseChoice | None]):
             widget.set_class(hidden, "hidden")
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        """The original's field shows only for Duplicate."""
         event.stop()
         self._show_original()
 
@@ -84,6 +84,7 @@ class CloseDialog(Dialog[CloseChoice | None]):
         self.action_submit()
 
     def result(self) -> CloseChoice | None:
+        """The resolution, the original of a duplicate (required) and the comment."""
         resolution = self.resolution
         if resolution is None:
             raise ValidationError("pick a resolution")

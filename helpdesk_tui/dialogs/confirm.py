@@ -20,28 +20,27 @@ class ConfirmDialog(Dialog[bool]):
         Binding("n", "answer(False)", "No", id="confirm.no"),
     ]
     HINT = "y: yes · n or Esc: no"
+    FOCUS = "#yes"
 
     def __init__(
         self, question: Text | str, detail: Text | str = "", *, yes: str = "Yes", no: str = "No"
     ) -> None:
+        """`question` as the title, `detail` under it, buttons labelled `yes` and `no`."""
         super().__init__(question)
         self.detail = detail if isinstance(detail, Text) else literal(detail)
         self.yes_label = yes
         self.no_label = no
 
     def compose_body(self) -> ComposeResult:
+        """The detail (if any) and the two buttons."""
         if self.detail.plain:
             yield Static(self.detail, id="confirm-detail", classes="detail")
         with Horizontal(id="confirm-buttons"):
             yield Button(Text(self.no_label), id="no")
             yield Button(Text(self.yes_label), id="yes", variant="primary")
 
-    def on_mount(self) -> None:
-        if not self.is_built:
-            return  # pushed while the app quits: nothing to focus
-        self.query_one("#yes", Button).focus()
-
     def on_button_pressed(self, event: Button.Pressed) -> None:
+        """A button answers."""
         event.stop()
         self.dismiss(event.button.id == "yes")
 
@@ -50,7 +49,9 @@ class ConfirmDialog(Dialog[bool]):
         self.dismiss(yes)
 
     def result(self) -> bool:
+        """Submitting (Enter, ctrl+s) says yes."""
         return True
 
     def cancel_result(self) -> bool:
+        """Esc says no."""
         return False

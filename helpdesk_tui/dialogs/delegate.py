@@ -8,7 +8,6 @@ from textual.app import ComposeResult
 from textual.widgets import Input, OptionList, Static
 
 from helpdesk_tui.dialogs.base import Dialog
-from helpdesk_tui.domain.errors import ValidationError
 from helpdesk_tui.widgets.fuzzy_picker import FuzzyPicker
 from helpdesk_tui.widgets.untrusted import literal_line
 
@@ -43,6 +42,8 @@ def parse_choice(key: str) -> tuple[str | None, str | None]:
 class DelegateDialog(Dialog[DelegateChoice | None]):
     """Type a few letters of a user or group, optionally add a comment, Enter."""
 
+    FOCUS = "FuzzyPicker Input"
+
     def __init__(
         self,
         heading: Text | str,
@@ -51,12 +52,14 @@ class DelegateDialog(Dialog[DelegateChoice | None]):
         *,
         current: str | None = None,
     ) -> None:
+        """Offers `agents` and `groups`; `current` says who has the case now."""
         super().__init__(heading)
         self.agents = list(agents)
         self.groups = list(groups)
         self.current = current
 
     def compose_body(self) -> ComposeResult:
+        """Who has it now, the picker and the comment."""
         if self.current:
             now = Text("now delegated to ").append_text(literal_line(self.current))
             yield Static(now, classes="detail")
@@ -69,19 +72,13 @@ class DelegateDialog(Dialog[DelegateChoice | None]):
         yield Static("Comment for them (optional):", classes="field-label")
         yield Input(id="delegate-comment")
 
-    def on_mount(self) -> None:
-        if not self.is_built:
-            return  # pushed while the app quits: nothing to focus
-        self.query_one(FuzzyPicker).focus_input()
-
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        """Enter on a user or group submits."""
         event.stop()
         self.action_submit()
 
     def result(self) -> DelegateChoice | None:
-        key = self.query_one(FuzzyPicker).selected
-        if key is None:
-            raise ValidationError("no user or group matches")
-        user, group = parse_choice(key)
+        """The picked user or group, with the comment."""
+        user, group = parse_choice(self.picked("no user or group matches"))
         comment = self.query_one("#delegate-comment", Input).value.strip()
         return DelegateChoice(user, group, comment)

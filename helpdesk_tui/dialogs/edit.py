@@ -19,13 +19,17 @@ from helpdesk_tui.widgets.untrusted import literal_line, plain
 class EditDialog(Dialog[dict[str, object] | None]):
     """Subject, priority, type, due, reminder and owner of one open case."""
 
+    FOCUS = "#edit-subject"
+
     def __init__(self, case: CaseSummary, types: Sequence[CaseType], *, today: date) -> None:
+        """`case`'s fields filled in; `types` offered; dates read relative to `today`."""
         super().__init__(f"Edit {case.number}")
         self.case = case
         self.types = list(types)
         self.today = today
 
     def compose_body(self) -> ComposeResult:
+        """One field per header value, filled with the case's."""
         case = self.case
         yield Static("Subject:", classes="field-label")
         yield Input(plain(case.subject), id="edit-subject")
@@ -57,12 +61,8 @@ class EditDialog(Dialog[dict[str, object] | None]):
                 yield Static("Owner (empty: none):", classes="field-label")
                 yield Input(case.owner or "", id="edit-owner")
 
-    def on_mount(self) -> None:
-        if not self.is_built:
-            return  # pushed while the app quits: nothing to focus
-        self.query_one("#edit-subject", Input).focus()
-
     def result(self) -> dict[str, object] | None:
+        """Only the fields that changed, by name (empty: nothing changed)."""
         case = self.case
 
         def text(field: str) -> str:

@@ -8,7 +8,6 @@ from textual.app import ComposeResult
 from textual.widgets import Input, OptionList, Static
 
 from helpdesk_tui.dialogs.base import Dialog
-from helpdesk_tui.domain.errors import ValidationError
 from helpdesk_tui.domain.numbering import CaseNumber, parse_case_number
 from helpdesk_tui.storage.readmodels import MailEntry
 from helpdesk_tui.widgets.fuzzy_picker import FuzzyPicker
@@ -42,29 +41,28 @@ def mail_choices(mails: Sequence[MailEntry]) -> list[tuple[str, str]]:
 class RefileDialog(Dialog[RefileChoice | None]):
     """The newest mail is preselected; Tab to the number, Enter."""
 
+    FOCUS = "#refile-number"
+
     def __init__(self, heading: Text | str, mails: Sequence[MailEntry]) -> None:
+        """Offers `mails` (the case's), newest first."""
         super().__init__(heading)
         self.mails = list(mails)
 
     def compose_body(self) -> ComposeResult:
+        """The mail picker and the target case number."""
         yield Static("Mail:", classes="field-label")
         yield FuzzyPicker(mail_choices(self.mails), placeholder="type to filter", id="refile-mail")
         yield Static("Move it to case:", classes="field-label")
         yield Input(placeholder="0001234", id="refile-number")
 
-    def on_mount(self) -> None:
-        if not self.is_built:
-            return  # pushed while the app quits: nothing to focus
-        self.query_one("#refile-number", Input).focus()
-
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        """Enter on a mail moves on to the case number."""
         event.stop()
         self.query_one("#refile-number", Input).focus()
 
     def result(self) -> RefileChoice | None:
-        mail_id = self.query_one(FuzzyPicker).selected
-        if mail_id is None:
-            raise ValidationError("no mail matches")
+        """The picked mail and the case typed."""
+        mail_id = self.picked("no mail matches")
         return RefileChoice(
             mail_id, parse_case_number(self.query_one("#refile-number", Input).value)
         )

@@ -7,6 +7,7 @@ class ReopenDialog(TextDialog):
     """Asks why a case is reopened; dismisses with the comment ("" for none) or None."""
 
     def __init__(self, label: str) -> None:
+        """`label` names the case(s): `0001234` or `3 cases`."""
         super().__init__(
             f"Reopen {label}",
             label="Why? (optional)",

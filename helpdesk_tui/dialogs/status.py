@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from helpdesk_tui.dialogs.base import Dialog
+from helpdesk_tui.dialogs.base import Dialog, highlighted_id
 from helpdesk_tui.domain.dates import parse_date
 from helpdesk_tui.domain.enums import Status
 from helpdesk_tui.domain.errors import ValidationError
@@ -36,6 +36,8 @@ class StatusChoice:
 class StatusDialog(Dialog[StatusChoice | None]):
     """Offers the statuses the workflow allows; dismisses with a StatusChoice or None."""
 
+    FOCUS = "#status-targets"
+
     def __init__(
         self,
         heading: Text | str,
@@ -44,12 +46,14 @@ class StatusDialog(Dialog[StatusChoice | None]):
         today: date,
         current: str | None = None,
     ) -> None:
+        """Offers `targets`; dates are read relative to `today`; `current` is shown."""
         super().__init__(heading)
         self.targets = list(targets)
         self.today = today
         self.current = current
 
     def compose_body(self) -> ComposeResult:
+        """The current status, the choices, then comment and reminder date."""
         if self.current:
             yield Static(Text(f"now: {self.current}"), classes="detail")
         yield OptionList(
@@ -61,19 +65,14 @@ class StatusDialog(Dialog[StatusChoice | None]):
         yield Input(id="status-reminder", placeholder="YYYY-MM-DD, +3d, +2w or today")
 
     def on_mount(self) -> None:
-        if not self.is_built:
-            return  # pushed while the app quits: nothing to focus
-        options = self.query_one(OptionList)
-        options.highlighted = 0
-        options.focus()
+        """The first status is highlighted (the base class focuses the list)."""
+        if self.is_built:
+            self.query_one(OptionList).highlighted = 0
 
     @property
     def target(self) -> Status | None:
         """The highlighted status."""
-        options = self.query_one(OptionList)
-        if options.highlighted is None:
-            return None
-        option_id = options.get_option_at_index(options.highlighted).id
+        option_id = highlighted_id(self.query_one(OptionList))
         return Status(option_id) if option_id else None
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
@@ -91,6 +90,7 @@ class StatusDialog(Dialog[StatusChoice | None]):
         self.action_submit()
 
     def result(self) -> StatusChoice | None:
+        """The status with its comment and reminder (Waiting requires both)."""
         target = self.target
         if target is None:
             raise ValidationError("no status to change to")

@@ -30,6 +30,8 @@ class SubCaseChoice:
 class SubCaseDialog(Dialog[SubCaseChoice | None]):
     """Asks for the sub-case's subject, delegate and due date."""
 
+    FOCUS = "#subcase-subject"
+
     def __init__(
         self,
         parent: CaseSummary,
@@ -38,6 +40,8 @@ class SubCaseDialog(Dialog[SubCaseChoice | None]):
         *,
         today: date,
     ) -> None:
+        """A sub-case of `parent`, delegated to one of `agents`/`groups` (the parent's
+        delegate preselected); dates read relative to `today`."""
         super().__init__(f"New sub-case of {parent.number}")
         self.parent_case = parent
         self.agents = list(agents)
@@ -45,6 +49,7 @@ class SubCaseDialog(Dialog[SubCaseChoice | None]):
         self.today = today
 
     def compose_body(self) -> ComposeResult:
+        """The parent's subject and due, then subject, delegate and due of the new one."""
         parent = self.parent_case
         line = literal_line(parent.subject, 60)
         line.append(Text(f"  ·  due {parent.due}", style="dim"))
@@ -63,18 +68,12 @@ class SubCaseDialog(Dialog[SubCaseChoice | None]):
         yield Static(f"Due (at the latest {parent.due}):", classes="field-label")
         yield Input(parent.due.isoformat(), id="subcase-due", placeholder="YYYY-MM-DD, +3d")
 
-    def on_mount(self) -> None:
-        if not self.is_built:
-            return  # pushed while the app quits: nothing to focus
-        self.query_one("#subcase-subject", Input).focus()
-
     def result(self) -> SubCaseChoice | None:
+        """Subject (required), delegate and a due no later than the parent's."""
         subject = self.query_one("#subcase-subject", Input).value.strip()
         if not subject:
             raise ValidationError("the sub-case needs a subject")
-        key = self.query_one(FuzzyPicker).selected
-        if key is None:
-            raise ValidationError("no user or group matches")
+        key = self.picked("no user or group matches")
         due = parse_date(self.query_one("#subcase-due", Input).value, self.today)
         if due > self.parent_case.due:
             raise ValidationError(

@@ -22,6 +22,8 @@ class TextDialog(Dialog[str | None]):
         required: bool = True,
         multiline: bool = False,
     ) -> None:
+        """`label` above the field, `value` in it; `required` refuses an empty text;
+        `multiline` gives a text area (Enter is a new line, ctrl+s submits)."""
         super().__init__(heading)
         self.label = label
         self.value = plain(value)  # may quote mail text: shown as text
@@ -32,6 +34,7 @@ class TextDialog(Dialog[str | None]):
             self.HINT = "ctrl+s: OK · Esc: cancel"
 
     def compose_body(self) -> ComposeResult:
+        """The label and the field."""
         if self.label:
             yield Static(Text(self.label), classes="field-label")
         if self.multiline:
@@ -47,6 +50,7 @@ class TextDialog(Dialog[str | None]):
         return self.query_one("#text-value", Input).value
 
     def result(self) -> str | None:
+        """The text, stripped."""
         text = self.text.strip()
         if self.required and not text:
             raise ValidationError(f"{(self.label or 'the text').rstrip(':')} is empty")
