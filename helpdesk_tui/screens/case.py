@@ -95,6 +95,7 @@ class CaseScreen(CaseActionScreen):
         self._side_width: tuple[int, int] | None = None  # list widths the side was cut to
 
     def compose(self) -> ComposeResult:
+        """Header on top; timeline beside the sub-case and customer lists; keys below."""
         yield CaseHeader(self._loading_text(), id="case-header")
         with Horizontal(id="case-body"):
             yield Timeline(id="timeline")
@@ -109,6 +110,7 @@ class CaseScreen(CaseActionScreen):
         return bool(self.query("#timeline"))
 
     def on_mount(self) -> None:
+        """Focus the timeline and load the case (if one is set)."""
         if not self.is_built:
             return
         self.query_one(Timeline).focus()

@@ -94,6 +94,7 @@ class ComposeScreen(WorkerScreen[bool]):
         self._beat: Timer | None = None
 
     def compose(self) -> ComposeResult:
+        """Title, the text, time spent and timer, attachments (reply by mail), keys."""
         yield Static(id="compose-title")
         yield TextArea(id="compose-text", soft_wrap=True, show_line_numbers=False)
         with Horizontal(id="compose-bar"):
@@ -106,6 +107,7 @@ class ComposeScreen(WorkerScreen[bool]):
         yield Footer()
 
     def on_mount(self) -> None:
+        """Show title and timer, focus the text, tick the clock and read the stored timer."""
         if not self.query(TextArea):
             return  # pushed while the app quits: Textual mounted nothing
         self._show_title()

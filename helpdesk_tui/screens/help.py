@@ -117,10 +117,12 @@ class HelpScreen(ModalScreen[None]):
     ]
 
     def __init__(self, below: Screen[Any]) -> None:
+        """The keys of `below`, the screen `?` was pressed on."""
         super().__init__()
         self.below = below
 
     def compose(self) -> ComposeResult:
+        """One table of keys per group, then the legend."""
         grouped: dict[str, list[KeyEntry]] = defaultdict(list)
         for entry in key_entries(self.below):
             grouped[entry.group].append(entry)

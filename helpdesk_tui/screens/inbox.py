@@ -90,6 +90,7 @@ class InboxScreen(WorkerScreen[None]):
         self.mails: list[MailEntry] = []
 
     def compose(self) -> ComposeResult:
+        """Title, the list of mails, the preview of the highlighted one, keys."""
         yield Static(Text("Unfiled mail", style="bold"), id="inbox-title")
         yield OptionList(id="inbox-list")
         with VerticalScroll(id="inbox-preview"):
@@ -97,9 +98,11 @@ class InboxScreen(WorkerScreen[None]):
         yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
+        """Read the inbox."""
         self.action_reload()
 
     def on_data_changed(self, _: DataChanged) -> None:
+        """Someone committed (a mail filed elsewhere, new mail): read again."""
         self.action_reload()
 
     def action_move(self, delta: int) -> None:
@@ -136,6 +139,7 @@ class InboxScreen(WorkerScreen[None]):
         return self.mails[index] if index is not None and index < len(self.mails) else None
 
     def on_option_list_option_highlighted(self, _: OptionList.OptionHighlighted) -> None:
+        """Preview the highlighted mail."""
         self._preview()
 
     def _preview(self) -> None:

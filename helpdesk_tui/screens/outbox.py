@@ -83,15 +83,18 @@ class OutboxScreen(WorkerScreen[None]):
         self.entries: list[OutboxEntry] = []
 
     def compose(self) -> ComposeResult:
+        """Title, the unsent mail, keys."""
         yield Static(Text("Outbox", style="bold"), id="outbox-title")
         yield OptionList(id="outbox-list")
         yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
+        """Read the outbox now and every second (countdowns and retries move)."""
         self.action_reload()
         self.set_interval(1.0, self.action_reload)  # the undo countdown and retries move
 
     def on_data_changed(self, _: DataChanged) -> None:
+        """Someone committed (the sender, another agent): read again."""
         self.action_reload()
 
     @work(thread=True, exclusive=True, group="outbox", exit_on_error=False, description="outbox")

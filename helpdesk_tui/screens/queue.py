@@ -73,6 +73,7 @@ class QueueScreen(CaseActionScreen):
         self._counted = False  # counts start once the list has painted (first paint first)
 
     def compose(self) -> ComposeResult:
+        """Views left; title, query bar and case list right; status line and keys."""
         desk = self.desk
         with Horizontal(id="queue-body"):
             yield ViewSidebar(id="sidebar")
@@ -84,6 +85,7 @@ class QueueScreen(CaseActionScreen):
         yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
+        """Focus the list and keep the title in step with its position."""
         if not self.query(CaseList):
             return  # pushed while the app quits: Textual mounted nothing
         self.query_one(CaseList).focus()
@@ -210,6 +212,7 @@ class QueueScreen(CaseActionScreen):
         self._show_view(Sort(current.key, not current.descending))
 
     def on_case_list_marks_changed(self, _: CaseList.MarksChanged) -> None:
+        """The title counts the marked cases."""
         self._show_title()
 
     def _show_title(self, _: object = None) -> None:
