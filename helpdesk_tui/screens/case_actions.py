@@ -109,12 +109,19 @@ class CaseActionScreen(WorkerScreen[None]):
         else:
             self.run_service(lambda: every(numbers), done=lambda r: r.line(verb), changed=numbers)
 
-    def _confirmed(self, dialog: ConfirmDialog, then: Callable[[], object]) -> None:
-        """Ask `dialog`; on yes, `then()`."""
+    def _run_if_confirmed(
+        self,
+        dialog: ConfirmDialog,
+        call: Callable[[], Any],
+        *,
+        done: Callable[[Any], str],
+        changed: list[CaseNumber],
+    ) -> None:
+        """Ask `dialog`; on yes, `run_service(call, …)`."""
 
         def answered(yes: bool | None) -> None:
             if yes:
-                then()
+                self.run_service(call, done=done, changed=changed)
 
         self.app.push_screen(dialog, answered)
 
@@ -236,15 +243,13 @@ class CaseActionScreen(WorkerScreen[None]):
             no="Keep open",
         )
         desk = self.desk
-        self._confirmed(
+        self._run_if_confirmed(
             dialog,
-            lambda: self.run_service(
-                lambda: desk.close_case(
-                    parent, resolution, comment=f"closed with its last sub-case {number}"
-                ),
-                done=lambda _: f"{parent} closed ({resolution})",
-                changed=[parent],
+            lambda: desk.close_case(
+                parent, resolution, comment=f"closed with its last sub-case {number}"
             ),
+            done=lambda _: f"{parent} closed ({resolution})",
+            changed=[parent],
         )
 
     def _offer_closing_mail(self, number: CaseNumber) -> None:
@@ -256,13 +261,11 @@ class CaseActionScreen(WorkerScreen[None]):
             no="Don't send",
         )
         desk = self.desk
-        self._confirmed(
+        self._run_if_confirmed(
             dialog,
-            lambda: self.run_service(
-                lambda: desk.closing_mail(number),
-                done=lambda q: f"{number}: closing mail queued for {q.recipient}",
-                changed=[number],
-            ),
+            lambda: desk.closing_mail(number),
+            done=lambda q: f"{number}: closing mail queued for {q.recipient}",
+            changed=[number],
         )
 
     @work(thread=True, group="case-dialog", exit_on_error=False, description="bulk preview")
@@ -275,13 +278,11 @@ class CaseActionScreen(WorkerScreen[None]):
     ) -> None:
         desk = self.desk
         dialog = ConfirmDialog(f"Close {len(numbers)} cases?", line, yes="Close all")
-        self._confirmed(
+        self._run_if_confirmed(
             dialog,
-            lambda: self.run_service(
-                lambda: desk.bulk_close(numbers, choice.resolution, comment=choice.comment),
-                done=lambda r: r.line("closed"),
-                changed=numbers,
-            ),
+            lambda: desk.bulk_close(numbers, choice.resolution, comment=choice.comment),
+            done=lambda r: r.line("closed"),
+            changed=numbers,
         )
 
     # -- delegate (ASSIGN-1, ASSIGN-4) ---------------------------------------------------
@@ -413,16 +414,14 @@ class CaseActionScreen(WorkerScreen[None]):
             no="Cancel",
         )
         desk = self.desk
-        self._confirmed(
+        self._run_if_confirmed(
             dialog,
-            lambda: self.run_service(
-                lambda: desk.bulk_reply(numbers, text),
-                done=lambda r: (
-                    f"{len(r.queued)} replies queued"
-                    + (f", {len(r.refused)} refused" if r.refused else "")
-                ),
-                changed=numbers,
+            lambda: desk.bulk_reply(numbers, text),
+            done=lambda r: (
+                f"{len(r.queued)} replies queued"
+                + (f", {len(r.refused)} refused" if r.refused else "")
             ),
+            changed=numbers,
         )
 
     def action_interim_update(self) -> None:
