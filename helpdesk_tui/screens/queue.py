@@ -1,7 +1,7 @@
 """The queue screen (TUI-1): saved views with live counts, a virtual case list, a query bar.
 
 Every key only starts work: the list reads its pages in its own workers, the counts come
-from one worker, and the case actions (assign, status, close, …) are the `CaseActions`
+from one worker, and the case actions (assign, status, close, …) are the `CaseActionScreen`
 flows shared with the case screen, applied to the marked cases or the one under the cursor.
 """
 
