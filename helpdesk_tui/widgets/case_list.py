@@ -1,41 +1,73 @@
 """A virtual case list on Textual's Line API: the rows on screen plus a margin, no more.
 
-The list never holds a whole view. It keeps a *window* of rows around the screen and
-fills it with keyset pages (`after` / `before` / `from_end`, never OFFSET) read in thread
-workers, so a million cases scroll like fifty: moving the cursor is in-memory work, and
-when it comes within `MARGIN_SCREENS` screens of the window's edge the next page is read
-in the background and the far side of the window is dropped.
+The list never holds a whole view. It keeps a window of rows around the screen
+(`RowWindow`, the pure arithmetic in `case_pages`) and fills it with keyset pages
+(`after` / `before` / `from_end`, never OFFSET) read in thread workers, so a million
+cases scroll like fifty: moving the cursor is in-memory work, and when it comes within
+`MARGIN_SCREENS` screens of the window's edge the next page is read in the background
+and the far side of the window is dropped.
 
-This module is the widget: its state, keys, cursor moves and messages. Filling the
-window is `case_list_window`'s job, painting it `case_list_paint`'s, and what a row
-shows `case_row`'s.
+This module is the widget, top to bottom: what the screen asks, the reads (a fresh
+window, both ends of the view read ahead for g/G, a page at an edge), the keys, and the
+painting (one cached strip per row). What the cells of a row say is `case_row`'s.
 """
 
+from dataclasses import replace
 from datetime import date
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
+from rich.segment import Segment
+from rich.style import Style
+from textual import work
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
 from textual.geometry import Region
 from textual.message import Message
 from textual.reactive import reactive
+from textual.strip import Strip
 from textual.widget import Widget
-from textual.worker import Worker
+from textual.worker import Worker, get_current_worker
 
 from helpdesk_tui.domain.numbering import CaseNumber
 from helpdesk_tui.domain.query import CaseQuery
-from helpdesk_tui.storage.reads import CaseSummary, Sort
-from helpdesk_tui.widgets.case_list_paint import CaseListPaint
-from helpdesk_tui.widgets.case_list_window import MARGIN_SCREENS, CaseListWindow
-from helpdesk_tui.widgets.case_pages import CaseSource, Window
-from helpdesk_tui.widgets.case_row import count_text
+from helpdesk_tui.storage.reads import CaseSummary, Cursor, Sort, SortKey
+from helpdesk_tui.widgets.case_pages import (
+    MARGIN_SCREENS,
+    Placing,
+    RowWindow,
+    Window,
+    read_edges,
+    read_window,
+)
+from helpdesk_tui.widgets.case_row import (
+    fit,
+    is_overdue,
+    is_reminder_due,
+    layout,
+    row_segments,
+)
 from helpdesk_tui.widgets.failure import report_failure
+
+if TYPE_CHECKING:
+    from helpdesk_tui.services.desk import Desk, Page
 
 #: The smallest page asked for (a short terminal still reads in useful amounts).
 MIN_PAGE = 40
 
 
-class CaseList(CaseListWindow, CaseListPaint, Widget, can_focus=True):
+class _RowKey(NamedTuple):
+    """Everything a painted row depends on: the key of its cached strip."""
+
+    case: CaseSummary
+    width: int
+    sort: SortKey  # the sorted-by column always shows, so the columns depend on it
+    cursor: bool
+    marked: bool
+    focused: bool
+    today: date
+
+
+class CaseList(Widget, can_focus=True):
     """The queue's list of cases: virtual, keyset-paged, with marks and a cursor."""
 
     BINDING_GROUP_TITLE = "Case list"
@@ -110,7 +142,7 @@ class CaseList(CaseListWindow, CaseListPaint, Widget, can_focus=True):
 
     def __init__(
         self,
-        source: CaseSource,
+        source: "Desk",
         query: CaseQuery | None = None,
         *,
         sort: Sort | None = None,
@@ -122,32 +154,60 @@ class CaseList(CaseListWindow, CaseListPaint, Widget, can_focus=True):
         self.source = source
         self.case_query = query or CaseQuery()
         self.sort = sort or Sort()
-        self.rows: list[CaseSummary] = []
-        self.cursor = 0  # index into rows
-        self.top = 0  # index into rows of the first row on screen
-        self.at_start = True
-        self.at_end = True
-        self.base: int | None = 0  # position of rows[0] in the whole view, when known
-        self.total: int | None = None  # capped count of the view
-        self.loaded = False
+        self.window = RowWindow()
+        # Reading: which read is current, what is in flight, what was read ahead.
         self.loading_rows = False  # a fresh window is being read: edges are not known
         self._pending_step = 0  # moves asked for while it is read
         self._count_stale = False  # a count was asked for and has not arrived yet
         self._data_epoch = 0  # moves on whenever the data may have changed
         self._edges: dict[bool, Window] = {}  # first/last window, read ahead for g/G
         self._edges_key: object = None
-        self.today: date | None = None
-        self.marks: dict[CaseNumber, CaseSummary] = {}
-        self._generation = 0
+        self._generation = 0  # moves on with each fresh window; older reads are dropped
         self._extending: set[int] = set()  # directions being read: +1 forward, -1 back
-        self._cache = LRUCache(1024)
-        self._styles = {}
+        # Painting: strips per row and styles per focus state.
+        self._cache: LRUCache[_RowKey, Strip] = LRUCache(1024)
+        self._styles: dict[tuple[object, ...], Style] = {}
 
-    # -- what the screen asks -------------------------------------------------------
+    # -- what the screen (and tests, and the benchmark) read ----------------------------
     @property
     def current(self) -> CaseSummary | None:
         """The case under the cursor."""
-        return self.rows[self.cursor] if self.rows else None
+        return self.window.current
+
+    @property
+    def rows(self) -> list[CaseSummary]:
+        """The rows in hand: a window of the view around the screen, not all of it."""
+        return self.window.rows
+
+    @property
+    def cursor(self) -> int:
+        """The cursor's index in `rows`."""
+        return self.window.cursor
+
+    @property
+    def top(self) -> int:
+        """The index in `rows` of the first row on screen."""
+        return self.window.top
+
+    @property
+    def at_start(self) -> bool:
+        """Whether `rows` begin at the view's first case."""
+        return self.window.at_start
+
+    @property
+    def at_end(self) -> bool:
+        """Whether `rows` end at the view's last case."""
+        return self.window.at_end
+
+    @property
+    def total(self) -> int | None:
+        """The view's capped count, once read."""
+        return self.window.total
+
+    @property
+    def marks(self) -> dict[CaseNumber, CaseSummary]:
+        """The marked cases by number (they stay marked when scrolled out of the window)."""
+        return self.window.marks
 
     @property
     def visible_rows(self) -> int:
@@ -161,12 +221,12 @@ class CaseList(CaseListWindow, CaseListPaint, Widget, can_focus=True):
 
     def marked(self) -> list[CaseSummary]:
         """The marked cases, in number order."""
-        return [self.marks[n] for n in sorted(self.marks)]
+        return self.window.marked()
 
     def clear_marks(self) -> None:
         """Unmark everything."""
-        if self.marks:
-            self.marks.clear()
+        if self.window.marks:
+            self.window.marks.clear()
             self.post_message(self.MarksChanged(0))
             self.refresh()
 
@@ -179,70 +239,215 @@ class CaseList(CaseListWindow, CaseListPaint, Widget, can_focus=True):
         keep = self.current
         if changed_order and keep is not None:
             # The same case stays under the cursor, at the same height on screen.
-            self._reload(keep.cursor_for(self.sort), keep.number, self.cursor - self.top)
+            screen_row = self.window.cursor - self.window.top
+            self._reload(keep.cursor_for(self.sort), keep.number, screen_row)
         else:
             self._reload(None, None, 0)
 
     def refresh_data(self) -> None:
         """Read the window again (data changed): same top row, same case under the cursor."""
         self._data_epoch += 1
-        if not self.loaded or not self.rows:
+        window = self.window
+        if not window.loaded or not window.rows:
             self._reload(None, None, 0)
             return
-        top = self.rows[self.top]
+        top = window.rows[window.top]
         self._reload(
             top.cursor_for(self.sort),
             None,  # the case under the cursor when the rows arrive (keys may move it)
             0,
-            anchor_position=None if self.base is None else self.base + self.top,
+            anchor_position=None if window.base is None else window.base + window.top,
             refresh=True,
         )
 
-    # -- reading (the rest is CaseListWindow's) ---------------------------------------
+    # -- reading a fresh window ---------------------------------------------------------
+    def on_mount(self) -> None:
+        """Read the first window at once: the first page is the first paint."""
+        self._reload(None, None, 0)
+
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A worker this list started failed: one line on screen (never silently)."""
         report_failure(self, event)
 
-    def on_mount(self) -> None:
-        self._reload(None, None, 0)  # at once: the first page is the first paint
+    def _reload(
+        self,
+        anchor: Cursor | None,
+        keep: CaseNumber | None,
+        anchor_row: int,
+        *,
+        cursor_offset: int | None = None,
+        anchor_position: int | None = None,
+        from_end: bool = False,
+        refresh: bool = False,
+        count: bool = True,
+    ) -> None:
+        """Read a fresh window around `anchor` (None: the start), or the end of the view.
 
-    # -- moving -----------------------------------------------------------------------
+        `keep` is the case to put the cursor on; the anchor row is shown on screen row
+        `anchor_row`; `anchor_position` is the anchor's known position in the view.
+        A `refresh` reads the same view again: the rows in hand stay valid meanwhile.
+        """
+        self._generation += 1
+        self._extending.clear()
+        if not refresh:
+            self.loading_rows = True  # keys move the cursor once the new rows are in
+            self._pending_step = 0
+        # A count asked for by a read still in flight must not get lost when it is
+        # superseded (a view switch, then G at once).
+        count = count or self._count_stale or self.window.total is None
+        self._count_stale = count
+        placing = Placing(
+            keep, anchor_row, cursor_offset, anchor_position, from_end, refresh, count
+        )
+        self._load(self._generation, self.case_query, self.sort, anchor, placing, self.page_size)
+
+    @work(
+        thread=True,
+        exclusive=True,
+        group="case-list-load",
+        exit_on_error=False,
+        description="read the case list",
+    )
+    def _load(
+        self,
+        generation: int,
+        query: CaseQuery,
+        sort: Sort,
+        anchor: Cursor | None,
+        placing: Placing,
+        size: int,
+    ) -> None:
+        result = read_window(
+            self.source,
+            query,
+            sort,
+            anchor,
+            size=size,
+            from_end=placing.from_end,
+            count=placing.count,
+        )
+        if get_current_worker().is_cancelled:
+            return
+        self.app.call_from_thread(self._loaded, generation, result, placing)
+
+    def _loaded(self, generation: int, result: Window, placing: Placing) -> None:
+        """A fresh window arrived: place it, read the view's ends ahead, replay keys."""
+        if generation != self._generation:
+            return
+        self.loading_rows = False
+        if result.total is not None:
+            self._count_stale = False
+        self.window.place(result, placing, self.visible_rows)
+        self.post_message(self.RowsLoaded())
+        if self._edges_key != self._edges_wanted():
+            self._edges, self._edges_key = {}, self._edges_wanted()
+            self.call_after_refresh(self._read_edges_later)
+        pending, self._pending_step = self._pending_step, 0
+        if pending:
+            self.window.move_to(self.window.cursor + pending)
+        self._settle()
+
+    # -- the view's ends, read ahead for g/G ----------------------------------------------
+    def _edges_wanted(self) -> tuple[object, ...]:
+        return (self.case_query, self.sort, self._data_epoch)
+
+    def _read_edges_later(self) -> None:
+        wanted = self._edges_wanted()
+        self._read_edges(wanted, self.case_query, self.sort, self.page_size)
+
+    @work(
+        thread=True,
+        exclusive=True,
+        group="case-list-edges",
+        exit_on_error=False,
+        description="read the ends of the case list",
+    )
+    def _read_edges(self, key: object, query: CaseQuery, sort: Sort, size: int) -> None:
+        """The first and the last window, so g/G (Home/End) need no read of their own."""
+        edges = read_edges(self.source, query, sort, size=size)
+        self.app.call_from_thread(self._edges_read, key, edges)
+
+    def _edges_read(self, key: object, edges: dict[bool, Window]) -> None:
+        if key == self._edges_wanted():
+            self._edges = edges
+
+    def _jump(self, end: bool) -> None:
+        """Show the window read ahead for this end of the view."""
+        self._generation += 1
+        self._extending.clear()
+        placing = Placing(None, 0, None, None, end, refresh=False, count=False)
+        edge = self._edges[end]  # copied: the window's list grows and shrinks in place
+        self._loaded(self._generation, replace(edge, rows=list(edge.rows)), placing)
+
+    # -- a page at an edge of the window --------------------------------------------------
+    def _extend(self, direction: int) -> None:
+        edge = self.window.edge(direction)
+        if direction in self._extending or edge is None:
+            return
+        self._extending.add(direction)
+        query, sort = self.case_query, self.sort
+        self._read_more(self._generation, direction, edge, query, sort, self.page_size)
+
+    @work(thread=True, group="case-list-extend", exit_on_error=False, description="read more cases")
+    def _read_more(
+        self,
+        generation: int,
+        direction: int,
+        edge: CaseSummary,
+        query: CaseQuery,
+        sort: Sort,
+        size: int,
+    ) -> None:
+        cursor = edge.cursor_for(sort)
+        if direction > 0:
+            page = self.source.page(query, limit=size, sort=sort, after=cursor)
+        else:
+            page = self.source.page(query, limit=size, sort=sort, before=cursor)
+        self.app.call_from_thread(self._more, generation, direction, edge.number, page)
+
+    def _more(self, generation: int, direction: int, edge: CaseNumber, page: "Page") -> None:
+        self._extending.discard(direction)
+        if generation != self._generation:
+            return
+        grown = self.window.grow(
+            direction,
+            edge,
+            page.rows,
+            more=page.more,
+            visible=self.visible_rows,
+            page_size=self.page_size,
+        )
+        if grown:
+            self._settle()
+
+    # -- keys -----------------------------------------------------------------------------
     def _settle(self, old_cursor: int | None = None, old_top: int | None = None) -> None:
         """After a move or a load: scroll the cursor into view, read ahead, repaint."""
-        visible = self.visible_rows
-        if self.cursor < self.top:
-            self.top = self.cursor
-        elif self.cursor >= self.top + visible:
-            self.top = self.cursor - visible + 1
-        self.top = max(0, min(self.top, max(0, len(self.rows) - visible)))
+        window, visible = self.window, self.visible_rows
+        window.follow(visible)
         # Read ahead once this frame is painted, so the read never delays the paint.
-        if not self.at_end and len(self.rows) - (self.top + visible) < visible * MARGIN_SCREENS:
-            self.call_after_refresh(self._extend, 1)
-        if not self.at_start and self.top < visible * MARGIN_SCREENS:
-            self.call_after_refresh(self._extend, -1)
-        self.position = self._position_text()
-        if old_cursor is not None and old_top == self.top:
+        for direction in window.wanted(visible):
+            self.call_after_refresh(self._extend, direction)
+        self.position = window.position()
+        if old_cursor is not None and old_top == window.top:
             width = self.size.width
-            for index in {old_cursor, self.cursor}:
-                self.refresh(Region(0, index - self.top + 1, width, 1))
+            for index in {old_cursor, window.cursor}:
+                self.refresh(Region(0, index - window.top + 1, width, 1))
         else:
             self.refresh()
             self.call_after_refresh(self._prerender)
 
     def _move_to(self, index: int, *, scroll: int = 0) -> None:
-        if not self.rows:
-            return
-        old_cursor, old_top = self.cursor, self.top
-        self.top = max(0, self.top + scroll)
-        self.cursor = max(0, min(index, len(self.rows) - 1))
-        self._settle(old_cursor, old_top)
+        old_cursor, old_top = self.window.cursor, self.window.top
+        if self.window.move_to(index, scroll=scroll):
+            self._settle(old_cursor, old_top)
 
     def action_move(self, step: int) -> None:
         """j/k: one row down or up."""
         if self.loading_rows:
             self._pending_step += step
             return
-        self._move_to(self.cursor + step)
+        self._move_to(self.window.cursor + step)
 
     def action_page(self, direction: int) -> None:
         """PgDn/PgUp: one screen down or up (the screen scrolls with the cursor)."""
@@ -250,12 +455,12 @@ class CaseList(CaseListWindow, CaseListPaint, Widget, can_focus=True):
         if self.loading_rows:
             self._pending_step += step
             return
-        self._move_to(self.cursor + step, scroll=step)
+        self._move_to(self.window.cursor + step, scroll=step)
 
     def action_first(self) -> None:
         """g / Home: the first case of the view."""
-        if self.at_start and not self.loading_rows:
-            self._move_to(0, scroll=-self.top)
+        if self.window.at_start and not self.loading_rows:
+            self._move_to(0, scroll=-self.window.top)
         elif False in self._edges and not self.loading_rows:
             self._jump(end=False)
         else:
@@ -263,8 +468,8 @@ class CaseList(CaseListWindow, CaseListPaint, Widget, can_focus=True):
 
     def action_last(self) -> None:
         """G / End: the last case of the view (read from the end, not through the middle)."""
-        if self.at_end and not self.loading_rows:
-            self._move_to(len(self.rows) - 1)
+        if self.window.at_end and not self.loading_rows:
+            self._move_to(len(self.window.rows) - 1)
         elif True in self._edges and not self.loading_rows:
             self._jump(end=True)
         else:
@@ -277,38 +482,113 @@ class CaseList(CaseListWindow, CaseListPaint, Widget, can_focus=True):
 
     def action_toggle_mark(self) -> None:
         """Space: mark or unmark the case under the cursor, then go to the next one."""
-        case = self.current
-        if case is None:
+        window = self.window
+        if not window.toggle_mark():
             return
-        if case.number in self.marks:
-            del self.marks[case.number]
-        else:
-            self.marks[case.number] = case
-        self.post_message(self.MarksChanged(len(self.marks)))
-        self.refresh(Region(0, self.cursor - self.top + 1, self.size.width, 1))
-        self._move_to(self.cursor + 1)
+        self.post_message(self.MarksChanged(len(window.marks)))
+        self.refresh(Region(0, window.cursor - window.top + 1, self.size.width, 1))
+        self._move_to(window.cursor + 1)
 
     def on_resize(self) -> None:
+        """Rows are painted for a width: forget them; the screen may hold more rows now."""
         self._cache.clear()
-        if self.rows:
+        if self.window.rows:
             self._settle()
 
     def on_focus(self) -> None:
+        """The cursor row is drawn differently with focus."""
         self.refresh()
 
     def on_blur(self) -> None:
+        """The cursor row is drawn differently without focus."""
         self.refresh()
 
-    def _position_text(self) -> str:
-        if not self.loaded:
-            return "loading…"
-        if not self.rows:
-            return "no cases"
-        total = self.total if self.total is not None else 0
-        of = f" of {count_text(total)}"
-        if self.base is not None:
-            return f"row {self.base + self.cursor + 1}{of}"
-        if self.at_end:
-            from_last = len(self.rows) - 1 - self.cursor
-            return f"row end−{from_last}{of}" if from_last else f"last row{of}"
-        return f"row ~{self.cursor + 1}{of}"
+    # -- painting -------------------------------------------------------------------------
+    def render_line(self, y: int) -> Strip:
+        """Line `y` of the widget: the column header, a row, or the "No cases" line."""
+        width, window = self.size.width, self.window
+        if y == 0:
+            return self._header(width)
+        index = window.top + y - 1
+        if 0 <= index < len(window.rows):
+            return self._row(index, width)
+        if y == 1 and window.loaded and not window.rows:
+            style = self._style("case-list--empty")
+            return Strip([Segment(" No cases here", style)]).extend_cell_length(width)
+        return Strip.blank(width, self._style())
+
+    def rows_text(self) -> list[str]:
+        """The rows on screen as plain text (tests and debugging)."""
+        return [self.render_line(y).text for y in range(1, self.visible_rows + 1)]
+
+    def notify_style_update(self) -> None:
+        """CSS or theme changed: forget the styles and rows painted with them."""
+        super().notify_style_update()
+        self._styles.clear()
+        self._cache.clear()
+
+    def _prerender(self) -> None:
+        """Paint the screens above and below into the cache while idle (PgUp/PgDn hit it)."""
+        width, visible = self.size.width, self.visible_rows
+        top, count = self.window.top, len(self.window.rows)
+        below = range(top + visible, min(count, top + 2 * visible))
+        above = range(max(0, top - visible), min(top, count))
+        for index in (*below, *above):
+            self._row(index, width)
+
+    def _style(self, *names: str) -> Style:
+        """The widget's style plus component classes, computed once per focus state."""
+        key = (self.has_focus, *names)
+        style = self._styles.get(key)
+        if style is None:
+            style = self.rich_style
+            for name in names:
+                style += self.get_component_rich_style(name)
+            self._styles[key] = style
+        return style
+
+    def _header(self, width: int) -> Strip:
+        ranked = bool(self.case_query.words)  # full-text results come best first
+        segments: list[Segment] = []
+        for column, size in layout(width, sort=self.sort.key):
+            title = column.title
+            if column.sort is not None and column.sort is self.sort.key and not ranked:
+                title += " ▼" if self.sort.descending else " ▲"
+            segments += [Segment(text) for text, _ in fit([(title, "")], size)]
+            segments.append(Segment(" "))
+        return self._strip(segments, width, self._style("case-list--header"))
+
+    def _row(self, index: int, width: int) -> Strip:
+        window = self.window
+        case = window.rows[index]
+        today = window.today or date.min
+        key = _RowKey(
+            case,
+            width,
+            self.sort.key,
+            index == window.cursor,
+            case.number in window.marks,
+            self.has_focus,
+            today,
+        )
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        names: list[str] = []
+        if is_overdue(case, today):
+            names.append("case-list--overdue")
+        elif is_reminder_due(case, today):
+            names.append("case-list--reminder")
+        if key.marked:
+            names.append("case-list--marked")
+        if key.cursor:
+            names.append("case-list--cursor")
+        columns = layout(width, sort=self.sort.key)
+        segments = row_segments(case, columns, today=today, marked=key.marked)
+        strip = self._strip(segments, width, self._style(*names))
+        self._cache[key] = strip
+        return strip
+
+    @staticmethod
+    def _strip(segments: list[Segment], width: int, style: Style) -> Strip:
+        return Strip(segments).adjust_cell_length(width).apply_style(style)

@@ -17,9 +17,6 @@ from helpdesk_tui.domain.safe_text import one_line
 from helpdesk_tui.storage.reads import CaseSummary, SortKey
 from helpdesk_tui.widgets.case_header import PRIORITY_STYLES, STATUS_STYLES
 
-#: Shown in the count when the capped count hit its cap (Desk.COUNT_CAP).
-CAP = 9999
-
 OVERDUE_MARK = "!"
 REMINDER_MARK = "◷"
 MARKED_MARK = "*"
@@ -107,11 +104,6 @@ def is_overdue(case: CaseSummary, today: date) -> bool:
 def is_reminder_due(case: CaseSummary, today: date) -> bool:
     """A reminder on or before today on a case that is not closed."""
     return case.status != "closed" and case.reminder is not None and case.reminder <= today
-
-
-def count_text(count: int) -> str:
-    """A capped count as shown: `348` or `9999+`."""
-    return f"{CAP}+" if count > CAP else str(count)
 
 
 #: A piece of a cell: plain text and a Rich style name. Never markup.

@@ -8,7 +8,7 @@ from textual.widgets.option_list import Option
 
 from helpdesk_tui.domain.query import CaseQuery, view_query
 from helpdesk_tui.domain.safe_text import one_line
-from helpdesk_tui.widgets.case_row import count_text
+from helpdesk_tui.widgets.case_pages import count_text
 
 #: The saved views in sidebar order; the agent's groups go after "My groups".
 STANDARD_VIEWS = (

@@ -7,7 +7,8 @@ from helpdesk_tui.domain.query import CaseQuery, view_query
 from helpdesk_tui.services import cases
 from helpdesk_tui.services.desk import COUNT_CAP, Desk
 from helpdesk_tui.storage.reads import SortKey
-from helpdesk_tui.widgets.case_row import COLUMNS, count_text, fit, layout
+from helpdesk_tui.widgets.case_pages import count_text
+from helpdesk_tui.widgets.case_row import COLUMNS, fit, layout
 
 
 def test_columns_fill_the_width_and_narrow_screens_drop_the_least_needed() -> None:
