@@ -84,6 +84,7 @@ class CaseHeader(Static):
         self.update(content)
 
     def on_resize(self) -> None:
+        """The header is laid out for a width: show the case again at the new one."""
         if self._shown is not None:
             case, today, centi = self._shown
             self.show(case, today=today, time_centi=centi)

@@ -63,12 +63,14 @@ class FuzzyPicker(Vertical):
         self._initial = selected
 
     def compose(self) -> ComposeResult:
+        """The filter input above the list of choices."""
         yield Input(placeholder=self._placeholder)
         options = OptionList()
         options.can_focus = False  # typing filters, up/down move: Tab goes on to the next field
         yield options
 
     def on_mount(self) -> None:
+        """List every choice, with the preselected one highlighted."""
         self.refill("")
         if self._initial is not None:
             options = self.query_one(OptionList)

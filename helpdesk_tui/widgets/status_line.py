@@ -33,21 +33,26 @@ class StatusLine(Static):
         self.set_reactive(StatusLine.database, database)
 
     def on_mount(self) -> None:
+        """Show the line, with the sync state if the poller reported before we mounted."""
         label = getattr(self.app, "sync_label", None)  # the poller may have reported already
         if isinstance(label, str):
             self.set_reactive(StatusLine.sync, label)
         self._show()
 
     def watch_user(self) -> None:
+        """Another agent acts: show it."""
         self._show()
 
     def watch_database(self) -> None:
+        """Another database label: show it."""
         self._show()
 
     def watch_sync(self) -> None:
+        """The poller or the sender reported: show their state."""
         self._show()
 
     def watch_extra(self) -> None:
+        """The screen's own note changed: show it."""
         self._show()
 
     def _show(self) -> None:

@@ -206,17 +206,21 @@ class Timeline(ScrollView, can_focus=True):
         return self.kind_filter
 
     def watch_newest_first(self) -> None:
+        """The order flipped: lay out again and start at the (new) top."""
         self._rebuild()
         self.scroll_home(animate=False)
 
     def watch_kind_filter(self) -> None:
+        """Another kind filter: lay out again and start at the top."""
         self._rebuild()
         self.scroll_home(animate=False)
 
     def watch_show_quotes(self) -> None:
+        """Quoted history shown or hidden: lay out again where we are."""
         self._rebuild()
 
     def on_resize(self) -> None:
+        """Lines are wrapped for a width: wrap again when the width changed."""
         if self.scrollable_content_region.width != self._width:
             self._rebuild()
 
@@ -328,7 +332,7 @@ class Timeline(ScrollView, can_focus=True):
             self.virtual_size = Size(width, height)
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
-        # Scrolling into lines not rendered yet renders them first.
+        """Scrolling into lines not rendered yet renders them first."""
         self._render_until(round(new_value) + self.scrollable_content_region.height + AHEAD)
         super().watch_scroll_y(old_value, new_value)
 
@@ -338,6 +342,7 @@ class Timeline(ScrollView, can_focus=True):
         super().scroll_end(*args, **kwargs)
 
     def render_line(self, y: int) -> Strip:
+        """Line `y` of the visible region, from the lines rendered so far."""
         _, scroll_y = self.scroll_offset
         index = scroll_y + y
         width = self.scrollable_content_region.width
