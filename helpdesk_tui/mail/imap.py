@@ -15,14 +15,14 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from types import TracebackType
-from typing import Any, Literal, Self
+from typing import Any, Literal
 
 import imapclient
 from imapclient.exceptions import IMAPClientError, LoginError
 from imapclient.imapclient import join_message_ids
 from imapclient.response_parser import parse_fetch_response
 
+from helpdesk_tui.domain.closing import Closing
 from helpdesk_tui.domain.errors import ConfigError
 
 TlsMode = Literal["ssl", "starttls", "none"]
@@ -112,7 +112,7 @@ def _one_line(exc: BaseException) -> str:
     return text or type(exc).__name__
 
 
-class ImapMailbox:
+class ImapMailbox(Closing):
     """One logged-in IMAP connection; use as a context manager.
 
     Not thread-safe: one thread drives it. `wait_for_changes` leaves IDLE before it
@@ -198,18 +198,7 @@ class ImapMailbox:
         except _TRANSPORT_ERRORS as exc:
             raise self._wrap(action, exc) from exc
 
-    # -- context manager --------------------------------------------------------------
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
+    # -- closing (`with` closes: domain/closing.py) ------------------------------------
 
     def close(self) -> None:
         """Log out and close the socket; never raises."""

@@ -22,9 +22,9 @@ import ssl
 from collections.abc import Sequence
 from contextlib import suppress
 from dataclasses import dataclass
-from types import TracebackType
-from typing import Literal, Self
+from typing import Literal
 
+from helpdesk_tui.domain.closing import Closing
 from helpdesk_tui.domain.errors import ConfigError
 from helpdesk_tui.domain.header_values import header_text, is_address
 from helpdesk_tui.mail.imap import is_loopback
@@ -97,7 +97,7 @@ def dot_stuff(raw: bytes) -> bytes:
     return data + b".\r\n"
 
 
-class SmtpConnection:
+class SmtpConnection(Closing):
     """A logged-in SMTP session; `send` may be called many times. Not thread-safe."""
 
     def __init__(self, endpoint: SmtpEndpoint) -> None:
@@ -145,17 +145,6 @@ class SmtpConnection:
         except (smtplib.SMTPException, OSError, ValueError) as exc:
             self.close()
             raise SmtpTransientError(f"{self._where}: connect failed: {_reason(exc)}") from None
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def close(self) -> None:
         """QUIT and close; never raises."""

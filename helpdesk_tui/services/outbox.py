@@ -244,14 +244,8 @@ def _queue(
         sender=out.sender,
         recipient=case.contact,
         subject=subject,
-        state="queued",
-        attempts=0,
         queued_at=now,
         send_after=send_after,
-        attempted_at=None,
-        sent_at=None,
-        claimed_by="",
-        error="",
         actor_id=uow.directory.agent_id(actor.username) if actor else None,
     )
     item = MailToStore.outgoing(mail_id, stored, case.id, mail.kind)

@@ -15,12 +15,12 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from types import TracebackType
 from typing import Any, Self
 
 from sqlalchemy import Connection, event, select, update
 from sqlmodel import col
 
+from helpdesk_tui.domain.closing import Closing
 from helpdesk_tui.domain.enums import Priority, Resolution, Status
 from helpdesk_tui.domain.errors import ValidationError
 from helpdesk_tui.storage.bulk_sql import (
@@ -206,7 +206,7 @@ def _time_of_day(rng: random.Random) -> str:
     return f"{hour:02d}:{minute:02d}:{second:02d}.{micro:06d}"
 
 
-class BulkLoad:
+class BulkLoad(Closing):
     """One write transaction on its own connection, tuned for loading many rows.
 
     `with BulkLoad(location, rows=n) as load: ...; load.commit()` — like a unit of work,
@@ -233,12 +233,8 @@ class BulkLoad:
         self._connection.begin()
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def close(self) -> None:
+        """Roll back what is not committed, and close the connection and its engine."""
         if self._connection is not None:
             if not self._committed:
                 self._connection.rollback()

@@ -35,11 +35,10 @@ SENDABLE = ("queued", "retrying")
 
 
 @dataclass(frozen=True)
-class OutboxEntry:
-    """One outgoing mail as lists and the sender see it."""
+class NewOutboxEntry:
+    """An outgoing mail as queueing writes it into the outbox (delivery: `_QUEUED`)."""
 
     id: uuid.UUID
-    case: CaseNumber
     case_id: uuid.UUID
     mail_id: uuid.UUID
     message_id: str
@@ -48,39 +47,35 @@ class OutboxEntry:
     sender: str
     recipient: str
     subject: str
-    state: str
-    attempts: int
     queued_at: datetime
     send_after: datetime
-    attempted_at: datetime | None
-    sent_at: datetime | None
-    claimed_by: str
-    error: str
-    actor: str | None
+    actor_id: uuid.UUID | None
+
+
+#: How delivery stands for a mail just queued: nothing tried yet.
+_QUEUED: dict[str, Any] = {
+    "state": "queued",
+    "attempts": 0,
+    "attempted_at": None,
+    "sent_at": None,
+    "claimed_by": "",
+    "error": "",
+}
 
 
 @dataclass(frozen=True)
-class NewOutboxEntry:
-    """An outbox row as queueing writes it (the columns of `OutboxRow`)."""
+class OutboxEntry(NewOutboxEntry):
+    """One outgoing mail as lists and the sender see it: what was queued, for which case
+    and by whom, and how its delivery stands."""
 
-    id: uuid.UUID
-    case_id: uuid.UUID
-    mail_id: uuid.UUID
-    message_id: str
-    kind: str
-    automatic: bool
-    sender: str
-    recipient: str
-    subject: str
+    case: CaseNumber
+    actor: str | None
     state: str
     attempts: int
-    queued_at: datetime
-    send_after: datetime
     attempted_at: datetime | None
     sent_at: datetime | None
     claimed_by: str
     error: str
-    actor_id: uuid.UUID | None
 
 
 @dataclass(frozen=True)
@@ -116,7 +111,7 @@ class OutboxRepository:
     def add(self, rows: Sequence[NewOutboxEntry]) -> None:
         """Insert outbox rows (one statement for many)."""
         if rows:
-            self._session.execute(insert(OutboxRow), [dict(vars(row)) for row in rows])
+            self._session.execute(insert(OutboxRow), [{**vars(row), **_QUEUED} for row in rows])
 
     def claim(self, entry_id: uuid.UUID, now: datetime, claimant: str) -> bool:
         """Compare-and-set: queued/retrying and due → sending; False if someone else was
@@ -387,5 +382,6 @@ def _entry(row: OutboxRow, number: int, sub_number: int, actor: str | None) -> O
         sent_at=row.sent_at,
         claimed_by=row.claimed_by,
         error=row.error,
+        actor_id=row.actor_id,
         actor=actor,
     )

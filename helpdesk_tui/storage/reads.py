@@ -302,6 +302,14 @@ class ReadStore:
             where.append(f"{column} IN ({_marks(values)})")
             params.extend(values)
 
+        def among_ids(
+            column: str, table: str, key: str, values: Sequence[Any], op: str = "IN"
+        ) -> None:
+            """`column` holds the id of a row of `table` whose `key` is one of `values`."""
+            sub = f"SELECT id FROM {table} WHERE {key} IN ({_marks(values)})"
+            where.append(f"{column} {op} ({sub})")
+            params.extend(values)
+
         if query.not_closed or query.overdue or query.reminder_due:
             where.append(NOT_CLOSED)
         if query.statuses:
@@ -314,19 +322,11 @@ class ReadStore:
             names = sorted(me if u == ME else u.removeprefix("@") for u in query.users)
             # `=` on one user lets the partial index deliver rows already in due order.
             op = "=" if len(names) == 1 else "IN"
-            where.append(
-                f"c.delegated_user_id {op}"
-                f" (SELECT id FROM agents WHERE username IN ({_marks(names)}))"
-            )
-            params.extend(names)
+            among_ids("c.delegated_user_id", "agents", "username", names, op)
         if query.unassigned:
             where.append("c.delegated_user_id IS NULL")
         if query.groups:
-            names = sorted(query.groups)
-            where.append(
-                f"c.delegated_group_id IN (SELECT id FROM groups WHERE name IN ({_marks(names)}))"
-            )
-            params.extend(names)
+            among_ids("c.delegated_group_id", "groups", "name", sorted(query.groups))
         if query.my_groups:
             where.append(
                 "c.delegated_group_id IN (SELECT gm.group_id FROM group_members gm"
@@ -335,16 +335,9 @@ class ReadStore:
             params.append(me)
         if query.accounts:
             names = sorted(a.lower() for a in query.accounts)
-            where.append(
-                f"c.account_id IN (SELECT id FROM accounts WHERE lower(name) IN ({_marks(names)}))"
-            )
-            params.extend(names)
+            among_ids("c.account_id", "accounts", "lower(name)", names)
         if query.contacts:
-            emails = sorted(query.contacts)
-            where.append(
-                f"c.contact_id IN (SELECT id FROM contacts WHERE email IN ({_marks(emails)}))"
-            )
-            params.extend(emails)
+            among_ids("c.contact_id", "contacts", "email", sorted(query.contacts))
         if query.overdue:
             where.append("c.due < ?")
             params.append(self._dialect.date_param(today))

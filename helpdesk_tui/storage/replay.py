@@ -9,7 +9,7 @@ the demo directory (accounts, contacts) and counting tables for summaries.
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session, col
@@ -26,6 +26,8 @@ from helpdesk_tui.storage.tables import (
     GroupRow,
 )
 from helpdesk_tui.storage.uow import UnitOfWork
+
+Row = TypeVar("Row", AgentRow, GroupRow)
 
 
 class DirectoryCache:
@@ -57,19 +59,19 @@ class _CachedDirectory(Directory):
 
     def agents(self) -> dict[str, AgentRow]:
         if self._cache.agents is None:
-            rows = super().agents()
-            for row in rows.values():
-                self._session.expunge(row)
-            self._cache.agents = rows
+            self._cache.agents = self._detached(super().agents())
         return self._cache.agents
 
     def groups(self) -> dict[str, GroupRow]:
         if self._cache.groups is None:
-            rows = super().groups()
-            for row in rows.values():
-                self._session.expunge(row)
-            self._cache.groups = rows
+            self._cache.groups = self._detached(super().groups())
         return self._cache.groups
+
+    def _detached(self, rows: dict[str, Row]) -> dict[str, Row]:
+        """The rows, taken out of this session so that the cache can keep them."""
+        for row in rows.values():
+            self._session.expunge(row)
+        return rows
 
     def actor(self, username: str) -> Actor:
         key = username.strip().lower()

@@ -97,6 +97,12 @@ class CounterRow(SQLModel, table=True):
     value: int = 0
 
 
+def _open_cases_index(name: str, *columns: str) -> Index:
+    """A partial index of the cases not closed, on `columns` then the case number."""
+    where = text(NOT_CLOSED)
+    return Index(name, *columns, "number", "sub_number", sqlite_where=where, postgresql_where=where)
+
+
 class CaseRow(SQLModel, table=True):
     """A case or sub-case (`sub_number` > 0, same `number` as its parent)."""
 
@@ -110,40 +116,10 @@ class CaseRow(SQLModel, table=True):
         Index("ix_cases_due", "due", "number", "sub_number"),
         Index("ix_cases_updated", "updated_at", "number", "sub_number"),
         Index("ix_cases_status_due", "status", "due", "number", "sub_number"),
-        Index(
-            "ix_cases_open_due",
-            "due",
-            "number",
-            "sub_number",
-            sqlite_where=text(NOT_CLOSED),
-            postgresql_where=text(NOT_CLOSED),
-        ),
-        Index(
-            "ix_cases_open_user_due",
-            "delegated_user_id",
-            "due",
-            "number",
-            "sub_number",
-            sqlite_where=text(NOT_CLOSED),
-            postgresql_where=text(NOT_CLOSED),
-        ),
-        Index(
-            "ix_cases_open_group_due",
-            "delegated_group_id",
-            "due",
-            "number",
-            "sub_number",
-            sqlite_where=text(NOT_CLOSED),
-            postgresql_where=text(NOT_CLOSED),
-        ),
-        Index(
-            "ix_cases_open_reminder",
-            "reminder",
-            "number",
-            "sub_number",
-            sqlite_where=text(NOT_CLOSED),
-            postgresql_where=text(NOT_CLOSED),
-        ),
+        _open_cases_index("ix_cases_open_due", "due"),
+        _open_cases_index("ix_cases_open_user_due", "delegated_user_id", "due"),
+        _open_cases_index("ix_cases_open_group_due", "delegated_group_id", "due"),
+        _open_cases_index("ix_cases_open_reminder", "reminder"),
     )
     id: uuid.UUID = Field(default_factory=_pk, primary_key=True)
     number: int

@@ -2,12 +2,12 @@
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from types import TracebackType
 from typing import Self
 
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from helpdesk_tui.domain.closing import Closing
 from helpdesk_tui.storage.cases import CaseRepository
 from helpdesk_tui.storage.directory import Directory
 from helpdesk_tui.storage.engine import WRITE
@@ -17,7 +17,7 @@ from helpdesk_tui.storage.outbox import OutboxRepository
 from helpdesk_tui.storage.timers import TimerRepository
 
 
-class UnitOfWork:
+class UnitOfWork(Closing):
     """`with uow: ...; uow.commit()` — anything not committed is rolled back."""
 
     def __init__(
@@ -41,12 +41,8 @@ class UnitOfWork:
         self.outbox = OutboxRepository(self._session)
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def close(self) -> None:
+        """Roll back what is not committed and end the session (`with` does this)."""
         assert self._session is not None
         self._session.rollback()
         self._session.close()
