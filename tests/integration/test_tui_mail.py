@@ -10,7 +10,7 @@ from integration.dovecot import Dovecot
 from integration.smtp_server import SmtpServer
 from mailmaker import customer_mail
 from support import sync
-from tui.casefixtures import screen_text, seeded
+from tui.pilotkit import CASE_SET, screen_text
 
 from helpdesk_tui.app import HelpdeskApp
 from helpdesk_tui.config import MailAccountConfig, MailConfig, RoutingRuleConfig, Settings
@@ -60,7 +60,7 @@ async def until(check: Callable[[], object], seconds: float, what: str) -> float
 @sync
 async def test_the_tui_polls_files_and_shows_mail_live(tmp_path: Path, dovecot: Dovecot) -> None:
     settings = settings_for(dovecot)
-    with seeded(tmp_path) as data:  # alice is in group billing
+    with CASE_SET.copy(tmp_path) as data:  # alice is in group billing
         ctx = data.ctx
 
         def poller(on_status: Callable[[SyncStatus], None]) -> MailSync:
@@ -102,7 +102,7 @@ def test_sync_status_labels() -> None:
 async def test_a_reply_written_in_the_tui_reaches_the_smtp_server_once(
     tmp_path: Path, smtp_server: SmtpServer
 ) -> None:
-    from tui.casefixtures import PRINTER
+    from tui.pilotkit import PRINTER
 
     from helpdesk_tui.config import SmtpConfig
     from helpdesk_tui.screens.case import CaseScreen
@@ -120,7 +120,7 @@ async def test_a_reply_written_in_the_tui_reaches_the_smtp_server_once(
         }
     )
     settings = Settings(smtp=smtp)
-    with seeded(tmp_path) as data:
+    with CASE_SET.copy(tmp_path) as data:
         ctx = data.ctx
         ctx.clock = utc_now  # undo time and retries need a clock that moves
         smtp_server.stop()  # the server is down when the reply is written

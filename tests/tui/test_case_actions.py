@@ -6,22 +6,19 @@ sub-case close cascade (SUB-3), role-gated reopen (CASE-7), delegate with fuzzy 
 """
 
 from datetime import timedelta
-from pathlib import Path
 from typing import ClassVar
 
-from casefixtures import (
+from pilotkit import (
     INVOICE,
     PASSWORD,
     PRINTER,
     PRINTER_SUB_OPEN,
     VPN,
-    Seeded,
-    make_app,
+    Data,
     notifications,
-    off_loop,
     open_case,
+    running,
     screen_text,
-    seeded,
     settle,
     type_text,
 )
@@ -30,6 +27,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Input, Static
 
+from helpdesk_tui.app import HelpdeskApp
 from helpdesk_tui.dialogs.close import CloseDialog
 from helpdesk_tui.dialogs.confirm import ConfirmDialog
 from helpdesk_tui.dialogs.delegate import DelegateDialog
@@ -41,196 +39,197 @@ from helpdesk_tui.domain.numbering import CaseNumber
 from helpdesk_tui.screens.case import CaseScreen
 from helpdesk_tui.screens.case_actions import CaseActionScreen
 from helpdesk_tui.services.desk import Desk
-from helpdesk_tui.storage.reads import CaseDetail, CaseSummary
-
-
-async def detail(data: Seeded, number: CaseNumber) -> CaseDetail:
-    return await off_loop(data.detail, number)  # type: ignore[no-any-return]
+from helpdesk_tui.storage.reads import CaseSummary
 
 
 @sync
-async def test_waiting_is_refused_without_comment_and_reminder_then_saved(tmp_path: Path) -> None:
-    with seeded(tmp_path) as data:
-        app = make_app(data)
-        async with app.run_test(size=(120, 36)) as pilot:
-            await open_case(pilot, INVOICE)
-            await pilot.press("s")
-            await settle(pilot)
-            dialog = app.screen
-            assert isinstance(dialog, StatusDialog)
-            assert dialog.targets[1].value == "waiting"
-            await pilot.press("down", "ctrl+s")  # Waiting, nothing else
-            assert app.screen is dialog
-            assert dialog.error_text == WAITING_COMMENT
-            await pilot.press("tab")
-            await type_text(pilot, "Beleg bis Fr")
-            await pilot.press("ctrl+s")
-            assert app.screen is dialog
-            assert dialog.error_text == WAITING_REMINDER
-            assert (await detail(data, INVOICE)).case.status == "open"  # nothing written yet
+async def test_waiting_is_refused_without_comment_and_reminder_then_saved(
+    case_data: Data,
+) -> None:
+    async with running(case_data) as (app, pilot):
+        await open_case(pilot, INVOICE)
+        await pilot.press("s")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, StatusDialog)
+        assert dialog.targets[1].value == "waiting"
+        await pilot.press("down", "ctrl+s")  # Waiting, nothing else
+        assert app.screen is dialog
+        assert dialog.error_text == WAITING_COMMENT
+        await pilot.press("tab")
+        await type_text(pilot, "Beleg bis Fr")
+        await pilot.press("ctrl+s")
+        assert app.screen is dialog
+        assert dialog.error_text == WAITING_REMINDER
+        assert case_data.detail(INVOICE).case.status == "open"  # nothing written yet
 
-            await pilot.press("tab")
-            await type_text(pilot, "+3d")
-            await pilot.press("enter")
-            await settle(pilot)
-            assert isinstance(app.screen, CaseScreen)
-            case = (await detail(data, INVOICE)).case
-            assert case.status == "waiting"
-            assert case.reminder == data.today + timedelta(days=3)
-            text = screen_text(pilot)
-            assert "status: open → waiting" in text
-            assert "Beleg bis Fr" in text
-            assert "0000002 is now waiting" in notifications(pilot)
-
-
-@sync
-async def test_close_with_a_resolution_or_as_duplicate_and_refusals(tmp_path: Path) -> None:
-    with seeded(tmp_path) as data:
-        app = make_app(data)
-        async with app.run_test(size=(120, 36)) as pilot:
-            await open_case(pilot, PRINTER)  # sub-case 0000001-002 is still open
-            await pilot.press("x", "enter")
-            await settle(pilot)
-            assert isinstance(app.screen, CaseScreen)
-            refusal = "cannot close 0000001: sub-case 0000001-002 is still open"
-            assert refusal in notifications(pilot)  # one line, nothing crashed
-            assert (await detail(data, PRINTER)).case.status == "in_progress"
-
-            await open_case(pilot, INVOICE)
-            await pilot.press("x")
-            assert isinstance(app.screen, CloseDialog)
-            await pilot.press("enter")  # Solved
-            await settle(pilot)
-            case = (await detail(data, INVOICE)).case
-            assert (case.status, case.resolution) == ("closed", "solved")
-            assert "closed: read-only" in screen_text(pilot)
-            assert "0000002 closed (solved)" in notifications(pilot)
-
-            await open_case(pilot, VPN)
-            await pilot.press("x", "down", "down", "enter")  # Duplicate: asks for the original
-            dialog = app.screen
-            assert isinstance(dialog, CloseDialog)
-            assert dialog.focused is dialog.query_one("#close-original", Input)
-            await type_text(pilot, "2")
-            await pilot.press("enter")
-            await settle(pilot)
-            case = (await detail(data, VPN)).case
-            assert (case.status, case.resolution, case.duplicate_of) == (
-                "closed",
-                "duplicate",
-                INVOICE,
-            )
-            assert "duplicate of 0000002" in screen_text(pilot)
+        await pilot.press("tab")
+        await type_text(pilot, "+3d")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CaseScreen)
+        case = case_data.detail(INVOICE).case
+        assert case.status == "waiting"
+        assert case.reminder == case_data.today + timedelta(days=3)
+        text = screen_text(pilot)
+        assert "status: open → waiting" in text
+        assert "Beleg bis Fr" in text
+        assert "0000002 is now waiting" in notifications(pilot)
 
 
 @sync
-async def test_closing_the_last_sub_case_offers_closing_the_parent(tmp_path: Path) -> None:
-    with seeded(tmp_path) as data:
-        app = make_app(data)
-        async with app.run_test(size=(120, 36)) as pilot:
-            await open_case(pilot, PRINTER_SUB_OPEN)
-            await pilot.press("x", "enter")
-            await settle(pilot)
-            offer = app.screen
-            assert isinstance(offer, ConfirmDialog)
-            assert "Close the parent 0000001 too?" in screen_text(pilot)
-            await pilot.press("y")
-            await settle(pilot)
-            assert (await detail(data, PRINTER_SUB_OPEN)).case.status == "closed"
-            parent = (await detail(data, PRINTER)).case
-            assert (parent.status, parent.resolution) == ("closed", "solved")
-            assert "0000001 closed (solved)" in notifications(pilot)
+async def test_closing_a_case_with_an_open_sub_case_is_refused_in_one_line(
+    case_data: Data,
+) -> None:
+    async with running(case_data) as (app, pilot):
+        await open_case(pilot, PRINTER)  # sub-case 0000001-002 is still open
+        await pilot.press("x", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CaseScreen)
+        refusal = "cannot close 0000001: sub-case 0000001-002 is still open"
+        assert refusal in notifications(pilot)  # one line, nothing crashed
+        assert case_data.detail(PRINTER).case.status == "in_progress"
 
 
 @sync
-async def test_reopen_is_refused_for_an_agent_and_done_by_a_lead(tmp_path: Path) -> None:
-    with seeded(tmp_path) as data:
-        app = make_app(data, "alice")
-        async with app.run_test(size=(120, 36)) as pilot:
-            await open_case(pilot, PASSWORD)
-            await pilot.press("r")
-            assert isinstance(app.screen, ReopenDialog)
-            await pilot.press("enter")
-            await settle(pilot)
-            assert "only admin, lead may change status closed → open" in notifications(pilot)
-            assert (await detail(data, PASSWORD)).case.status == "closed"
-
-        app = make_app(data, "lena")
-        async with app.run_test(size=(120, 36)) as pilot:
-            await open_case(pilot, PASSWORD)
-            await pilot.press("r")
-            await type_text(pilot, "erneut")
-            await pilot.press("enter")
-            await settle(pilot)
-            assert "0000004 reopened" in notifications(pilot)
-            case = (await detail(data, PASSWORD)).case
-            assert (case.status, case.resolution) == ("open", None)
-            assert "erneut" in screen_text(pilot)
+async def test_close_with_a_resolution(case_data: Data) -> None:
+    async with running(case_data) as (app, pilot):
+        await open_case(pilot, INVOICE)
+        await pilot.press("x")
+        assert isinstance(app.screen, CloseDialog)
+        await pilot.press("enter")  # Solved
+        await settle(pilot)
+        case = case_data.detail(INVOICE).case
+        assert (case.status, case.resolution) == ("closed", "solved")
+        assert "closed: read-only" in screen_text(pilot)
+        assert "0000002 closed (solved)" in notifications(pilot)
 
 
 @sync
-async def test_delegate_with_fuzzy_pick_and_comment(tmp_path: Path) -> None:
-    with seeded(tmp_path) as data:
-        app = make_app(data)
-        async with app.run_test(size=(120, 36)) as pilot:
-            await open_case(pilot, INVOICE)
-            await pilot.press("d")
-            await settle(pilot)
-            dialog = app.screen
-            assert isinstance(dialog, DelegateDialog)
-            await type_text(pilot, "bo")
-            assert "bob (user)" in screen_text(pilot)
-            assert "lena (user)" not in screen_text(pilot)
-            await pilot.press("tab")
-            await type_text(pilot, "bitte")
-            await pilot.press("enter")
-            await settle(pilot)
-            found = await detail(data, INVOICE)
-            assert (found.case.delegated_user, found.case.delegated_group) == ("bob", None)
-            assert found.activities[-1].text == "bitte"
-            assert "0000002 delegated to bob" in notifications(pilot)
-            assert "delegated to user: — → bob" in screen_text(pilot)
+async def test_close_as_duplicate_asks_for_the_original(case_data: Data) -> None:
+    async with running(case_data) as (app, pilot):
+        await open_case(pilot, VPN)
+        await pilot.press("x", "down", "down", "enter")  # Duplicate: asks for the original
+        dialog = app.screen
+        assert isinstance(dialog, CloseDialog)
+        assert dialog.focused is dialog.query_one("#close-original", Input)
+        await type_text(pilot, "2")
+        await pilot.press("enter")
+        await settle(pilot)
+        case = case_data.detail(VPN).case
+        assert (case.status, case.resolution, case.duplicate_of) == (
+            "closed",
+            "duplicate",
+            INVOICE,
+        )
+        assert "duplicate of 0000002" in screen_text(pilot)
 
 
 @sync
-async def test_sub_case_due_may_not_pass_the_parents(tmp_path: Path) -> None:
-    with seeded(tmp_path) as data:
-        app = make_app(data)
-        async with app.run_test(size=(120, 36)) as pilot:
-            await open_case(pilot, INVOICE)
-            await pilot.press("plus")
-            await settle(pilot)
-            dialog = app.screen
-            assert isinstance(dialog, SubCaseDialog)
-            await type_text(pilot, "Gutschrift")
-            dialog.query_one("#subcase-due", Input).value = "+30d"
-            await pilot.press("ctrl+s")
-            assert app.screen is dialog
-            assert "cannot be after its parent's due 2026-12-07" in dialog.error_text
-            dialog.query_one("#subcase-due", Input).value = "+3d"
-            await pilot.press("ctrl+s")
-            await settle(pilot)
-            sub = (await detail(data, CaseNumber(2, 1))).case
-            assert (sub.subject, sub.delegated_group) == ("Gutschrift", "billing")
-            assert sub.due == data.today + timedelta(days=3)
-            assert "0000002-001 open Gutschrift" in screen_text(pilot)
+async def test_closing_the_last_sub_case_offers_closing_the_parent(case_data: Data) -> None:
+    async with running(case_data) as (app, pilot):
+        await open_case(pilot, PRINTER_SUB_OPEN)
+        await pilot.press("x", "enter")
+        await settle(pilot)
+        offer = app.screen
+        assert isinstance(offer, ConfirmDialog)
+        assert "Close the parent 0000001 too?" in screen_text(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert case_data.detail(PRINTER_SUB_OPEN).case.status == "closed"
+        parent = case_data.detail(PRINTER).case
+        assert (parent.status, parent.resolution) == ("closed", "solved")
+        assert "0000001 closed (solved)" in notifications(pilot)
 
 
 @sync
-async def test_edit_header_fields(tmp_path: Path) -> None:
-    with seeded(tmp_path) as data:
-        app = make_app(data)
-        async with app.run_test(size=(120, 36)) as pilot:
-            await open_case(pilot, INVOICE)
-            await pilot.press("e", "end")
-            await type_text(pilot, " (2x)")
-            await pilot.press("ctrl+s")
-            await settle(pilot)
-            assert (await detail(data, INVOICE)).case.subject == "Rechnung doppelt (2x)"
-            assert "subject: Rechnung doppelt → Rechnung doppelt (2x)" in screen_text(pilot)
-            await open_case(pilot, PASSWORD)
-            await pilot.press("e")  # closed: read-only
-            assert "0000004 is closed: reopen it to edit" in notifications(pilot)
+async def test_reopen_is_refused_for_an_agent(case_data: Data) -> None:
+    async with running(case_data, "alice") as (app, pilot):
+        await open_case(pilot, PASSWORD)
+        await pilot.press("r")
+        assert isinstance(app.screen, ReopenDialog)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "only admin, lead may change status closed → open" in notifications(pilot)
+        assert case_data.detail(PASSWORD).case.status == "closed"
+
+
+@sync
+async def test_reopen_is_done_by_a_lead(case_data: Data) -> None:
+    async with running(case_data, "lena") as (_, pilot):
+        await open_case(pilot, PASSWORD)
+        await pilot.press("r")
+        await type_text(pilot, "erneut")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "0000004 reopened" in notifications(pilot)
+        case = case_data.detail(PASSWORD).case
+        assert (case.status, case.resolution) == ("open", None)
+        assert "erneut" in screen_text(pilot)
+
+
+@sync
+async def test_delegate_with_fuzzy_pick_and_comment(case_data: Data) -> None:
+    async with running(case_data) as (app, pilot):
+        await open_case(pilot, INVOICE)
+        await pilot.press("d")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, DelegateDialog)
+        await type_text(pilot, "bo")
+        assert "bob (user)" in screen_text(pilot)
+        assert "lena (user)" not in screen_text(pilot)
+        await pilot.press("tab")
+        await type_text(pilot, "bitte")
+        await pilot.press("enter")
+        await settle(pilot)
+        found = case_data.detail(INVOICE)
+        assert (found.case.delegated_user, found.case.delegated_group) == ("bob", None)
+        assert found.activities[-1].text == "bitte"
+        assert "0000002 delegated to bob" in notifications(pilot)
+        assert "delegated to user: — → bob" in screen_text(pilot)
+
+
+@sync
+async def test_sub_case_due_may_not_pass_the_parents(case_data: Data) -> None:
+    async with running(case_data) as (app, pilot):
+        await open_case(pilot, INVOICE)
+        await pilot.press("plus")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, SubCaseDialog)
+        await type_text(pilot, "Gutschrift")
+        dialog.query_one("#subcase-due", Input).value = "+30d"
+        await pilot.press("ctrl+s")
+        assert app.screen is dialog
+        assert "cannot be after its parent's due 2026-12-07" in dialog.error_text
+        dialog.query_one("#subcase-due", Input).value = "+3d"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        sub = case_data.detail(CaseNumber(2, 1)).case
+        assert (sub.subject, sub.delegated_group) == ("Gutschrift", "billing")
+        assert sub.due == case_data.today + timedelta(days=3)
+        assert "0000002-001 open Gutschrift" in screen_text(pilot)
+
+
+@sync
+async def test_edit_header_fields(case_data: Data) -> None:
+    async with running(case_data) as (_, pilot):
+        await open_case(pilot, INVOICE)
+        await pilot.press("e", "end")
+        await type_text(pilot, " (2x)")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert case_data.detail(INVOICE).case.subject == "Rechnung doppelt (2x)"
+        assert "subject: Rechnung doppelt → Rechnung doppelt (2x)" in screen_text(pilot)
+
+
+@sync
+async def test_edit_on_a_closed_case_is_refused(case_data: Data) -> None:
+    async with running(case_data) as (_, pilot):
+        await open_case(pilot, PASSWORD)
+        await pilot.press("e")  # closed: read-only
+        assert "0000004 is closed: reopen it to edit" in notifications(pilot)
 
 
 class MarkedScreen(CaseActionScreen):
@@ -249,49 +248,55 @@ class MarkedScreen(CaseActionScreen):
         yield Static("marked cases")
 
 
-@sync
-async def test_bulk_close_confirms_with_a_preview_and_reports(tmp_path: Path) -> None:
-    with seeded(tmp_path) as data:
-        app = make_app(data)
-        async with app.run_test(size=(120, 36)) as pilot:
-            marked = [(await detail(data, n)).case for n in (INVOICE, VPN)]
-            await app.push_screen(MarkedScreen(app.desk, marked))
-            await pilot.press("x")
-            dialog = app.screen
-            assert isinstance(dialog, CloseDialog)
-            assert "duplicate" not in dialog.resolutions  # one original cannot fit many cases
-            await pilot.press("enter")
-            await settle(pilot)
-            assert isinstance(app.screen, ConfirmDialog)
-            assert "2 cases: open → closed (solved)" in screen_text(pilot)
-            assert (await detail(data, INVOICE)).case.status == "open"
-            await pilot.press("y")
-            await settle(pilot)
-            assert "2 closed" in notifications(pilot)
-            for number in (INVOICE, VPN):
-                assert (await detail(data, number)).case.status == "closed"
+async def mark(app: HelpdeskApp, data: Data) -> None:
+    """Show the stand-in queue with INVOICE and VPN marked."""
+    marked = [data.detail(n).case for n in (INVOICE, VPN)]
+    await app.push_screen(MarkedScreen(app.desk, marked))
 
 
 @sync
-async def test_bulk_comment_and_delegate(tmp_path: Path) -> None:
-    with seeded(tmp_path) as data:
-        app = make_app(data)
-        async with app.run_test(size=(120, 36)) as pilot:
-            marked = [(await detail(data, n)).case for n in (INVOICE, VPN)]
-            await app.push_screen(MarkedScreen(app.desk, marked))
-            await pilot.press("c")
-            assert isinstance(app.screen, TextDialog)
-            await type_text(pilot, "Sammel")
-            await pilot.press("ctrl+s")
-            await settle(pilot)
-            assert "2 got the internal comment" in notifications(pilot)
-            await pilot.press("d")
-            await settle(pilot)
-            await type_text(pilot, "techn")
-            await pilot.press("enter")
-            await settle(pilot)
-            assert "2 delegated to group technical" in notifications(pilot)
-            for number in (INVOICE, VPN):
-                found = await detail(data, number)
-                assert found.case.delegated_group == "technical"
-                assert any(a.text == "Sammel" for a in found.activities)
+async def test_bulk_close_confirms_with_a_preview_and_reports(case_data: Data) -> None:
+    async with running(case_data) as (app, pilot):
+        await mark(app, case_data)
+        await pilot.press("x")
+        dialog = app.screen
+        assert isinstance(dialog, CloseDialog)
+        assert "duplicate" not in dialog.resolutions  # one original cannot fit many cases
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmDialog)
+        assert "2 cases: open → closed (solved)" in screen_text(pilot)
+        assert case_data.detail(INVOICE).case.status == "open"
+        await pilot.press("y")
+        await settle(pilot)
+        assert "2 closed" in notifications(pilot)
+        for number in (INVOICE, VPN):
+            assert case_data.detail(number).case.status == "closed"
+
+
+@sync
+async def test_bulk_comment(case_data: Data) -> None:
+    async with running(case_data) as (app, pilot):
+        await mark(app, case_data)
+        await pilot.press("c")
+        assert isinstance(app.screen, TextDialog)
+        await type_text(pilot, "Sammel")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "2 got the internal comment" in notifications(pilot)
+        for number in (INVOICE, VPN):
+            assert any(a.text == "Sammel" for a in case_data.detail(number).activities)
+
+
+@sync
+async def test_bulk_delegate(case_data: Data) -> None:
+    async with running(case_data) as (app, pilot):
+        await mark(app, case_data)
+        await pilot.press("d")
+        await settle(pilot)
+        await type_text(pilot, "techn")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "2 delegated to group technical" in notifications(pilot)
+        for number in (INVOICE, VPN):
+            assert case_data.detail(number).case.delegated_group == "technical"

@@ -1,15 +1,6 @@
 """Acting from the queue: open, assign to me (ASSIGN-2), next case, marks and bulk (TUI-4)."""
 
-from queuefixtures import (
-    BOBS,
-    NEXT_CASE,
-    Queue,
-    holder,
-    make_app,
-    notifications,
-    screen_text,
-    settle,
-)
+from pilotkit import BOBS, NEXT_CASE, Data, notifications, running, screen_text, settle
 from support import sync
 from textual.app import App
 from textual.pilot import Pilot
@@ -39,10 +30,10 @@ async def go_to(pilot: Pilot[None], number: CaseNumber) -> None:
 
 
 @sync
-async def test_enter_opens_the_case_under_the_cursor_and_escape_comes_back(data: Queue) -> None:
-    app = make_app(data)
-    async with app.run_test(size=(120, 36)) as pilot:
-        await settle(pilot)
+async def test_enter_opens_the_case_under_the_cursor_and_escape_comes_back(
+    queue_data: Data,
+) -> None:
+    async with running(queue_data) as (app, pilot):
         await pilot.press("j")
         cases = queue_list(app)
         assert cases.current is not None
@@ -60,50 +51,44 @@ async def test_enter_opens_the_case_under_the_cursor_and_escape_comes_back(data:
 
 
 @sync
-async def test_a_assigns_the_case_to_me_and_the_row_shows_it(data: Queue) -> None:
-    app = make_app(data)
-    async with app.run_test(size=(120, 36)) as pilot:
-        await settle(pilot)
+async def test_a_assigns_the_case_to_me_and_the_row_shows_it(queue_data: Data) -> None:
+    async with running(queue_data) as (app, pilot):
         await pilot.press("3")  # Unassigned
         await settle(pilot)
         cases = queue_list(app)
         target = cases.rows[2].number
         await go_to(pilot, target)
-        assert holder(data, target) is None
+        assert queue_data.holder(target) is None
         await pilot.press("a")
         await settle(pilot)
-        assert holder(data, target) == "alice"
+        assert queue_data.holder(target) == "alice"
         assert f"{target} assigned to you" in notifications(pilot)
         # The unassigned view lost it; the cursor stays at the same height.
         assert target not in [c.number for c in cases.rows]
 
 
 @sync
-async def test_assigning_a_case_held_by_bob_is_refused_by_name(data: Queue) -> None:
-    app = make_app(data)
-    async with app.run_test(size=(120, 36), notifications=True) as pilot:
-        await settle(pilot)
+async def test_assigning_a_case_held_by_bob_is_refused_by_name(queue_data: Data) -> None:
+    async with running(queue_data, notifications=True) as (_, pilot):
         await pilot.press("9")  # All
         await settle(pilot)
         await go_to(pilot, BOBS)
         await pilot.press("a")
         await settle(pilot)
-        assert holder(data, BOBS) == "bob"
+        assert queue_data.holder(BOBS) == "bob"
         assert any("already assigned to bob" in n for n in notifications(pilot))
         assert "already assigned to bob" in screen_text(pilot)  # the toast
 
 
 @sync
 async def test_n_takes_the_most_urgent_unassigned_case_of_my_groups_and_opens_it(
-    data: Queue,
+    queue_data: Data,
 ) -> None:
-    app = make_app(data)
-    async with app.run_test(size=(120, 36)) as pilot:
-        await settle(pilot)
-        before = data.counts()["mine"]
+    async with running(queue_data) as (app, pilot):
+        before = queue_data.counts()["mine"]
         await pilot.press("n")
         await settle(pilot)
-        assert holder(data, NEXT_CASE) == "alice"
+        assert queue_data.holder(NEXT_CASE) == "alice"
         assert isinstance(app.screen, CaseScreen)
         assert app.screen.number == NEXT_CASE
         assert f"{NEXT_CASE} assigned to you" in notifications(pilot)
@@ -115,10 +100,8 @@ async def test_n_takes_the_most_urgent_unassigned_case_of_my_groups_and_opens_it
 
 
 @sync
-async def test_n_without_groups_says_so(data: Queue) -> None:
-    app = make_app(data, user="olga")
-    async with app.run_test(size=(120, 36)) as pilot:
-        await settle(pilot)
+async def test_n_without_groups_says_so(queue_data: Data) -> None:
+    async with running(queue_data, "olga") as (app, pilot):
         await pilot.press("n")
         await settle(pilot)
         assert "No unassigned case in your groups" in notifications(pilot)
@@ -126,10 +109,8 @@ async def test_n_without_groups_says_so(data: Queue) -> None:
 
 
 @sync
-async def test_marks_with_space_then_a_assigns_all_marked_cases(data: Queue) -> None:
-    app = make_app(data)
-    async with app.run_test(size=(120, 36)) as pilot:
-        await settle(pilot)
+async def test_marks_with_space_then_a_assigns_all_marked_cases(queue_data: Data) -> None:
+    async with running(queue_data) as (app, pilot):
         await pilot.press("3")  # Unassigned
         await settle(pilot)
         cases = queue_list(app)
@@ -141,7 +122,7 @@ async def test_marks_with_space_then_a_assigns_all_marked_cases(data: Queue) -> 
         assert "3 marked" in screen_text(pilot)
         await pilot.press("a")
         await settle(pilot)
-        assert [holder(data, n) for n in chosen] == ["alice"] * 3
+        assert [queue_data.holder(n) for n in chosen] == ["alice"] * 3
         assert "3 assigned to you" in notifications(pilot)
         await pilot.press("escape")  # clears the marks
         assert not cases.marks
@@ -149,22 +130,20 @@ async def test_marks_with_space_then_a_assigns_all_marked_cases(data: Queue) -> 
 
 
 @sync
-async def test_bulk_actions_on_marks_refuse_per_case_with_reasons(data: Queue) -> None:
-    app = make_app(data)
-    async with app.run_test(size=(120, 36)) as pilot:
-        await settle(pilot)
+async def test_bulk_actions_on_marks_refuse_per_case_with_reasons(queue_data: Data) -> None:
+    async with running(queue_data) as (_, pilot):
         await pilot.press("9")  # All
         await settle(pilot)
         await go_to(pilot, BOBS)
         await pilot.press("space")
-        unassigned = data.rows(view_query("unassigned"))[0].number
+        unassigned = queue_data.rows(view_query("unassigned"))[0].number
         await pilot.press("g")
         await settle(pilot)
         await go_to(pilot, unassigned)
         await pilot.press("space", "a")
         await settle(pilot)
-        assert holder(data, unassigned) == "alice"
-        assert holder(data, BOBS) == "bob"
+        assert queue_data.holder(unassigned) == "alice"
+        assert queue_data.holder(BOBS) == "bob"
         assert any(
             n.startswith("1 assigned to you, 1 refused") and "bob" in n
             for n in notifications(pilot)

@@ -1,6 +1,6 @@
 """Help from the live bindings, the command palette, and keys remapped from config."""
 
-from queuefixtures import NEXT_CASE, Queue, holder, make_app, screen_text, settle
+from pilotkit import NEXT_CASE, Data, running, screen_text, settle
 from support import sync
 
 from helpdesk_tui.screens.case import CaseScreen
@@ -10,10 +10,8 @@ from helpdesk_tui.widgets.case_list import CaseList
 
 
 @sync
-async def test_question_mark_lists_the_live_bindings_grouped(data: Queue) -> None:
-    app = make_app(data)
-    async with app.run_test(size=(120, 36)) as pilot:
-        await settle(pilot)
+async def test_question_mark_lists_the_live_bindings_grouped(queue_data: Data) -> None:
+    async with running(queue_data) as (app, pilot):
         await pilot.press("question_mark")
         await settle(pilot)
         assert isinstance(app.screen, HelpScreen)
@@ -39,16 +37,17 @@ async def test_question_mark_lists_the_live_bindings_grouped(data: Queue) -> Non
 
 
 @sync
-async def test_keys_remapped_in_config_work_and_show_in_help_and_footer(data: Queue) -> None:
-    app = make_app(data, keymap={"queue.next_case": "N", "list.down": "ctrl+j"})
-    async with app.run_test(size=(120, 36)) as pilot:
-        await settle(pilot)
+async def test_keys_remapped_in_config_work_and_show_in_help_and_footer(queue_data: Data) -> None:
+    async with running(queue_data, keymap={"queue.next_case": "N", "list.down": "ctrl+j"}) as (
+        app,
+        pilot,
+    ):
         cases = app.screen.query_one(CaseList)
         await pilot.press("ctrl+j")
         assert cases.cursor == 1
         await pilot.press("n")  # no longer bound
         await settle(pilot)
-        assert holder(data, NEXT_CASE) is None
+        assert queue_data.holder(NEXT_CASE) is None
         assert "N Next case" in screen_text(pilot)  # the footer
         await pilot.press("question_mark")
         assert any(
@@ -56,15 +55,13 @@ async def test_keys_remapped_in_config_work_and_show_in_help_and_footer(data: Qu
         )
         await pilot.press("escape", "N")
         await settle(pilot)
-        assert holder(data, NEXT_CASE) == "alice"
+        assert queue_data.holder(NEXT_CASE) == "alice"
         assert isinstance(app.screen, CaseScreen)
 
 
 @sync
-async def test_the_palette_lists_every_action_and_runs_the_chosen_one(data: Queue) -> None:
-    app = make_app(data)
-    async with app.run_test(size=(120, 36)) as pilot:
-        await settle(pilot)
+async def test_the_palette_lists_every_action_and_runs_the_chosen_one(queue_data: Data) -> None:
+    async with running(queue_data) as (app, pilot):
         await pilot.press("colon")
         await settle(pilot)
         text = screen_text(pilot)
@@ -74,8 +71,13 @@ async def test_the_palette_lists_every_action_and_runs_the_chosen_one(data: Queu
         assert "Next case  n" in screen_text(pilot)
         await pilot.press("enter")
         await settle(pilot)
-        assert holder(data, NEXT_CASE) == "alice"
+        assert queue_data.holder(NEXT_CASE) == "alice"
         assert isinstance(app.screen, CaseScreen)
-        await pilot.press("escape", "ctrl+p")  # the other way in
+
+
+@sync
+async def test_ctrl_p_opens_the_palette_too(queue_data: Data) -> None:
+    async with running(queue_data) as (_, pilot):
+        await pilot.press("ctrl+p")  # the other way in
         await pilot.pause(0.3)
         assert "Search for commands" in screen_text(pilot)

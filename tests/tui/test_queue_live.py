@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from queuefixtures import START, Queue, make_app, screen_text, settle
+from pilotkit import START, Data, running, screen_text
 from support import sync
 from textual.pilot import Pilot
 
@@ -18,7 +18,7 @@ from helpdesk_tui.widgets.sidebar import ViewSidebar
 LIVE_BUDGET = 2.0
 
 
-def helpdesk(data: Queue, tmp_path: Path, *args: str, as_: str = "bob") -> str:
+def helpdesk(data: Data, tmp_path: Path, *args: str, as_: str = "bob") -> str:
     """Run the CLI in its own process against the test database."""
     env = {
         **os.environ,
@@ -50,12 +50,10 @@ async def until(pilot: Pilot[None], condition: object, budget: float = LIVE_BUDG
 
 
 @sync
-async def test_a_case_created_and_one_assigned_elsewhere_show_up_with_the_cursor_kept(
-    data: Queue, tmp_path: Path
+async def test_a_case_created_elsewhere_shows_up_with_the_cursor_kept(
+    queue_data: Data, tmp_path: Path
 ) -> None:
-    app = make_app(data, live_interval=0.25)
-    async with app.run_test(size=(120, 36)) as pilot:
-        await settle(pilot)
+    async with running(queue_data, live_interval=0.25) as (app, pilot):
         cases = app.screen.query_one(CaseList)
         sidebar = app.screen.query_one(ViewSidebar)
         await pilot.press("j", "j", "j")
@@ -67,7 +65,7 @@ async def test_a_case_created_and_one_assigned_elsewhere_show_up_with_the_cursor
         # Another process: bob creates a case for alice due soon (sorts to the top).
         due = (START.date()).isoformat()
         out = helpdesk(
-            data,
+            queue_data,
             tmp_path,
             "case",
             "create",
@@ -88,9 +86,28 @@ async def test_a_case_created_and_one_assigned_elsewhere_show_up_with_the_cursor
         assert cases.current.number == held.number  # the cursor stayed on its case
         assert "Live from" in screen_text(pilot)
 
-        # And an assignment by the CLI: lena hands case 1 (unassigned) to alice.
+
+@sync
+async def test_a_case_assigned_elsewhere_shows_up_with_the_cursor_kept(
+    queue_data: Data, tmp_path: Path
+) -> None:
+    async with running(queue_data, live_interval=0.25) as (app, pilot):
+        cases = app.screen.query_one(CaseList)
+        await pilot.press("j", "j", "j")
+        held = cases.current
+        assert held is not None
+
+        # Another process, the CLI: lena hands case 1 (unassigned) to alice.
         helpdesk(
-            data, tmp_path, "case", "assign", str(CaseNumber(1)), "--user", "alice", as_="lena"
+            queue_data,
+            tmp_path,
+            "case",
+            "assign",
+            str(CaseNumber(1)),
+            "--user",
+            "alice",
+            as_="lena",
         )
         await until(pilot, lambda: CaseNumber(1) in [c.number for c in cases.rows])
+        assert cases.current is not None
         assert cases.current.number == held.number

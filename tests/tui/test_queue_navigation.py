@@ -1,7 +1,7 @@
 """The queue: views with counts, the virtual list and its keys (TUI-2, VIEW-1)."""
 
 import pytest
-from queuefixtures import Queue, make_app, screen_text, settle
+from pilotkit import Data, running, screen_text, settle
 from support import sync
 
 from helpdesk_tui.domain.query import CaseQuery, view_query
@@ -19,19 +19,17 @@ def case_list(app: object) -> CaseList:
 
 
 @sync
-async def test_the_queue_opens_on_my_cases_with_live_counts_per_view(data: Queue) -> None:
-    app = make_app(data)
-    async with app.run_test(size=(120, 36)) as pilot:
-        await settle(pilot)
+async def test_the_queue_opens_on_my_cases_with_live_counts_per_view(queue_data: Data) -> None:
+    async with running(queue_data) as (app, pilot):
         cases = case_list(app)
-        mine = data.rows(view_query("mine"))
+        mine = queue_data.rows(view_query("mine"))
         assert [c.number for c in cases.rows] == [c.number for c in mine]
         sidebar = app.screen.query_one(ViewSidebar)
-        expected = data.counts()
+        expected = queue_data.counts()
         for key, count in expected.items():
             assert sidebar.counts[key] == count
         billing = CaseQuery(groups=frozenset({"billing"}), not_closed=True)
-        assert sidebar.counts["group:billing"] == len(data.rows(billing))
+        assert sidebar.counts["group:billing"] == len(queue_data.rows(billing))
         text = screen_text(pilot)
         assert f"My cases · by due ▲ · row 1 of {len(mine)}" in text
         for label in ("My cases", "My groups", "billing", "technical", "Unassigned"):
@@ -51,10 +49,8 @@ async def test_the_queue_opens_on_my_cases_with_live_counts_per_view(data: Queue
 
 
 @sync
-async def test_overdue_and_reminder_rows_carry_a_marker(data: Queue) -> None:
-    app = make_app(data)
-    async with app.run_test(size=(120, 36)) as pilot:
-        await settle(pilot)
+async def test_overdue_and_reminder_rows_carry_a_marker(queue_data: Data) -> None:
+    async with running(queue_data) as (app, _):
         lines = case_list(app).rows_text()
         by_number = {line[3:14].strip(): line for line in lines}
         assert by_number["0000005"].startswith(" !")  # waiting, overdue
@@ -64,14 +60,12 @@ async def test_overdue_and_reminder_rows_carry_a_marker(data: Queue) -> None:
 
 @sync
 async def test_keys_move_the_cursor_through_a_view_larger_than_the_window(
-    data: Queue, monkeypatch: pytest.MonkeyPatch
+    queue_data: Data, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(case_list_module, "MIN_PAGE", 8)  # pages of two screens (24 rows)
-    app = make_app(data)
-    everything = data.rows(view_query("all"))
+    everything = queue_data.rows(view_query("all"))
     numbers = [c.number for c in everything]
-    async with app.run_test(size=(120, 16)) as pilot:  # 12 rows on screen
-        await settle(pilot)
+    async with running(queue_data, size=(120, 16)) as (app, pilot):  # 12 rows on screen
         await pilot.press("9")  # the All view
         await settle(pilot)
         cases = case_list(app)
@@ -119,10 +113,8 @@ async def test_keys_move_the_cursor_through_a_view_larger_than_the_window(
 
 
 @sync
-async def test_sort_keys_reorder_and_keep_the_cursor_on_the_same_case(data: Queue) -> None:
-    app = make_app(data)
-    async with app.run_test(size=(120, 36)) as pilot:
-        await settle(pilot)
+async def test_sort_keys_reorder_and_keep_the_cursor_on_the_same_case(queue_data: Data) -> None:
+    async with running(queue_data) as (app, pilot):
         await pilot.press("9", "j", "j", "j")
         await settle(pilot)
         cases = case_list(app)
@@ -130,7 +122,7 @@ async def test_sort_keys_reorder_and_keep_the_cursor_on_the_same_case(data: Queu
         assert held is not None
         await pilot.press("o")  # by number
         await settle(pilot)
-        by_number = data.rows(view_query("all"), Sort(SortKey.NUMBER))
+        by_number = queue_data.rows(view_query("all"), Sort(SortKey.NUMBER))
         assert [c.number for c in cases.rows[:30]] == [c.number for c in by_number[:30]]
         assert cases.current is not None
         assert cases.current.number == held.number
@@ -138,7 +130,7 @@ async def test_sort_keys_reorder_and_keep_the_cursor_on_the_same_case(data: Queu
         await pilot.press("O")  # reversed
         await settle(pilot)
         assert cases.current.number == held.number
-        newest = data.rows(view_query("all"), Sort(SortKey.NUMBER, descending=True))
+        newest = queue_data.rows(view_query("all"), Sort(SortKey.NUMBER, descending=True))
         assert cases.rows[0].number == newest[0].number
         await pilot.press("o")  # by last activity, still descending
         await settle(pilot)
@@ -147,15 +139,13 @@ async def test_sort_keys_reorder_and_keep_the_cursor_on_the_same_case(data: Queu
 
 
 @sync
-async def test_the_sidebar_switches_views(data: Queue) -> None:
-    app = make_app(data)
-    async with app.run_test(size=(120, 36)) as pilot:
-        await settle(pilot)
+async def test_the_sidebar_switches_views(queue_data: Data) -> None:
+    async with running(queue_data) as (app, pilot):
         await pilot.press("shift+tab")  # to the sidebar
         await pilot.press("down", "down")  # My groups → billing
         await settle(pilot)
         cases = case_list(app)
-        billing = data.rows(CaseQuery(groups=frozenset({"billing"}), not_closed=True))
+        billing = queue_data.rows(CaseQuery(groups=frozenset({"billing"}), not_closed=True))
         assert [c.number for c in cases.rows] == [c.number for c in billing]
         assert "billing · by due" in screen_text(pilot)
         await pilot.press("enter")  # back to the list
@@ -166,10 +156,10 @@ async def test_the_sidebar_switches_views(data: Queue) -> None:
 
 
 @sync
-async def test_a_narrow_terminal_hides_the_sidebar_and_keeps_the_key_columns(data: Queue) -> None:
-    app = make_app(data)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+async def test_a_narrow_terminal_hides_the_sidebar_and_keeps_the_key_columns(
+    queue_data: Data,
+) -> None:
+    async with running(queue_data, size=(80, 24)) as (app, pilot):
         text = screen_text(pilot)
         assert "Reminder due" not in text
         for title in ("Number", "Subject", "Status", "Due ▲"):
@@ -179,12 +169,10 @@ async def test_a_narrow_terminal_hides_the_sidebar_and_keeps_the_key_columns(dat
 
 
 @sync
-async def test_keys_typed_while_a_view_loads_apply_to_the_new_view(data: Queue) -> None:
-    app = make_app(data)
-    everything = [c.number for c in data.rows(view_query("all"))]
-    mine = [c.number for c in data.rows(view_query("mine"))]
-    async with app.run_test(size=(120, 36)) as pilot:
-        await settle(pilot)
+async def test_keys_typed_while_a_view_loads_apply_to_the_new_view(queue_data: Data) -> None:
+    everything = [c.number for c in queue_data.rows(view_query("all"))]
+    mine = [c.number for c in queue_data.rows(view_query("mine"))]
+    async with running(queue_data) as (app, pilot):
         cases = case_list(app)
         await pilot.press("9", "G")  # no pause: G arrives while All is being read
         await settle(pilot)

@@ -1,6 +1,6 @@
 """The queue's parts without a screen: column layout, cell fitting, the Desk reads it adds."""
 
-from queuefixtures import TODAY, Queue, off_loop
+from pilotkit import TODAY, Data, off_loop
 
 from helpdesk_tui.domain.enums import Priority
 from helpdesk_tui.domain.query import CaseQuery, view_query
@@ -56,24 +56,24 @@ def test_counts_above_the_cap_show_as_cap_plus() -> None:
     assert count_text(COUNT_CAP + 1) == "9999+"
 
 
-def test_desk_counts_any_queries_capped(data: Queue) -> None:
-    desk = Desk(data.ctx, "alice")
+def test_desk_counts_any_queries_capped(queue_data: Data) -> None:
+    desk = Desk(queue_data.ctx, "alice")
     queries = {
         "billing": CaseQuery(groups=frozenset({"billing"}), not_closed=True),
         "mine": view_query("mine"),
     }
-    counts = off_loop(lambda: desk.count_queries(queries))
-    assert counts == {key: len(data.rows(query)) for key, query in queries.items()}
+    counts = off_loop(desk.count_queries, queries)
+    assert counts == {key: len(queue_data.rows(query)) for key, query in queries.items()}
 
 
-def test_the_change_watcher_sees_commits_made_elsewhere(data: Queue) -> None:
-    desk = Desk(data.ctx, "alice")
+def test_the_change_watcher_sees_commits_made_elsewhere(queue_data: Data) -> None:
+    desk = Desk(queue_data.ctx, "alice")
 
     def watch() -> tuple[object, object, object]:
         with desk.watch_changes() as token:
             first, again = token(), token()
             cases.create_case(
-                data.ctx,
+                queue_data.ctx,
                 "bob",
                 subject="elsewhere",
                 contact="otto@example.org",

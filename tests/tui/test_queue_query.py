@@ -1,6 +1,6 @@
 """The query bar (`/`, VIEW-1 syntax and full-text words) and Esc."""
 
-from queuefixtures import Queue, make_app, notifications, screen_text, settle
+from pilotkit import Data, notifications, running, screen_text, settle
 from support import sync
 from textual.app import App
 
@@ -14,17 +14,15 @@ def case_list(app: App[None]) -> CaseList:
 
 
 @sync
-async def test_slash_filters_the_view_with_the_query_syntax(data: Queue) -> None:
-    app = make_app(data)
-    async with app.run_test(size=(120, 36)) as pilot:
-        await settle(pilot)
+async def test_slash_filters_the_view_with_the_query_syntax(queue_data: Data) -> None:
+    async with running(queue_data) as (app, pilot):
         await pilot.press("7")  # Not closed
         await settle(pilot)
         await pilot.press("slash")
         assert isinstance(app.focused, QueryBar)
         await pilot.press(*"prio:urgent @bob", "enter")
         await settle(pilot)
-        expected = data.rows(view_query("open").merged(parse_query("prio:urgent @bob")))
+        expected = queue_data.rows(view_query("open").merged(parse_query("prio:urgent @bob")))
         assert expected
         cases = case_list(app)
         assert [c.number for c in cases.rows] == [c.number for c in expected]
@@ -35,15 +33,13 @@ async def test_slash_filters_the_view_with_the_query_syntax(data: Queue) -> None
         assert "prio:urgent @bob" in text  # the bar stays visible while a query applies
         await pilot.press("escape")  # drops the query
         await settle(pilot)
-        assert len(cases.rows) == len(data.rows(view_query("open")))
+        assert len(cases.rows) == len(queue_data.rows(view_query("open")))
         assert "prio:urgent @bob" not in screen_text(pilot)
 
 
 @sync
-async def test_words_search_subjects(data: Queue) -> None:
-    app = make_app(data)
-    async with app.run_test(size=(120, 36)) as pilot:
-        await settle(pilot)
+async def test_words_search_subjects(queue_data: Data) -> None:
+    async with running(queue_data) as (app, pilot):
         await pilot.press("9", "slash", *"mailbox", "enter")
         await settle(pilot)
         subjects = [c.subject for c in case_list(app).rows]
@@ -52,10 +48,8 @@ async def test_words_search_subjects(data: Queue) -> None:
 
 
 @sync
-async def test_a_parse_error_is_one_line_and_keeps_the_old_list(data: Queue) -> None:
-    app = make_app(data)
-    async with app.run_test(size=(120, 36)) as pilot:
-        await settle(pilot)
+async def test_a_parse_error_is_one_line_and_keeps_the_old_list(queue_data: Data) -> None:
+    async with running(queue_data) as (app, pilot):
         cases = case_list(app)
         before = [c.number for c in cases.rows]
         await pilot.press("slash", *"prio:bogus", "enter")
@@ -72,10 +66,8 @@ async def test_a_parse_error_is_one_line_and_keeps_the_old_list(data: Queue) -> 
 
 
 @sync
-async def test_escape_in_the_bar_keeps_the_applied_query(data: Queue) -> None:
-    app = make_app(data)
-    async with app.run_test(size=(120, 36)) as pilot:
-        await settle(pilot)
+async def test_escape_in_the_bar_keeps_the_applied_query(queue_data: Data) -> None:
+    async with running(queue_data) as (app, pilot):
         await pilot.press("9", "slash", *"status:waiting", "enter")
         await settle(pilot)
         cases = case_list(app)

@@ -2,7 +2,7 @@
 
 import io
 
-from queuefixtures import HOSTILE, HOSTILE_SUBJECT, Queue, make_app, screen_text, settle
+from pilotkit import QUEUE_HOSTILE, QUEUE_HOSTILE_SUBJECT, Data, running, screen_text
 from rich.console import Console
 from support import sync
 
@@ -10,13 +10,11 @@ from helpdesk_tui.widgets.case_list import CaseList
 
 
 @sync
-async def test_markup_and_escape_sequences_in_a_subject_render_literally(data: Queue) -> None:
-    assert data.case(HOSTILE).subject == HOSTILE_SUBJECT  # stored as received
-    app = make_app(data)
-    async with app.run_test(size=(200, 36)) as pilot:  # wide: the whole subject shows
-        await settle(pilot)
+async def test_markup_and_escape_sequences_in_a_subject_render_literally(queue_data: Data) -> None:
+    assert queue_data.case(QUEUE_HOSTILE).subject == QUEUE_HOSTILE_SUBJECT  # stored as received
+    async with running(queue_data, size=(200, 36)) as (app, pilot):  # wide: the whole subject shows
         cases = app.screen.query_one(CaseList)
-        index = next(i for i, c in enumerate(cases.rows) if c.number == HOSTILE)
+        index = next(i for i, c in enumerate(cases.rows) if c.number == QUEUE_HOSTILE)
         strip = cases.render_line(index - cases.top + 1)
         line = strip.text
         assert "[bold red]PWNED[/] [link=http://x]y[/link]" in line

@@ -1,22 +1,21 @@
-"""Snapshots of the queue screen, its help and its command palette (120×36 and 80×24).
+"""Snapshots of the queue screen, its help and its command palette (120×36 and 80×24),
+one class per feature.
 
-Frozen clock and the fixed queue data set (queuefixtures); the status line's database
-path (a temporary directory) is replaced by a fixed name. Regenerate with
-`--snapshot-update` and look at the SVGs in `__snapshots__/` before committing them.
+Frozen clock and the fixed queue data set (pilotkit); the status line's database path (a
+temporary directory) is replaced by a fixed name. Regenerate with `--snapshot-update` and
+look at the SVGs in `__snapshots__/` before committing them.
 """
 
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
-from queuefixtures import Queue, make_app, settle
+from pilotkit import SIZE_IDS, SIZES, Data, make_app, settle
 from textual.pilot import Pilot
 from textual.widgets import Input
 
 from helpdesk_tui.widgets.status_line import StatusLine
 
-SIZES = ((120, 36), (80, 24))
-SIZE_IDS = [f"{w}x{h}" for w, h in SIZES]
 SnapCompare = Callable[..., bool]
 
 
@@ -37,23 +36,32 @@ def prepare(*keys: str) -> Callable[[Pilot[Any]], Awaitable[None]]:
 
 
 @pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
-def test_queue(size: tuple[int, int], data: Queue, snap_compare: SnapCompare) -> None:
-    assert snap_compare(make_app(data), terminal_size=size, run_before=prepare())
+class TestQueue:
+    def test_my_cases(
+        self, size: tuple[int, int], queue_data: Data, snap_compare: SnapCompare
+    ) -> None:
+        assert snap_compare(make_app(queue_data), terminal_size=size, run_before=prepare())
+
+    def test_all_with_marks_and_a_query(
+        self, size: tuple[int, int], queue_data: Data, snap_compare: SnapCompare
+    ) -> None:
+        keys = ("9", "slash", *"prio:urgent,high", "enter", "j", "space", "j", "space", "k")
+        assert snap_compare(make_app(queue_data), terminal_size=size, run_before=prepare(*keys))
 
 
-@pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
-def test_queue_all_with_marks_and_a_query(
-    size: tuple[int, int], data: Queue, snap_compare: SnapCompare
-) -> None:
-    keys = ("9", "slash", *"prio:urgent,high", "enter", "j", "space", "j", "space", "k")
-    assert snap_compare(make_app(data), terminal_size=size, run_before=prepare(*keys))
+class TestHelp:
+    @pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
+    def test_lists_the_live_bindings(
+        self, size: tuple[int, int], queue_data: Data, snap_compare: SnapCompare
+    ) -> None:
+        app = make_app(queue_data)
+        assert snap_compare(app, terminal_size=size, run_before=prepare("question_mark"))
 
 
-@pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
-def test_help(size: tuple[int, int], data: Queue, snap_compare: SnapCompare) -> None:
-    assert snap_compare(make_app(data), terminal_size=size, run_before=prepare("question_mark"))
-
-
-def test_palette(data: Queue, snap_compare: SnapCompare) -> None:
-    keys = ("colon", *"mark")
-    assert snap_compare(make_app(data), terminal_size=(120, 36), run_before=prepare(*keys))
+class TestPalette:
+    def test_filters_the_actions_as_you_type(
+        self, queue_data: Data, snap_compare: SnapCompare
+    ) -> None:
+        keys = ("colon", *"mark")
+        app = make_app(queue_data)
+        assert snap_compare(app, terminal_size=(120, 36), run_before=prepare(*keys))

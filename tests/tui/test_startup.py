@@ -5,18 +5,16 @@ import sys
 from pathlib import Path
 
 import pytest
-from casefixtures import INVOICE, open_case, seeded, settle
+from pilotkit import INVOICE, Data, make_app, open_case, running, settle
 from support import sync
 from textual.widgets import TextArea
 
-from helpdesk_tui.app import HelpdeskApp
 from helpdesk_tui.cli.runtime import Options, Runtime
 from helpdesk_tui.cli.tui import default_canned
 from helpdesk_tui.config import canned_responses
 from helpdesk_tui.config_loading import load_settings
 from helpdesk_tui.dialogs.canned import CannedDialog
 from helpdesk_tui.domain.policy import Policy
-from helpdesk_tui.services.desk import Desk
 
 
 @pytest.fixture
@@ -59,13 +57,11 @@ def test_defaults_apply_only_without_config_file_and_settings_variables(
     assert not Runtime(Options(config=existing)).uses_defaults
 
 
-def test_a_start_without_config_does_not_import_pydantic(tmp_path: Path) -> None:
-    with seeded(tmp_path) as data:
-        db = data.ctx.location.display()
+def test_a_start_without_config_does_not_import_pydantic(tmp_path: Path, case_data: Data) -> None:
+    db = case_data.ctx.location.display()
     script = f"""
 import sys
 from pathlib import Path
-from helpdesk_tui.app import HelpdeskApp
 from helpdesk_tui.cli.runtime import Options, Runtime
 runtime = Runtime(Options(db={db!r}, as_user="alice", config=Path({str(tmp_path / "no.toml")!r})))
 with runtime.reads():
@@ -83,29 +79,25 @@ print(runtime.user, runtime.uses_defaults)
 
 
 @sync
-async def test_canned_responses_read_after_the_first_paint_are_offered(tmp_path: Path) -> None:
-    with seeded(tmp_path) as data:
-        # As `helpdesk` without a config starts it.
-        app = HelpdeskApp(Desk(data.ctx, "alice"), live_interval=0, load_canned=default_canned)
-        async with app.run_test(size=(120, 36)) as pilot:
-            await settle(pilot)
-            assert app.desk.canned == default_canned()  # read by the warm-up worker
-            await open_case(pilot, INVOICE)
-            await pilot.press("c")
-            await settle(pilot)
-            assert isinstance(app.screen.query_one(TextArea), TextArea)
-            await pilot.press("ctrl+o")
-            await settle(pilot)
-            dialog = app.screen
-            assert isinstance(dialog, CannedDialog)
-            assert [c.name for c in dialog.canned] == [c.name for c in default_canned()]
+async def test_canned_responses_read_after_the_first_paint_are_offered(case_data: Data) -> None:
+    # As `helpdesk` without a config starts it.
+    async with running(case_data, canned=(), load_canned=default_canned) as (app, pilot):
+        assert app.desk.canned == default_canned()  # read by the warm-up worker
+        await open_case(pilot, INVOICE)
+        await pilot.press("c")
+        await settle(pilot)
+        assert isinstance(app.screen.query_one(TextArea), TextArea)
+        await pilot.press("ctrl+o")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, CannedDialog)
+        assert [c.name for c in dialog.canned] == [c.name for c in default_canned()]
 
 
 def test_canned_responses_are_read_on_first_need_if_the_warm_up_is_late(
-    tmp_path: Path,
+    case_data: Data,
 ) -> None:
-    with seeded(tmp_path) as data:
-        app = HelpdeskApp(Desk(data.ctx, "alice"), live_interval=0, load_canned=default_canned)
-        assert app.desk.canned == ()
-        assert app.canned_responses() == default_canned()
-        assert app.desk.canned == default_canned()
+    app = make_app(case_data, canned=(), load_canned=default_canned)
+    assert app.desk.canned == ()
+    assert app.canned_responses() == default_canned()
+    assert app.desk.canned == default_canned()

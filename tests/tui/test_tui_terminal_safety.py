@@ -10,34 +10,32 @@ import json
 import re
 import sqlite3
 from email.message import EmailMessage
-from itertools import count
-from pathlib import Path
 
-from casefixtures import (
+from pilotkit import (
     INVOICE,
+    MAIL_OUT,
     PRINTER,
-    Seeded,
+    Data,
+    deliver,
+    make_desk,
     notifications,
     open_case,
+    running,
     screen_text,
-    seeded,
     settle,
     terminal_output,
 )
 from support import sync
 from textual.pilot import Pilot
 
-from helpdesk_tui.app import HelpdeskApp
 from helpdesk_tui.dialogs.confirm import ConfirmDialog
 from helpdesk_tui.dialogs.edit import EditDialog
 from helpdesk_tui.domain.filing import RoutingRule
 from helpdesk_tui.domain.numbering import CaseNumber
-from helpdesk_tui.mail.parse import parse
 from helpdesk_tui.screens.inbox import InboxScreen
 from helpdesk_tui.screens.outbox import OutboxScreen
 from helpdesk_tui.services.desk import Desk
-from helpdesk_tui.services.filing import FilingSettings, FolderBatch, Incoming, ingest
-from helpdesk_tui.services.outbox import MailOut
+from helpdesk_tui.services.filing import FilingSettings
 
 #: Clear screen, OSC 52 clipboard write, OSC 8 hyperlink, 8-bit CSI, BEL, NUL, DEL, CR, a
 #: right-to-left override that turns `gnp.exe` into `exe.png`, an isolate, a mark.
@@ -50,7 +48,6 @@ BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u
 VISIBLE = "⟨U+202E⟩gnp.exe"
 #: What a terminal would act on in a repaint: anything but SGR colours and cursor moves.
 FOREIGN_ESCAPES = re.compile(r"\x1b\][^\x07\x1b]*|\x1b\[[0-9;]*[JK@PLM]|\x1bc|[\x07\x00\x9b]")
-_uids = count(1)
 
 
 def unsafe(text: str) -> list[str]:
@@ -77,13 +74,7 @@ def hostile_mail(serial: int) -> bytes:
     return message.as_bytes()
 
 
-def deliver(data: Seeded, raw: bytes, settings: FilingSettings) -> CaseNumber | None:
-    mail = Incoming(next(_uids), raw, parse(raw))
-    result = ingest(data.ctx, settings, FolderBatch("support", "INBOX", 1, [mail]))
-    return result.filed[0].case
-
-
-def make_hostile(data: Seeded, desk: Desk) -> CaseNumber:
+def make_hostile(data: Data, desk: Desk) -> CaseNumber:
     """HOSTILE in the printer case, its contact and account, the outbox and two mails
     (one unfiled, one on a new case, whose number is returned)."""
     desk.reply(INVOICE, "Die Gutschrift ist unterwegs.")
@@ -121,51 +112,48 @@ def assert_safe(pilot: Pilot[None], where: str) -> str:
 
 
 @sync
-async def test_every_screen_shows_hostile_data_as_harmless_visible_text(tmp_path: Path) -> None:
-    with seeded(tmp_path) as data:
-        out = MailOut(sender="Support <support@helpdesk.example>", undo_seconds=600)
-        desk = Desk(data.ctx, "alice", mail_out=out)
-        mailed = make_hostile(data, desk)
-        app = HelpdeskApp(desk, live_interval=0)
-        async with app.run_test(size=(200, 50)) as pilot:
-            await settle(pilot)
-            assert VISIBLE in assert_safe(pilot, "queue")
+async def test_every_screen_shows_hostile_data_as_harmless_visible_text(
+    case_data: Data,
+) -> None:
+    mailed = make_hostile(case_data, make_desk(case_data, mail_out=MAIL_OUT))
+    async with running(case_data, mail_out=MAIL_OUT, size=(200, 50)) as (app, pilot):
+        assert VISIBLE in assert_safe(pilot, "queue")
 
-            await open_case(pilot, PRINTER)  # header, timeline, sub-cases, customer context
-            shown = assert_safe(pilot, "case")
-            assert VISIBLE in shown
+        await open_case(pilot, PRINTER)  # header, timeline, sub-cases, customer context
+        shown = assert_safe(pilot, "case")
+        assert VISIBLE in shown
 
-            await pilot.press("e")  # the edit dialog carries the subject in an input
-            await settle(pilot)
-            assert isinstance(app.screen, EditDialog)
-            assert VISIBLE in assert_safe(pilot, "edit dialog")
-            await pilot.press("escape")
-            await settle(pilot)
+        await pilot.press("e")  # the edit dialog carries the subject in an input
+        await settle(pilot)
+        assert isinstance(app.screen, EditDialog)
+        assert VISIBLE in assert_safe(pilot, "edit dialog")
+        await pilot.press("escape")
+        await settle(pilot)
 
-            await open_case(pilot, mailed)  # mail: sender, subject, attachment, body
-            shown = assert_safe(pilot, "case with mail")
-            assert f"{VISIBLE}⟨U+2066⟩.exe" in shown
+        await open_case(pilot, mailed)  # mail: sender, subject, attachment, body
+        shown = assert_safe(pilot, "case with mail")
+        assert f"{VISIBLE}⟨U+2066⟩.exe" in shown
 
-            app.push_screen(ConfirmDialog(HOSTILE, HOSTILE))
-            await settle(pilot)
-            assert VISIBLE in assert_safe(pilot, "confirm dialog")
-            await pilot.press("n")
-            await settle(pilot)
+        app.push_screen(ConfirmDialog(HOSTILE, HOSTILE))
+        await settle(pilot)
+        assert VISIBLE in assert_safe(pilot, "confirm dialog")
+        await pilot.press("n")
+        await settle(pilot)
 
-            app.notify(HOSTILE, title=HOSTILE)  # a message quoting data, markup asked for
-            await pilot.pause()
-            assert VISIBLE in assert_safe(pilot, "notification")
-            assert not unsafe("".join(notifications(pilot)))
+        app.notify(HOSTILE, title=HOSTILE)  # a message quoting data, markup asked for
+        await pilot.pause()
+        assert VISIBLE in assert_safe(pilot, "notification")
+        assert not unsafe("".join(notifications(pilot)))
 
-            app.pop_screen()
-            app.pop_screen()
-            await settle(pilot)
-            await pilot.press("i")
-            await settle(pilot)
-            assert isinstance(app.screen, InboxScreen)
-            assert VISIBLE in assert_safe(pilot, "inbox")
+        app.pop_screen()
+        app.pop_screen()
+        await settle(pilot)
+        await pilot.press("i")
+        await settle(pilot)
+        assert isinstance(app.screen, InboxScreen)
+        assert VISIBLE in assert_safe(pilot, "inbox")
 
-            await pilot.press("escape", "u")
-            await settle(pilot)
-            assert isinstance(app.screen, OutboxScreen)
-            assert VISIBLE in assert_safe(pilot, "outbox")
+        await pilot.press("escape", "u")
+        await settle(pilot)
+        assert isinstance(app.screen, OutboxScreen)
+        assert VISIBLE in assert_safe(pilot, "outbox")
