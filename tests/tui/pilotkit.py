@@ -542,10 +542,12 @@ def make_app(
     live_interval: float = 0,
     keymap: dict[str, str] | None = None,
     load_canned: Callable[[], tuple[CannedResponse, ...]] | None = None,
+    desk: Desk | None = None,
 ) -> HelpdeskApp:
-    """The real app on the data, acting as `user`; live refresh off unless asked."""
+    """The real app on the data, acting as `user`; live refresh off unless asked. `desk`:
+    one of the test's own (say, one whose disk fails) instead of `make_desk`'s."""
     app = HelpdeskApp(
-        make_desk(data, user, canned=canned, mail_out=mail_out),
+        desk or make_desk(data, user, canned=canned, mail_out=mail_out),
         live_interval=live_interval,
         keymap=keymap,
         load_canned=load_canned,
