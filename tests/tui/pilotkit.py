@@ -50,6 +50,7 @@ from helpdesk_tui.domain.numbering import CaseNumber
 from helpdesk_tui.domain.query import CaseQuery
 from helpdesk_tui.domain.templates import CannedResponse
 from helpdesk_tui.mail.parse import parse
+from helpdesk_tui.screens.case import CaseScreen
 from helpdesk_tui.services import cases
 from helpdesk_tui.services.context import Context
 from helpdesk_tui.services.desk import Desk
@@ -101,7 +102,11 @@ LONG_RUNNING = frozenset({"live", "mail", "mail-out"})
 async def settle(pilot: Pilot[Any], rounds: int = 6) -> None:
     """Let workers finish and their results reach the screen, chains included (a result
     that opens a dialog that starts a worker): up to `rounds` rounds, fewer once nothing
-    is busy. The live watcher and the mail threads are not waited for."""
+    is busy. The live watcher and the mail threads are not waited for.
+
+    One rule for every test (the queue's tests had their own that always paused three
+    times; the case tests' one waited for every worker, so it hung with the live watcher
+    on)."""
 
     def busy() -> list[Any]:
         return [w for w in pilot.app.workers if w.group not in LONG_RUNNING and not w.is_finished]
@@ -122,8 +127,6 @@ async def type_text(pilot: Pilot[Any], text: str) -> None:
 
 async def open_case(pilot: Pilot[Any], number: CaseNumber) -> None:
     """Push the case screen for `number` on top of whatever the app shows, loaded."""
-    from helpdesk_tui.screens.case import CaseScreen
-
     app = pilot.app
     assert isinstance(app, HelpdeskApp)
     await settle(pilot, 1)
