@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from helpdesk_tui.domain.enums import ActivityKind, Priority, Resolution, Role, Status
-from helpdesk_tui.domain.errors import NotFoundError, ValidationError
+from helpdesk_tui.domain.errors import ValidationError
 from helpdesk_tui.domain.numbering import CaseNumber
 from helpdesk_tui.domain.policy import CaseType
 from helpdesk_tui.domain.query import VIEWS, CaseQuery, view_query
@@ -27,20 +27,6 @@ from helpdesk_tui.storage.reads import CaseDetail, CaseSummary, Cursor, Sort, op
 if TYPE_CHECKING:
     from helpdesk_tui.services.outbox import BulkMailPreview, BulkMailResult, MailOut, Queued
     from helpdesk_tui.storage.outbox import OutboxEntry
-
-#: Sidebar views in display order, with their labels (VIEW-1).
-VIEW_LABELS = {
-    "mine": "My cases",
-    "groups": "My groups",
-    "unassigned": "Unassigned",
-    "overdue": "Overdue",
-    "reminder": "Reminder due",
-    "waiting": "Waiting",
-    "open": "Not closed",
-    "closed": "Closed",
-    "all": "All",
-}
-assert tuple(VIEW_LABELS) == VIEWS
 
 
 @dataclass(frozen=True)
@@ -262,14 +248,6 @@ class Desk:
         """The acting agent's role: which status changes the dialogs offer (SEC-3)."""
         with self.ctx.uow(write=False) as uow:
             return uow.directory.actor(self.user).role
-
-    def exists(self, number: CaseNumber) -> bool:
-        """Whether a case exists (jump-to-number)."""
-        try:
-            self.detail(number)
-        except NotFoundError:
-            return False
-        return True
 
     def today(self) -> date:
         """Today by the context's clock."""

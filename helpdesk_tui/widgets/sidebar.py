@@ -6,11 +6,13 @@ from rich.text import Text
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from helpdesk_tui.domain.query import CaseQuery, view_query
+from helpdesk_tui.domain.query import VIEWS, CaseQuery, view_query
 from helpdesk_tui.domain.safe_text import one_line
 from helpdesk_tui.widgets.case_pages import count_text
 
-#: The saved views in sidebar order; the agent's groups go after "My groups".
+#: The saved views in sidebar order with their labels (the labels' one home: they are
+#: presentation; the domain's VIEWS names the same views in the same order).
+#: The agent's groups go after "My groups".
 STANDARD_VIEWS = (
     ("mine", "My cases"),
     ("groups", "My groups"),
@@ -22,6 +24,7 @@ STANDARD_VIEWS = (
     ("closed", "Closed"),
     ("all", "All"),
 )
+assert tuple(key for key, _ in STANDARD_VIEWS) == VIEWS
 GROUP_PREFIX = "group:"
 
 
