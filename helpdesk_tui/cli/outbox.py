@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -11,16 +10,11 @@ import typer
 from helpdesk_tui.cli.errors import UsageError, refusals
 from helpdesk_tui.cli.output import emit_json, say
 from helpdesk_tui.cli.runtime import Runtime
+from helpdesk_tui.domain.dates import iso_z
 from helpdesk_tui.domain.safe_text import one_line
 
 if TYPE_CHECKING:
     from helpdesk_tui.storage.outbox import OutboxEntry
-
-
-def _iso_z(moment: datetime | None) -> str | None:
-    if moment is None:
-        return None
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 def entry_json(entry: OutboxEntry) -> dict[str, Any]:
@@ -36,10 +30,10 @@ def entry_json(entry: OutboxEntry) -> dict[str, Any]:
         "state": entry.state,
         "attempts": entry.attempts,
         "error": entry.error or None,
-        "queued_at": _iso_z(entry.queued_at),
-        "next_attempt": _iso_z(entry.send_after) if waiting else None,
-        "attempted_at": _iso_z(entry.attempted_at),
-        "sent_at": _iso_z(entry.sent_at),
+        "queued_at": iso_z(entry.queued_at),
+        "next_attempt": iso_z(entry.send_after) if waiting else None,
+        "attempted_at": iso_z(entry.attempted_at),
+        "sent_at": iso_z(entry.sent_at),
         "message_id": entry.message_id,
         "actor": entry.actor,
     }

@@ -9,12 +9,12 @@ exactly and only writes the characters a terminal would act on as `\\u` escapes.
 import json
 import sys
 from collections.abc import Iterable
-from datetime import datetime
 from typing import Any, NoReturn
 
 import typer
 
 from helpdesk_tui.domain.activity import format_hours
+from helpdesk_tui.domain.dates import iso_z
 from helpdesk_tui.domain.safe_text import json_for_terminal, one_line, safe_text
 from helpdesk_tui.storage.reads import ActivityEntry, CaseDetail, CaseSummary
 
@@ -45,10 +45,6 @@ def emit_json(value: Any) -> None:
     sys.stdout.write("\n")
 
 
-def _iso_z(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-
-
 def case_json(case: CaseSummary) -> dict[str, Any]:
     """A case in the JSON shape of CLI.md."""
     return {
@@ -68,8 +64,8 @@ def case_json(case: CaseSummary) -> dict[str, Any]:
         "due": case.due.isoformat(),
         "reminder": case.reminder.isoformat() if case.reminder else None,
         "parent": str(case.parent) if case.parent else None,
-        "created_at": _iso_z(case.created_at),
-        "updated_at": _iso_z(case.updated_at),
+        "created_at": iso_z(case.created_at),
+        "updated_at": iso_z(case.updated_at),
         "version": case.version,
     }
 
@@ -79,7 +75,7 @@ def activity_json(entry: ActivityEntry) -> dict[str, Any]:
     return {
         "kind": entry.kind,
         "actor": entry.actor,
-        "at": _iso_z(entry.at),
+        "at": iso_z(entry.at),
         "internal": entry.internal,
         "text": entry.text,
         "changes": entry.changes,

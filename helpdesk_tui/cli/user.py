@@ -4,7 +4,6 @@ Roles live in the database; the config seeds an empty one only. Every change her
 audited (`helpdesk user log`).
 """
 
-from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -12,6 +11,7 @@ import typer
 from helpdesk_tui.cli.errors import UsageError, refusals
 from helpdesk_tui.cli.output import emit_json, say
 from helpdesk_tui.cli.runtime import Runtime
+from helpdesk_tui.domain.dates import iso_z
 from helpdesk_tui.domain.errors import ValidationError
 from helpdesk_tui.domain.safe_text import one_line
 
@@ -33,10 +33,6 @@ def _role(text: str) -> "Role":
         raise UsageError(error.message) from None
 
 
-def _iso_z(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-
-
 def user_json(user: "UserEntry") -> dict[str, Any]:
     """A user as JSON."""
     return {
@@ -53,7 +49,7 @@ def user_json(user: "UserEntry") -> dict[str, Any]:
 def change_json(change: "DirectoryChange") -> dict[str, Any]:
     """An audited directory change as JSON (`changes`: field → [old, new])."""
     return {
-        "at": _iso_z(change.at),
+        "at": iso_z(change.at),
         "actor": change.actor,
         "action": change.action,
         "user": change.user,
@@ -163,4 +159,4 @@ def log(
                 f"{field} {old!r} → {new!r}" for field, (old, new) in c.changes.items()
             )
             by = c.actor or "(seeded)"
-            say(one_line(f"{_iso_z(c.at)}  {by:<16} {c.action:<12} {c.user:<16} {what}"))
+            say(one_line(f"{iso_z(c.at)}  {by:<16} {c.action:<12} {c.user:<16} {what}"))

@@ -3,6 +3,7 @@
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import overload
 
 from helpdesk_tui.domain.errors import ValidationError
 
@@ -69,3 +70,17 @@ def parse_instant(name: str, text: str) -> datetime:
         value = value.replace(tzinfo=UTC)
     check_date_range(name, value.date())
     return value.astimezone(UTC)
+
+
+@overload
+def iso_z(moment: datetime) -> str: ...
+@overload
+def iso_z(moment: None) -> None: ...
+@overload
+def iso_z(moment: datetime | None) -> str | None: ...
+def iso_z(moment: datetime | None) -> str | None:
+    """A UTC instant as the JSON of CLI.md writes it (`2026-12-07T09:00:00.000Z`); None stays
+    None (a moment not reached yet)."""
+    if moment is None:
+        return None
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"

@@ -9,11 +9,11 @@ import email
 import hashlib
 import re
 from collections.abc import Collection
-from datetime import datetime
 from email import policy
 from email.message import Message
 from email.parser import BytesHeaderParser
 
+from helpdesk_tui.domain.dates import iso_z
 from helpdesk_tui.mail import charset, headers, mime
 from helpdesk_tui.mail.body import BodyWalker
 from helpdesk_tui.mail.guard import noise_kind
@@ -248,10 +248,6 @@ def _salvage(data: bytes, content_hash: str, error: Exception) -> ParsedMail:
     )
 
 
-def _iso_z(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-
-
 def to_json(mail: ParsedMail) -> dict[str, object]:
     """The `helpdesk mail parse --json` shape of CLI.md (dates as UTC `…Z`)."""
     return {
@@ -260,7 +256,7 @@ def to_json(mail: ParsedMail) -> dict[str, object]:
         "from_name": mail.from_name,
         "to": list(mail.to),
         "cc": list(mail.cc),
-        "date": _iso_z(mail.date) if mail.date else None,
+        "date": iso_z(mail.date) if mail.date else None,
         "message_id": mail.message_id,
         "in_reply_to": mail.in_reply_to,
         "references": list(mail.references),
