@@ -27,12 +27,12 @@ if TYPE_CHECKING:
     from helpdesk_tui.domain.numbering import CaseNumber
     from helpdesk_tui.domain.templates import CannedResponse
     from helpdesk_tui.screens.case import CaseScreen
-    from helpdesk_tui.sync.poller import MailSync
+    from helpdesk_tui.sync.poller import MailPoller
     from helpdesk_tui.sync.sender import MailSender
     from helpdesk_tui.sync.status import SyncStatus
 
 #: Builds the mail poller, given where to report its state (None: no mail configured).
-MailSyncFactory = Callable[[Callable[["SyncStatus"], None]], "MailSync"]
+MailPollerFactory = Callable[[Callable[["SyncStatus"], None]], "MailPoller"]
 #: Builds the outbox sender, given what to call after each pass (None: no [smtp]).
 MailSenderFactory = Callable[[Callable[[object], None]], "MailSender"]
 
@@ -70,7 +70,7 @@ class HelpdeskApp(App[None]):
         keymap: dict[str, str] | None = None,
         live_interval: float = LIVE_INTERVAL,
         load_canned: "Callable[[], tuple[CannedResponse, ...]] | None" = None,
-        mail_sync: MailSyncFactory | None = None,
+        mail_sync: MailPollerFactory | None = None,
         mail_sender: MailSenderFactory | None = None,
     ) -> None:
         """`load_canned`, if given, reads the canned responses after the first paint;

@@ -18,7 +18,7 @@ from helpdesk_tui.domain.safe_text import one_line
 if TYPE_CHECKING:
     from rich.progress import Progress
 
-    from helpdesk_tui.sync.poller import MailSync
+    from helpdesk_tui.sync.poller import MailPoller
     from helpdesk_tui.sync.sender import MailSender
     from helpdesk_tui.sync.status import SyncStatus
 
@@ -44,14 +44,14 @@ def sync(
         settings = runtime.settings
         if not settings.mail.accounts and settings.smtp is None:
             raise UsageError("no [[mail.accounts]] and no [smtp] in the config: nothing to sync")
-        from helpdesk_tui.sync.poller import MailSync  # lazy: imports the mail stack
+        from helpdesk_tui.sync.poller import MailPoller  # lazy: imports the mail stack
 
         progress = _Progress()
         # Without accounts only the outbox is sent: no "mail off" status line then.
         quiet = not settings.mail.accounts
         # The context makes its engine on first use: a pass that finds nothing new is meant
         # to read only through the plain read path, never importing SQLAlchemy.
-        poller = MailSync(runtime.context, settings, on_status=None if quiet else progress.update)
+        poller = MailPoller(runtime.context, settings, on_status=None if quiet else progress.update)
         sender = None
         if settings.smtp is not None:
             from helpdesk_tui.sync.sender import MailSender  # lazy: only with [smtp]
@@ -88,7 +88,7 @@ def sync(
             fail(problems[-1], REFUSED)
 
 
-def _watch(poller: MailSync, sender: MailSender | None) -> None:
+def _watch(poller: MailPoller, sender: MailSender | None) -> None:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     thread = None

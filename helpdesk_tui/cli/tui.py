@@ -13,11 +13,11 @@ from helpdesk_tui.cli.runtime import Runtime
 from helpdesk_tui.domain.templates import CannedResponse
 
 if TYPE_CHECKING:
-    from helpdesk_tui.app import MailSenderFactory, MailSyncFactory
+    from helpdesk_tui.app import MailPollerFactory, MailSenderFactory
     from helpdesk_tui.config import Settings
     from helpdesk_tui.services.context import Context
     from helpdesk_tui.services.outbox import MailOut
-    from helpdesk_tui.sync.poller import MailSync
+    from helpdesk_tui.sync.poller import MailPoller
     from helpdesk_tui.sync.sender import MailSender
     from helpdesk_tui.sync.status import SyncStatus
 
@@ -46,10 +46,10 @@ def start(runtime: Runtime) -> None:
     mail_sync = None
     if settings.mail.accounts:
 
-        def mail_sync(on_status: "Callable[[SyncStatus], None]") -> "MailSync":
-            from helpdesk_tui.sync.poller import MailSync  # lazy: in the worker thread
+        def mail_sync(on_status: "Callable[[SyncStatus], None]") -> "MailPoller":
+            from helpdesk_tui.sync.poller import MailPoller  # lazy: in the worker thread
 
-            return MailSync(context, settings, on_status=on_status)
+            return MailPoller(context, settings, on_status=on_status)
 
     mail_sender = None
     if settings.smtp is not None:
@@ -89,7 +89,7 @@ def launch(
     *,
     keymap: dict[str, str] | None = None,
     canned: tuple[CannedResponse, ...] | Callable[[], tuple[CannedResponse, ...]] = (),
-    mail_sync: "MailSyncFactory | None" = None,
+    mail_sync: "MailPollerFactory | None" = None,
     mail_sender: "MailSenderFactory | None" = None,
     mail_out: "MailOut | None" = None,
 ) -> None:

@@ -13,7 +13,7 @@ costs at most a re-fetch, never a lost or doubled mail. A changed UIDVALIDITY me
 server renumbered the folder: it is read again from the start and the dedupe key drops
 what is already stored.
 
-`MailSync.watch` keeps going: IDLE where the server offers it (polling otherwise), and
+`MailPoller.watch` keeps going: IDLE where the server offers it (polling otherwise), and
 reconnects with capped exponential back-off when the server is away. Each account runs
 under a supervisor: whatever else stops its loop is reported (`error: …`) and the loop
 starts again after the same back-off, so an account never goes quiet (MAIL-10).
@@ -116,7 +116,7 @@ StatusCallback = Callable[[SyncStatus], None]
 BatchCallback = Callable[["IngestResult"], None]
 
 
-class MailSync:
+class MailPoller:
     """Syncs every configured account: once, or continuously until stopped."""
 
     def __init__(

@@ -27,7 +27,7 @@ from helpdesk_tui.config import MailAccountConfig, MailConfig, RoutingRuleConfig
 from helpdesk_tui.mail.imap import ImapMailbox
 from helpdesk_tui.services.context import Context
 from helpdesk_tui.storage.tables import FolderStateRow, MailRawRow, MailRow, MailSeenRow
-from helpdesk_tui.sync.poller import MailSync
+from helpdesk_tui.sync.poller import MailPoller
 from helpdesk_tui.sync.status import SyncState, SyncStatus
 
 CONFIG = """
@@ -240,7 +240,7 @@ def test_watch_reports_a_crashed_account_loop_and_starts_it_again(
         with ctx.uow(write=False) as uow:
             return len(uow.session.exec(select(MailRow.id)).all())
 
-    poller = MailSync(
+    poller = MailPoller(
         ctx, settings_for(dovecot), on_status=statuses.append, on_batch=on_batch, backoff=0.2
     )
     dovecot.append("INBOX", customer_mail("Erste"))

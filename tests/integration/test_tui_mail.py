@@ -20,7 +20,7 @@ from helpdesk_tui.services.context import Context, utc_now
 from helpdesk_tui.services.desk import Desk
 from helpdesk_tui.storage.readmodels import Sort, SortKey
 from helpdesk_tui.storage.reads import open_reads
-from helpdesk_tui.sync.poller import MailSync
+from helpdesk_tui.sync.poller import MailPoller
 from helpdesk_tui.sync.status import SyncStatus
 from helpdesk_tui.widgets.status_line import StatusLine
 from helpdesk_tui.widgets.timeline import Timeline
@@ -63,8 +63,8 @@ async def test_the_tui_polls_files_and_shows_mail_live(tmp_path: Path, dovecot: 
     with CASE_SET.copy(tmp_path) as data:  # alice is in group billing
         ctx = data.ctx
 
-        def poller(on_status: Callable[[SyncStatus], None]) -> MailSync:
-            return MailSync(ctx, settings, on_status=on_status)
+        def poller(on_status: Callable[[SyncStatus], None]) -> MailPoller:
+            return MailPoller(ctx, settings, on_status=on_status)
 
         app = HelpdeskApp(Desk(ctx, "alice"), live_interval=0.3, mail_sync=poller)
         async with app.run_test(size=(120, 36)) as pilot:
