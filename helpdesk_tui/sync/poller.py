@@ -40,7 +40,7 @@ from helpdesk_tui.mail.imap import (
     MailAuthError,
     MailServerError,
 )
-from helpdesk_tui.storage.reads import open_reads
+from helpdesk_tui.services.folders import folder_state, save_folder_state
 from helpdesk_tui.sync.status import SyncState, SyncStatus
 
 if TYPE_CHECKING:
@@ -212,7 +212,7 @@ class MailPoller:
     ) -> FolderReport:
         report = FolderReport(account.name, folder)
         status = box.select(folder)
-        stored = self._state(account.name, folder)
+        stored = folder_state(self._ctx, account.name, folder)
         last_uid = 0
         if stored is not None and stored[0] == status.uidvalidity:
             last_uid = stored[1]
@@ -222,7 +222,14 @@ class MailPoller:
             return report  # nothing new: no SEARCH, no FETCH
         sizes = box.sizes_after(last_uid)
         if not sizes:
-            self._save_state(account.name, folder, status, last_uid)
+            save_folder_state(
+                self._ctx,
+                account.name,
+                folder,
+                uidvalidity=status.uidvalidity,
+                last_uid=last_uid,
+                highestmodseq=status.highestmodseq,
+            )
             return report
         self._ingest_all(box, account, folder, status, sizes, report)
         return report
@@ -331,20 +338,6 @@ class MailPoller:
         else:
             box.ensure_folder(account.move_to)
             box.move(uids, account.move_to)
-
-    # -- state -------------------------------------------------------------------
-    def _state(self, mailbox: str, folder: str) -> tuple[int, int, int | None] | None:
-        """(UIDVALIDITY, last UID, HIGHESTMODSEQ) as stored; read without the ORM."""
-        with open_reads(self._ctx.location) as store:
-            return store.mail.folder_state(mailbox, folder)
-
-    def _save_state(self, mailbox: str, folder: str, status: FolderStatus, last_uid: int) -> None:
-        from helpdesk_tui.storage.mails import FolderState  # lazy: SQLAlchemy
-
-        with self._ctx.uow() as uow:
-            state = FolderState(status.uidvalidity, last_uid, status.highestmodseq)
-            uow.mails.save_folder_state(mailbox, folder, state, self._ctx.clock())
-            uow.commit()
 
     # -- connections -------------------------------------------------------------
     def _connect(self, account: MailAccountConfig) -> ImapMailbox:
