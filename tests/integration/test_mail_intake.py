@@ -259,6 +259,9 @@ def test_watch_reports_a_crashed_account_loop_and_starts_it_again(
         until(lambda: stored() == 2, 20, "the restarted loop to store the next mail")
         until(lambda: statuses[-1].state is SyncState.IDLE, 20, "idle again")
         assert watching.is_alive()
+        backing_off = [s for s in statuses if s.state is SyncState.ERROR and s.retry_in]
+        assert backing_off, "the error waits out a back-off before the loop starts again"
+        assert all(s.label().startswith("error: RuntimeError") for s in backing_off)
     finally:
         stop.set()
         watching.join(timeout=10)
