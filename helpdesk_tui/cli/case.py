@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from helpdesk_tui.cli.errors import UsageError, refusals
+from helpdesk_tui.cli.errors import UsageError, refusals, typed_values
 from helpdesk_tui.cli.output import (
     USAGE,
     case_json,
@@ -20,11 +20,9 @@ from helpdesk_tui.cli.output import (
 )
 from helpdesk_tui.cli.runtime import Runtime
 from helpdesk_tui.domain.dates import parse_date
-from helpdesk_tui.domain.errors import ValidationError
 from helpdesk_tui.domain.numbering import CaseNumber, parse_case_number
 from helpdesk_tui.domain.query import parse_query, view_query
 from helpdesk_tui.domain.safe_text import one_line
-from helpdesk_tui.services.context import utc_now
 
 app = typer.Typer(help="Work with cases.", no_args_is_help=True)
 
@@ -33,19 +31,18 @@ Comment = Annotated[str, typer.Option("--comment", help="A comment for the timel
 
 
 def _number(text: str) -> CaseNumber:
-    try:
-        return parse_case_number(text)
-    except ValidationError as error:
-        raise UsageError(error.message) from None
+    with typed_values():
+        number = parse_case_number(text)
+    return number
 
 
-def _date(text: str | None) -> date | None:
+def _date(runtime: Runtime, text: str | None) -> date | None:
+    """`text` as a date; `+3d` counts from today by the command's clock (HELPDESK_NOW)."""
     if text is None:
         return None
-    try:
-        return parse_date(text, utc_now().date())
-    except ValidationError as error:
-        raise UsageError(error.message) from None
+    with typed_values():
+        value = parse_date(text, runtime.clock().date())
+    return value
 
 
 def _hours(text: str | None) -> int | None:
@@ -53,10 +50,9 @@ def _hours(text: str | None) -> int | None:
 
     if text is None:
         return None
-    try:
-        return parse_hours(text)
-    except ValidationError as error:
-        raise UsageError(error.message) from None
+    with typed_values():
+        hours = parse_hours(text)
+    return hours
 
 
 def _show_json(runtime: Runtime, number: CaseNumber) -> None:
@@ -82,7 +78,9 @@ def list_cases(
     with refusals():
         wanted = view_query(view).merged(parse_query(query))
         with runtime.reads() as store:
-            cases = store.list_cases(wanted, me=runtime.user, today=utc_now().date(), limit=limit)
+            cases = store.list_cases(
+                wanted, me=runtime.user, today=runtime.clock().date(), limit=limit
+            )
         if as_json:
             emit_json([case_json(c) for c in cases])
         elif print_table(cases) == 0:
@@ -127,11 +125,9 @@ def create(
 
         if (user is None) == (group is None):
             raise UsageError("give exactly one of --user or --group")
-        try:
+        with typed_values():
             check_address(contact, "contact address")  # SEC-5: it goes into mail headers
             prio = parse_priority(priority) if priority else None
-        except ValidationError as error:
-            raise UsageError(error.message) from None
         number = create_case(
             runtime.context,
             runtime.user,
@@ -142,8 +138,8 @@ def create(
             type_key=type_key,
             priority=prio,
             description=description,
-            due=_date(due),
-            reminder=_date(reminder),
+            due=_date(runtime, due),
+            reminder=_date(runtime, reminder),
             parent=_number(parent) if parent else None,
             contact_name=contact_name,
         )
@@ -194,10 +190,8 @@ def status(
         from helpdesk_tui.domain.policy import parse_status
         from helpdesk_tui.services.cases import change_status
 
-        try:
+        with typed_values():
             target = parse_status(new_status)
-        except ValidationError as error:
-            raise UsageError(error.message) from None
         case_number = _number(number)
         change_status(
             runtime.context,
@@ -205,7 +199,7 @@ def status(
             case_number,
             target,
             comment=comment,
-            reminder=_date(reminder),
+            reminder=_date(runtime, reminder),
         )
         say(f"{case_number} is now {target}")
 
@@ -295,14 +289,12 @@ def edit(
             if value is not None:
                 values[key] = value
         if priority is not None:
-            try:
+            with typed_values():
                 values["priority"] = parse_priority(priority)
-            except ValidationError as error:
-                raise UsageError(error.message) from None
         if due is not None:
-            values["due"] = _date(due)
+            values["due"] = _date(runtime, due)
         if reminder is not None:
-            values["reminder"] = _date(reminder)
+            values["reminder"] = _date(runtime, reminder)
         if not values:
             raise UsageError("nothing to change: give at least one field option")
         case_number = _number(number)
@@ -370,7 +362,7 @@ def reply(
             attachments=files,
             time_spent_centi=hours,
         )
-        wait = round((queued.send_after - utc_now()).total_seconds())
+        wait = round((queued.send_after - runtime.clock()).total_seconds())
         when = f"leaves in {wait} s unless cancelled" if wait > 0 else "leaves with the next send"
         ident = str(queued.id)[:8]
         to, subject = one_line(queued.recipient), one_line(queued.subject)

@@ -8,13 +8,23 @@ from contextlib import contextmanager
 from typer._click import exceptions as click_errors
 
 from helpdesk_tui.cli.output import REFUSED, USAGE, fail
-from helpdesk_tui.domain.errors import DomainError, QueryError
+from helpdesk_tui.domain.errors import DomainError, QueryError, ValidationError
 from helpdesk_tui.storage.failures import explain
 from helpdesk_tui.storage.location import DatabaseLocation
 
 
 class UsageError(Exception):
     """A command-line value could not be understood (exit 2)."""
+
+
+@contextmanager
+def typed_values() -> Iterator[None]:
+    """A value typed on the command line that the domain cannot read (a case number, a
+    date, hours, a role …) is a usage error (exit 2), not a refusal of the rules."""
+    try:
+        yield
+    except ValidationError as error:
+        raise UsageError(error.message) from None
 
 
 @contextmanager

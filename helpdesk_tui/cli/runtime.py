@@ -9,9 +9,10 @@ database without users — each only when needed, so a start on a current databa
 
 import getpass
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,6 +21,7 @@ import platformdirs
 
 from helpdesk_tui.domain.errors import NotFoundError
 from helpdesk_tui.domain.policy import Policy
+from helpdesk_tui.services.context import utc_now
 from helpdesk_tui.storage.location import (
     PRIVATE,
     SHARED_GROUP,
@@ -71,6 +73,8 @@ class Runtime:
 
     def __init__(self, options: Options) -> None:
         self.options = options
+        #: The command's clock, the one its Context runs on (HELPDESK_NOW: `utc_now`).
+        self.clock: Callable[[], datetime] = utc_now
         #: Only `init` (through `creating`) may create a database; others refuse a missing one.
         self.creates_database = False
 
@@ -162,7 +166,7 @@ class Runtime:
         self._check_database()
         # The built-in settings have the default policy and no people to seed.
         policy = Policy() if self.uses_defaults else self.settings.policy()
-        context = Context(self.location, policy=policy)
+        context = Context(self.location, policy=policy, clock=self.clock)
         people = None
         if not self.uses_defaults and self.settings.users:
             people = people_specs(self.settings)

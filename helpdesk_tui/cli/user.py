@@ -8,11 +8,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from helpdesk_tui.cli.errors import UsageError, refusals
+from helpdesk_tui.cli.errors import refusals, typed_values
 from helpdesk_tui.cli.output import emit_json, say
 from helpdesk_tui.cli.runtime import Runtime
 from helpdesk_tui.domain.dates import iso_z
-from helpdesk_tui.domain.errors import ValidationError
 from helpdesk_tui.domain.safe_text import one_line
 
 if TYPE_CHECKING:
@@ -27,10 +26,9 @@ Json = Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")]
 def _role(text: str) -> "Role":
     from helpdesk_tui.domain.people import parse_role
 
-    try:
-        return parse_role(text)
-    except ValidationError as error:
-        raise UsageError(error.message) from None
+    with typed_values():
+        role = parse_role(text)
+    return role
 
 
 def user_json(user: "UserEntry") -> dict[str, Any]:
