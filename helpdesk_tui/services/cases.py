@@ -24,6 +24,9 @@ from helpdesk_tui.domain.numbering import CaseNumber
 from helpdesk_tui.services.context import Context, retrying
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
+    from helpdesk_tui.domain.case import Actor, Case
     from helpdesk_tui.storage.uow import UnitOfWork
 
 
@@ -102,10 +105,7 @@ def assign_to_me(
         actor = uow.directory.actor(actor_name)
         case = uow.cases.get(number)
         now = ctx.clock()
-        draft = case.assign_to_me(actor, now, comment)
-        if draft is not None:
-            uow.cases.save(case, actor, now, [draft])
-        return AssignResult(number, draft is not None, case.delegation)
+        return _assigned(uow, number, case, actor, now, case.assign_to_me(actor, now, comment))
 
     return retrying(ctx, work)
 
@@ -126,10 +126,7 @@ def delegate_case(
         to = Delegation(user=_user(uow, user), group=_group(uow, group))
         case = uow.cases.get(number)
         now = ctx.clock()
-        draft = case.delegate(actor, now, to, comment)
-        if draft is not None:
-            uow.cases.save(case, actor, now, [draft])
-        return AssignResult(number, draft is not None, case.delegation)
+        return _assigned(uow, number, case, actor, now, case.delegate(actor, now, to, comment))
 
     return retrying(ctx, work)
 
@@ -301,6 +298,20 @@ def delete_case(ctx: Context, actor_name: str, number: CaseNumber) -> int:
         return uow.cases.delete(case, actor, ctx.clock())
 
     return retrying(ctx, work)
+
+
+def _assigned(
+    uow: UnitOfWork,
+    number: CaseNumber,
+    case: Case,
+    actor: Actor,
+    now: datetime,
+    draft: ActivityDraft | None,
+) -> AssignResult:
+    """Save an assignment; one that changes nothing (no draft) saves nothing."""
+    if draft is not None:
+        uow.cases.save(case, actor, now, [draft])
+    return AssignResult(number, draft is not None, case.delegation)
 
 
 def _user(uow: UnitOfWork, name: str | None) -> str | None:

@@ -275,16 +275,12 @@ def people_differences(
             continue
         if not known.active:
             lines.append(f"user {agent.username!r}: removed in the database")
-        for field, configured, stored in (
+        user_fields: tuple[tuple[str, object, object], ...] = (
             ("role", agent.role.value, known.role),
             ("name", agent.name, known.name),
             ("email", agent.email, known.email),
-        ):
-            if configured != stored:
-                lines.append(
-                    f"user {agent.username!r}: {field} {configured!r} in the config, "
-                    f"{stored!r} in the database"
-                )
+        )
+        lines += _differences(f"user {agent.username!r}", user_fields)
     stored_groups = store.people.groups()
     for group in groups:
         entry = stored_groups.get(group.name)
@@ -294,15 +290,19 @@ def people_differences(
         # Lead and members resolve as the seeding does: trimmed, lower case.
         lead = group.lead.strip().lower() if group.lead else None
         members = sorted({m.strip().lower() for m in group.members})
-        compared: tuple[tuple[str, object, object], ...] = (
+        group_fields: tuple[tuple[str, object, object], ...] = (
             ("title", group.title, entry.title),
             ("lead", lead, entry.lead),
             ("members", members, sorted(entry.members)),
         )
-        for key, wanted, held in compared:
-            if wanted != held:
-                lines.append(
-                    f"group {group.name!r}: {key} {wanted!r} in the config, "
-                    f"{held!r} in the database"
-                )
+        lines += _differences(f"group {group.name!r}", group_fields)
     return lines
+
+
+def _differences(who: str, fields: Iterable[tuple[str, object, object]]) -> list[str]:
+    """One line per (field, configured, stored) that differs."""
+    return [
+        f"{who}: {name} {configured!r} in the config, {stored!r} in the database"
+        for name, configured, stored in fields
+        if configured != stored
+    ]

@@ -60,6 +60,13 @@ def _state(number: CaseNumber, row: TimerRow) -> TimerState:
     return TimerState(number, row.seconds, row.running)
 
 
+def _saved(uow: UnitOfWork, number: CaseNumber, row: TimerRow) -> TimerState:
+    """Store the timer and commit; return its state as stored."""
+    uow.timers.save(row)
+    uow.commit()
+    return _state(number, row)
+
+
 def start_timer(ctx: Context, actor_name: str, number: CaseNumber) -> TimerState:
     """Start (or resume) the agent's timer on a case."""
     with ctx.uow() as uow:
@@ -71,9 +78,7 @@ def start_timer(ctx: Context, actor_name: str, number: CaseNumber) -> TimerState
         else:
             _advance(row, ctx)
             row.running = True
-        uow.timers.save(row)
-        uow.commit()
-        return _state(number, row)
+        return _saved(uow, number, row)
 
 
 def beat_timer(ctx: Context, actor_name: str, number: CaseNumber) -> TimerState | None:
@@ -83,9 +88,7 @@ def beat_timer(ctx: Context, actor_name: str, number: CaseNumber) -> TimerState 
         if row is None:
             return None
         _advance(row, ctx)
-        uow.timers.save(row)
-        uow.commit()
-        return _state(number, row)
+        return _saved(uow, number, row)
 
 
 def pause_timer(ctx: Context, actor_name: str, number: CaseNumber) -> TimerState:
@@ -96,9 +99,7 @@ def pause_timer(ctx: Context, actor_name: str, number: CaseNumber) -> TimerState
             raise NotFoundError(f"no timer on {number}")
         _advance(row, ctx)
         row.running = False
-        uow.timers.save(row)
-        uow.commit()
-        return _state(number, row)
+        return _saved(uow, number, row)
 
 
 def current_timer(ctx: Context, actor_name: str, number: CaseNumber) -> TimerState | None:
