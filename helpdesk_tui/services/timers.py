@@ -60,6 +60,17 @@ def _state(number: CaseNumber, row: TimerRow) -> TimerState:
     return TimerState(number, row.seconds, row.running)
 
 
+def _advanced(
+    uow: UnitOfWork, ctx: Context, actor_name: str, number: CaseNumber
+) -> TimerRow | None:
+    """The agent's timer on the case with the time since its last beat counted; None: no
+    timer."""
+    row = _row(uow, actor_name, number)
+    if row is not None:
+        _advance(row, ctx)
+    return row
+
+
 def _saved(uow: UnitOfWork, number: CaseNumber, row: TimerRow) -> TimerState:
     """Store the timer and commit; return its state as stored."""
     uow.timers.save(row)
@@ -84,20 +95,16 @@ def start_timer(ctx: Context, actor_name: str, number: CaseNumber) -> TimerState
 def beat_timer(ctx: Context, actor_name: str, number: CaseNumber) -> TimerState | None:
     """Persist the time counted so far; None if there is no timer."""
     with ctx.uow() as uow:
-        row = _row(uow, actor_name, number)
-        if row is None:
-            return None
-        _advance(row, ctx)
-        return _saved(uow, number, row)
+        row = _advanced(uow, ctx, actor_name, number)
+        return None if row is None else _saved(uow, number, row)
 
 
 def pause_timer(ctx: Context, actor_name: str, number: CaseNumber) -> TimerState:
     """Stop counting but keep the total."""
     with ctx.uow() as uow:
-        row = _row(uow, actor_name, number)
+        row = _advanced(uow, ctx, actor_name, number)
         if row is None:
             raise NotFoundError(f"no timer on {number}")
-        _advance(row, ctx)
         row.running = False
         return _saved(uow, number, row)
 
@@ -112,10 +119,9 @@ def current_timer(ctx: Context, actor_name: str, number: CaseNumber) -> TimerSta
 def take_timer(ctx: Context, actor_name: str, number: CaseNumber) -> TimerState | None:
     """Stop and remove the timer, returning its final total (for the activity's time)."""
     with ctx.uow() as uow:
-        row = _row(uow, actor_name, number)
+        row = _advanced(uow, ctx, actor_name, number)
         if row is None:
             return None
-        _advance(row, ctx)
         state = _state(number, row)
         uow.timers.remove(row)
         uow.commit()
