@@ -411,11 +411,18 @@ class MailPoller:
         delay: float,
         stop: threading.Event,
     ) -> None:
-        """Show the state with a countdown until the next attempt."""
-        self._on_status(SyncStatus(state, account.name, message=message))
+        """Show the state with a countdown until the next attempt.
+
+        The back-off holds even when showing fails (a status callback that raises would
+        otherwise end the account's thread here, or make it retry without pause)."""
         wait = delay * random.uniform(0.8, 1.2)
-        for left in _countdown(wait, stop):
-            self._on_status(SyncStatus(state, account.name, retry_in=left, message=message))
+        end = time.monotonic() + wait
+        try:
+            self._on_status(SyncStatus(state, account.name, message=message))
+            for left in _countdown(wait, stop):
+                self._on_status(SyncStatus(state, account.name, retry_in=left, message=message))
+        except Exception:  # nowhere left to show it: wait out the back-off, then go on
+            stop.wait(max(0.0, end - time.monotonic()))
 
 
 def _describe(error: BaseException) -> str:

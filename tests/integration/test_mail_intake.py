@@ -268,6 +268,43 @@ def test_watch_reports_a_crashed_account_loop_and_starts_it_again(
         poller.close()
 
 
+def test_watch_goes_on_when_even_showing_the_error_fails(ctx: Context, dovecot: Dovecot) -> None:
+    statuses: list[SyncStatus] = []
+    crashes = [RuntimeError("the batch callback broke")]
+    unshown = [RuntimeError("the status line broke")]
+
+    def on_batch(_: object) -> None:
+        if crashes:
+            raise crashes.pop()
+
+    def on_status(status: SyncStatus) -> None:  # the app failing to show the error once
+        if status.state is SyncState.ERROR and unshown:
+            raise unshown.pop()
+        statuses.append(status)
+
+    def stored() -> int:
+        with ctx.uow(write=False) as uow:
+            return len(uow.session.exec(select(MailRow.id)).all())
+
+    poller = MailPoller(
+        ctx, settings_for(dovecot), on_status=on_status, on_batch=on_batch, backoff=0.2
+    )
+    dovecot.append("INBOX", customer_mail("Erste"))
+    stop = threading.Event()
+    watching = threading.Thread(target=poller.watch, args=(stop,), daemon=True)
+    watching.start()
+    try:
+        until(lambda: not unshown, 20, "the status callback to fail")
+        dovecot.append("INBOX", customer_mail("Zweite"))
+        until(lambda: stored() == 2, 20, "the loop to go on after the back-off")
+        until(lambda: statuses[-1].state is SyncState.IDLE, 20, "idle again")
+        assert watching.is_alive()
+    finally:
+        stop.set()
+        watching.join(timeout=10)
+        poller.close()
+
+
 GHOST_RULE = """
 [[mail.rules]]
 name = "ghosts"
