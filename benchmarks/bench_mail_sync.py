@@ -272,10 +272,10 @@ def big_mail_rss(bench: Path, work: Path, helpdesk: list[str]) -> dict[str, obje
 def in_process_poll(db: Path, config: Path) -> float:
     """Median time of one `sync_once` pass with nothing new, after imports and connect."""
     from helpdesk_tui.cli.runtime import Options, Runtime
-    from helpdesk_tui.sync.poller import MailSync
+    from helpdesk_tui.sync.poller import MailPoller
 
     runtime = Runtime(Options(db=str(db), config=config, as_user="bench"))
-    poller = MailSync(runtime.context, runtime.settings)
+    poller = MailPoller(runtime.context, runtime.settings)
     poller.sync_once()
     samples = []
     for _ in range(7):
@@ -325,10 +325,10 @@ def in_process_new(db: Path, config: Path, add_mail: Callable[[], object]) -> fl
     `sync --watch` and the TUI (a first pass with nothing new has loaded everything)."""
     from helpdesk_tui.cli.runtime import Options, Runtime
     from helpdesk_tui.services.filing import ingest  # noqa: F401  (loaded, as when running)
-    from helpdesk_tui.sync.poller import MailSync
+    from helpdesk_tui.sync.poller import MailPoller
 
     runtime = Runtime(Options(db=str(db), config=config, as_user="bench"))
-    poller = MailSync(runtime.context, runtime.settings)
+    poller = MailPoller(runtime.context, runtime.settings)
     poller.sync_once()
     with runtime.context.uow(write=False):
         pass  # the engine exists in a running process
