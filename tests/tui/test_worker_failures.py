@@ -7,17 +7,16 @@ import importlib
 import inspect
 import pkgutil
 import sqlite3
-from pathlib import Path
 
-from casefixtures import (
+from pilotkit import (
     INVOICE,
-    Seeded,
-    make_app,
+    MAIL_OUT,
+    Data,
     notifications,
     off_loop,
     open_case,
+    running,
     screen_text,
-    seeded,
     settle,
     type_text,
 )
@@ -36,14 +35,13 @@ from helpdesk_tui.screens.inbox import InboxScreen
 from helpdesk_tui.screens.queue import QueueScreen
 from helpdesk_tui.services import cases
 from helpdesk_tui.services.desk import Desk
-from helpdesk_tui.services.outbox import MailOut
 from helpdesk_tui.storage.readmodels import MailEntry
 from helpdesk_tui.widgets.failure import failure_line, report_failure
 
 REFUSAL = "disk quota exceeded"
 
 
-def refuse_new_activities(data: Seeded) -> None:
+def refuse_new_activities(data: Data) -> None:
     """From now on the database refuses every new timeline entry."""
     database = data.ctx.location.sqlite_path
     assert database is not None
@@ -60,54 +58,47 @@ def compose_text(app: HelpdeskApp) -> str:
 
 
 @sync
-async def test_a_failed_save_is_reported_and_compose_keeps_the_text(tmp_path: Path) -> None:
-    with seeded(tmp_path) as data:
-        app = make_app(data)
-        async with app.run_test(size=(120, 36)) as pilot:
-            await open_case(pilot, INVOICE)
-            await pilot.press("c")
-            await settle(pilot)
-            await type_text(pilot, "Storno ok")
-            refuse_new_activities(data)
-            await pilot.press("ctrl+s")
-            await settle(pilot)
-            assert compose_text(app) == "Storno ok"  # still open, nothing lost
-            shown = notifications(pilot)
-            assert f"error: IntegrityError: (sqlite3.IntegrityError) {REFUSAL}" in shown
-        assert data.detail(INVOICE).activities[-1].text != "Storno ok"
+async def test_a_failed_save_is_reported_and_compose_keeps_the_text(case_data: Data) -> None:
+    async with running(case_data) as (app, pilot):
+        await open_case(pilot, INVOICE)
+        await pilot.press("c")
+        await settle(pilot)
+        await type_text(pilot, "Storno ok")
+        refuse_new_activities(case_data)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert compose_text(app) == "Storno ok"  # still open, nothing lost
+        shown = notifications(pilot)
+        assert f"error: IntegrityError: (sqlite3.IntegrityError) {REFUSAL}" in shown
+    assert case_data.detail(INVOICE).activities[-1].text != "Storno ok"
 
 
 @sync
-async def test_a_reply_on_a_case_closed_meanwhile_is_refused_in_one_line(tmp_path: Path) -> None:
-    with seeded(tmp_path) as data:
-        out = MailOut(sender="Support <support@helpdesk.example>", undo_seconds=600)
-        app = HelpdeskApp(Desk(data.ctx, "alice", mail_out=out), live_interval=0)
-        async with app.run_test(size=(120, 36)) as pilot:
-            await open_case(pilot, INVOICE)
-            await pilot.press("M")
-            await settle(pilot)
-            await type_text(pilot, "Die Gutschrift kommt.")
-            # Another agent closes the case meanwhile (another process: its own service call).
-            await off_loop(cases.close_case, data.ctx, "lena", INVOICE, Resolution.SOLVED)
-            await pilot.press("ctrl+s")
-            await settle(pilot)
-            assert compose_text(app) == "Die Gutschrift kommt."
-            [line] = [n for n in notifications(pilot) if str(INVOICE) in n]
-            assert "closed" in line
-            assert "\n" not in line
+async def test_a_reply_on_a_case_closed_meanwhile_is_refused_in_one_line(case_data: Data) -> None:
+    async with running(case_data, mail_out=MAIL_OUT) as (app, pilot):
+        await open_case(pilot, INVOICE)
+        await pilot.press("M")
+        await settle(pilot)
+        await type_text(pilot, "Die Gutschrift kommt.")
+        # Another agent closes the case meanwhile (another process: its own service call).
+        off_loop(cases.close_case, case_data.ctx, "lena", INVOICE, Resolution.SOLVED)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert compose_text(app) == "Die Gutschrift kommt."
+        [line] = [n for n in notifications(pilot) if str(INVOICE) in n]
+        assert "closed" in line
+        assert "\n" not in line
 
 
 @sync
-async def test_a_failed_action_on_the_case_screen_is_reported(tmp_path: Path) -> None:
-    with seeded(tmp_path) as data:
-        app = make_app(data, "lena")
-        async with app.run_test(size=(120, 36)) as pilot:
-            await open_case(pilot, INVOICE)  # unassigned, in lena's group
-            refuse_new_activities(data)
-            await pilot.press("a")  # assign to me: writes a timeline entry
-            await settle(pilot)
-            assert isinstance(app.screen, CaseScreen)
-            assert any(REFUSAL in n and n.startswith("error: ") for n in notifications(pilot))
+async def test_a_failed_action_on_the_case_screen_is_reported(case_data: Data) -> None:
+    async with running(case_data, "lena") as (app, pilot):
+        await open_case(pilot, INVOICE)  # unassigned, in lena's group
+        refuse_new_activities(case_data)
+        await pilot.press("a")  # assign to me: writes a timeline entry
+        await settle(pilot)
+        assert isinstance(app.screen, CaseScreen)
+        assert any(REFUSAL in n and n.startswith("error: ") for n in notifications(pilot))
 
 
 class FailingDisk(Desk):
@@ -118,19 +109,17 @@ class FailingDisk(Desk):
 
 
 @sync
-async def test_an_os_error_in_a_screen_worker_shows_one_line_on_screen(tmp_path: Path) -> None:
+async def test_an_os_error_in_a_screen_worker_shows_one_line_on_screen(case_data: Data) -> None:
     """The inbox screen's own worker fails (not the app's): its handler reports it."""
-    with seeded(tmp_path) as data:
-        app = HelpdeskApp(FailingDisk(data.ctx, "alice"), live_interval=0)
-        async with app.run_test(size=(120, 36), notifications=True) as pilot:
-            await settle(pilot)
-            assert isinstance(app.screen, QueueScreen)
-            await pilot.press("i")
-            await settle(pilot)
-            assert isinstance(app.screen, InboxScreen)  # the screen stays, the error shows
-            line = "error: OSError: [Errno 5] Input/output error"
-            assert notifications(pilot) == [line]
-            assert line in screen_text(pilot)  # the toast
+    desk = FailingDisk(case_data.ctx, "alice")
+    async with running(case_data, desk=desk, notifications=True) as (app, pilot):
+        assert isinstance(app.screen, QueueScreen)
+        await pilot.press("i")
+        await settle(pilot)
+        assert isinstance(app.screen, InboxScreen)  # the screen stays, the error shows
+        line = "error: OSError: [Errno 5] Input/output error"
+        assert notifications(pilot) == [line]
+        assert line in screen_text(pilot)  # the toast
 
 
 def test_failure_lines() -> None:
