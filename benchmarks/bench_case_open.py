@@ -118,7 +118,7 @@ async def time_opens(desk: Desk, number: CaseNumber, runs: int) -> dict[str, lis
         await pilot.press("9", "slash", *f"contact:{CONTACT}", "enter")
         await _settle(pilot)
         listing = queue.case_list
-        index = next(i for i, c in enumerate(listing.rows) if c.number == number)
+        index = next(i for i, c in enumerate(listing.window.rows) if c.number == number)
         await pilot.press(*["j"] * index)
         await _settle(pilot)
         assert listing.current is not None

@@ -142,8 +142,9 @@ async def keystrokes(db: Path, user: str, presses: int) -> dict[str, Any]:
             plan += ["end", "home"] * 5
             for key in _interleave(plan):
                 before = cases.current.number if cases.current else None
-                at_top = cases.cursor == 0 and cases.at_start
-                at_bottom = cases.at_end and cases.cursor == len(cases.rows) - 1
+                window = cases.window
+                at_top = window.cursor == 0 and window.at_start
+                at_bottom = window.at_end and window.cursor == len(window.rows) - 1
                 if (key in ("k", "pageup") and at_top) or (key in ("j", "pagedown") and at_bottom):
                     continue
                 mark = len(frames)
@@ -155,8 +156,8 @@ async def keystrokes(db: Path, user: str, presses: int) -> dict[str, Any]:
                 await asyncio.sleep(0.02)  # a fast typist, not a flood
             everything = [s for samples in per_key.values() for s in samples]
             results[view] = {
-                "total": cases.total,
-                "window_rows": len(cases.rows),
+                "total": cases.window.total,
+                "window_rows": len(cases.window.rows),
                 "all_keys": {**stats_ms(everything), "presses": len(everything)},
                 **{k: {**stats_ms(v), "presses": len(v)} for k, v in per_key.items()},
             }

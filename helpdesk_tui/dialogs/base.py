@@ -70,6 +70,10 @@ class Dialog(ModalScreen[ResultT]):
         """The value Esc dismisses with (None unless a dialog says otherwise)."""
         return cast(ResultT, None)
 
+    def typed(self, input_id: str) -> str:
+        """The text typed into the input `#input_id`, trimmed."""
+        return self.query_one(f"#{input_id}", Input).value.strip()
+
     def picked(self, nothing: str) -> str:
         """The key chosen in the dialog's fuzzy picker; refuses with `nothing` if none
         matches what was typed."""

@@ -88,10 +88,10 @@ class CloseDialog(Dialog[CloseChoice | None]):
         resolution = self.resolution
         if resolution is None:
             raise ValidationError("pick a resolution")
-        comment = self.query_one("#close-comment", Input).value.strip()
+        comment = self.typed("close-comment")
         original: CaseNumber | None = None
         if resolution is Resolution.DUPLICATE:
-            text = self.query_one("#close-original", Input).value.strip()
+            text = self.typed("close-original")
             if not text:
                 raise ValidationError("a duplicate must name the original case")
             original = parse_case_number(text)

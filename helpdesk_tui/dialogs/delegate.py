@@ -80,5 +80,5 @@ class DelegateDialog(Dialog[DelegateChoice | None]):
     def result(self) -> DelegateChoice | None:
         """The picked user or group, with the comment."""
         user, group = parse_choice(self.picked("no user or group matches"))
-        comment = self.query_one("#delegate-comment", Input).value.strip()
+        comment = self.typed("delegate-comment")
         return DelegateChoice(user, group, comment)

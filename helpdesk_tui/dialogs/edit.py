@@ -66,7 +66,7 @@ class EditDialog(Dialog[dict[str, object] | None]):
         case = self.case
 
         def text(field: str) -> str:
-            return self.query_one(f"#edit-{field}", Input).value.strip()
+            return self.typed(f"edit-{field}")
 
         values: dict[str, object] = {}
         if text("subject") != plain(case.subject).strip():

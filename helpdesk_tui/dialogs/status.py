@@ -94,8 +94,8 @@ class StatusDialog(Dialog[StatusChoice | None]):
         target = self.target
         if target is None:
             raise ValidationError("no status to change to")
-        comment = self.query_one("#status-comment", Input).value.strip()
-        reminder_text = self.query_one("#status-reminder", Input).value.strip()
+        comment = self.typed("status-comment")
+        reminder_text = self.typed("status-reminder")
         reminder = parse_date(reminder_text, self.today) if reminder_text else None
         if target is Status.WAITING:
             if not comment:

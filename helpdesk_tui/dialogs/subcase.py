@@ -70,7 +70,7 @@ class SubCaseDialog(Dialog[SubCaseChoice | None]):
 
     def result(self) -> SubCaseChoice | None:
         """Subject (required), delegate and a due no later than the parent's."""
-        subject = self.query_one("#subcase-subject", Input).value.strip()
+        subject = self.typed("subcase-subject")
         if not subject:
             raise ValidationError("the sub-case needs a subject")
         key = self.picked("no user or group matches")

@@ -157,7 +157,7 @@ class CaseActionScreen(WorkerScreen[None]):
     @work(thread=True, group="case-dialog", exit_on_error=False, description="status choices")
     def _load_status_choices(self, targets: list[CaseSummary]) -> None:
         desk = self.desk
-        offered = desk.allowed_statuses({Status(c.status) for c in targets})
+        offered = desk.allowed_statuses({c.status for c in targets})
         self.app.call_from_thread(self._show_status_dialog, targets, offered, desk.today())
 
     def _show_status_dialog(

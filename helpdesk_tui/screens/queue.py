@@ -225,8 +225,8 @@ class QueueScreen(CaseActionScreen):
         order = "rank" if cases.case_query.words else SORT_NAMES[cases.sort.key]
         arrow = "" if cases.case_query.words else (" ▼" if cases.sort.descending else " ▲")
         title.append(f" · by {order}{arrow} · {cases.position}")
-        if cases.marks:
-            title.append(f" · {len(cases.marks)} marked", style="bold")
+        if cases.window.marks:
+            title.append(f" · {len(cases.window.marks)} marked", style="bold")
         self.query_one("#list-title", Static).update(title, layout=False)  # fixed size
 
     # -- opening cases --------------------------------------------------------------------

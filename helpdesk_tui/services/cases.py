@@ -30,6 +30,13 @@ if TYPE_CHECKING:
     from helpdesk_tui.storage.uow import UnitOfWork
 
 
+def acting_on(
+    ctx: Context, uow: UnitOfWork, actor_name: str, number: CaseNumber
+) -> tuple[Actor, Case, datetime]:
+    """How a use case on one case begins: the acting agent, the case as stored, and now."""
+    return uow.directory.actor(actor_name), uow.cases.get(number), ctx.clock()
+
+
 def create_case(
     ctx: Context,
     actor_name: str,
@@ -102,9 +109,7 @@ def assign_to_me(
     """ASSIGN-2: atomic pull; the loser of a race gets AlreadyAssignedError naming the winner."""
 
     def work(uow: UnitOfWork) -> AssignResult:
-        actor = uow.directory.actor(actor_name)
-        case = uow.cases.get(number)
-        now = ctx.clock()
+        actor, case, now = acting_on(ctx, uow, actor_name, number)
         return _assigned(uow, number, case, actor, now, case.assign_to_me(actor, now, comment))
 
     return retrying(ctx, work)
@@ -143,9 +148,7 @@ def change_status(
     """Move a case to open / in_progress / waiting (CASE-4, CASE-5, ASSIGN-3)."""
 
     def work(uow: UnitOfWork) -> None:
-        actor = uow.directory.actor(actor_name)
-        case = uow.cases.get(number)
-        now = ctx.clock()
+        actor, case, now = acting_on(ctx, uow, actor_name, number)
         drafts = case.change_status(
             actor, now, ctx.policy, target, comment=comment, reminder=reminder
         )
@@ -214,9 +217,7 @@ def reopen_case(
     """Reopen a closed case (CASE-7); reopening a sub-case reopens a closed parent too."""
 
     def work(uow: UnitOfWork) -> list[CaseNumber]:
-        actor = uow.directory.actor(actor_name)
-        case = uow.cases.get(number)
-        now = ctx.clock()
+        actor, case, now = acting_on(ctx, uow, actor_name, number)
         uow.cases.save(case, actor, now, [case.reopen(actor, now, ctx.policy, comment)])
         reopened = [number]
         if case.parent is not None:
@@ -274,9 +275,7 @@ def record_activity(
     """Add an internal comment, external action or phone note, with time spent (ACT-1…4)."""
 
     def work(uow: UnitOfWork) -> None:
-        actor = uow.directory.actor(actor_name)
-        case = uow.cases.get(number)
-        now = ctx.clock()
+        actor, case, now = acting_on(ctx, uow, actor_name, number)
         drafts = case.record(actor, now, kind, text, time_spent_centi=time_spent_centi)
         if case.is_closed:
             uow.cases.record(case.id, actor, now, drafts)  # no field changes: no version bump

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from helpdesk_tui.domain.enums import ActivityKind, Priority, Resolution, Role, Status
+from helpdesk_tui.domain.enums import ActivityKind, Resolution, Role, Status
 from helpdesk_tui.domain.errors import ValidationError
 from helpdesk_tui.domain.numbering import CaseNumber
 from helpdesk_tui.domain.policy import CaseType
@@ -397,7 +397,7 @@ class Desk:
             user=user,
             group=group,
             type_key=parent.type,
-            priority=Priority(parent.priority),
+            priority=parent.priority,
             due=due,
             parent=parent.number,
         )

@@ -47,6 +47,7 @@ from helpdesk_tui.mail.outgoing import (
     thread_references,
 )
 from helpdesk_tui.mail.tag import format_tag, tag_subject
+from helpdesk_tui.services.cases import acting_on
 from helpdesk_tui.services.context import Context, retrying
 
 if TYPE_CHECKING:
@@ -272,9 +273,7 @@ def queue_reply(
     """An external action mailed to the requester (ACT-2), after the undo window."""
 
     def work(uow: UnitOfWork) -> Queued:
-        actor = uow.directory.actor(actor_name)
-        case = uow.cases.get(number)
-        now = ctx.clock()
+        actor, case, now = acting_on(ctx, uow, actor_name, number)
         drafts = case.record(
             actor, now, ActivityKind.EXTERNAL, text, time_spent_centi=time_spent_centi
         )
@@ -304,9 +303,7 @@ def _system_mail(
     """A mail composed from the case (update, closing): a `mail_out` entry, no version bump."""
 
     def work(uow: UnitOfWork) -> Queued:
-        actor = uow.directory.actor(actor_name)
-        case = uow.cases.get(number)
-        now = ctx.clock()
+        actor, case, now = acting_on(ctx, uow, actor_name, number)
         text = body(uow, case, actor, uow.outbox.history(case.id))
         inbound = uow.outbox.last_inbound([case.id]).get(case.id)
         mail = _Mail(kind, text, case.subject, delay=timedelta(seconds=out.undo_seconds))

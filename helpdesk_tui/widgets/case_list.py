@@ -168,46 +168,11 @@ class CaseList(Widget, can_focus=True):
         self._cache: LRUCache[_RowKey, Strip] = LRUCache(1024)
         self._styles: dict[tuple[object, ...], Style] = {}
 
-    # -- what the screen (and tests, and the benchmark) read ----------------------------
+    # -- what the screen reads (the rest is in `window`) ---------------------------------
     @property
     def current(self) -> CaseSummary | None:
         """The case under the cursor."""
         return self.window.current
-
-    @property
-    def rows(self) -> list[CaseSummary]:
-        """The rows in hand: a window of the view around the screen, not all of it."""
-        return self.window.rows
-
-    @property
-    def cursor(self) -> int:
-        """The cursor's index in `rows`."""
-        return self.window.cursor
-
-    @property
-    def top(self) -> int:
-        """The index in `rows` of the first row on screen."""
-        return self.window.top
-
-    @property
-    def at_start(self) -> bool:
-        """Whether `rows` begin at the view's first case."""
-        return self.window.at_start
-
-    @property
-    def at_end(self) -> bool:
-        """Whether `rows` end at the view's last case."""
-        return self.window.at_end
-
-    @property
-    def total(self) -> int | None:
-        """The view's capped count, once read."""
-        return self.window.total
-
-    @property
-    def marks(self) -> dict[CaseNumber, CaseSummary]:
-        """The marked cases by number (they stay marked when scrolled out of the window)."""
-        return self.window.marks
 
     @property
     def visible_rows(self) -> int:

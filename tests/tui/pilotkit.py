@@ -40,6 +40,7 @@ from pytest_textual_snapshot import SVGImageExtension
 from rich.console import Console
 from support import Clock
 from syrupy.assertion import SnapshotAssertion
+from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
 
@@ -60,6 +61,7 @@ from helpdesk_tui.services.people import AgentSpec, GroupSpec, sync_people
 from helpdesk_tui.storage import replay
 from helpdesk_tui.storage.location import locate
 from helpdesk_tui.storage.reads import CaseDetail, CaseSummary, Sort, open_reads
+from helpdesk_tui.widgets.case_list import CaseList
 
 # Timestamps render in local time: pin it so snapshots match on every machine.
 os.environ["TZ"] = "UTC"
@@ -164,6 +166,11 @@ def terminal_output(pilot: Pilot[Any]) -> str:
 def notifications(pilot: Pilot[Any]) -> list[str]:
     """The messages of the notifications currently shown."""
     return [n.message for n in pilot.app._notifications]
+
+
+def case_list(app: App[Any]) -> CaseList:
+    """The queue's case list on the current screen."""
+    return app.screen.query_one(CaseList)
 
 
 # ---------------------------------------------------------------------------------------

@@ -56,7 +56,7 @@ async def test_a_assigns_the_case_to_me_and_the_row_shows_it(queue_data: Data) -
         await pilot.press("3")  # Unassigned
         await settle(pilot)
         cases = queue_list(app)
-        target = cases.rows[2].number
+        target = cases.window.rows[2].number
         await go_to(pilot, target)
         assert queue_data.holder(target) is None
         await pilot.press("a")
@@ -64,7 +64,7 @@ async def test_a_assigns_the_case_to_me_and_the_row_shows_it(queue_data: Data) -
         assert queue_data.holder(target) == "alice"
         assert f"{target} assigned to you" in notifications(pilot)
         # The unassigned view lost it; the cursor stays at the same height.
-        assert target not in [c.number for c in cases.rows]
+        assert target not in [c.number for c in cases.window.rows]
 
 
 @sync
@@ -95,8 +95,8 @@ async def test_n_takes_the_most_urgent_unassigned_case_of_my_groups_and_opens_it
         await pilot.press("escape")
         await settle(pilot)
         cases = queue_list(app)
-        assert NEXT_CASE in [c.number for c in cases.rows]  # My cases shows it now
-        assert f"row 1 of {before + 1}" in screen_text(pilot) or cases.total == before + 1
+        assert NEXT_CASE in [c.number for c in cases.window.rows]  # My cases shows it now
+        assert f"row 1 of {before + 1}" in screen_text(pilot) or cases.window.total == before + 1
 
 
 @sync
@@ -114,9 +114,9 @@ async def test_marks_with_space_then_a_assigns_all_marked_cases(queue_data: Data
         await pilot.press("3")  # Unassigned
         await settle(pilot)
         cases = queue_list(app)
-        chosen = [cases.rows[0].number, cases.rows[1].number, cases.rows[3].number]
+        chosen = [cases.window.rows[i].number for i in (0, 1, 3)]
         await pilot.press("space", "space", "j", "space")
-        assert set(cases.marks) == set(chosen)
+        assert set(cases.window.marks) == set(chosen)
         lines = cases.rows_text()
         assert [line[0] for line in lines[:4]] == ["*", "*", " ", "*"]
         assert "3 marked" in screen_text(pilot)
@@ -125,7 +125,7 @@ async def test_marks_with_space_then_a_assigns_all_marked_cases(queue_data: Data
         assert [queue_data.holder(n) for n in chosen] == ["alice"] * 3
         assert "3 assigned to you" in notifications(pilot)
         await pilot.press("escape")  # clears the marks
-        assert not cases.marks
+        assert not cases.window.marks
         assert "marked" not in screen_text(pilot)
 
 

@@ -44,7 +44,7 @@ async def test_keys_remapped_in_config_work_and_show_in_help_and_footer(queue_da
     ):
         cases = app.screen.query_one(CaseList)
         await pilot.press("ctrl+j")
-        assert cases.cursor == 1
+        assert cases.window.cursor == 1
         await pilot.press("n")  # no longer bound
         await settle(pilot)
         assert queue_data.holder(NEXT_CASE) is None

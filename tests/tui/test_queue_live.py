@@ -59,7 +59,7 @@ async def test_a_case_created_elsewhere_shows_up_with_the_cursor_kept(
         await pilot.press("j", "j", "j")
         held = cases.current
         assert held is not None
-        before = len(cases.rows)
+        before = len(cases.window.rows)
         mine_before = sidebar.counts["mine"]
 
         # Another process: bob creates a case for alice due soon (sorts to the top).
@@ -79,8 +79,8 @@ async def test_a_case_created_elsewhere_shows_up_with_the_cursor_kept(
             due,
         )
         assert out
-        await until(pilot, lambda: len(cases.rows) == before + 1)
-        assert "Live from elsewhere" in [c.subject for c in cases.rows]
+        await until(pilot, lambda: len(cases.window.rows) == before + 1)
+        assert "Live from elsewhere" in [c.subject for c in cases.window.rows]
         await until(pilot, lambda: sidebar.counts["mine"] == mine_before + 1)
         assert cases.current is not None
         assert cases.current.number == held.number  # the cursor stayed on its case
@@ -108,6 +108,6 @@ async def test_a_case_assigned_elsewhere_shows_up_with_the_cursor_kept(
             "alice",
             as_="lena",
         )
-        await until(pilot, lambda: CaseNumber(1) in [c.number for c in cases.rows])
+        await until(pilot, lambda: CaseNumber(1) in [c.number for c in cases.window.rows])
         assert cases.current is not None
         assert cases.current.number == held.number

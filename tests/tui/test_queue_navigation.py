@@ -1,21 +1,13 @@
 """The queue: views with counts, the virtual list and its keys (TUI-2, VIEW-1)."""
 
 import pytest
-from pilotkit import Data, running, screen_text, settle
+from pilotkit import Data, case_list, running, screen_text, settle
 from support import sync
 
 from helpdesk_tui.domain.query import CaseQuery, view_query
 from helpdesk_tui.storage.reads import Sort, SortKey
 from helpdesk_tui.widgets import case_list as case_list_module
-from helpdesk_tui.widgets.case_list import CaseList
 from helpdesk_tui.widgets.sidebar import ViewSidebar
-
-
-def case_list(app: object) -> CaseList:
-    from textual.app import App
-
-    assert isinstance(app, App)
-    return app.screen.query_one(CaseList)
 
 
 @sync
@@ -23,7 +15,7 @@ async def test_the_queue_opens_on_my_cases_with_live_counts_per_view(queue_data:
     async with running(queue_data) as (app, pilot):
         cases = case_list(app)
         mine = queue_data.rows(view_query("mine"))
-        assert [c.number for c in cases.rows] == [c.number for c in mine]
+        assert [c.number for c in cases.window.rows] == [c.number for c in mine]
         sidebar = app.screen.query_one(ViewSidebar)
         expected = queue_data.counts()
         for key, count in expected.items():
@@ -70,7 +62,7 @@ async def test_keys_move_the_cursor_through_a_view_larger_than_the_window(
         await settle(pilot)
         cases = case_list(app)
         assert cases.visible_rows == 12
-        assert len(cases.rows) < len(everything)  # only a window, not the view
+        assert len(cases.window.rows) < len(everything)  # only a window, not the view
         assert cases.current is not None
 
         def at() -> object:
@@ -89,7 +81,7 @@ async def test_keys_move_the_cursor_through_a_view_larger_than_the_window(
         await pilot.press("G")
         await settle(pilot)
         assert at() == numbers[-1]
-        assert not cases.at_start  # read from the end, not through the middle
+        assert not cases.window.at_start  # read from the end, not through the middle
         assert cases.position == f"row {len(numbers)} of {len(numbers)}"
         await pilot.press("g")
         await settle(pilot)
@@ -99,7 +91,7 @@ async def test_keys_move_the_cursor_through_a_view_larger_than_the_window(
             await pilot.press("down")
             if step % 5 == 0:
                 await settle(pilot, 1)
-            assert len(cases.rows) <= 12 * 5 + cases.page_size
+            assert len(cases.window.rows) <= 12 * 5 + cases.page_size
         await settle(pilot)
         assert at() == numbers[-1]
         for step in range(1, len(numbers)):
@@ -108,7 +100,7 @@ async def test_keys_move_the_cursor_through_a_view_larger_than_the_window(
                 await settle(pilot, 1)
         await settle(pilot)
         assert at() == numbers[0]
-        assert cases.top == 0
+        assert cases.window.top == 0
         assert "row 1 of" in screen_text(pilot)
 
 
@@ -123,7 +115,7 @@ async def test_sort_keys_reorder_and_keep_the_cursor_on_the_same_case(queue_data
         await pilot.press("o")  # by number
         await settle(pilot)
         by_number = queue_data.rows(view_query("all"), Sort(SortKey.NUMBER))
-        assert [c.number for c in cases.rows[:30]] == [c.number for c in by_number[:30]]
+        assert [c.number for c in cases.window.rows[:30]] == [c.number for c in by_number[:30]]
         assert cases.current is not None
         assert cases.current.number == held.number
         assert "by number ▲" in screen_text(pilot)
@@ -131,7 +123,7 @@ async def test_sort_keys_reorder_and_keep_the_cursor_on_the_same_case(queue_data
         await settle(pilot)
         assert cases.current.number == held.number
         newest = queue_data.rows(view_query("all"), Sort(SortKey.NUMBER, descending=True))
-        assert cases.rows[0].number == newest[0].number
+        assert cases.window.rows[0].number == newest[0].number
         await pilot.press("o")  # by last activity, still descending
         await settle(pilot)
         assert cases.sort == Sort(SortKey.UPDATED, descending=True)
@@ -146,13 +138,13 @@ async def test_the_sidebar_switches_views(queue_data: Data) -> None:
         await settle(pilot)
         cases = case_list(app)
         billing = queue_data.rows(CaseQuery(groups=frozenset({"billing"}), not_closed=True))
-        assert [c.number for c in cases.rows] == [c.number for c in billing]
+        assert [c.number for c in cases.window.rows] == [c.number for c in billing]
         assert "billing · by due" in screen_text(pilot)
         await pilot.press("enter")  # back to the list
         assert app.focused is cases
         await pilot.press("8")  # Closed
         await settle(pilot)
-        assert {c.status for c in cases.rows} == {"closed"}
+        assert {c.status for c in cases.window.rows} == {"closed"}
 
 
 @sync
@@ -178,7 +170,7 @@ async def test_keys_typed_while_a_view_loads_apply_to_the_new_view(queue_data: D
         await settle(pilot)
         assert cases.current is not None
         assert cases.current.number == everything[-1]
-        assert cases.total == len(everything)  # All's count, not My cases'
+        assert cases.window.total == len(everything)  # All's count, not My cases'
         await pilot.press("1", "j", "j")
         await settle(pilot)
         assert cases.current.number == mine[2]

@@ -1,16 +1,10 @@
 """The query bar (`/`, VIEW-1 syntax and full-text words) and Esc."""
 
-from pilotkit import Data, notifications, running, screen_text, settle
+from pilotkit import Data, case_list, notifications, running, screen_text, settle
 from support import sync
-from textual.app import App
 
 from helpdesk_tui.domain.query import parse_query, view_query
-from helpdesk_tui.widgets.case_list import CaseList
 from helpdesk_tui.widgets.query_bar import QueryBar
-
-
-def case_list(app: App[None]) -> CaseList:
-    return app.screen.query_one(CaseList)
 
 
 @sync
@@ -25,15 +19,15 @@ async def test_slash_filters_the_view_with_the_query_syntax(queue_data: Data) ->
         expected = queue_data.rows(view_query("open").merged(parse_query("prio:urgent @bob")))
         assert expected
         cases = case_list(app)
-        assert [c.number for c in cases.rows] == [c.number for c in expected]
-        assert {(c.priority, c.delegated_user) for c in cases.rows} == {("urgent", "bob")}
+        assert [c.number for c in cases.window.rows] == [c.number for c in expected]
+        assert {(c.priority, c.delegated_user) for c in cases.window.rows} == {("urgent", "bob")}
         assert app.focused is cases
         text = screen_text(pilot)
         assert "Not closed · query · by due" in text
         assert "prio:urgent @bob" in text  # the bar stays visible while a query applies
         await pilot.press("escape")  # drops the query
         await settle(pilot)
-        assert len(cases.rows) == len(queue_data.rows(view_query("open")))
+        assert len(cases.window.rows) == len(queue_data.rows(view_query("open")))
         assert "prio:urgent @bob" not in screen_text(pilot)
 
 
@@ -42,7 +36,7 @@ async def test_words_search_subjects(queue_data: Data) -> None:
     async with running(queue_data) as (app, pilot):
         await pilot.press("9", "slash", *"mailbox", "enter")
         await settle(pilot)
-        subjects = [c.subject for c in case_list(app).rows]
+        subjects = [c.subject for c in case_list(app).window.rows]
         assert subjects
         assert all("Mailbox full" in s for s in subjects)
 
@@ -51,10 +45,10 @@ async def test_words_search_subjects(queue_data: Data) -> None:
 async def test_a_parse_error_is_one_line_and_keeps_the_old_list(queue_data: Data) -> None:
     async with running(queue_data) as (app, pilot):
         cases = case_list(app)
-        before = [c.number for c in cases.rows]
+        before = [c.number for c in cases.window.rows]
         await pilot.press("slash", *"prio:bogus", "enter")
         await settle(pilot)
-        assert [c.number for c in cases.rows] == before
+        assert [c.number for c in cases.window.rows] == before
         messages = notifications(pilot)
         assert len(messages) == 1
         assert "bogus" in messages[0]
@@ -71,9 +65,9 @@ async def test_escape_in_the_bar_keeps_the_applied_query(queue_data: Data) -> No
         await pilot.press("9", "slash", *"status:waiting", "enter")
         await settle(pilot)
         cases = case_list(app)
-        waiting = [c.number for c in cases.rows]
-        assert {c.status for c in cases.rows} == {"waiting"}
+        waiting = [c.number for c in cases.window.rows]
+        assert {c.status for c in cases.window.rows} == {"waiting"}
         await pilot.press("slash", *" prio:low", "escape")
         await settle(pilot)
-        assert [c.number for c in cases.rows] == waiting
+        assert [c.number for c in cases.window.rows] == waiting
         assert app.screen.query_one(QueryBar).value == "status:waiting"

@@ -14,8 +14,8 @@ async def test_markup_and_escape_sequences_in_a_subject_render_literally(queue_d
     assert queue_data.case(QUEUE_HOSTILE).subject == QUEUE_HOSTILE_SUBJECT  # stored as received
     async with running(queue_data, size=(200, 36)) as (app, pilot):  # wide: the whole subject shows
         cases = app.screen.query_one(CaseList)
-        index = next(i for i, c in enumerate(cases.rows) if c.number == QUEUE_HOSTILE)
-        strip = cases.render_line(index - cases.top + 1)
+        index = next(i for i, c in enumerate(cases.window.rows) if c.number == QUEUE_HOSTILE)
+        strip = cases.render_line(index - cases.window.top + 1)
         line = strip.text
         assert "[bold red]PWNED[/] [link=http://x]y[/link]" in line
         assert "[i]Mallory[/i]" in line
