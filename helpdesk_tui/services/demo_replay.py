@@ -3,12 +3,17 @@
 `Replay` walks every planned case through create, assign, comment, reply, call, wait,
 close and reopen, moving a simulated clock between steps, so the demo's timelines look
 like two months of real work and obey every rule real data does.
+
+The same demo every run (issue 12): cases are planned on *working days before today*
+(never on the calendar), and each case's life draws from its own random generator, so
+the day and hour of seeding move the dates but never change which cases exist, their
+statuses, timelines or numbers.
 """
 
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from helpdesk_tui.domain.enums import ActivityKind, Resolution, Role, Status
 from helpdesk_tui.domain.errors import ValidationError
@@ -22,8 +27,10 @@ from helpdesk_tui.storage.uow import UnitOfWork
 
 #: Cases (with sub-cases) the demo replays.
 DEMO_CASES = 500
-#: How far back the demo's cases were created.
+#: How far back the demo's cases were created (calendar days; they fall on working days).
 DEMO_DAYS = 60
+#: The working days before today the demo's cases are spread over (42 ≤ DEMO_DAYS).
+DEMO_WORKDAYS = 42
 #: Share of scenarios whose first case replays every comment, call and reply.
 RICH_SHARE = 0.35
 
@@ -57,6 +64,19 @@ class ReplayContext(Context):
     def uow(self, *, write: bool = True) -> UnitOfWork:
         """A unit of work that shares directory lookups with the rest of the replay."""
         return replay.replay_uow(self._engine, self._directory, write=write)
+
+
+def working_day(today: date, before: int) -> date:
+    """The working day (Monday to Friday) `before` working days before `today`; 0 is
+    today, or the Friday before a weekend."""
+    day = today
+    while day.weekday() >= 5:
+        day -= timedelta(days=1)
+    for _ in range(before):
+        day -= timedelta(days=1)
+        while day.weekday() >= 5:
+            day -= timedelta(days=1)
+    return day
 
 
 # -- the replay ------------------------------------------------------------------------------
@@ -104,6 +124,9 @@ class _Plan:
     fate: str
     rich: bool
     with_subs: bool
+    order: tuple[int, float] = (0, 0.0)
+    """(working days ago, negated; minutes into that day): the order of creation,
+    independent of the calendar."""
 
 
 class _Timeline:
@@ -169,29 +192,27 @@ class Replay:
             # shorter, which keeps seeding within seconds (each step is a service call).
             rich = scenario.id not in seen and self.rng.random() < RICH_SHARE
             seen.add(scenario.id)
-            created = self._created_at()
-            fate = self._fate((self.now - created).days)
+            workdays, minute = self.rng.randrange(DEMO_WORKDAYS), self.rng.uniform(0, 630)
+            created = self._created_at(workdays, minute)
+            fate = self._fate(workdays)
             subs = (
                 bool(scenario.sub_cases)
                 and fate not in ("unassigned", "duplicate", "open")
                 and (rich or self.rng.random() < 0.2)
             )
-            plans.append(_Plan(scenario, created, fate, rich, subs))
+            plans.append(_Plan(scenario, created, fate, rich, subs, (-workdays, minute)))
             count += 1 + (len(scenario.sub_cases) if subs else 0)
-        return sorted(plans, key=lambda plan: plan.created)
+        return sorted(plans, key=lambda plan: plan.order)
 
-    def _created_at(self) -> datetime:
-        while True:
-            ago = self.rng.uniform(0, DEMO_DAYS)
-            moment = self.now - timedelta(days=ago)
-            if moment.weekday() < 5 or self.rng.random() < 0.15:
-                break
-        start = moment.replace(hour=7, minute=30, second=0, microsecond=0)
-        moment = start + timedelta(minutes=self.rng.uniform(0, 10.5 * 60))
-        return min(moment, self.now - timedelta(minutes=30))
+    def _created_at(self, workdays: int, minute: float) -> datetime:
+        """`minute` minutes after 07:30 on the working day `workdays` before today (no
+        later than half an hour ago)."""
+        day = working_day(self.today, workdays)
+        start = datetime.combine(day, time(7, 30), tzinfo=self.now.tzinfo)
+        return min(start + timedelta(minutes=minute), self.now - timedelta(minutes=30))
 
-    def _fate(self, age_days: int) -> str:
-        column = 0 if age_days > 14 else 1 if age_days >= 3 else 2
+    def _fate(self, workdays: int) -> str:
+        column = 0 if workdays > 10 else 1 if workdays >= 2 else 2
         names = [name for name, _ in _FATES]
         weights = [w[column] for _, w in _FATES]
         return self.rng.choices(names, weights)[0]
@@ -200,7 +221,10 @@ class Replay:
     def run(self, total: int) -> int:
         """Replay the cases; returns how many cases (with sub-cases) were created."""
         created = 0
-        for plan in self.plans(total):
+        plans = self.plans(total)
+        seeds = [self.rng.getrandbits(64) for _ in plans]
+        for plan, seed in zip(plans, seeds, strict=True):
+            self.rng = random.Random(seed)  # one generator per life: dates cannot shift others
             created += 1 + self._life(plan)
         return created
 
@@ -316,10 +340,11 @@ class Replay:
         moment = t.after(30, 24 * 60)
         self._at(moment)
         start = moment.date()
-        if start <= self.today <= due and self.rng.random() < 0.35:
+        today_chance, days = self.rng.random(), self.rng.randint(1, 7)  # drawn either way
+        if start <= self.today <= due and today_chance < 0.35:
             reminder = self.today  # comes back onto the list today (CASE-5)
         else:
-            reminder = min(due, start + timedelta(days=self.rng.randint(1, 7)))
+            reminder = min(due, start + timedelta(days=days))
         svc.change_status(
             self.ctx, worker, number, Status.WAITING, comment=comment, reminder=reminder
         )
