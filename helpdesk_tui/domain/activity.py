@@ -2,10 +2,11 @@
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from helpdesk_tui.domain.enums import ActivityKind
 from helpdesk_tui.domain.errors import ValidationError
+from helpdesk_tui.domain.timespent import parse_time_spent
 
 #: old → new, as text (None where a field was empty); keys are the JSON field names.
 Changes = Mapping[str, tuple[str | None, str | None]]
@@ -35,19 +36,9 @@ def check_text_size(what: str, text: str) -> None:
 
 
 def parse_hours(value: str | float | Decimal) -> int:
-    """Hours (`0.25`, `1.5`) → hundredths of an hour; refuses < 0.01, > 24, or finer steps."""
-    try:
-        hours = Decimal(str(value).strip())
-    except InvalidOperation:
-        raise ValidationError(f"not a number of hours: {value!r}") from None
-    if not hours.is_finite() or hours <= 0:
-        raise ValidationError(f"time spent must be more than 0 hours, not {value}")
-    if hours > MAX_HOURS_PER_ENTRY:
-        raise ValidationError(f"time spent must be at most 24 hours per entry, not {value}")
-    centi = hours * 100
-    if centi != centi.to_integral_value():
-        raise ValidationError(f"time spent is recorded in 0.01 h steps, not {value}")
-    return int(centi)
+    """Time spent (`0.25`, `1,5`, `90m`, `1h30`, `1:30`) → hundredths of an hour; the one
+    parser is `domain/timespent.parse_time_spent`."""
+    return parse_time_spent(str(value))
 
 
 def format_hours(centi: int | None) -> float | None:

@@ -1,7 +1,8 @@
 """Compose an internal comment, external action or phone note (ACT-1…5).
 
-Time spent is typed in hours (0.01 h steps) or counted by a running timer that is
-persisted every `beat_seconds` (< 36 s), so a crash loses at most 0.01 h (ACT-4).
+Time spent is typed as `1.5`, `1,5`, `90m`, `1h30` or `1:30` (0.01 h steps,
+domain/timespent) or counted by a running timer that is persisted every `beat_seconds`
+(< 36 s), so a crash loses at most 0.01 h (ACT-4).
 Canned responses are picked by fuzzy search and filled in (ACT-5); ctrl+e hands the
 text to $EDITOR the way git and mutt do.
 """
@@ -26,10 +27,10 @@ from textual.widgets import Footer, Input, Static, TextArea
 
 from helpdesk_tui.dialogs.canned import CannedDialog
 from helpdesk_tui.dialogs.confirm import ConfirmDialog
-from helpdesk_tui.domain.activity import parse_hours
 from helpdesk_tui.domain.enums import ActivityKind
 from helpdesk_tui.domain.errors import DomainError
 from helpdesk_tui.domain.templates import CannedResponse, fill
+from helpdesk_tui.domain.timespent import parse_time_spent
 from helpdesk_tui.screens.base import WorkerScreen
 from helpdesk_tui.services.desk import Desk
 from helpdesk_tui.services.timers import BEAT_SECONDS, TimerState
@@ -98,8 +99,8 @@ class ComposeScreen(WorkerScreen[bool]):
         yield Static(id="compose-title")
         yield TextArea(id="compose-text", soft_wrap=True, show_line_numbers=False)
         with Horizontal(id="compose-bar"):
-            yield Static("Time spent (h):", id="compose-hours-label")
-            yield Input(id="compose-hours", placeholder="e.g. 0.25")
+            yield Static("Time spent:", id="compose-hours-label")
+            yield Input(id="compose-hours", placeholder="1.5, 90m, 1h30")
             yield Static(id="compose-timer")
         with Horizontal(id="compose-attach-bar"):
             yield Static("Attach files:", id="compose-attach-label")
@@ -280,7 +281,7 @@ class ComposeScreen(WorkerScreen[bool]):
             return
         typed = self.query_one("#compose-hours", Input).value.strip()
         try:
-            centi = parse_hours(typed) if typed else None
+            centi = parse_time_spent(typed) if typed else None
         except DomainError as error:
             self.notify(error.message, severity="error", markup=False)
             return

@@ -34,13 +34,13 @@ def test_parse_hours(value: object, centi: int) -> None:
     [
         (0.001, r"^time spent is recorded in 0\.01 h steps, not 0\.001$"),
         ("1.005", r"^time spent is recorded in 0\.01 h steps"),
-        (-1, r"^time spent must be more than 0 hours, not -1$"),
+        (-1, r"^not a time spent: '-1'"),
         (0, r"^time spent must be more than 0 hours, not 0$"),
-        ("NaN", r"^time spent must be more than 0 hours"),
+        ("NaN", r"^not a time spent: 'NaN'"),
         (25, r"^time spent must be at most 24 hours per entry, not 25$"),
         ("24.01", r"^time spent must be at most 24 hours per entry"),
-        ("abc", r"^not a number of hours: 'abc'$"),
-        ("", r"^not a number of hours: ''$"),
+        ("abc", r"^not a time spent: 'abc' \(e\.g\. 1\.5, 1,5, 90m, 1h30, 1:30\)$"),
+        ("", r"^not a time spent: ''"),
     ],
 )
 def test_parse_hours_refuses(value: object, message: str) -> None:
