@@ -27,6 +27,14 @@ from helpdesk_tui.domain.safe_text import one_line
 app = typer.Typer(help="Work with cases.", no_args_is_help=True)
 
 Json = Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")]
+Fields = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--field",
+        metavar="KEY=VALUE",
+        help="A custom field of the case type (repeatable; KEY= clears it on edit).",
+    ),
+]
 Comment = Annotated[str, typer.Option("--comment", help="A comment for the timeline.")]
 
 
@@ -53,6 +61,17 @@ def _hours(text: str | None) -> int | None:
     with typed_values():
         hours = parse_hours(text)
     return hours
+
+
+def _fields(pairs: list[str] | None) -> dict[str, str]:
+    """`--field KEY=VALUE` options as a mapping; which keys a type has is the domain's call."""
+    fields: dict[str, str] = {}
+    for pair in pairs or []:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"--field takes KEY=VALUE, not {pair!r}")
+        fields[key.strip().lower()] = value
+    return fields
 
 
 def _show_json(runtime: Runtime, number: CaseNumber) -> None:
@@ -114,6 +133,10 @@ def create(
     reminder: Annotated[str | None, typer.Option("--reminder", help="YYYY-MM-DD or +3d.")] = None,
     parent: Annotated[str | None, typer.Option("--parent", help="Create a sub-case.")] = None,
     contact_name: Annotated[str, typer.Option("--contact-name")] = "",
+    contact_phone: Annotated[
+        str, typer.Option("--contact-phone", help="Phone of a new contact.")
+    ] = "",
+    field: Fields = None,
     as_json: Json = False,
 ) -> None:
     """Create a case (or a sub-case with --parent), delegated to a user or a group."""
@@ -142,6 +165,8 @@ def create(
             reminder=_date(runtime, reminder),
             parent=_number(parent) if parent else None,
             contact_name=contact_name,
+            contact_phone=contact_phone,
+            custom=_fields(field),
         )
         if as_json:
             _show_json(runtime, number)
@@ -272,8 +297,9 @@ def edit(
     reminder: Annotated[str | None, typer.Option("--reminder")] = None,
     owner: Annotated[str | None, typer.Option("--owner")] = None,
     description: Annotated[str | None, typer.Option("--description")] = None,
+    field: Fields = None,
 ) -> None:
-    """Change header fields (refused on closed cases)."""
+    """Change header fields and custom fields (refused on closed cases)."""
     runtime: Runtime = ctx.obj
     with refusals():
         from helpdesk_tui.domain.policy import parse_priority
@@ -295,6 +321,8 @@ def edit(
             values["due"] = _date(runtime, due)
         if reminder is not None:
             values["reminder"] = _date(runtime, reminder)
+        if field:
+            values["fields"] = _fields(field)
         if not values:
             raise UsageError("nothing to change: give at least one field option")
         case_number = _number(number)

@@ -90,6 +90,7 @@ def detail_json(detail: CaseDetail) -> dict[str, Any]:
     data["sub_cases"] = [case_json(sub) for sub in detail.sub_cases]
     data["activities"] = [activity_json(a) for a in detail.activities]
     data["time_spent_total"] = format_hours(detail.time_spent_centi)
+    data["fields"] = dict(detail.case.fields)
     return data
 
 
@@ -143,6 +144,7 @@ def print_detail(detail: CaseDetail) -> None:
     if c.description:
         say("")
         say(safe_text(c.description).rstrip())
+    fields += list(c.fields)
     if detail.sub_cases:
         say("\nSub-cases:")
         for sub in detail.sub_cases:

@@ -15,7 +15,7 @@ from helpdesk_tui.domain.errors import (
     ValidationError,
 )
 from helpdesk_tui.domain.numbering import CaseNumber
-from helpdesk_tui.domain.policy import Policy, parse_priority
+from helpdesk_tui.domain.policy import Policy, merge_custom_fields, parse_priority
 
 MAX_SUBJECT = 250
 
@@ -103,9 +103,11 @@ class Case:
         parent: ParentView | None = None,
         latest_sub_due: date | None = None,
     ) -> ActivityDraft | None:
-        """Change header fields (subject, priority, type, due, reminder, owner, description).
+        """Change header fields (subject, priority, type, due, reminder, owner, description)
+        and custom fields (`fields`: key → value, an empty value removes the field).
 
-        Returns the `edit` activity with every old → new, or None when nothing changed.
+        The custom fields must belong to the case's (new) type. Returns the `edit` activity
+        with every old → new (a custom field as `fields.<key>`), or None when nothing changed.
         """
         self._require_open("edit")
         subject = str(values.get("subject", self.subject))
@@ -133,7 +135,8 @@ class Case:
             check_text_size("the description", str(values["description"] or ""))
         if "priority" in new_values:
             new_values["priority"] = parse_priority(str(new_values["priority"]))
-        changes = self._apply(new_values)
+        custom = self._edited_custom(policy, type_key, _field_changes(values.get("fields")))
+        changes = {**self._apply(new_values), **self._set_custom(custom)}
         if not changes:
             return None
         self.updated_at = now
@@ -319,6 +322,33 @@ class Case:
         self.delegation = to
         return changes
 
+    def _edited_custom(
+        self, policy: Policy, type_key: str, changes: Mapping[str, str]
+    ) -> dict[str, str]:
+        """The custom fields after `changes`, checked against the case's (new) type.
+
+        A field the configuration dropped since may stay on an old case (and be cleared),
+        as long as the type does not change; a new type must define every field kept.
+        """
+        custom = merge_custom_fields(self.custom, changes)
+        if type_key.strip().lower() != self.type:
+            policy.check_custom_fields(type_key, custom)
+            return custom
+        orphans_cleared = {k for k, v in changes.items() if k in self.custom and not v.strip()}
+        checked = {k: custom.get(k, "") for k in changes if k not in orphans_cleared}
+        policy.check_custom_fields(type_key, checked)
+        return custom
+
+    def _set_custom(self, custom: dict[str, str]) -> Changes:
+        """Replace the custom fields, returning `fields.<key>`: old → new for each change."""
+        changes = {
+            f"fields.{key}": (self.custom.get(key), custom.get(key))
+            for key in sorted(set(self.custom) | set(custom))
+            if self.custom.get(key) != custom.get(key)
+        }
+        self.custom = custom
+        return changes
+
     def _apply(self, values: Mapping[str, object]) -> Changes:
         """Set fields, returning old → new text for those that changed (CASE-8)."""
         changes = self._diff(values)
@@ -367,7 +397,8 @@ def new_case(
     if not contact.strip():
         raise ValidationError("a case needs a contact")
     type_key = policy.case_type(type_key or policy.default_type).key
-    policy.check_custom_fields(type_key, custom or {})
+    custom = merge_custom_fields({}, custom or {})
+    policy.check_custom_fields(type_key, custom)
     today = now.date()
     if parent is not None:
         if parent.status is Status.CLOSED:
@@ -393,7 +424,7 @@ def new_case(
         created_at=now,
         updated_at=now,
         parent=parent.number if parent else None,
-        custom=dict(custom or {}),
+        custom=custom,
     )
     return case, ActivityDraft(ActivityKind.CREATED, text=case.subject)
 
@@ -415,6 +446,15 @@ def _check_dates(due: date, reminder: date | None, parent: ParentView | None) ->
         raise ValidationError(
             f"a sub-case's due {due} cannot be after its parent's due {parent.due}"
         )
+
+
+def _field_changes(value: object) -> Mapping[str, str]:
+    """The `fields` of an edit: a mapping of key → text (None: no change)."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise ValidationError(f"fields must be key → value, not {value!r}")
+    return {str(key): str(text) for key, text in value.items()}
 
 
 def _as_date(value: object) -> date:

@@ -57,6 +57,20 @@ def check_display_name(text: str) -> str:
     return name
 
 
+#: A phone number as people type it: digits with + ( ) / . - and spaces, 3-40 characters.
+PHONE = re.compile(r"\+?[0-9][0-9 ()./-]{1,38}[0-9)]")
+
+
+def check_phone(text: str) -> str | None:
+    """A contact's phone number, trimmed (None when empty); refused unless it looks like one."""
+    phone = text.strip()
+    if not phone:
+        return None
+    if not PHONE.fullmatch(phone):
+        raise ValidationError(f"invalid phone number {phone!r}: digits, + ( ) / . - and spaces")
+    return phone
+
+
 def check_db_login(text: str) -> str:
     """A database login (TEAM-4) as PostgreSQL names one without quotes."""
     login = text.strip()

@@ -103,14 +103,41 @@ class Policy:
         raise ValidationError(f"unknown case type {key!r} (known: {known})")
 
     def check_custom_fields(self, type_key: str, values: Mapping[str, str]) -> None:
-        """Refuse custom fields the case type does not define."""
+        """Refuse custom fields the case type does not define, and values that are not
+        one line of at most MAX_FIELD_VALUE characters (they show in the header)."""
         if not values:  # the usual case (a mail sync creates thousands): nothing to check
             self.case_type(type_key)
             return
-        allowed = set(self.case_type(type_key).custom_fields)
-        unknown = sorted(set(values) - allowed)
+        case_type = self.case_type(type_key)
+        unknown = sorted(set(values) - set(case_type.custom_fields))
         if unknown:
-            raise ValidationError(f"case type {type_key!r} has no field {unknown[0]!r}")
+            raise ValidationError(f"case type {case_type.key!r} has no field {unknown[0]!r}")
+        for key, value in values.items():
+            check_field_value(key, value)
+
+
+#: Longest value of a custom field (one line in the case header).
+MAX_FIELD_VALUE = 200
+
+
+def check_field_value(key: str, value: str) -> None:
+    """A custom field's value: one line, no control characters, at most MAX_FIELD_VALUE."""
+    if len(value) > MAX_FIELD_VALUE:
+        raise ValidationError(f"field {key!r} is longer than {MAX_FIELD_VALUE} characters")
+    if any(ord(char) < 32 or 127 <= ord(char) < 160 for char in value):
+        raise ValidationError(f"field {key!r} must be one line of text")
+
+
+def merge_custom_fields(current: Mapping[str, str], changes: Mapping[str, str]) -> dict[str, str]:
+    """`current` with `changes` applied: a value is trimmed; an empty value removes the field."""
+    merged = dict(current)
+    for key, value in changes.items():
+        text = value.strip()
+        if text:
+            merged[key] = text
+        else:
+            merged.pop(key, None)
+    return merged
 
 
 def parse_priority(text: str) -> Priority:

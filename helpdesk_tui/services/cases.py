@@ -21,6 +21,7 @@ from helpdesk_tui.domain.errors import (
 )
 from helpdesk_tui.domain.header_values import MAX_NAME, check_address, header_text
 from helpdesk_tui.domain.numbering import CaseNumber
+from helpdesk_tui.domain.people import check_phone
 from helpdesk_tui.services.context import Context, retrying
 
 if TYPE_CHECKING:
@@ -52,22 +53,26 @@ def create_case(
     reminder: date | None = None,
     parent: CaseNumber | None = None,
     contact_name: str = "",
+    contact_phone: str = "",
     custom: Mapping[str, str] | None = None,
 ) -> CaseNumber:
     """Create a case or sub-case (CASE-2, SUB-1, SUB-2) and return its new number.
 
     The contact's address must be one we can mail and the name is kept to one clean
-    line (SEC-5): both end up in the headers of every mail of the case.
+    line (SEC-5): both end up in the headers of every mail of the case. An unknown address
+    creates the contact, with `contact_name` and `contact_phone`. `custom` holds the
+    custom fields of the case type (an empty value is left out).
     """
     if contact.strip():
         contact = check_address(contact, "contact address")
     contact_name = header_text(contact_name, MAX_NAME)
+    phone = check_phone(contact_phone)
 
     def work(uow: UnitOfWork) -> CaseNumber:
         actor = uow.directory.actor(actor_name)
         delegation = Delegation(user=_user(uow, user), group=_group(uow, group))
         parent_view = uow.cases.parent_view(parent) if parent else None
-        row = uow.directory.ensure_contact(contact, contact_name)
+        row = uow.directory.ensure_contact(contact, contact_name, phone)
         now = ctx.clock()
         case, created = new_case(
             policy=ctx.policy,
@@ -231,13 +236,16 @@ def reopen_case(
     return retrying(ctx, work)
 
 
-EDITABLE = ("subject", "priority", "type", "due", "reminder", "owner", "description")
+EDITABLE = ("subject", "priority", "type", "due", "reminder", "owner", "description", "fields")
 
 
 def edit_case(
     ctx: Context, actor_name: str, number: CaseNumber, values: Mapping[str, object]
 ) -> bool:
-    """Change header fields; returns False when nothing changed. Refused on closed cases."""
+    """Change header fields; returns False when nothing changed. Refused on closed cases.
+
+    `values["fields"]` changes custom fields (key → value; an empty value removes one).
+    """
     unknown = sorted(set(values) - set(EDITABLE))
     if unknown:
         raise ValidationError(f"{unknown[0]} cannot be edited")

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from helpdesk_tui.domain.enums import ActivityKind, Resolution, Role, Status
+from helpdesk_tui.domain.enums import ActivityKind, Priority, Resolution, Role, Status
 from helpdesk_tui.domain.errors import ValidationError
 from helpdesk_tui.domain.numbering import CaseNumber
 from helpdesk_tui.domain.policy import CaseType
@@ -27,6 +27,7 @@ from helpdesk_tui.storage.reads import CaseDetail, CaseSummary, Cursor, Sort, op
 if TYPE_CHECKING:
     from helpdesk_tui.services.outbox import BulkMailPreview, BulkMailResult, MailOut, Queued
     from helpdesk_tui.storage.outbox import OutboxEntry
+    from helpdesk_tui.storage.peoplereads import ContactEntry
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,39 @@ class CustomerContext:
 
     contact_cases: list[CaseSummary] = field(default_factory=list)
     account_cases: list[CaseSummary] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class NewCaseChoices:
+    """What the new-case form offers and fills in: types, people, the default dates."""
+
+    types: tuple[CaseType, ...]
+    default_type: str
+    default_priority: Priority
+    agents: list[str]
+    groups: list[str]
+    me: str
+    today: date
+    due: date
+    reminder: date
+
+
+@dataclass(frozen=True)
+class NewCase:
+    """Everything the new-case form collected (CASE-2); the domain checks it on create."""
+
+    subject: str
+    contact: str
+    type_key: str
+    priority: Priority
+    user: str | None = None
+    group: str | None = None
+    contact_name: str = ""
+    contact_phone: str = ""
+    description: str = ""
+    due: date | None = None
+    reminder: date | None = None
+    fields: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -400,6 +434,48 @@ class Desk:
             priority=parent.priority,
             due=due,
             parent=parent.number,
+        )
+
+    def new_case_choices(self) -> NewCaseChoices:
+        """Types, agents, groups and default dates for the new-case form (one read)."""
+        policy, today = self.ctx.policy, self.today()
+        with self.ctx.uow(write=False) as uow:
+            agents = sorted(name for name, row in uow.directory.agents().items() if row.active)
+            groups = sorted(uow.directory.groups())
+        return NewCaseChoices(
+            types=policy.case_types,
+            default_type=policy.default_type,
+            default_priority=policy.default_priority,
+            agents=agents,
+            groups=groups,
+            me=self.user,
+            today=today,
+            due=policy.dates.due(today),
+            reminder=min(policy.dates.reminder(today), policy.dates.due(today)),
+        )
+
+    def find_contacts(self, text: str) -> "list[ContactEntry]":
+        """Known contacts whose address or name holds `text`'s letters in order."""
+        with open_reads(self.ctx.location) as store:
+            return store.people.contacts_matching(text)
+
+    def create_case(self, new: NewCase) -> CaseNumber:
+        """A new case from the new-case form (CASE-2); the domain refuses what is wrong."""
+        return cases.create_case(
+            self.ctx,
+            self.user,
+            subject=new.subject,
+            contact=new.contact,
+            user=new.user,
+            group=new.group,
+            type_key=new.type_key,
+            priority=new.priority,
+            description=new.description,
+            due=new.due,
+            reminder=new.reminder,
+            contact_name=new.contact_name,
+            contact_phone=new.contact_phone,
+            custom=new.fields,
         )
 
     def edit(self, number: CaseNumber, values: Mapping[str, object]) -> bool:

@@ -390,6 +390,8 @@ class CaseRepository:
             if fields is None or key in fields
         }
         values["updated_at"] = case.updated_at
+        if fields is not None and any(key.startswith("fields.") for key in fields):
+            values["custom"] = json.dumps(case.custom, ensure_ascii=False)
         if fields is None:  # a new case: everything, including who it is about
             contact = d.ensure_contact(case.contact)
             values["contact_id"] = contact.id

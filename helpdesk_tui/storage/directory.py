@@ -276,8 +276,9 @@ class Directory:
         """Whether the contact was created in this unit of work and is not written yet."""
         return email.strip().lower() in self._new_contacts
 
-    def ensure_contact(self, email: str, name: str = "") -> ContactRef:
-        """The contact for `email`, created when unknown; its account is matched by domain.
+    def ensure_contact(self, email: str, name: str = "", phone: str | None = None) -> ContactRef:
+        """The contact for `email`, created when unknown (with `name` and `phone`); its
+        account is matched by domain. A known contact is returned as it is.
 
         A new contact is written with the next `write_contacts` (the case repository calls
         it before inserting cases, the unit of work before committing): a mail sync
@@ -295,7 +296,7 @@ class Directory:
             "id": contact.id,
             "email": address,
             "name": name,
-            "phone": None,
+            "phone": phone or None,
             "language": None,
             "account_id": contact.account_id,
         }

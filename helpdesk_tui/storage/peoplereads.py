@@ -48,6 +48,28 @@ class UserEntry:
 
 
 @dataclass(frozen=True)
+class ContactEntry:
+    """A contact as the new-case form offers it."""
+
+    email: str
+    name: str
+    phone: str | None
+    account: str | None
+
+
+#: Candidates a contact search reads before ranking (the form shows the best few).
+CONTACT_CANDIDATES = 200
+
+
+def subsequence_pattern(text: str) -> str:
+    """A LIKE pattern matching `text`'s letters in order with anything between (`%a%b%`),
+    `%`, `_` and the escape character escaped with backslash."""
+    letters = [c for c in text.strip().lower() if not c.isspace()]
+    escaped = ["\\" + c if c in "%_\\" else c for c in letters]
+    return "%" + "%".join(escaped) + "%"
+
+
+@dataclass(frozen=True)
 class DirectoryChange:
     """One audited change of the directory: who (None: seeded), when, what changed.
 
@@ -85,6 +107,21 @@ class PeopleReads:
             username: AgentEntry(username, name, email, role, bool(active))
             for username, name, email, role, active in rows
         }
+
+    def contacts_matching(self, text: str, limit: int = CONTACT_CANDIDATES) -> list[ContactEntry]:
+        """Contacts whose address or name holds `text`'s letters in order (a fuzzy search
+        ranks them after), at most `limit`, by address."""
+        pattern = subsequence_pattern(text)
+        rows = self._fetch(
+            "SELECT ct.email, ct.name, ct.phone, ac.name FROM contacts ct"
+            " LEFT JOIN accounts ac ON ac.id = ct.account_id"
+            " WHERE lower(ct.email) LIKE ? ESCAPE '\\' OR lower(ct.name) LIKE ? ESCAPE '\\'"
+            " ORDER BY ct.email LIMIT ?",
+            (pattern, pattern, limit),
+        )
+        return [
+            ContactEntry(email, name or "", phone, account) for email, name, phone, account in rows
+        ]
 
     def groups(self) -> dict[str, GroupEntry]:
         """Every group by name, with its lead's username and its members' usernames."""

@@ -72,6 +72,8 @@ class CaseSummary:
     updated_at: datetime
     version: int
     description: str = ""
+    fields: tuple[tuple[str, str], ...] = ()
+    """The custom fields (key, value), sorted by key; read with the detail only."""
 
     @property
     def parent(self) -> CaseNumber | None:

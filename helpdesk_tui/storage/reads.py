@@ -354,7 +354,7 @@ class ReadStore:
     def case_detail(self, number: CaseNumber) -> CaseDetail:
         """A case with its sub-cases and whole timeline, oldest first."""
         rows = self._fetch(
-            _SELECT.format(description="c.description")
+            _SELECT.format(description="c.description, c.custom")
             + " WHERE c.number = ? AND c.sub_number = ?",
             (number.main, number.sub),
         )
@@ -460,3 +460,10 @@ def open_reads(location: DatabaseLocation) -> Iterator[ReadStore]:
         yield ReadStore(connection, dialect)
     finally:
         connection.close()
+            fields=_custom_fields(row[22]) if len(row) > 22 else (),
+def _custom_fields(stored: str | None) -> tuple[tuple[str, str], ...]:
+    """The `custom` column (a JSON object) as sorted (key, value) pairs."""
+    values = json.loads(stored or "{}")
+    return tuple(sorted((str(k), str(v)) for k, v in values.items()))
+
+
