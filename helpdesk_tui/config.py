@@ -243,10 +243,15 @@ class RoutingRuleConfig(_Section):
 
 
 class SmtpConfig(_Section):
-    """The outgoing mail server (MAIL-5)."""
+    """The outgoing mail server (MAIL-5), or a local Maildir that stands in for one."""
 
-    host: str
-    """SMTP server."""
+    transport: Literal["smtp", "maildir"] = "smtp"
+    """`smtp` sends through `host`; `maildir` delivers every outgoing mail into the local
+    Maildir at `maildir` (the demo; trying the desk without a mail server)."""
+    maildir: str | None = None
+    """With `transport = "maildir"`: the Maildir's folder (created if missing; `~` expands)."""
+    host: str = ""
+    """SMTP server (needed with `transport = "smtp"`)."""
     port: Port = 465
     """SMTP port."""
     tls: TlsMode = "ssl"
@@ -283,7 +288,15 @@ class SmtpConfig(_Section):
 
     @model_validator(mode="after")
     def _smtp_checks(self) -> "SmtpConfig":
-        _check_plain_tls("smtp", self.host, self.tls)
+        if self.transport == "maildir":
+            if not self.maildir:
+                raise ValueError('smtp: transport = "maildir" needs maildir = PATH')
+        elif not self.host:
+            raise ValueError('smtp: host is missing (or set transport = "maildir")')
+        elif self.maildir:
+            raise ValueError('smtp: maildir is only used with transport = "maildir"')
+        else:
+            _check_plain_tls("smtp", self.host, self.tls)
         if self.username and self.password_command is None and self.keyring_service is None:
             raise ValueError(
                 "smtp: set password_command or keyring_service for the username "

@@ -1,4 +1,5 @@
-"""The sender loop (MAIL-5): delivers due outbox mail over ONE SMTP connection.
+"""The sender loop (MAIL-5): delivers due outbox mail over ONE SMTP connection (or into
+the local Maildir of `[smtp] transport = "maildir"`, which stands in for one).
 
 Used by `helpdesk sync` (after each mail pass, and as a thread of `--watch`) and later by
 the TUI's sender worker. Per mail: claim it (state "sending", committed) → SMTP → mark it
@@ -17,12 +18,14 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
 from helpdesk_tui.config import MailAccountConfig, Settings, own_addresses
 from helpdesk_tui.domain.errors import ConfigError
 from helpdesk_tui.mail.credentials import resolve_password
 from helpdesk_tui.mail.imap import ImapEndpoint, ImapMailbox, MailServerError
+from helpdesk_tui.mail.maildir import MaildirTransport
 from helpdesk_tui.mail.outgoing import address_of
 from helpdesk_tui.mail.smtp import (
     SmtpConnection,
@@ -74,6 +77,20 @@ def mail_out(settings: Settings) -> MailOut | None:
             a.name: a.ack_template or DEFAULT_ACK for a in settings.mail.accounts if a.acknowledge
         },
     )
+
+
+class Transport(Protocol):
+    """What the sender needs of a connection: `SmtpConnection` or `MaildirTransport`."""
+
+    @property
+    def alive(self) -> bool:
+        """False once the connection was lost (the sender reconnects)."""
+
+    def send(self, sender: str, recipients: Sequence[str], raw: bytes) -> str:
+        """Deliver one message; the server's answer. Raises the `SmtpError`s."""
+
+    def close(self) -> None:
+        """Let go; never raises."""
 
 
 @dataclass
@@ -180,8 +197,11 @@ class MailSender:
             )
         return self._passwords[key]
 
-    def _connect_smtp(self) -> SmtpConnection:
+    def _connect_smtp(self) -> Transport:
         smtp = self._smtp
+        if smtp.transport == "maildir":
+            assert smtp.maildir is not None  # the config checks it
+            return MaildirTransport(Path(smtp.maildir).expanduser())
         password = None
         if smtp.username:
             password = self._password(
@@ -259,7 +279,7 @@ class MailSender:
     def send_due(self, stop: threading.Event | None = None) -> SendReport:
         """Deliver every mail that is due, over one connection; failures are recorded."""
         report = SendReport(recovered=self.recover())
-        connection: SmtpConnection | None = None
+        connection: Transport | None = None
         sent_folder: SentFolder | None = None
         tried: set[uuid.UUID] = set()  # each mail once per pass, even if due again at once
         try:
@@ -296,7 +316,7 @@ class MailSender:
 
     def _send_one(
         self,
-        connection: SmtpConnection,
+        connection: Transport,
         entry_id: uuid.UUID,
         report: SendReport,
         sent_folder: SentFolder | None,
