@@ -118,10 +118,7 @@ class Case:
         _check_subject(subject)
         policy.case_type(type_key)
         _check_dates(due, reminder, parent)
-        if latest_sub_due is not None and due < latest_sub_due:
-            raise ValidationError(
-                f"due {due} is before a sub-case's due {latest_sub_due}; move the sub-case first"
-            )
+        _check_sub_dues(due, latest_sub_due)
         new_values: dict[str, object] = {
             "subject": subject.strip(),
             "type": type_key.strip().lower(),
@@ -173,8 +170,16 @@ class Case:
         *,
         comment: str = "",
         reminder: date | None = None,
+        due: date | None = None,
+        parent: ParentView | None = None,
+        latest_sub_due: date | None = None,
     ) -> list[ActivityDraft]:
-        """Move to open / in_progress / waiting (CASE-4, CASE-5); closing has its own rule."""
+        """Move to open / in_progress / waiting (CASE-4, CASE-5); closing has its own rule.
+
+        `due` moves the due date in the same change (a wait that outlasts it): the
+        reminder stays ≤ due, a sub-case's due ≤ its `parent`'s, a parent's due ≥ its
+        open sub-cases' latest (`latest_sub_due`).
+        """
         check_text_size("the comment", comment)
         if target is Status.CLOSED:
             raise ValidationError(f"closing {self.label} needs a resolution: use close")
@@ -186,12 +191,18 @@ class Case:
         if target is Status.WAITING:
             if not comment.strip():
                 raise ValidationError(
-                    "waiting needs a comment: what is awaited, from whom, until when"
+                    "waiting needs a comment: what is awaited, from whom, until when",
+                    field="comment",
                 )
             if reminder is None:
-                raise ValidationError("waiting needs a reminder date")
-        if reminder is not None:
+                raise ValidationError("waiting needs a reminder date", field="reminder")
+        if due is not None:
+            _check_dates(due, reminder if reminder is not None else self.reminder, parent)
+            _check_sub_dues(due, latest_sub_due)
+            values["due"] = due
+        elif reminder is not None:
             _check_dates(self.due, reminder, None)
+        if reminder is not None:
             values["reminder"] = reminder
         drafts = self._auto_delegate(actor)
         drafts.append(
@@ -235,14 +246,37 @@ class Case:
         return drafts
 
     def reopen(
-        self, actor: Actor, now: datetime, policy: Policy, comment: str = ""
+        self,
+        actor: Actor,
+        now: datetime,
+        policy: Policy,
+        comment: str = "",
+        *,
+        due: date | None = None,
+        reminder: date | None = None,
+        parent: ParentView | None = None,
     ) -> ActivityDraft:
-        """Back to open (CASE-7), if the workflow lets the actor's role reopen."""
+        """Back to open (CASE-7), if the workflow lets the actor's role reopen.
+
+        The case gets new dates, so it does not come back overdue: `due` and `reminder`
+        as given, else today + the configured days (`policy.dates`); a sub-case's default
+        due stops at its `parent`'s.
+        """
         if not self.is_closed:
             raise ValidationError(f"{self.label} is not closed")
         check_text_size("the comment", comment)
         policy.workflow.check(Status.CLOSED, Status.OPEN, actor.role)
-        changes = self._apply({"status": Status.OPEN, "resolution": None, "duplicate_of": None})
+        due, reminder = reopen_dates(policy, now.date(), due, reminder, parent)
+        _check_dates(due, reminder, parent)
+        changes = self._apply(
+            {
+                "status": Status.OPEN,
+                "resolution": None,
+                "duplicate_of": None,
+                "due": due,
+                "reminder": reminder,
+            }
+        )
         self.updated_at = now
         return ActivityDraft(ActivityKind.REOPENED, text=comment.strip(), changes=changes)
 
@@ -436,15 +470,48 @@ def _check_subject(subject: str) -> None:
         raise ValidationError(f"the subject is longer than {MAX_SUBJECT} characters")
 
 
+def reopen_dates(
+    policy: Policy,
+    today: date,
+    due: date | None = None,
+    reminder: date | None = None,
+    parent: ParentView | None = None,
+) -> tuple[date, date]:
+    """The due and reminder dates a reopened case gets: as given, else today + the
+    configured days; a sub-case's default due stops at its parent's, and the default
+    reminder never passes the due."""
+    if due is None:
+        due = policy.dates.due(today)
+        if parent is not None:
+            due = min(due, parent.due)
+    if reminder is None:
+        reminder = min(policy.dates.reminder(today), due)
+    return due, reminder
+
+
 def _check_dates(due: date, reminder: date | None, parent: ParentView | None) -> None:
-    check_date_range("due", due)
+    try:
+        check_date_range("due", due)
+    except ValidationError as error:
+        raise ValidationError(error.message, field="due") from None
     if reminder is not None:
-        check_date_range("reminder", reminder)
+        try:
+            check_date_range("reminder", reminder)
+        except ValidationError as error:
+            raise ValidationError(error.message, field="reminder") from None
     if reminder is not None and reminder > due:
-        raise ValidationError(f"reminder {reminder} is after due {due}")
+        raise ValidationError(f"reminder {reminder} is after due {due}", field="reminder")
     if parent is not None and due > parent.due:
         raise ValidationError(
-            f"a sub-case's due {due} cannot be after its parent's due {parent.due}"
+            f"a sub-case's due {due} cannot be after its parent's due {parent.due}", field="due"
+        )
+
+
+def _check_sub_dues(due: date, latest_sub_due: date | None) -> None:
+    if latest_sub_due is not None and due < latest_sub_due:
+        raise ValidationError(
+            f"due {due} is before a sub-case's due {latest_sub_due}; move the sub-case first",
+            field="due",
         )
 
 

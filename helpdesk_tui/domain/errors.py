@@ -2,11 +2,14 @@
 
 
 class DomainError(Exception):
-    """A rule refused an action; `str(error)` is the one-line reason."""
+    """A rule refused an action; `str(error)` is the one-line reason. `field` names the
+    input it concerns (`due`, `reminder`, `comment`, `duplicate_of` …), so a dialog can show
+    the reason next to that field; None when it concerns no single input."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.field = field
 
 
 class ValidationError(DomainError):
