@@ -8,7 +8,7 @@ exactly and only writes the characters a terminal would act on as `\\u` escapes.
 
 import json
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any, NoReturn
 
 import typer
@@ -43,6 +43,17 @@ def emit_json(value: Any) -> None:
     non-ASCII text readable, no raw control or bidi character (see `json_for_terminal`)."""
     sys.stdout.write(json_for_terminal(json.dumps(value, ensure_ascii=False, indent=2)))
     sys.stdout.write("\n")
+
+
+def stream_json(items: Iterable[Any]) -> None:
+    """A JSON array on stdout written item by item as `items` are read (constant memory),
+    the same text `emit_json(list(items))` would write."""
+    out, first = sys.stdout, True
+    for item in items:
+        dumped = json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+        out.write(("[\n  " if first else ",\n  ") + json_for_terminal(dumped))
+        first = False
+    out.write("[]\n" if first else "\n]\n")
 
 
 def case_json(case: CaseSummary) -> dict[str, Any]:
@@ -99,24 +110,29 @@ def delegate_text(case: CaseSummary) -> str:
     return case.delegated_user or f"@{case.delegated_group}"
 
 
+#: Column widths of `print_table`: the widest value each column can hold, so rows printed
+#: page by page (`case list --limit 0`) line up without reading the whole list first.
+TABLE_WIDTHS = (11, 11, 6, 10, 16)
+
+
 def print_table(cases: Iterable[CaseSummary]) -> int:
-    """A plain, aligned list of cases (untrusted text made safe); returns the row count."""
-    rows = [
-        (
-            str(c.number),
-            c.status,
-            c.priority,
-            c.due.isoformat(),
-            one_line(delegate_text(c), 16),
-            one_line(c.subject, 70),
-        )
-        for c in cases
-    ]
+    """A plain, aligned list of cases (untrusted text made safe), printed as `cases` are
+    read, the header with the first row; returns the row count."""
     header = ("NUMBER", "STATUS", "PRIO", "DUE", "DELEGATE", "SUBJECT")
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(5)]
-    for row in [header, *rows]:
-        say("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:5])) + "  " + row[5])
-    return len(rows)
+
+    def line(row: Sequence[str]) -> str:
+        cells = (cell.ljust(width) for cell, width in zip(row, TABLE_WIDTHS, strict=False))
+        return "  ".join(cells) + "  " + row[5]
+
+    count = 0
+    for c in cases:
+        if not count:
+            say(line(header))
+        due = c.due.isoformat()
+        delegate = one_line(delegate_text(c), 16)
+        say(line((str(c.number), c.status, c.priority, due, delegate, one_line(c.subject, 70))))
+        count += 1
+    return count
 
 
 def print_detail(detail: CaseDetail) -> None:
@@ -139,12 +155,12 @@ def print_detail(detail: CaseDetail) -> None:
         fields.append(("duplicate of", str(c.duplicate_of)))
     if c.parent:
         fields.append(("parent", str(c.parent)))
+    fields += list(c.fields)
     for name, value in fields:
         say(f"  {name:<12} {one_line(value)}")
     if c.description:
         say("")
         say(safe_text(c.description).rstrip())
-    fields += list(c.fields)
     if detail.sub_cases:
         say("\nSub-cases:")
         for sub in detail.sub_cases:

@@ -1,4 +1,11 @@
-"""The query syntax of VIEW-1: `status:open prio:high @me type:complaint overdue "printer jam"`."""
+"""The query syntax of VIEW-1: `status:open prio:high @me type:complaint overdue "printer jam"`.
+
+Terms are AND-ed; the values of one key (`status:open,waiting`, `prio:high prio:low`) are
+alternatives. A view narrowed by a typed query is both at once (`CaseQuery.narrowed`).
+A case number (`27`, `0000027`, `27-2`, `#27`) is a term of its own: that case first,
+then what the rest of the query finds (the number is searched as text too: mails quote
+case numbers).
+"""
 
 import re
 from dataclasses import dataclass, field, replace
@@ -6,6 +13,7 @@ from typing import Any
 
 from helpdesk_tui.domain.enums import Priority, Status
 from helpdesk_tui.domain.errors import QueryError, ValidationError
+from helpdesk_tui.domain.numbering import CaseNumber, parse_case_number
 from helpdesk_tui.domain.policy import parse_priority, parse_status
 
 VIEWS = ("mine", "groups", "unassigned", "overdue", "reminder", "waiting", "open", "closed", "all")
@@ -26,6 +34,8 @@ _KEYS = {
 # Bare words that are flags; others go through `is:` so "cannot open file" stays text.
 _FLAGS = {"overdue", "unassigned"}
 _IS = {"overdue", "reminder", "unassigned", "open", "closed"}
+#: What may be a case number: `27`, `0000027`, `27-2`, `0000027-002`, `#27`.
+_NUMBER = re.compile(r"#?\d{1,7}(?:-\d{1,3})?")
 
 
 @dataclass(frozen=True)
@@ -45,24 +55,63 @@ class CaseQuery:
     overdue: bool = False
     reminder_due: bool = False
     words: tuple[str, ...] = field(default_factory=tuple)
+    numbers: frozenset[CaseNumber] = frozenset()
+    """Cases asked for by number: listed first, if the other filters let them."""
+    nothing: bool = False
+    """The filters contradict each other (Closed and `status:open`): no case matches."""
 
-    def merged(self, other: "CaseQuery") -> "CaseQuery":
-        """Both filters at once (a view narrowed by a typed query)."""
-        return CaseQuery(
-            statuses=self.statuses | other.statuses,
+    def __post_init__(self) -> None:
+        # Not closed (also implied by overdue / reminder due) and `status:closed` at once.
+        if self.statuses and (self.not_closed or self.overdue or self.reminder_due):
+            open_ones = self.statuses - {Status.CLOSED}
+            object.__setattr__(self, "statuses", open_ones)
+            if not open_ones:
+                object.__setattr__(self, "nothing", True)
+        if self.unassigned and self.users:
+            object.__setattr__(self, "nothing", True)
+
+    def narrowed(self, other: "CaseQuery", *, me: str) -> "CaseQuery":
+        """Both filters at once (a view AND a typed query); `me` is who `@me` is.
+
+        A key both filter on keeps the values they share; none shared: nothing matches.
+        """
+        nothing = self.nothing or other.nothing
+
+        def both(mine: frozenset[Any], theirs: frozenset[Any], key: Any = None) -> frozenset[Any]:
+            nonlocal nothing
+            if not mine or not theirs:
+                return mine | theirs
+            if key is None:
+                shared = mine & theirs
+            else:
+                wanted = {key(v) for v in theirs}
+                shared = frozenset(v for v in mine if key(v) in wanted)
+            nothing = nothing or not shared
+            return shared
+
+        def who(user: str) -> str:
+            return "@" + me.lower() if user == ME else user
+
+        users = self.users | other.users
+        if self.users and other.users:  # `@me` and `@alice` may be the same agent
+            users = both(frozenset(map(who, self.users)), frozenset(map(who, other.users)))
+        narrowed = CaseQuery(
+            statuses=both(self.statuses, other.statuses),
             not_closed=self.not_closed or other.not_closed,
-            priorities=self.priorities | other.priorities,
-            types=self.types | other.types,
-            groups=self.groups | other.groups,
+            priorities=both(self.priorities, other.priorities),
+            types=both(self.types, other.types),
+            groups=both(self.groups, other.groups),
             my_groups=self.my_groups or other.my_groups,
-            users=self.users | other.users,
+            users=users,
             unassigned=self.unassigned or other.unassigned,
-            accounts=self.accounts | other.accounts,
-            contacts=self.contacts | other.contacts,
+            accounts=both(self.accounts, other.accounts, str.lower),
+            contacts=both(self.contacts, other.contacts),
             overdue=self.overdue or other.overdue,
             reminder_due=self.reminder_due or other.reminder_due,
             words=self.words + other.words,
+            numbers=self.numbers | other.numbers,
         )
+        return replace(narrowed, nothing=True) if nothing else narrowed
 
 
 def view_query(view: str) -> CaseQuery:
@@ -107,6 +156,12 @@ def parse_query(text: str) -> CaseQuery:
 
 def _apply_token(query: CaseQuery, token: str) -> CaseQuery:
     lowered = token.lower()
+    if _NUMBER.fullmatch(token):
+        try:
+            number = parse_case_number(token)
+        except ValidationError:  # `0`, `27-0`: digits, not a case
+            return replace(query, words=(*query.words, token))
+        return replace(query, words=(*query.words, token), numbers=query.numbers | {number})
     if lowered.startswith("@") and len(token) > 1:
         return replace(query, users=query.users | {lowered})
     if lowered in _FLAGS:

@@ -115,7 +115,9 @@ class QueueScreen(CaseActionScreen):
     # -- views, counts, query, order ------------------------------------------------------
     def _view_query(self) -> CaseQuery:
         base = self.view.query
-        return base.merged(parse_query(self.query_text)) if self.query_text else base
+        if not self.query_text:
+            return base
+        return base.narrowed(parse_query(self.query_text), me=self.desk.user)
 
     @work(
         thread=True,

@@ -109,6 +109,12 @@ class ReadStore:
         Keyset paging: `after` gives the rows following a cursor, `before` the rows
         preceding it, and `from_end` the last page; pages always come in display order.
         """
+        if query.nothing:
+            return []
+        if query.numbers:
+            return self._numbered(
+                query, me=me, today=today, limit=limit, sort=sort, paging=(after, before, from_end)
+            )
         if query.words and self._dialect.sqlite and match_expression(query.words):
             return self._search(
                 query,
@@ -180,6 +186,68 @@ class ReadStore:
         rows = self._fetch(sql, [*join_params, *params, limit])
         return [self._summary(row) for row in rows]
 
+    def _numbered(
+        self,
+        query: CaseQuery,
+        *,
+        me: str,
+        today: date,
+        limit: int,
+        sort: "Sort | None",
+        paging: tuple[Cursor | None, Cursor | None, bool],
+    ) -> list[CaseSummary]:
+        """The cases asked for by number (if the other filters let them), then what the
+        rest of the query finds; one page, like ranked results."""
+        if paging != (None, None, False):
+            return []
+        exact = self._exact(query, me=me, today=today)
+        found = {case.number for case in exact}
+        rest = self.list_cases(
+            replace(query, numbers=frozenset()), me=me, today=today, limit=limit, sort=sort
+        )
+        return (exact + [case for case in rest if case.number not in found])[:limit]
+
+    def _exact(self, query: CaseQuery, *, me: str, today: date) -> list[CaseSummary]:
+        """The cases `query.numbers` names that pass its filters (its words aside)."""
+        numbers = sorted(query.numbers)
+        unworded = replace(query, words=(), numbers=frozenset())
+        where, params = self._where(unworded, me=me, today=today)  # groups: by sub-select
+        pairs = " OR ".join("(c.number = ? AND c.sub_number = ?)" for _ in numbers)
+        where.append(f"({pairs})")
+        params.extend(value for n in numbers for value in (n.main, n.sub))
+        sql = _SELECT.format(description="''") + " WHERE " + " AND ".join(where)
+        rows = [self._summary(row) for row in self._fetch(sql, params)]
+        return sorted(rows, key=lambda c: c.number)
+
+    def check_names(self, query: CaseQuery) -> None:
+        """Refuse a query that names users (`@bob`) or groups (`group:x`) that do not
+        exist, naming them (`@me` is whoever acts, known by then)."""
+        users = sorted(u.removeprefix("@") for u in query.users if u != ME)
+        groups = sorted(query.groups)
+        missing_users, missing_groups = users, groups
+        if users:
+            rows = self._fetch(
+                f"SELECT lower(username) FROM agents WHERE lower(username) IN ({_marks(users)})",
+                users,
+            )
+            known = {row[0] for row in rows}
+            missing_users = [u for u in users if u not in known]
+        if groups:
+            rows = self._fetch(
+                f"SELECT lower(name) FROM groups WHERE lower(name) IN ({_marks(groups)})", groups
+            )
+            known = {row[0] for row in rows}
+            missing_groups = [g for g in groups if g not in known]
+        parts = []
+        if missing_users:
+            names = ", ".join(f"@{u}" for u in missing_users)
+            parts.append(f"user{'s' if len(missing_users) > 1 else ''} {names}")
+        if missing_groups:
+            names = ", ".join(missing_groups)
+            parts.append(f"group{'s' if len(missing_groups) > 1 else ''} {names}")
+        if parts:
+            raise NotFoundError(f"unknown {' and '.join(parts)} in the query")
+
     def _group_ids(self, query: CaseQuery, me: str) -> list[Any]:
         """The ids of the groups a query names (`group:`) and/or `me`'s groups."""
         ids: set[Any] | None = None
@@ -234,13 +302,30 @@ class ReadStore:
         )
         return sql, [*params, limit]
 
-    def count_cases(self, query: CaseQuery, *, me: str, today: date, cap: int = COUNT_CAP) -> int:
-        """How many cases match, counting at most `cap` + 1 (shown as "9999+").
+    def count_cases(
+        self,
+        query: CaseQuery,
+        *,
+        me: str,
+        today: date,
+        cap: int = COUNT_CAP,
+        but: Sequence[CaseSummary] = (),
+    ) -> int:
+        """How many cases match (`but` these), counting at most `cap` + 1 (shown as "9999+").
 
         A capped count reads at most cap + 1 index entries, so a sidebar of views stays
         cheap at a million cases.
         """
+        if query.nothing:
+            return 0
+        if query.numbers:
+            exact = self._exact(query, me=me, today=today)
+            rest = replace(query, numbers=frozenset())
+            return len(exact) + self.count_cases(rest, me=me, today=today, cap=cap, but=exact)
         where, params = self._where(query, me=me, today=today)
+        for case in but:
+            where.append("NOT (c.number = ? AND c.sub_number = ?)")
+            params.extend([case.number.main, case.number.sub])
         inner = "SELECT 1 FROM cases c"
         if query.words and self._dialect.sqlite and match_expression(query.words):
             join, join_params = ranked_join(query.words)
@@ -435,7 +520,14 @@ class ReadStore:
             updated_at=d.to_utc(row[19]),
             version=row[20],
             description=row[21] or "",
+            fields=_custom_fields(row[22]) if len(row) > 22 else (),
         )
+
+
+def _custom_fields(stored: str | None) -> tuple[tuple[str, str], ...]:
+    """The `custom` column (a JSON object) as sorted (key, value) pairs."""
+    values = json.loads(stored or "{}")
+    return tuple(sorted((str(k), str(v)) for k, v in values.items()))
 
 
 def _marks(values: Sequence[Any]) -> str:
@@ -460,10 +552,3 @@ def open_reads(location: DatabaseLocation) -> Iterator[ReadStore]:
         yield ReadStore(connection, dialect)
     finally:
         connection.close()
-            fields=_custom_fields(row[22]) if len(row) > 22 else (),
-def _custom_fields(stored: str | None) -> tuple[tuple[str, str], ...]:
-    """The `custom` column (a JSON object) as sorted (key, value) pairs."""
-    values = json.loads(stored or "{}")
-    return tuple(sorted((str(k), str(v)) for k, v in values.items()))
-
-

@@ -188,11 +188,94 @@ def test_query_filters(lists_ctx: Context, text: str, expected: list[str]) -> No
     assert numbers(lists_ctx, parse_query(text)) == expected
 
 
+def narrowed(view: str, text: str, me: str = "alice") -> CaseQuery:
+    return view_query(view).narrowed(parse_query(text), me=me)
+
+
 def test_a_view_narrowed_by_a_query(lists_ctx: Context) -> None:
-    assert numbers(lists_ctx, view_query("mine").merged(parse_query("printer"))) == ["0000001"]
-    assert numbers(lists_ctx, view_query("reminder").merged(parse_query("group:billing"))) == [
-        "0000002"
-    ]
+    assert numbers(lists_ctx, narrowed("mine", "printer")) == ["0000001"]
+    assert numbers(lists_ctx, narrowed("reminder", "group:billing")) == ["0000002"]
+
+
+@pytest.mark.parametrize(
+    ("view", "text", "me", "expected"),
+    [
+        ("closed", "status:open", "alice", []),  # found 2: listed open and closed cases
+        ("open", "status:closed", "alice", []),
+        ("mine", "@bob", "alice", []),  # found 2: listed bob's cases too
+        ("mine", "@alice", "alice", ["0000001", "0000007", "0000007-001"]),
+        ("mine", "prio:high", "alice", ["0000001"]),
+        ("waiting", "status:waiting @bob", "alice", ["0000003"]),
+        ("groups", "group:technical", "alice", []),
+        ("groups", "group:billing", "alice", ["0000008", "0000002"]),
+        ("unassigned", "@alice", "alice", []),
+        ("closed", "printer", "alice", ["0000005"]),
+    ],
+)
+def test_a_view_and_a_query_are_both_required(
+    lists_ctx: Context, view: str, text: str, me: str, expected: list[str]
+) -> None:
+    query = narrowed(view, text, me)
+    assert numbers(lists_ctx, query, me) == expected
+    with open_reads(lists_ctx.location) as reads:
+        assert reads.count_cases(query, me=me, today=TODAY) == len(expected)
+
+
+@pytest.mark.parametrize("text", ["7", "0000007", "#7", "#0000007"])
+def test_a_number_lists_that_case_first(lists_ctx: Context, text: str) -> None:
+    rows = numbers(lists_ctx, parse_query(text))
+    assert rows[0] == "0000007"
+    assert rows.count("0000007") == 1
+
+
+@pytest.mark.parametrize("text", ["7-1", "0000007-001", "#7-001"])
+def test_a_sub_case_number_lists_that_sub_case_first(lists_ctx: Context, text: str) -> None:
+    assert numbers(lists_ctx, parse_query(text))[0] == "0000007-001"
+
+
+def test_a_number_then_what_else_matches_the_text(lists_ctx: Context) -> None:
+    # 0000001 is "Printer jam on floor 2": the number is searched as text too.
+    assert numbers(lists_ctx, parse_query("2")) == ["0000002", "0000001"]
+    with open_reads(lists_ctx.location) as reads:
+        assert reads.count_cases(parse_query("2"), me="alice", today=TODAY) == 2
+
+
+def test_a_number_obeys_the_view_and_the_other_terms(lists_ctx: Context) -> None:
+    assert numbers(lists_ctx, narrowed("closed", "1")) == []
+    assert numbers(lists_ctx, narrowed("open", "1 prio:low")) == []
+    assert numbers(lists_ctx, narrowed("open", "5")) == []  # 0000005 is closed
+    assert numbers(lists_ctx, narrowed("all", "5")) == ["0000005"]
+
+
+def test_a_number_query_is_one_page(lists_ctx: Context) -> None:
+    [first] = page(lists_ctx, parse_query("7"), limit=1)
+    assert numbers(lists_ctx, parse_query("7"), after=first.cursor) == []
+    assert numbers(lists_ctx, parse_query("7"), from_end=True) == []
+
+
+def test_an_unknown_number_is_just_text(lists_ctx: Context) -> None:
+    assert numbers(lists_ctx, parse_query("4711")) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("@carl", "unknown user @carl in the query"),
+        ("@carl @dora prio:high", "unknown users @carl, @dora in the query"),
+        ("group:nobody", "unknown group nobody in the query"),
+        ("@carl group:x,billing", "unknown user @carl and group x in the query"),
+        ("user:carl", "unknown user @carl in the query"),
+    ],
+)
+def test_unknown_users_and_groups_are_named(lists_ctx: Context, text: str, message: str) -> None:
+    with open_reads(lists_ctx.location) as reads, pytest.raises(NotFoundError) as refused:
+        reads.check_names(parse_query(text))
+    assert refused.value.message == message
+
+
+def test_known_users_and_groups_pass(lists_ctx: Context) -> None:
+    with open_reads(lists_ctx.location) as reads:
+        reads.check_names(parse_query("@me @bob @Lena group:Billing,technical"))
 
 
 def test_summaries_carry_what_lists_show(lists_ctx: Context) -> None:

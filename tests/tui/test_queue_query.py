@@ -16,7 +16,9 @@ async def test_slash_filters_the_view_with_the_query_syntax(queue_data: Data) ->
         assert isinstance(app.focused, QueryBar)
         await pilot.press(*"prio:urgent @bob", "enter")
         await settle(pilot)
-        expected = queue_data.rows(view_query("open").merged(parse_query("prio:urgent @bob")))
+        expected = queue_data.rows(
+            view_query("open").narrowed(parse_query("prio:urgent @bob"), me="alice")
+        )
         assert expected
         cases = case_list(app)
         assert [c.number for c in cases.window.rows] == [c.number for c in expected]

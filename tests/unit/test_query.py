@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 
 from helpdesk_tui.domain.enums import Priority, Status
 from helpdesk_tui.domain.errors import QueryError
+from helpdesk_tui.domain.numbering import CaseNumber
 from helpdesk_tui.domain.query import ME, VIEWS, CaseQuery, parse_query, view_query
 
 
@@ -162,11 +163,124 @@ class TestViews:
         ):
             view_query("later")
 
-    def test_merged_narrows_a_view_with_a_typed_query(self) -> None:
-        merged = view_query("mine").merged(parse_query("prio:high printer"))
-        assert merged == CaseQuery(
+
+class TestViewAndQuery:
+    """Found 2 of issue 12: a view narrowed by a typed query is both at once (AND)."""
+
+    def test_closed_view_and_status_open_matches_nothing(self) -> None:
+        both = view_query("closed").narrowed(parse_query("status:open"), me="alice")
+        assert both.nothing
+
+    def test_open_view_and_status_closed_matches_nothing(self) -> None:
+        assert view_query("open").narrowed(parse_query("is:closed"), me="alice").nothing
+        assert view_query("overdue").narrowed(parse_query("status:closed"), me="a").nothing
+
+    def test_statuses_of_both_intersect(self) -> None:
+        both = parse_query("status:waiting,open").narrowed(
+            parse_query("status:open,closed"), me="alice"
+        )
+        assert both.statuses == {Status.OPEN}
+        assert not both.nothing
+
+    def test_my_cases_and_another_user_match_nothing(self) -> None:
+        assert view_query("mine").narrowed(parse_query("@bjoern"), me="alice").nothing
+
+    def test_my_cases_and_my_own_name_are_mine(self) -> None:
+        both = view_query("mine").narrowed(parse_query("@Alice"), me="alice")
+        assert not both.nothing
+        assert both.users == {"@alice"}
+
+    def test_unassigned_and_a_user_match_nothing(self) -> None:
+        assert view_query("unassigned").narrowed(parse_query("@bob"), me="alice").nothing
+
+    @pytest.mark.parametrize(
+        ("left", "right"),
+        [
+            ("prio:high", "prio:low"),
+            ("type:complaint", "type:ticket"),
+            ("group:billing", "group:technical"),
+            ("account:ACME", "account:Other"),
+            ("contact:a@x.example", "contact:b@x.example"),
+        ],
+    )
+    def test_disjoint_values_of_one_key_match_nothing(self, left: str, right: str) -> None:
+        assert parse_query(left).narrowed(parse_query(right), me="alice").nothing
+
+    def test_accounts_intersect_ignoring_case(self) -> None:
+        both = parse_query("account:ACME").narrowed(parse_query("account:acme"), me="a")
+        assert not both.nothing
+        assert len(both.accounts) == 1
+
+    def test_a_narrowed_view_keeps_both_filters(self) -> None:
+        both = view_query("mine").narrowed(parse_query("prio:high printer"), me="alice")
+        assert both == CaseQuery(
             users=frozenset({ME}),
             not_closed=True,
             priorities=frozenset({Priority.HIGH}),
             words=("printer",),
         )
+
+    def test_flags_add_up(self) -> None:
+        both = view_query("reminder").narrowed(parse_query("overdue unassigned"), me="a")
+        assert (both.reminder_due, both.overdue, both.unassigned, both.not_closed) == (
+            True,
+            True,
+            True,
+            True,
+        )
+
+    def test_a_query_that_contradicts_itself_matches_nothing(self) -> None:
+        assert parse_query("status:closed overdue").nothing
+        assert not parse_query("status:closed").nothing
+
+    @given(
+        st.sampled_from(VIEWS),
+        st.lists(st.sampled_from(["status:open", "status:closed", "prio:high", "@bob", "@me"])),
+    )
+    def test_narrowing_never_widens(self, view: str, terms: list[str]) -> None:
+        base, typed = view_query(view), parse_query(" ".join(terms))
+        both = base.narrowed(typed, me="alice")
+        if both.nothing:
+            return
+        for part in (base, typed):
+            if part.statuses:
+                assert both.statuses <= part.statuses
+            if part.users and ME not in part.users:
+                assert both.users <= part.users
+            assert both.not_closed >= part.not_closed
+
+
+class TestNumbers:
+    """Found 3 of issue 12: a case number in a query finds that case."""
+
+    @pytest.mark.parametrize(
+        ("text", "number"),
+        [
+            ("27", CaseNumber(27)),
+            ("0000027", CaseNumber(27)),
+            ("27-2", CaseNumber(27, 2)),
+            ("0000027-002", CaseNumber(27, 2)),
+            ("#27", CaseNumber(27)),
+            ("#0000027-002", CaseNumber(27, 2)),
+        ],
+    )
+    def test_each_form_of_a_number(self, text: str, number: CaseNumber) -> None:
+        query = parse_query(text)
+        assert query.numbers == {number}
+        assert query.words == (text,)  # also searched as text (mails quote numbers)
+
+    @pytest.mark.parametrize("text", ["0", "12345678", "27-0", "27-1234", "27a", "2.7"])
+    def test_other_digits_are_words_only(self, text: str) -> None:
+        query = parse_query(text)
+        assert query.numbers == frozenset()
+        assert query.words == (text,)
+
+    def test_numbers_combine_with_filters(self) -> None:
+        query = parse_query("27 prio:high")
+        assert query.numbers == {CaseNumber(27)}
+        assert query.priorities == {Priority.HIGH}
+
+    def test_numbers_survive_narrowing(self) -> None:
+        both = view_query("open").narrowed(parse_query("#27"), me="alice")
+        assert both.numbers == {CaseNumber(27)}
+        assert both.not_closed
