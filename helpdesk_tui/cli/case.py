@@ -1,6 +1,7 @@
 """`helpdesk case …`: create, list, show, assign, status, close, reopen, edit, comment, reply,
 delete."""
 
+from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -14,15 +15,19 @@ from helpdesk_tui.cli.output import (
     detail_json,
     emit_json,
     fail,
+    note,
     print_detail,
     print_table,
     say,
+    stream_json,
 )
 from helpdesk_tui.cli.runtime import Runtime
 from helpdesk_tui.domain.dates import parse_date
 from helpdesk_tui.domain.numbering import CaseNumber, parse_case_number
-from helpdesk_tui.domain.query import parse_query, view_query
+from helpdesk_tui.domain.query import CaseQuery, parse_query, view_query
 from helpdesk_tui.domain.safe_text import one_line
+from helpdesk_tui.storage.readmodels import COUNT_CAP
+from helpdesk_tui.storage.reads import CaseSummary, Cursor, ReadStore
 
 app = typer.Typer(help="Work with cases.", no_args_is_help=True)
 
@@ -79,6 +84,11 @@ def _show_json(runtime: Runtime, number: CaseNumber) -> None:
         emit_json(case_json(store.case_detail(number).case))
 
 
+#: Rows per read when `--limit 0` streams a whole view (more than a ranked search's
+#: RESULT_LIMIT, so a full-text query, which is one page, comes in one read).
+STREAM_PAGE = 1000
+
+
 @app.command("list")
 def list_cases(
     ctx: typer.Context,
@@ -88,22 +98,53 @@ def list_cases(
             help="mine, groups, unassigned, overdue, reminder, waiting, open, closed or all."
         ),
     ] = "open",
-    query: Annotated[str, typer.Option(help='e.g. "status:open prio:high @me overdue"')] = "",
-    limit: Annotated[int, typer.Option(min=1, max=10_000)] = 50,
+    query: Annotated[
+        str, typer.Option(help='Narrows the view, e.g. "status:open prio:high @me overdue 27".')
+    ] = "",
+    limit: Annotated[
+        int, typer.Option(min=0, help="At most this many rows; 0: all (streamed).")
+    ] = 50,
     as_json: Json = False,
 ) -> None:
-    """List cases of a view, narrowed by a query, most urgent (earliest due) first."""
+    """List cases of a view AND a query, most urgent (earliest due) first; a case number in
+    the query comes first. A list cut at --limit says so on stderr."""
     runtime: Runtime = ctx.obj
-    with refusals():
-        wanted = view_query(view).merged(parse_query(query))
-        with runtime.reads() as store:
-            cases = store.list_cases(
-                wanted, me=runtime.user, today=runtime.clock().date(), limit=limit
-            )
+    with refusals(), runtime.reads() as store:
+        wanted = view_query(view).narrowed(parse_query(query), me=runtime.user)
+        store.check_names(wanted)
+        today = runtime.clock().date()
+        if limit == 0:
+            cases: Iterable[CaseSummary] = _all_cases(store, wanted, runtime.user, today)
+        else:
+            cases = store.list_cases(wanted, me=runtime.user, today=today, limit=limit + 1)
+            if len(cases) > limit:
+                cases = cases[:limit]
+                note(f"showing {limit} of {_total(store, wanted, runtime.user, today, limit)}"
+                     " (use --limit)")  # fmt: skip
         if as_json:
-            emit_json([case_json(c) for c in cases])
+            stream_json(case_json(c) for c in cases)
         elif print_table(cases) == 0:
             say("(no cases)")
+
+
+def _total(store: ReadStore, query: CaseQuery, me: str, today: date, shown: int) -> str:
+    """How many cases a cut list has: counted up to COUNT_CAP (or just past what was
+    shown, if more), so a cut list of a million cases costs an index walk of ten
+    thousand entries, not a million; beyond that it says `9999+`."""
+    cap = max(COUNT_CAP, shown + 1)
+    total = max(store.count_cases(query, me=me, today=today, cap=cap), shown + 1)
+    return f"{cap}+" if total > cap else str(total)
+
+
+def _all_cases(store: ReadStore, query: CaseQuery, me: str, today: date) -> Iterator[CaseSummary]:
+    """Every case of `query`, read in keyset pages of STREAM_PAGE (constant memory)."""
+    after: Cursor | None = None
+    while True:
+        page = store.list_cases(query, me=me, today=today, limit=STREAM_PAGE, after=after)
+        yield from page
+        if len(page) < STREAM_PAGE:
+            return
+        after = page[-1].cursor
 
 
 @app.command("show")
