@@ -13,9 +13,10 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from helpdesk_tui.domain.activity import ActivityDraft
-from helpdesk_tui.domain.case import Delegation, new_case
+from helpdesk_tui.domain.case import Delegation, ParentView, new_case, reopen_dates
 from helpdesk_tui.domain.enums import ActivityKind, Priority, Resolution, Status
 from helpdesk_tui.domain.errors import (
+    NotFoundError,
     PermissionDeniedError,
     ValidationError,
 )
@@ -149,17 +150,38 @@ def change_status(
     *,
     comment: str = "",
     reminder: date | None = None,
+    due: date | None = None,
 ) -> None:
-    """Move a case to open / in_progress / waiting (CASE-4, CASE-5, ASSIGN-3)."""
+    """Move a case to open / in_progress / waiting (CASE-4, CASE-5, ASSIGN-3); `due` moves
+    the due date in the same transaction (a wait that outlasts it)."""
 
     def work(uow: UnitOfWork) -> None:
         actor, case, now = acting_on(ctx, uow, actor_name, number)
+        parent, latest_sub_due = _due_bounds(uow, number, case) if due else (None, None)
         drafts = case.change_status(
-            actor, now, ctx.policy, target, comment=comment, reminder=reminder
+            actor,
+            now,
+            ctx.policy,
+            target,
+            comment=comment,
+            reminder=reminder,
+            due=due,
+            parent=parent,
+            latest_sub_due=latest_sub_due,
         )
         uow.cases.save(case, actor, now, drafts)
 
     retrying(ctx, work)
+
+
+def _due_bounds(
+    uow: UnitOfWork, number: CaseNumber, case: Case
+) -> tuple[ParentView | None, date | None]:
+    """What limits a case's due: its parent's due, its open sub-cases' latest due."""
+    parent = uow.cases.parent_view(case.parent) if case.parent else None
+    subs = [] if number.is_sub_case else uow.cases.sub_cases(number)
+    latest = max((d for _, status, d in subs if status is not Status.CLOSED), default=None)
+    return parent, latest
 
 
 @dataclass(frozen=True)
@@ -186,7 +208,10 @@ def close_case(
         actor = uow.directory.actor(actor_name)
         case = uow.cases.get(number)
         if duplicate_of is not None:
-            uow.cases.get(duplicate_of)  # the original must exist
+            try:
+                uow.cases.get(duplicate_of)  # the original must exist
+            except NotFoundError as error:
+                raise NotFoundError(error.message, field="duplicate_of") from None
         now = ctx.clock()
         drafts = case.close(
             actor,
@@ -217,20 +242,36 @@ def close_case(
 
 
 def reopen_case(
-    ctx: Context, actor_name: str, number: CaseNumber, *, comment: str = ""
+    ctx: Context,
+    actor_name: str,
+    number: CaseNumber,
+    *,
+    comment: str = "",
+    due: date | None = None,
+    reminder: date | None = None,
 ) -> list[CaseNumber]:
-    """Reopen a closed case (CASE-7); reopening a sub-case reopens a closed parent too."""
+    """Reopen a closed case (CASE-7) with new dates (defaults: today + the configured
+    days), so it does not come back overdue; reopening a sub-case reopens a closed parent
+    too, with a due no earlier than the sub-case's."""
 
     def work(uow: UnitOfWork) -> list[CaseNumber]:
         actor, case, now = acting_on(ctx, uow, actor_name, number)
-        uow.cases.save(case, actor, now, [case.reopen(actor, now, ctx.policy, comment)])
         reopened = [number]
+        parent_view = None
         if case.parent is not None:
             parent = uow.cases.get(case.parent)
             if parent.is_closed:
+                own_due, _ = reopen_dates(ctx.policy, now.date(), due, reminder)
+                parent_due, _ = reopen_dates(ctx.policy, now.date())
                 note = f"reopened with sub-case {number}"
-                uow.cases.save(parent, actor, now, [parent.reopen(actor, now, ctx.policy, note)])
+                draft = parent.reopen(actor, now, ctx.policy, note, due=max(parent_due, own_due))
+                uow.cases.save(parent, actor, now, [draft])
                 reopened.append(case.parent)
+            parent_view = ParentView(case.parent, parent.status, parent.due)
+        draft = case.reopen(
+            actor, now, ctx.policy, comment, due=due, reminder=reminder, parent=parent_view
+        )
+        uow.cases.save(case, actor, now, [draft])
         return reopened
 
     return retrying(ctx, work)

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from helpdesk_tui.domain.case import reopen_dates
 from helpdesk_tui.domain.enums import ActivityKind, Priority, Resolution, Role, Status
 from helpdesk_tui.domain.errors import ValidationError
 from helpdesk_tui.domain.numbering import CaseNumber
@@ -118,6 +119,16 @@ class Desk:
         if more:
             rows = rows[1:] if (before is not None or from_end) else rows[:limit]
         return Page(rows, more)
+
+    def check_query(self, query: CaseQuery) -> None:
+        """Refuse (NotFoundError) a query naming users or groups that do not exist."""
+        with open_reads(self.ctx.location) as store:
+            store.check_names(query)
+
+    def case_exists(self, number: CaseNumber) -> bool:
+        """Whether case `number` exists (go to case, `#`)."""
+        with open_reads(self.ctx.location) as store:
+            return bool(store.summaries([number]))
 
     def counts(self, views: Sequence[str] = VIEWS) -> dict[str, int]:
         """Capped counts per view for the sidebar (> COUNT_CAP shows as "9999+")."""
@@ -318,9 +329,26 @@ class Desk:
         *,
         comment: str = "",
         reminder: date | None = None,
+        due: date | None = None,
     ) -> None:
-        """Move a case to `target` (CASE-4; Waiting needs comment and reminder, CASE-5)."""
-        cases.change_status(self.ctx, self.user, number, target, comment=comment, reminder=reminder)
+        """Move a case to `target` (CASE-4; Waiting needs comment and reminder, CASE-5);
+        `due` moves the due date in the same transaction."""
+        cases.change_status(
+            self.ctx, self.user, number, target, comment=comment, reminder=reminder, due=due
+        )
+
+    def preview_status(
+        self,
+        numbers: Sequence[CaseNumber],
+        target: Status,
+        *,
+        comment: str = "",
+        reminder: date | None = None,
+    ) -> queue.BulkPreview:
+        """What setting the status of the marked cases would do, case by case."""
+        return queue.preview_status(
+            self.ctx, self.user, numbers, target, comment=comment, reminder=reminder
+        )
 
     def bulk_status(
         self,
@@ -349,10 +377,10 @@ class Desk:
         )
 
     def preview_close(
-        self, numbers: Sequence[CaseNumber], resolution: Resolution
+        self, numbers: Sequence[CaseNumber], resolution: Resolution, *, comment: str = ""
     ) -> queue.BulkPreview:
-        """What closing the marked cases would change (shown before a bulk close)."""
-        return queue.preview_status(self.ctx, numbers, Status.CLOSED, resolution)
+        """What closing the marked cases would do, case by case (shown before a bulk close)."""
+        return queue.preview_close(self.ctx, self.user, numbers, resolution, comment=comment)
 
     def bulk_close(
         self, numbers: Sequence[CaseNumber], resolution: Resolution, *, comment: str = ""
@@ -405,13 +433,36 @@ class Desk:
         """The same activity on every marked case."""
         return queue.bulk_comment(self.ctx, self.user, numbers, text, kind=kind)
 
-    def reopen(self, number: CaseNumber, *, comment: str = "") -> list[CaseNumber]:
-        """Reopen a closed case (CASE-7); returns every case reopened (a parent too)."""
-        return cases.reopen_case(self.ctx, self.user, number, comment=comment)
+    def reopen(
+        self,
+        number: CaseNumber,
+        *,
+        comment: str = "",
+        due: date | None = None,
+        reminder: date | None = None,
+    ) -> list[CaseNumber]:
+        """Reopen a closed case (CASE-7) with new dates (None: today + the configured
+        days); returns every case reopened (a parent too)."""
+        return cases.reopen_case(
+            self.ctx, self.user, number, comment=comment, due=due, reminder=reminder
+        )
 
-    def reopen_all(self, numbers: Sequence[CaseNumber], *, comment: str = "") -> queue.BulkResult:
+    def reopen_all(
+        self,
+        numbers: Sequence[CaseNumber],
+        *,
+        comment: str = "",
+        due: date | None = None,
+        reminder: date | None = None,
+    ) -> queue.BulkResult:
         """Reopen every marked case, each in its own transaction."""
-        return queue.each_case(numbers, lambda n: self.reopen(n, comment=comment))
+        return queue.each_case(
+            numbers, lambda n: self.reopen(n, comment=comment, due=due, reminder=reminder)
+        )
+
+    def reopen_defaults(self) -> tuple[date, date]:
+        """The due and reminder dates a case reopened today gets unless told otherwise."""
+        return reopen_dates(self.ctx.policy, self.today())
 
     def create_subcase(
         self,

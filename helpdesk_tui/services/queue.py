@@ -1,16 +1,27 @@
-"""Queue work: pull the next case, and act on many marked cases at once (TUI-4)."""
+"""Queue work: pull the next case, and act on many marked cases at once (TUI-4).
+
+A bulk action is previewed case by case first (`preview_status`, `preview_close`: the
+domain's own decision on each case, saved nowhere), then run one transaction per case.
+"""
+
+from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from typing import TYPE_CHECKING
 
+from helpdesk_tui.domain.case import Actor, Case
 from helpdesk_tui.domain.enums import ActivityKind, Resolution, Status
 from helpdesk_tui.domain.errors import AlreadyAssignedError, DomainError
 from helpdesk_tui.domain.numbering import CaseNumber
 from helpdesk_tui.services import cases
 from helpdesk_tui.services.context import Context
 from helpdesk_tui.storage.reads import open_reads
+
+if TYPE_CHECKING:
+    from helpdesk_tui.storage.uow import UnitOfWork
 
 NEXT_CASE_TRIES = 5
 
@@ -37,34 +48,138 @@ def next_case(ctx: Context, actor_name: str) -> CaseNumber | None:
 
 
 @dataclass(frozen=True)
-class BulkPreview:
-    """What a bulk action would do: "37 cases: open → closed (solved)"."""
+class CasePreview:
+    """What a bulk action would do to one case: `open → closed`, or why it is refused."""
 
-    count: int
-    transitions: dict[str, int]
+    number: CaseNumber
+    source: str
+    refusal: str | None = None
+
+    def line(self, target: str) -> str:
+        """`0001234  open → waiting` or `0001234  refused: reminder … is after due …`."""
+        if self.refusal is not None:
+            return f"{self.number}  refused: {self.refusal}"
+        return f"{self.number}  {self.source} → {target}"
+
+
+@dataclass(frozen=True)
+class BulkPreview:
+    """What a bulk action would do, case by case, decided by the same domain rules as the
+    action itself (a dry run that commits nothing)."""
+
+    cases: list[CasePreview]
     target: str
 
+    @property
+    def count(self) -> int:
+        """How many cases the action would change."""
+        return len(self.going)
+
+    @property
+    def going(self) -> list[CasePreview]:
+        """The cases the action would change."""
+        return [c for c in self.cases if c.refusal is None]
+
+    @property
+    def refused(self) -> list[CasePreview]:
+        """The cases the action would refuse, each with its reason."""
+        return [c for c in self.cases if c.refusal is not None]
+
     def line(self) -> str:
-        """One line for the confirmation dialog."""
+        """One line: `37 cases: open → closed (solved)`, `, 2 refused` when some are."""
+        transitions = Counter(c.source for c in self.going)
         sources = ", ".join(
-            f"{n} {status}" if len(self.transitions) > 1 else status
-            for status, n in sorted(self.transitions.items())
+            f"{n} {status}" if len(transitions) > 1 else status
+            for status, n in sorted(transitions.items())
         )
         noun = "case" if self.count == 1 else "cases"
-        return f"{self.count} {noun}: {sources} → {self.target}"
+        text = f"{self.count} {noun}: {sources} → {self.target}" if self.going else "no case"
+        if self.refused:
+            text += f", {len(self.refused)} refused"
+        return text
+
+    def lines(self, limit: int = 8) -> list[str]:
+        """Per case what will happen, then what will be refused (each list cut at `limit`)."""
+        shown: list[str] = []
+        for group in (self.going, self.refused):
+            shown += [c.line(self.target) for c in group[:limit]]
+            if len(group) > limit:
+                shown.append(f"… and {len(group) - limit} more")
+        return shown
+
+
+#: How a bulk preview tries an action on one loaded case (the case is not saved).
+TryOne = Callable[["UnitOfWork", Actor, Case, datetime], object]
+
+
+def preview_each(
+    ctx: Context, actor_name: str, numbers: Sequence[CaseNumber], attempt: TryOne, target: str
+) -> BulkPreview:
+    """Try `attempt` on every case in one read-only unit of work: the domain decides, as
+    in the real run, but nothing is saved."""
+    previews: list[CasePreview] = []
+    with ctx.uow(write=False) as uow:
+        actor, now = uow.directory.actor(actor_name), ctx.clock()
+        for number in numbers:
+            try:
+                case = uow.cases.get(number)
+            except DomainError as error:
+                previews.append(CasePreview(number, "", error.message))
+                continue
+            source = str(case.status)
+            try:
+                attempt(uow, actor, case, now)
+            except DomainError as error:
+                previews.append(CasePreview(number, source, error.message))
+            else:
+                previews.append(CasePreview(number, source))
+    return BulkPreview(previews, target)
 
 
 def preview_status(
     ctx: Context,
+    actor_name: str,
     numbers: Sequence[CaseNumber],
     target: Status,
-    resolution: Resolution | None = None,
+    *,
+    comment: str = "",
+    reminder: date | None = None,
 ) -> BulkPreview:
-    """Count the marked cases by current status for the confirmation line."""
-    with open_reads(ctx.location) as store:
-        found = store.summaries(numbers)
-    label = f"{target} ({resolution})" if resolution else str(target)
-    return BulkPreview(len(found), dict(Counter(c.status for c in found)), label)
+    """What setting the status of the marked cases would do, case by case."""
+
+    def attempt(_: UnitOfWork, actor: Actor, case: Case, now: datetime) -> object:
+        return case.change_status(
+            actor, now, ctx.policy, target, comment=comment, reminder=reminder
+        )
+
+    return preview_each(ctx, actor_name, numbers, attempt, str(target))
+
+
+def preview_close(
+    ctx: Context,
+    actor_name: str,
+    numbers: Sequence[CaseNumber],
+    resolution: Resolution,
+    *,
+    comment: str = "",
+) -> BulkPreview:
+    """What closing the marked cases would do, case by case (marked sub-cases close first,
+    so they do not hold their parent open)."""
+    marked = set(numbers)
+
+    def attempt(uow: UnitOfWork, actor: Actor, case: Case, now: datetime) -> object:
+        number = case.number
+        subs = [] if number is None or number.is_sub_case else uow.cases.open_sub_cases(number)
+        return case.close(
+            actor,
+            now,
+            ctx.policy,
+            resolution,
+            comment=comment,
+            open_sub_cases=[s for s in subs if s not in marked],
+        )
+
+    return preview_each(ctx, actor_name, numbers, attempt, f"{Status.CLOSED} ({resolution})")
 
 
 @dataclass

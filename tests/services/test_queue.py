@@ -92,11 +92,23 @@ def test_bulk_close_previews_and_reports_refusals(desk: tuple[Context, Clock]) -
     sub = cases.create_case(
         ctx, "alice", subject="Teil", contact="k@acme.de", group="billing", parent=numbers[1]
     )
-    preview = queue.preview_status(ctx, numbers, Status.CLOSED, Resolution.SOLVED)
-    assert preview.line() == "4 cases: 1 in_progress, 3 open → closed (solved)"
+    preview = queue.preview_close(ctx, "alice", numbers, Resolution.SOLVED)
+    reason = f"cannot close {numbers[1]}: sub-case {sub} is still open"
+    assert preview.line() == "3 cases: 1 in_progress, 2 open → closed (solved), 1 refused"
+    assert preview.lines() == [
+        f"{numbers[0]}  in_progress → closed (solved)",
+        f"{numbers[2]}  open → closed (solved)",
+        f"{numbers[3]}  open → closed (solved)",
+        f"{numbers[1]}  refused: {reason}",
+    ]
+    # the preview is a dry run: nothing changed
+    with open_reads(ctx.location) as store:
+        assert [c.status for c in store.summaries(numbers)] == ["in_progress"] + ["open"] * 3
+    # with the sub-case marked too, the parent is not refused (sub-cases close first)
+    both = queue.preview_close(ctx, "alice", [numbers[1], sub], Resolution.SOLVED)
+    assert both.refused == []
     result = queue.bulk_close(ctx, "alice", numbers, Resolution.SOLVED)
     assert result.done == [numbers[0], numbers[2], numbers[3]]
-    reason = f"cannot close {numbers[1]}: sub-case {sub} is still open"
     assert result.refused == {numbers[1]: reason}
     assert result.line("closed") == f"3 closed, 1 refused ({numbers[1]}: {reason})"
     # marking the sub-case too closes both: sub-cases go first
@@ -107,8 +119,28 @@ def test_bulk_close_previews_and_reports_refusals(desk: tuple[Context, Clock]) -
 def test_bulk_preview_of_one_status(desk: tuple[Context, Clock]) -> None:
     ctx, clock = desk
     numbers = [_case(ctx, clock, f"Fall {i}", days_ago=2, due_in=5) for i in range(37)]
-    line = queue.preview_status(ctx, numbers, Status.CLOSED, Resolution.SOLVED).line()
+    line = queue.preview_close(ctx, "alice", numbers, Resolution.SOLVED).line()
     assert line == "37 cases: open → closed (solved)"
+    lines = queue.preview_close(ctx, "alice", numbers, Resolution.SOLVED).lines()
+    assert len(lines) == 9
+    assert lines[-1] == "… and 29 more"
+
+
+def test_bulk_status_preview_names_each_refusal(desk: tuple[Context, Clock]) -> None:
+    """Waiting with a reminder past one case's due: that case is refused, by name."""
+    ctx, clock = desk
+    soon = _case(ctx, clock, "bald", days_ago=2, due_in=2)
+    later = _case(ctx, clock, "später", days_ago=2, due_in=20)
+    reminder = clock.now.date() + timedelta(days=10)
+    preview = queue.preview_status(
+        ctx, "alice", [soon, later], Status.WAITING, comment="Teile", reminder=reminder
+    )
+    due = clock.now.date() + timedelta(days=2)
+    assert preview.lines() == [
+        f"{later}  open → waiting",
+        f"{soon}  refused: reminder {reminder} is after due {due}",
+    ]
+    assert preview.line() == "1 case: open → waiting, 1 refused"
 
 
 def test_bulk_delegate_status_and_comment(desk: tuple[Context, Clock]) -> None:
