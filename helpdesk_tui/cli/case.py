@@ -59,12 +59,12 @@ def _date(runtime: Runtime, text: str | None) -> date | None:
 
 
 def _hours(text: str | None) -> int | None:
-    from helpdesk_tui.domain.activity import parse_hours
+    from helpdesk_tui.domain.timespent import parse_time_spent
 
     if text is None:
         return None
     with typed_values():
-        hours = parse_hours(text)
+        hours = parse_time_spent(text)
     return hours
 
 
@@ -315,14 +315,30 @@ def close(
 
 
 @app.command("reopen")
-def reopen(ctx: typer.Context, number: str, comment: Comment = "") -> None:
-    """Reopen a closed case (a sub-case reopens its parent too)."""
+def reopen(
+    ctx: typer.Context,
+    number: str,
+    comment: Comment = "",
+    due: Annotated[
+        str | None, typer.Option("--due", help="YYYY-MM-DD or +3d; default: today + due_days.")
+    ] = None,
+    reminder: Annotated[
+        str | None,
+        typer.Option("--reminder", help="YYYY-MM-DD or +3d; default: today + reminder_days."),
+    ] = None,
+) -> None:
+    """Reopen a closed case with new dates (a sub-case reopens its parent too)."""
     runtime: Runtime = ctx.obj
     with refusals():
         from helpdesk_tui.services.cases import reopen_case
 
         for reopened in reopen_case(
-            runtime.context, runtime.user, _number(number), comment=comment
+            runtime.context,
+            runtime.user,
+            _number(number),
+            comment=comment,
+            due=_date(runtime, due),
+            reminder=_date(runtime, reminder),
         ):
             say(f"reopened {reopened}")
 
@@ -377,7 +393,9 @@ def comment(
     number: str,
     text: str,
     external: Annotated[bool, typer.Option("--external", help="Visible to the customer.")] = False,
-    time: Annotated[str | None, typer.Option("--time", help="Hours spent, e.g. 0.25.")] = None,
+    time: Annotated[
+        str | None, typer.Option("--time", help="Time spent: 1.5, 1,5, 90m, 1h30 or 1:30.")
+    ] = None,
 ) -> None:
     """Add an internal comment (or an external action with --external)."""
     runtime: Runtime = ctx.obj
@@ -401,7 +419,9 @@ def reply(
     attach: Annotated[
         list[Path] | None, typer.Option("--attach", metavar="FILE", help="Attach a file.")
     ] = None,
-    time: Annotated[str | None, typer.Option("--time", help="Hours spent, e.g. 0.25.")] = None,
+    time: Annotated[
+        str | None, typer.Option("--time", help="Time spent: 1.5, 1,5, 90m, 1h30 or 1:30.")
+    ] = None,
 ) -> None:
     """An external reply mailed to the requester via the outbox (after the undo window)."""
     runtime: Runtime = ctx.obj
