@@ -16,7 +16,7 @@ from typing import Any
 
 from helpdesk_tui.domain.errors import ValidationError
 from helpdesk_tui.services.context import Context
-from helpdesk_tui.services.demo_mail import file_demo_mails, load_mails
+from helpdesk_tui.services.demo_mail import file_demo_mails, load_mails, load_outgoing
 from helpdesk_tui.services.demo_replay import (
     DEMO_CASES,
     DEMO_DAYS,
@@ -104,7 +104,8 @@ def seed_demo(
     finally:
         replay_ctx.dispose()
     german = frozenset(c.email for c in sample.contacts if c.language == "de")
-    file_demo_mails(ctx, load_mails(sample_dir), sample.agents, german)
+    mails, outgoing = load_mails(sample_dir), load_outgoing(sample_dir)
+    file_demo_mails(ctx, mails, sample.agents, german, outgoing)
     generated = generate_cases(ctx, generate, progress=progress) if generate else 0
     return demo_summary(ctx, generated=generated)
 

@@ -4,6 +4,7 @@ Seeding replays ~500 case lives through the real services, so one database serve
 whole module; the checks read it with plain SQL and through the read store.
 """
 
+import email
 import json
 import re
 import sqlite3
@@ -20,6 +21,7 @@ from helpdesk_tui.services.context import Context
 from helpdesk_tui.services.demo import DEMO_DAYS, SAMPLE_DIR, DemoSummary, seed_demo
 from helpdesk_tui.services.desk import Desk
 from helpdesk_tui.storage.location import locate
+from helpdesk_tui.storage.readmodels import MailEntry
 from helpdesk_tui.storage.reads import open_reads
 
 LEFTOVER = re.compile(r"\{[a-z_]+\}")
@@ -266,7 +268,8 @@ def test_the_customers_reply_is_on_its_case_filed_by_tag(
 ) -> None:
     [(number, contact)] = db.execute(
         "SELECT c.number, ct.email FROM mails m JOIN cases c ON c.id = m.case_id"
-        " JOIN contacts ct ON ct.id = c.contact_id WHERE m.filed_by = 'tag'"
+        " JOIN contacts ct ON ct.id = c.contact_id"
+        " WHERE m.filed_by = 'tag' AND m.subject LIKE 'Re: [#%'"
     ).fetchall()
     detail = Desk(seeded[0], "alice").detail(CaseNumber(number))
     mails = [a.mail for a in detail.activities if a.mail is not None]
@@ -302,3 +305,96 @@ def test_hostile_and_malformed_mail_are_stored_as_text_with_defects(
     assert any("undeclared charset" in d for d in broken.defects)
     assert any("boundary" in d for d in broken.defects)
     assert "Stückliste" in broken.body_text
+
+
+# -- issue 12: a demo with mail on timelines, a morning's unfiled inbox, an outbox
+def _thread(
+    context: Context, db: sqlite3.Connection, subject: str
+) -> tuple[list[MailEntry], list[tuple[str, str, str]]]:
+    """The case the mail `subject` opened: the mails on its timeline, oldest first, and
+    the replies it sent (subject, text, outbox state)."""
+    with open_reads(context.location) as reads:
+        [case] = [
+            c
+            for c in reads.list_cases(
+                view_query("all"), me="alice", today=context.today(), limit=5000
+            )
+            if c.subject == subject
+        ]
+    assert case.status != "closed"
+    detail = Desk(context, "alice").detail(case.number)
+    replies = db.execute(
+        "SELECT m.subject, m.body_text, o.state FROM mails m JOIN cases c ON c.id = m.case_id"
+        " JOIN outbox o ON o.mail_id = m.id WHERE m.direction = 'out' AND c.number = ?",
+        (case.number.main,),
+    ).fetchall()
+    assert [a.kind for a in detail.activities].count("external") == len(replies)
+    return [a.mail for a in detail.activities if a.mail is not None], replies
+
+
+def test_the_unfiled_inbox_is_a_mornings_mixed_mail(seeded: tuple[Context, DemoSummary]) -> None:
+    inbox = Desk(seeded[0], "alice").unfiled()
+    assert 15 <= len(inbox) <= 25
+    contacts = {c["email"] for c in json.loads((SAMPLE_DIR / "contacts.json").read_text())}
+    customers = [m for m in inbox if m.from_email in contacts and m.noise is None]
+    assert len(customers) >= 6
+    assert {m.noise for m in inbox} >= {"auto_reply", "list", "bounce", None}
+    suppliers = {"versand@tonerhaus-mueller.example", "orders@cablesdirect.example"}
+    assert suppliers <= {m.from_email for m in inbox}
+    assert any("Lieferavis" in m.subject for m in inbox)  # German and English
+    assert any("Feature request" in m.subject for m in inbox)
+    assert all(m.filed_by == "unfiled" for m in inbox)
+
+
+def test_a_case_thread_by_tag_quotes_its_history_and_carries_a_pdf(
+    seeded: tuple[Context, DemoSummary], db: sqlite3.Connection
+) -> None:
+    (first, answer), [(subject, text, state)] = _thread(
+        seeded[0], db, "Rechnung RE-2026-0815 doppelt abgebucht"
+    )
+    assert (first.direction, first.filed_by) == ("in", "rule")
+    assert (subject, state) == ("Re: [#" + answer.subject.split("[#")[1], "sent")
+    assert "Kontoauszug" in text
+    assert (answer.direction, answer.filed_by) == ("in", "tag")
+    assert answer.quote_start is not None
+    assert "Schicken Sie uns bitte den Kontoauszug" in answer.body_text[answer.quote_start :]
+    assert "Schicken Sie uns bitte" not in answer.new_text
+    assert [(a["filename"], a["content_type"]) for a in answer.attachments] == [
+        ("Kontoauszug-2026-11.pdf", "application/pdf")
+    ]
+
+
+def test_an_html_only_answer_without_the_tag_is_filed_by_references(
+    seeded: tuple[Context, DemoSummary], db: sqlite3.Connection
+) -> None:
+    (first, answer), [(_, _, state)] = _thread(
+        seeded[0], db, "Cannot log in to the customer portal since this morning"
+    )
+    assert (first.filed_by, state) == ("rule", "sent")
+    assert answer.filed_by == "references"
+    assert "[#" not in answer.subject
+    assert "three of us" in answer.body_text
+    assert "<p>" not in answer.body_text
+    [raw] = db.execute(
+        "SELECT r.raw FROM mail_raw r JOIN mails m ON m.id = r.mail_id WHERE m.subject = ?",
+        (answer.subject,),
+    ).fetchone()
+    message = email.message_from_bytes(raw)
+    assert message.get_content_type() == "text/html"
+    assert not message.is_multipart()
+
+
+def test_mail_on_timelines_both_ways_and_a_few_outbox_entries(
+    seeded: tuple[Context, DemoSummary], db: sqlite3.Connection
+) -> None:
+    filed = dict(
+        db.execute(
+            "SELECT direction, count(*) FROM mails WHERE case_id IS NOT NULL GROUP BY direction"
+        ).fetchall()
+    )
+    assert filed["in"] >= 5
+    assert filed["out"] >= 5
+    states = sorted(e.state for e in Desk(seeded[0], "alice").outbox())
+    assert states == ["failed", "retrying", "unknown"]
+    sent = one(db, "SELECT count(*) FROM outbox WHERE state = 'sent' AND sent_at IS NOT NULL")
+    assert sent == 2
