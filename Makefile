@@ -6,13 +6,15 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 SRC     := helpdesk_tui tests benchmarks
+# `make demo` keeps its demo here, next to .venv: one path, re-seeded on every run.
+DEMO    := .demo
 
 .DEFAULT_GOAL := help
 .DELETE_ON_ERROR:
 .PHONY: help venv demo test lint fmt bench clean distclean
 
 help:
-	@echo "make demo       start the app on built-in demo data (creates .venv on first use)"
+	@echo "make demo       start the app on demo data in $(DEMO)/, re-seeded each run (creates .venv on first use)"
 	@echo "make test       ruff, ruff format --check, mypy, lint-imports, then pytest"
 	@echo "make lint       the four static checks only"
 	@echo "make fmt        ruff format + ruff check --fix"
@@ -41,8 +43,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	@touch $@
 
+# The same demo every run (fixed seed, dates relative to today): --reset replaces the
+# previous run's database and sent mail in $(DEMO)/ instead of adding a second copy.
 demo: $(STAMP)
-	$(BIN)/helpdesk demo
+	$(BIN)/helpdesk demo --db $(DEMO)/demo.sqlite --reset
 
 lint: $(STAMP)
 	$(BIN)/ruff check $(SRC)
@@ -75,4 +79,4 @@ clean:
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
 
 distclean: clean
-	rm -rf $(VENV)
+	rm -rf $(VENV) $(DEMO)

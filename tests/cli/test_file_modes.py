@@ -110,3 +110,4 @@ def test_demo_database_is_private(isolated: Path) -> None:
     assert _run("demo", "--no-tui", "--db", str(db))[0] == 0
     assert _mode(db) == 0o600
     assert _mode(db.parent) == 0o700
+    assert _mode(db.parent / "demo-config.toml") == 0o600

@@ -172,7 +172,10 @@ def test_demo_no_tui_seeds_a_fresh_database(isolated: Path) -> None:
     assert len(json.loads(listed.stdout)) == summary["cases"]
     again = _run("demo", "--no-tui", "--db", str(db))
     assert again.exit_code == 1
-    assert again.stderr == f"error: {db} already exists; demo wants a fresh database\n"
+    assert again.stderr == (
+        f"error: {db} already exists; demo wants a fresh database"
+        " (--reset replaces an earlier demo)\n"
+    )
 
 
 def test_default_canned_responses_are_valid() -> None:
