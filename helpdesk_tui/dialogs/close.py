@@ -1,6 +1,7 @@
 """Close with a resolution (CASE-6); a duplicate names its original."""
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -9,7 +10,7 @@ from textual.widgets.option_list import Option
 
 from helpdesk_tui.dialogs.base import Dialog, highlighted_id
 from helpdesk_tui.domain.enums import Resolution
-from helpdesk_tui.domain.errors import ValidationError
+from helpdesk_tui.domain.errors import DomainError, ValidationError
 from helpdesk_tui.domain.numbering import CaseNumber, parse_case_number
 
 LABELS = {
@@ -32,6 +33,10 @@ class CloseDialog(Dialog[CloseChoice | None]):
     """Asks for the resolution (and the original of a duplicate)."""
 
     FOCUS = "#close-resolution"
+    FIELDS: ClassVar[dict[str, str]] = {
+        "duplicate_of": "close-original",
+        "comment": "close-comment",
+    }
 
     def __init__(self, heading: Text | str, *, allow_duplicate: bool = True) -> None:
         """Offers every resolution; Duplicate only if `allow_duplicate` (one case)."""
@@ -49,8 +54,10 @@ class CloseDialog(Dialog[CloseChoice | None]):
         )
         yield Static("Original case number:", id="close-original-label", classes="field-label")
         yield Input(id="close-original", placeholder="e.g. 0001234")
+        yield self.field_error("close-original")
         yield Static("Comment (optional):", classes="field-label")
         yield Input(id="close-comment")
+        yield self.field_error("close-comment")
 
     def on_mount(self) -> None:
         """The first resolution is highlighted (the base class focuses the list)."""
@@ -68,6 +75,8 @@ class CloseDialog(Dialog[CloseChoice | None]):
         hidden = self.resolution is not Resolution.DUPLICATE
         for widget in self.query("#close-original-label, #close-original"):
             widget.set_class(hidden, "hidden")
+        if hidden:  # a refusal about the original goes with its field
+            self.query_one("#close-original-error").set_class(True, "hidden")
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         """The original's field shows only for Duplicate."""
@@ -93,6 +102,11 @@ class CloseDialog(Dialog[CloseChoice | None]):
         if resolution is Resolution.DUPLICATE:
             text = self.typed("close-original")
             if not text:
-                raise ValidationError("a duplicate must name the original case")
-            original = parse_case_number(text)
+                raise ValidationError(
+                    "a duplicate must name the original case", field="duplicate_of"
+                )
+            try:
+                original = parse_case_number(text)
+            except DomainError as error:
+                raise ValidationError(error.message, field="duplicate_of") from None
         return CloseChoice(resolution, original, comment)

@@ -2,6 +2,7 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -43,6 +44,7 @@ class DelegateDialog(Dialog[DelegateChoice | None]):
     """Type a few letters of a user or group, optionally add a comment, Enter."""
 
     FOCUS = "FuzzyPicker Input"
+    FIELDS: ClassVar[dict[str, str]] = {"comment": "delegate-comment"}
 
     def __init__(
         self,
@@ -71,6 +73,7 @@ class DelegateDialog(Dialog[DelegateChoice | None]):
         )
         yield Static("Comment for them (optional):", classes="field-label")
         yield Input(id="delegate-comment")
+        yield self.field_error("delegate-comment")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         """Enter on a user or group submits."""

@@ -3,6 +3,7 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -10,7 +11,6 @@ from textual.widgets import Input, Static
 
 from helpdesk_tui.dialogs.base import Dialog
 from helpdesk_tui.dialogs.delegate import delegate_choices, parse_choice
-from helpdesk_tui.domain.dates import parse_date
 from helpdesk_tui.domain.errors import ValidationError
 from helpdesk_tui.storage.reads import CaseSummary
 from helpdesk_tui.widgets.fuzzy_picker import FuzzyPicker
@@ -31,6 +31,7 @@ class SubCaseDialog(Dialog[SubCaseChoice | None]):
     """Asks for the sub-case's subject, delegate and due date."""
 
     FOCUS = "#subcase-subject"
+    FIELDS: ClassVar[dict[str, str]] = {"subject": "subcase-subject", "due": "subcase-due"}
 
     def __init__(
         self,
@@ -56,6 +57,7 @@ class SubCaseDialog(Dialog[SubCaseChoice | None]):
         yield Static(line, classes="detail")
         yield Static("Subject:", classes="field-label")
         yield Input(id="subcase-subject")
+        yield self.field_error("subcase-subject")
         yield Static("Delegate to:", classes="field-label")
         current = (
             f"user:{parent.delegated_user}"
@@ -67,17 +69,21 @@ class SubCaseDialog(Dialog[SubCaseChoice | None]):
         )
         yield Static(f"Due (at the latest {parent.due}):", classes="field-label")
         yield Input(parent.due.isoformat(), id="subcase-due", placeholder="YYYY-MM-DD, +3d")
+        yield self.field_error("subcase-due")
 
     def result(self) -> SubCaseChoice | None:
         """Subject (required), delegate and a due no later than the parent's."""
         subject = self.typed("subcase-subject")
         if not subject:
-            raise ValidationError("the sub-case needs a subject")
+            raise ValidationError("the sub-case needs a subject", field="subject")
         key = self.picked("no user or group matches")
-        due = parse_date(self.query_one("#subcase-due", Input).value, self.today)
+        due = self.typed_date("subcase-due", self.today)
+        if due is None:
+            raise ValidationError("the sub-case needs a due date", field="due")
         if due > self.parent_case.due:
             raise ValidationError(
-                f"a sub-case's due {due} cannot be after its parent's due {self.parent_case.due}"
+                f"a sub-case's due {due} cannot be after its parent's due {self.parent_case.due}",
+                field="due",
             )
         user, group = parse_choice(key)
         return SubCaseChoice(subject, user, group, due)

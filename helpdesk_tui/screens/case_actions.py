@@ -2,9 +2,17 @@
 
 A screen derives from `CaseActionScreen` and passes, with the `Desk`, a function that
 returns the cases an action applies to (the marked cases, else the one under the cursor /
-on screen). Every action only starts work: dialogs collect input, a thread worker calls
-one `Desk` method, and the outcome comes back as a one-line notification plus a
-`CasesChanged` message. Domain refusals are notifications, never crashes. Writing on one
+on screen). Every action only starts work: a dialog collects input and is handed the
+write (`Dialog.submitting`): the `Desk` call runs in the dialog's thread worker, and a
+refusal shows in the dialog, next to the field it concerns, with everything typed kept;
+only a write that went through closes the dialog. The outcome comes back as a one-line
+notification plus a `CasesChanged` message. Actions without a dialog show a refusal as
+a one-line notification, never a crash.
+
+On several cases (marks), status and close first show a per-case preview (what will
+happen, what will be refused) and ask; after any action the marks are used up
+(`actions_done`: the queue clears them), so no count of marks survives on cases that
+left the view and no later key acts on them. Writing on one
 case opens compose, which the app builds (`ComposeRequested`): this module never imports
 another screen.
 
@@ -21,13 +29,14 @@ from typing import Any, Protocol, TypeVar
 
 from textual import work
 
+from helpdesk_tui.dialogs.base import Dialog
 from helpdesk_tui.dialogs.close import CloseChoice, CloseDialog
 from helpdesk_tui.dialogs.confirm import ConfirmDialog
-from helpdesk_tui.dialogs.delegate import DelegateChoice, DelegateDialog
+from helpdesk_tui.dialogs.delegate import DelegateDialog
 from helpdesk_tui.dialogs.edit import EditDialog
-from helpdesk_tui.dialogs.reopen import ReopenDialog
+from helpdesk_tui.dialogs.reopen import ReopenChoice, ReopenDialog
 from helpdesk_tui.dialogs.status import StatusChoice, StatusDialog
-from helpdesk_tui.dialogs.subcase import SubCaseChoice, SubCaseDialog
+from helpdesk_tui.dialogs.subcase import SubCaseDialog
 from helpdesk_tui.dialogs.text import TextDialog
 from helpdesk_tui.domain.enums import ActivityKind, Resolution, Status
 from helpdesk_tui.domain.errors import DomainError
@@ -45,6 +54,7 @@ KIND_NOUNS = {
 }
 
 ResultT = TypeVar("ResultT")
+ChoiceT = TypeVar("ChoiceT")
 
 
 class BulkOutcome(Protocol):
@@ -52,6 +62,28 @@ class BulkOutcome(Protocol):
 
     def line(self, verb: str) -> str:
         """`<n> <verb>`, plus the refusals."""
+        ...
+
+
+class BulkPreviewLike(Protocol):
+    """What a Desk bulk preview returns: per case what will happen and what is refused."""
+
+    @property
+    def count(self) -> int:
+        """How many cases the action would change."""
+        ...
+
+    @property
+    def going(self) -> Sequence[object]:
+        """The cases the action would change."""
+        ...
+
+    def line(self) -> str:
+        """One line: `3 cases: open → waiting, 1 refused`."""
+        ...
+
+    def lines(self, limit: int = 8) -> list[str]:
+        """One line per case."""
         ...
 
 
@@ -130,9 +162,41 @@ class CaseActionScreen(WorkerScreen[None]):
         self.app.call_from_thread(self.notify, error.message, severity="error", markup=False)
 
     def _report(self, line: str, changed: list[CaseNumber]) -> None:
-        """From a worker thread: show the outcome and tell every screen what changed."""
+        """From a worker thread: show the outcome, tell every screen what changed, and let
+        the screen drop the marks the action used."""
         self.app.call_from_thread(self.notify, line, markup=False)
         self.app.call_from_thread(self.announce_change, changed)
+        self.app.call_from_thread(self.actions_done)
+
+    def actions_done(self) -> None:
+        """An action went through on the cases `target_cases` gave: the queue clears its
+        marks here (they were used up); other screens have none."""
+
+    def _ask(
+        self,
+        dialog: Dialog[ChoiceT | None],
+        write: Callable[[ChoiceT], ResultT],
+        done: Callable[[ChoiceT, ResultT], str],
+        changed: list[CaseNumber],
+        then: Callable[[ChoiceT, ResultT], None] | None = None,
+    ) -> None:
+        """Show `dialog`; on submit `write(choice)` runs in the dialog's worker (a refusal
+        keeps the dialog open with the input), its outcome told by `done`; once the dialog
+        has closed, `then(choice, result)` may ask the next question."""
+        results: list[ResultT] = []
+
+        def submit(choice: ChoiceT | None) -> None:
+            if choice is None:
+                return
+            result = write(choice)
+            results.append(result)
+            self._report(done(choice, result), changed)
+
+        def dismissed(choice: ChoiceT | None) -> None:
+            if choice is not None and results and then is not None:
+                then(choice, results[0])
+
+        self.app.push_screen(dialog.submitting(submit), dismissed)
 
     # -- assign to me (ASSIGN-2): no dialog ---------------------------------------------
     def action_assign_me(self) -> None:
@@ -166,31 +230,77 @@ class CaseActionScreen(WorkerScreen[None]):
         if not offered:
             self.notify(f"{label(targets)}: the workflow allows you no status change")
             return
-        current = targets[0].status if len(targets) == 1 else None
-        dialog = StatusDialog(f"Status of {label(targets)}", offered, today=today, current=current)
-        self.app.push_screen(dialog, lambda choice: self._status_chosen(targets, choice))
+        if len(targets) > 1:
+            dialog = StatusDialog(f"Status of {label(targets)}", offered, today=today)
+            self.app.push_screen(dialog, lambda choice: self._bulk_status_chosen(targets, choice))
+            return
+        case, desk = targets[0], self.desk
+        dialog = StatusDialog(
+            f"Status of {case.number}", offered, today=today, current=case.status, due=case.due
+        )
 
-    def _status_chosen(self, targets: list[CaseSummary], choice: StatusChoice | None) -> None:
+        def write(choice: StatusChoice) -> str:
+            if choice.target is Status.CLOSED:
+                return ""  # the close dialog asks for the resolution next
+            if case.status == Status.CLOSED and choice.target is Status.OPEN:
+                reopened = desk.reopen(case.number, comment=choice.comment)
+                return f"{' and '.join(map(str, reopened))} reopened"
+            desk.change_status(
+                case.number,
+                choice.target,
+                comment=choice.comment,
+                reminder=choice.reminder,
+                due=choice.due,
+            )
+            moved = f", due {choice.due}" if choice.due else ""
+            return f"{case.number} is now {choice.target}{moved}"
+
+        def then(choice: StatusChoice, _: str) -> None:
+            if choice.target is Status.CLOSED:
+                self._ask_close(targets)
+
+        self._ask(dialog, write, lambda _, line: line, [case.number], then)
+
+    def _bulk_status_chosen(self, targets: list[CaseSummary], choice: StatusChoice | None) -> None:
         if choice is None:
             return
         if choice.target is Status.CLOSED:
             self._ask_close(targets)
             return
+        self._preview_status([c.number for c in targets], choice)
+
+    @work(thread=True, group="case-dialog", exit_on_error=False, description="bulk preview")
+    def _preview_status(self, numbers: list[CaseNumber], choice: StatusChoice) -> None:
+        preview = self.desk.preview_status(
+            numbers, choice.target, comment=choice.comment, reminder=choice.reminder
+        )
         desk, target = self.desk, choice.target
-        if len(targets) == 1 and targets[0].status == Status.CLOSED and target is Status.OPEN:
-            self._reopen([targets[0].number], choice.comment)
-            return
-        self._one_or_all(
-            [c.number for c in targets],
-            lambda n: desk.change_status(
-                n, target, comment=choice.comment, reminder=choice.reminder
-            ),
-            lambda n, _: f"{n} is now {target}",
-            lambda ns: desk.bulk_status(
-                ns, target, comment=choice.comment, reminder=choice.reminder
+        self.app.call_from_thread(
+            self._confirm_bulk,
+            f"Set {len(numbers)} cases to {target}?",
+            preview,
+            lambda: desk.bulk_status(
+                numbers, target, comment=choice.comment, reminder=choice.reminder
             ),
             f"set to {target}",
+            numbers,
         )
+
+    def _confirm_bulk(
+        self,
+        question: str,
+        preview: BulkPreviewLike,
+        call: Callable[[], BulkOutcome],
+        verb: str,
+        numbers: list[CaseNumber],
+    ) -> None:
+        """TUI-4: show per case what will happen and what will be refused; on yes, run."""
+        detail = "\n".join([preview.line(), *preview.lines()])
+        if not preview.going:
+            self.notify(f"Nothing to do: {preview.line()}", severity="warning", markup=False)
+            return
+        dialog = ConfirmDialog(question, detail, yes=f"Do {preview.count}", no="Cancel")
+        self._run_if_confirmed(dialog, call, done=lambda r: r.line(verb), changed=numbers)
 
     # -- close (CASE-6, SUB-3, TUI-4), then the parent and the closing mail (MAIL-5) -------
     def action_close(self) -> None:
@@ -201,37 +311,38 @@ class CaseActionScreen(WorkerScreen[None]):
 
     def _ask_close(self, targets: list[CaseSummary]) -> None:
         dialog = CloseDialog(f"Close {label(targets)}", allow_duplicate=len(targets) == 1)
-        self.app.push_screen(dialog, lambda choice: self._close_chosen(targets, choice))
+        if len(targets) > 1:
+            numbers = [c.number for c in targets]
 
-    def _close_chosen(self, targets: list[CaseSummary], choice: CloseChoice | None) -> None:
-        if choice is None:
+            def chosen(choice: CloseChoice | None) -> None:
+                if choice is not None:
+                    self._preview_close(numbers, choice)
+
+            self.app.push_screen(dialog, chosen)
             return
-        if len(targets) == 1:
-            self._close_one(targets[0].number, choice)
-        else:
-            self._preview_close([c.number for c in targets], choice)
+        number, desk = targets[0].number, self.desk
 
-    @work(thread=True, group="case-action", exit_on_error=False, description="close case")
-    def _close_one(self, number: CaseNumber, choice: CloseChoice) -> None:
-        desk = self.desk
-        try:
-            result = desk.close_case(
+        def write(choice: CloseChoice) -> Any:
+            return desk.close_case(
                 number,
                 choice.resolution,
                 duplicate_of=choice.duplicate_of,
                 comment=choice.comment,
             )
-        except DomainError as error:
-            self._refused(error)
-            return
-        what = f"duplicate of {choice.duplicate_of}" if choice.duplicate_of else choice.resolution
-        self._report(f"{number} closed ({what})", [number])
-        if result.parent_closable is not None:
-            self.app.call_from_thread(
-                self._offer_parent_close, number, result.parent_closable, choice.resolution
+
+        def done(choice: CloseChoice, _: Any) -> str:
+            what = (
+                f"duplicate of {choice.duplicate_of}" if choice.duplicate_of else choice.resolution
             )
-        elif desk.mail_out is not None:
-            self.app.call_from_thread(self._offer_closing_mail, number)
+            return f"{number} closed ({what})"
+
+        def then(choice: CloseChoice, result: Any) -> None:
+            if result.parent_closable is not None:
+                self._offer_parent_close(number, result.parent_closable, choice.resolution)
+            elif desk.mail_out is not None:
+                self._offer_closing_mail(number)
+
+        self._ask(dialog, write, done, [number], then)
 
     def _offer_parent_close(
         self, number: CaseNumber, parent: CaseNumber, resolution: Resolution
@@ -270,19 +381,15 @@ class CaseActionScreen(WorkerScreen[None]):
 
     @work(thread=True, group="case-dialog", exit_on_error=False, description="bulk preview")
     def _preview_close(self, numbers: list[CaseNumber], choice: CloseChoice) -> None:
-        preview = self.desk.preview_close(numbers, choice.resolution)
-        self.app.call_from_thread(self._confirm_bulk_close, numbers, choice, preview.line())
-
-    def _confirm_bulk_close(
-        self, numbers: list[CaseNumber], choice: CloseChoice, line: str
-    ) -> None:
         desk = self.desk
-        dialog = ConfirmDialog(f"Close {len(numbers)} cases?", line, yes="Close all")
-        self._run_if_confirmed(
-            dialog,
+        preview = desk.preview_close(numbers, choice.resolution, comment=choice.comment)
+        self.app.call_from_thread(
+            self._confirm_bulk,
+            f"Close {len(numbers)} cases?",
+            preview,
             lambda: desk.bulk_close(numbers, choice.resolution, comment=choice.comment),
-            done=lambda r: r.line("closed"),
-            changed=numbers,
+            "closed",
+            numbers,
         )
 
     # -- delegate (ASSIGN-1, ASSIGN-4) ---------------------------------------------------
@@ -306,26 +413,29 @@ class CaseActionScreen(WorkerScreen[None]):
     ) -> None:
         current = delegation_text(targets[0]).plain if len(targets) == 1 else None
         dialog = DelegateDialog(f"Delegate {label(targets)}", agents, groups, current=current)
-        self.app.push_screen(dialog, lambda choice: self._delegate_chosen(targets, choice))
-
-    def _delegate_chosen(self, targets: list[CaseSummary], choice: DelegateChoice | None) -> None:
-        if choice is None:
+        desk, numbers = self.desk, [c.number for c in targets]
+        if len(numbers) > 1:
+            self._ask(
+                dialog,
+                lambda choice: desk.bulk_delegate(
+                    numbers, user=choice.user, group=choice.group, comment=choice.comment
+                ),
+                lambda choice, r: r.line(f"delegated to {choice.target}"),
+                numbers,
+            )
             return
-        desk = self.desk
-        self._one_or_all(
-            [c.number for c in targets],
-            lambda n: desk.delegate(
-                n, user=choice.user, group=choice.group, comment=choice.comment
+        number = numbers[0]
+        self._ask(
+            dialog,
+            lambda choice: desk.delegate(
+                number, user=choice.user, group=choice.group, comment=choice.comment
             ),
-            lambda n, r: (
-                f"{n} delegated to {choice.target}"
+            lambda choice, r: (
+                f"{number} delegated to {choice.target}"
                 if r.changed
-                else f"{n} already is with {choice.target}"
+                else f"{number} already is with {choice.target}"
             ),
-            lambda ns: desk.bulk_delegate(
-                ns, user=choice.user, group=choice.group, comment=choice.comment
-            ),
-            f"delegated to {choice.target}",
+            numbers,
         )
 
     # -- write: comment, external action, phone note (ACT-1…5), reply by mail (MAIL-5) ----
@@ -360,19 +470,15 @@ class CaseActionScreen(WorkerScreen[None]):
             self._bulk_reply(targets)
             return
         desk, numbers = self.desk, [c.number for c in targets]
-
-        def written(text: str | None) -> None:
-            if text:
-                self.run_service(
-                    lambda: desk.bulk_comment(numbers, text, kind=kind),
-                    done=lambda r: r.line(f"got the {KIND_NOUNS[kind].lower()}"),
-                    changed=numbers,
-                )
-
         dialog = TextDialog(
             f"{KIND_NOUNS[kind]} on {label(targets)}", label="Text:", multiline=True
         )
-        self.app.push_screen(dialog, written)
+        self._ask(
+            dialog,
+            lambda text: desk.bulk_comment(numbers, text, kind=kind),
+            lambda _, r: r.line(f"got the {KIND_NOUNS[kind].lower()}"),
+            numbers,
+        )
 
     def _bulk_reply(self, targets: list[CaseSummary]) -> None:
         """TUI-4: one external action on every marked case, mailed to each requester,
@@ -441,26 +547,35 @@ class CaseActionScreen(WorkerScreen[None]):
 
     # -- reopen (CASE-7) -------------------------------------------------------------------
     def action_reopen(self) -> None:
-        """`r`: reopen closed case(s), with an optional comment (the workflow decides who)."""
+        """`r`: reopen closed case(s): why, and new due/reminder dates (defaults: today +
+        the configured days); the workflow decides who may."""
         targets = self._targets()
         if not targets:
             return
-        numbers = [c.number for c in targets]
+        desk, numbers = self.desk, [c.number for c in targets]
+        due, reminder = desk.reopen_defaults()
+        dialog = ReopenDialog(label(targets), today=desk.today(), due=due, reminder=reminder)
+        if len(numbers) > 1:
+            self._ask(
+                dialog,
+                lambda c: desk.reopen_all(
+                    numbers, comment=c.comment, due=c.due, reminder=c.reminder
+                ),
+                lambda _, r: r.line("reopened"),
+                numbers,
+            )
+            return
 
-        def answered(comment: str | None) -> None:
-            if comment is not None:
-                self._reopen(numbers, comment)
+        def write(choice: ReopenChoice) -> list[CaseNumber]:
+            return desk.reopen(
+                numbers[0], comment=choice.comment, due=choice.due, reminder=choice.reminder
+            )
 
-        self.app.push_screen(ReopenDialog(label(targets)), answered)
-
-    def _reopen(self, numbers: list[CaseNumber], comment: str) -> None:
-        desk = self.desk
-        self._one_or_all(
-            numbers,
-            lambda n: desk.reopen(n, comment=comment),
+        self._ask(
+            dialog,
+            write,
             lambda _, reopened: f"{' and '.join(map(str, reopened))} reopened",
-            lambda ns: desk.reopen_all(ns, comment=comment),
-            "reopened",
+            numbers,
         )
 
     # -- sub-case (SUB-1, SUB-2) ---------------------------------------------------------
@@ -475,24 +590,19 @@ class CaseActionScreen(WorkerScreen[None]):
     def _show_subcase_dialog(
         self, targets: list[CaseSummary], agents: list[str], groups: list[str], today: date
     ) -> None:
-        parent = targets[0]
+        parent, desk = targets[0], self.desk
         dialog = SubCaseDialog(parent, agents, groups, today=today)
-        self.app.push_screen(dialog, lambda choice: self._subcase_chosen(parent, choice))
-
-    def _subcase_chosen(self, parent: CaseSummary, choice: SubCaseChoice | None) -> None:
-        if choice is None:
-            return
-        desk = self.desk
-        self.run_service(
-            lambda: desk.create_subcase(
+        self._ask(
+            dialog,
+            lambda choice: desk.create_subcase(
                 parent,
                 subject=choice.subject,
                 user=choice.user,
                 group=choice.group,
                 due=choice.due,
             ),
-            done=lambda number: f"sub-case {number} created",
-            changed=[parent.number],
+            lambda _, number: f"sub-case {number} created",
+            [parent.number],
         )
 
     # -- header edits (CASE-1) -------------------------------------------------------------
@@ -507,19 +617,14 @@ class CaseActionScreen(WorkerScreen[None]):
         if case.status == Status.CLOSED:
             self.notify(f"{case.number} is closed: reopen it to edit", severity="warning")
             return
+        self._show_edit_dialog(case)
+
+    def _show_edit_dialog(self, case: CaseSummary) -> None:
         desk = self.desk
         dialog = EditDialog(case, desk.case_types(), today=desk.today())
-
-        def edited(values: dict[str, object] | None) -> None:
-            if values is None:
-                return
-            if not values:
-                self.notify("Nothing changed")
-                return
-            self.run_service(
-                lambda: desk.edit(case.number, values),
-                done=lambda changed: f"{case.number} saved" if changed else "Nothing changed",
-                changed=[case.number],
-            )
-
-        self.app.push_screen(dialog, edited)
+        self._ask(
+            dialog,
+            lambda values: bool(values) and desk.edit(case.number, values),
+            lambda _, changed: f"{case.number} saved" if changed else "Nothing changed",
+            [case.number],
+        )

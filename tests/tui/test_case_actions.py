@@ -55,15 +55,16 @@ async def test_waiting_is_refused_without_comment_and_reminder_then_saved(
         assert dialog.targets[1].value == "waiting"
         await pilot.press("down", "ctrl+s")  # Waiting, nothing else
         assert app.screen is dialog
-        assert dialog.error_text == WAITING_COMMENT
-        await pilot.press("tab")
+        assert dialog.field_error_text("status-comment") == WAITING_COMMENT
+        assert dialog.focused is dialog.query_one("#status-comment")  # the cursor is there
         await type_text(pilot, "Beleg bis Fr")
         await pilot.press("ctrl+s")
         assert app.screen is dialog
-        assert dialog.error_text == WAITING_REMINDER
+        assert dialog.field_error_text("status-reminder") == WAITING_REMINDER
+        assert dialog.field_error_text("status-comment") == ""
         assert case_data.detail(INVOICE).case.status == "open"  # nothing written yet
 
-        await pilot.press("tab")
+        assert dialog.focused is dialog.query_one("#status-reminder")
         await type_text(pilot, "+3d")
         await pilot.press("enter")
         await settle(pilot)
@@ -85,10 +86,14 @@ async def test_closing_a_case_with_an_open_sub_case_is_refused_in_one_line(
         await open_case(pilot, PRINTER)  # sub-case 0000001-002 is still open
         await pilot.press("x", "enter")
         await settle(pilot)
-        assert isinstance(app.screen, CaseScreen)
+        dialog = app.screen
+        assert isinstance(dialog, CloseDialog)  # stays open: the refusal is shown in it
         refusal = "cannot close 0000001: sub-case 0000001-002 is still open"
-        assert refusal in notifications(pilot)  # one line, nothing crashed
+        assert dialog.error_text == refusal  # one line, nothing crashed
+        assert refusal in screen_text(pilot)
         assert case_data.detail(PRINTER).case.status == "in_progress"
+        await pilot.press("escape")
+        assert isinstance(app.screen, CaseScreen)
 
 
 @sync
@@ -147,10 +152,14 @@ async def test_reopen_is_refused_for_an_agent(case_data: Data) -> None:
     async with running(case_data, "alice") as (app, pilot):
         await open_case(pilot, PASSWORD)
         await pilot.press("r")
-        assert isinstance(app.screen, ReopenDialog)
+        dialog = app.screen
+        assert isinstance(dialog, ReopenDialog)
+        await type_text(pilot, "Kunde ruft an")
         await pilot.press("enter")
         await settle(pilot)
-        assert "only admin, lead may change status closed → open" in notifications(pilot)
+        assert app.screen is dialog  # refused in the dialog, the text kept
+        assert dialog.error_text == "only admin, lead may change status closed → open"
+        assert dialog.typed("reopen-comment") == "Kunde ruft an"
         assert case_data.detail(PASSWORD).case.status == "closed"
 
 
