@@ -112,6 +112,11 @@ class QueueScreen(CaseActionScreen):
             return marked
         return [cases.current] if cases.current is not None else []
 
+    def actions_done(self) -> None:
+        """An action went through on the marked cases: the marks are used up."""
+        self.case_list.clear_marks()
+        self._show_title()
+
     # -- views, counts, query, order ------------------------------------------------------
     def _view_query(self) -> CaseQuery:
         base = self.view.query
