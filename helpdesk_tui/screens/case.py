@@ -18,6 +18,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
+from helpdesk_tui.dialogs.goto import go_to_case
 from helpdesk_tui.domain.errors import DomainError
 from helpdesk_tui.domain.numbering import CaseNumber, parse_case_number
 from helpdesk_tui.messages import CasesChanged, DataChanged
@@ -76,6 +77,7 @@ class CaseScreen(CaseActionScreen):
         Binding("a", "assign_me", "Assign to me", id="case.assign_me", show=False),
         Binding("plus", "new_subcase", "New sub-case", id="case.new_subcase", show=False),
         Binding("o", "toggle_order", "Order", id="case.order"),
+        Binding("number_sign", "go_to_case", "Go to case …", id="case.go_to", show=False),
         Binding("f", "cycle_filter", "Filter", id="case.filter"),
         Binding("z", "toggle_quotes", "Quoted text", id="case.quotes", show=False),
         Binding("R", "refile", "Re-file a mail", id="case.refile", show=False),
@@ -108,6 +110,10 @@ class CaseScreen(CaseActionScreen):
     def is_built(self) -> bool:
         """Whether the widgets are mounted (not so in a screen pushed while the app quits)."""
         return bool(self.query("#timeline"))
+
+    def action_go_to_case(self) -> None:
+        """`#`: type a case number, Enter opens that case here."""
+        go_to_case(self, self.desk.case_exists)
 
     def on_mount(self) -> None:
         """Focus the timeline and load the case (if one is set)."""

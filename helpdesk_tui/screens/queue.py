@@ -12,22 +12,26 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.timer import Timer
 from textual.widgets import Input, OptionList, Static
 
+from helpdesk_tui.dialogs.goto import go_to_case
 from helpdesk_tui.domain.errors import DomainError
 from helpdesk_tui.domain.numbering import CaseNumber
-from helpdesk_tui.domain.query import CaseQuery, parse_query
+from helpdesk_tui.domain.query import ME, CaseQuery, parse_query
 from helpdesk_tui.messages import CasesChanged, DataChanged, OpenCaseRequested
 from helpdesk_tui.screens.case_actions import CaseActionScreen
 from helpdesk_tui.services.desk import Desk
 from helpdesk_tui.storage.reads import CaseSummary, Sort, SortKey
 from helpdesk_tui.widgets.case_list import CaseList
 from helpdesk_tui.widgets.key_footer import KeyFooter
-from helpdesk_tui.widgets.query_bar import QueryBar
+from helpdesk_tui.widgets.query_bar import QueryBar, QueryNote
 from helpdesk_tui.widgets.sidebar import STANDARD_VIEWS, View, ViewSidebar, views_for
 from helpdesk_tui.widgets.status_line import StatusLine
 
 SORT_CYCLE = (SortKey.DUE, SortKey.NUMBER, SortKey.UPDATED)
+#: Seconds typing must pause before the list narrows (a held key or a burst reads once).
+DEBOUNCE = 0.03
 SORT_NAMES = {SortKey.DUE: "due", SortKey.NUMBER: "number", SortKey.UPDATED: "last activity"}
 
 
@@ -50,6 +54,7 @@ class QueueScreen(CaseActionScreen):
         Binding("d", "delegate", "Delegate", id="queue.delegate"),
         Binding("c", "comment", "Comment", id="queue.comment"),
         Binding("slash", "query", "Search", id="queue.query"),
+        Binding("number_sign", "go_to_case", "Go to case …", id="queue.go_to", show=False),
         Binding("i", "inbox", "Unfiled mail", id="queue.inbox", show=False),
         Binding("u", "outbox", "Outbox (unsent)", id="queue.outbox", show=False),
         Binding("o", "cycle_sort", "Sort", id="queue.sort", show=False),
@@ -69,7 +74,11 @@ class QueueScreen(CaseActionScreen):
         """The queue of the agent `desk` acts as."""
         super().__init__(desk, self._marked_or_current)
         self.view: View = views_for([])[0]
-        self.query_text = ""
+        self.query_text = ""  # the query applied (Enter); the bar may show a newer one
+        self.typed_text = ""  # the query the list shows while the bar is open
+        self._before: tuple[CaseSummary, int] | None = None  # where Esc goes back to
+        self._typing: Timer | None = None  # the debounce of what is typed
+        self._typed_generation = 0  # moves on with each edit: older checks are dropped
         self._counted = False  # counts start once the list has painted (first paint first)
 
     def compose(self) -> ComposeResult:
@@ -80,6 +89,7 @@ class QueueScreen(CaseActionScreen):
             with Vertical(id="queue-main"):
                 yield Static(id="list-title")
                 yield QueryBar(id="query")
+                yield QueryNote(id="query-note")
                 yield CaseList(desk, self._view_query(), id="cases")
         yield StatusLine(desk.user, desk.database_label(), id="status")
         yield KeyFooter(compact=True)
@@ -118,11 +128,13 @@ class QueueScreen(CaseActionScreen):
         self._show_title()
 
     # -- views, counts, query, order ------------------------------------------------------
-    def _view_query(self) -> CaseQuery:
+    def _view_query(self, text: str | None = None) -> CaseQuery:
+        """The view AND the query `text` (default: the one applied)."""
+        text = self.query_text if text is None else text
         base = self.view.query
-        if not self.query_text:
+        if not text.strip():
             return base
-        return base.narrowed(parse_query(self.query_text), me=self.desk.user)
+        return base.narrowed(parse_query(text), me=self.desk.user)
 
     @work(
         thread=True,
@@ -173,30 +185,115 @@ class QueueScreen(CaseActionScreen):
         self._show_title()
 
     def action_query(self) -> None:
-        """`/`: type a query (VIEW-1 syntax and full-text words)."""
-        self.query_one(QueryBar).open()
+        """`/`: type a query (VIEW-1 syntax, case numbers, full-text words); the list
+        narrows as it is typed."""
+        bar = self.query_one(QueryBar)
+        if not bar.active:
+            cases = self.case_list
+            window = cases.window
+            current = cases.current
+            self._before = (current, window.cursor - window.top) if current else None
+            self.typed_text = self.query_text
+        bar.open()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """A key in the query bar: narrow the list once typing pauses (DEBOUNCE)."""
+        if not isinstance(event.input, QueryBar) or not event.input.active:
+            return
+        event.stop()
+        self._typed_generation += 1
+        if self._typing is not None:
+            self._typing.stop()
+            self._typing = None
+        if DEBOUNCE > 0:
+            self._typing = self.set_timer(DEBOUNCE, self._narrow)
+        else:  # no pause wanted (tests): at the loop's next turn
+            self.call_later(self._narrow)
+
+    def _narrow(self, *, submit: bool = False) -> None:
+        """Show the view AND what is typed; a query that cannot be read, or names people
+        or groups that do not exist, says why under the bar and leaves the list as it is."""
+        self._typing = None
+        bar = self.query_one(QueryBar)
+        if not bar.active:
+            return  # left meanwhile (Enter or Esc)
+        text = bar.value.strip()
+        try:
+            typed = parse_query(text)
+        except DomainError as error:
+            self.query_one(QueryNote).say(error.message)
+            return
+        query = self.view.query.narrowed(typed, me=self.desk.user) if text else self.view.query
+        if typed.users - {ME} or typed.groups:
+            self._check_names(self._typed_generation, text, query, submit)
+        else:
+            self._narrowed(self._typed_generation, text, query, submit)
+
+    @work(
+        thread=True,
+        exclusive=True,
+        group="queue-query",
+        exit_on_error=False,
+        description="check the names in the query",
+    )
+    def _check_names(self, generation: int, text: str, query: CaseQuery, submit: bool) -> None:
+        try:
+            self.desk.check_query(parse_query(text))
+        except DomainError as error:
+            self.app.call_from_thread(self._query_refused, generation, error.message)
+            return
+        self.app.call_from_thread(self._narrowed, generation, text, query, submit)
+
+    def _query_refused(self, generation: int, message: str) -> None:
+        if generation == self._typed_generation:
+            self.query_one(QueryNote).say(message)
+
+    def _narrowed(self, generation: int, text: str, query: CaseQuery, submit: bool) -> None:
+        bar = self.query_one(QueryBar)
+        if generation != self._typed_generation or not bar.active:
+            return  # typed on meanwhile, or the bar was left
+        self.query_one(QueryNote).say("")
+        self.typed_text = text
+        cases = self.case_list
+        if query != cases.case_query:
+            cases.show(query)
+        if submit:
+            self._apply_query(text)
+        else:
+            self._show_title()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        """Enter in the query bar: apply it, or keep the old list on a parse error."""
+        """Enter in the query bar: apply what is typed (the list already shows it), or
+        stay in the bar when it cannot be applied."""
         if not isinstance(event.input, QueryBar):
             return
         event.stop()
-        text = event.value.strip()
-        try:
-            parse_query(text)
-        except DomainError as error:
-            self.notify(error.message, severity="error", markup=False)
-            return
-        self._apply_query(text)
+        if self._typing is not None:
+            self._typing.stop()
+        self._typed_generation += 1
+        self._narrow(submit=True)
 
     def on_query_bar_cancelled(self, _: QueryBar.Cancelled) -> None:
-        """Esc in the query bar: leave it as it was applied."""
+        """Esc in the query bar: the view as it was before the bar opened."""
+        if self._typing is not None:
+            self._typing.stop()
+            self._typing = None
+        self._typed_generation += 1
+        self.query_one(QueryNote).say("")
         self.query_one(QueryBar).close(self.query_text)
+        self.typed_text = self.query_text
+        cases = self.case_list
+        if self._view_query() != cases.case_query:
+            cases.show(self._view_query(), at=self._before)
         self.case_list.focus()
+        self._show_title()
 
     def _apply_query(self, text: str) -> None:
-        self.query_text = text
-        self.query_one(QueryBar).close(text)
+        self.query_text = self.typed_text = text
+        bar = self.query_one(QueryBar)
+        bar.remember(text)
+        bar.close(text)
+        self.query_one(QueryNote).say("")
         self.case_list.focus()
         self._show_view()
 
@@ -227,7 +324,7 @@ class QueueScreen(CaseActionScreen):
             return
         cases = self.case_list
         title = Text(self.view.label, style="bold")
-        if self.query_text:
+        if self.typed_text if self.query_one(QueryBar).active else self.query_text:
             title.append(" · query", style="italic")
         order = "rank" if cases.case_query.words else SORT_NAMES[cases.sort.key]
         arrow = "" if cases.case_query.words else (" ▼" if cases.sort.descending else " ▲")
@@ -237,6 +334,10 @@ class QueueScreen(CaseActionScreen):
         self.query_one("#list-title", Static).update(title, layout=False)  # fixed size
 
     # -- opening cases --------------------------------------------------------------------
+    def action_go_to_case(self) -> None:
+        """`#`: type a case number, Enter opens that case."""
+        go_to_case(self, self.desk.case_exists)
+
     def on_case_list_open_requested(self, event: CaseList.OpenRequested) -> None:
         """Enter on a case: open it."""
         self.open_case(event.number)

@@ -195,14 +195,24 @@ class CaseList(Widget, can_focus=True):
             self.post_message(self.MarksChanged(0))
             self.refresh()
 
-    def show(self, query: CaseQuery, sort: Sort | None = None) -> None:
-        """Show another view / query / order, keeping the current case if it is in it."""
+    def show(
+        self,
+        query: CaseQuery,
+        sort: Sort | None = None,
+        *,
+        at: tuple[CaseSummary, int] | None = None,
+    ) -> None:
+        """Show another view / query / order, keeping the current case if it is in it;
+        `at` puts a case back on a screen row (a view shown again as it was)."""
         changed_order = sort is not None and sort != self.sort
         self.case_query = query
         if sort is not None:
             self.sort = sort
         keep = self.current
-        if changed_order and keep is not None:
+        if at is not None and not (query.words or query.numbers):  # ranked: no cursors
+            case, screen_row = at
+            self._reload(case.cursor_for(self.sort), case.number, screen_row)
+        elif changed_order and keep is not None:
             # The same case stays under the cursor, at the same height on screen.
             screen_row = self.window.cursor - self.window.top
             self._reload(keep.cursor_for(self.sort), keep.number, screen_row)
@@ -282,26 +292,26 @@ class CaseList(Widget, can_focus=True):
         placing: Placing,
         size: int,
     ) -> None:
+        worker = get_current_worker()
         result = read_window(
-            self.source,
-            query,
-            sort,
-            anchor,
-            size=size,
-            from_end=placing.from_end,
-            count=placing.count,
+            self.source, query, sort, anchor, size=size, from_end=placing.from_end, count=False
         )
-        if get_current_worker().is_cancelled:
+        if worker.is_cancelled:
             return
+        # The rows first, the count after them: a count may walk ten thousand index
+        # entries, and the list must not wait for it (a query typed into the bar).
         self.app.call_from_thread(self._loaded, generation, result, placing)
+        if placing.count and not worker.is_cancelled:
+            total = self.source.count_queries({"list": query})["list"]
+            self.app.call_from_thread(self._counted, generation, total)
 
     def _loaded(self, generation: int, result: Window, placing: Placing) -> None:
         """A fresh window arrived: place it, read the view's ends ahead, replay keys."""
         if generation != self._generation:
             return
         self.loading_rows = False
-        if result.total is not None:
-            self._count_stale = False
+        if placing.count:
+            self.window.total = None  # "of …" until the count arrives
         self.window.place(result, placing, self.visible_rows)
         self.post_message(self.RowsLoaded())
         if self._edges_key != self._edges_wanted():
@@ -311,6 +321,14 @@ class CaseList(Widget, can_focus=True):
         if pending:
             self.window.move_to(self.window.cursor + pending)
         self._settle()
+
+    def _counted(self, generation: int, total: int) -> None:
+        """The count of the view whose rows are on screen."""
+        if generation != self._generation:
+            return
+        self._count_stale = False
+        self.window.total = total
+        self.position = self.window.position()
 
     # -- the view's ends, read ahead for g/G ----------------------------------------------
     def _edges_wanted(self) -> tuple[object, ...]:

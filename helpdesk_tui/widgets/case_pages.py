@@ -137,7 +137,7 @@ class RowWindow:
         self.today, self.loaded = window.today, True
         if window.total is not None:
             self.total = window.total
-        total = self.total or 0
+        total = self.total
         self._refresh_marks(rows)
         if placing.from_end:
             self.cursor = len(rows) - 1
@@ -157,7 +157,7 @@ class RowWindow:
         self.cursor = max(0, min(self.cursor, len(rows) - 1))
         if self.at_start:
             self.base = 0
-        elif self.at_end and total <= COUNT_CAP:
+        elif self.at_end and total is not None and total <= COUNT_CAP:
             self.base = total - len(rows)
         elif placing.anchor_position is not None:
             self.base = max(1, placing.anchor_position - window.anchor_index)
@@ -280,7 +280,7 @@ class RowWindow:
             return "loading…"
         if not self.rows:
             return "no cases"
-        of = f" of {count_text(self.total or 0)}"
+        of = " of …" if self.total is None else f" of {count_text(self.total)}"
         if self.base is not None:
             return f"row {self.base + self.cursor + 1}{of}"
         if self.at_end:
