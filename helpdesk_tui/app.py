@@ -15,7 +15,12 @@ from textual.worker import Worker, get_current_worker
 
 from helpdesk_tui.commands import BindingCommands
 from helpdesk_tui.domain.safe_text import one_line, safe_text
-from helpdesk_tui.messages import ComposeRequested, DataChanged, OpenCaseRequested
+from helpdesk_tui.messages import (
+    ComposeRequested,
+    DataChanged,
+    NewCaseRequested,
+    OpenCaseRequested,
+)
 from helpdesk_tui.screens.help import HelpScreen
 from helpdesk_tui.screens.queue import QueueScreen
 from helpdesk_tui.services.desk import Desk
@@ -55,6 +60,7 @@ class HelpdeskApp(App[None]):
         HERE / "screens" / "compose.tcss",
         HERE / "dialogs" / "dialogs.tcss",
     ]
+        HERE / "screens" / "new_case.tcss",
     TITLE = "helpdesk"
     COMMANDS = App.COMMANDS | {BindingCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -213,6 +219,12 @@ class HelpdeskApp(App[None]):
         screen = ComposeScreen(
             self.desk,
             event.case,
+    def on_new_case_requested(self, _event: NewCaseRequested) -> None:
+        """A screen asks for the new-case form; the case opens once it is saved."""
+        from helpdesk_tui.screens.new_case import NewCaseScreen  # lazy: needed on first use
+
+        self.push_screen(NewCaseScreen(self.desk))
+
             event.kind,
             by_mail=event.by_mail,
             canned=self.canned_responses,

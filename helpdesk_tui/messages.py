@@ -31,6 +31,10 @@ class OpenCaseRequested(Message):
     number: CaseNumber
 
 
+class NewCaseRequested(Message):
+    """A screen asks the app for the new-case form (`N`)."""
+
+
 @dataclass
 class ComposeRequested(Message):
     """A screen asks the app to open compose for one activity on `case`."""

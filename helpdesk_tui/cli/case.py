@@ -75,7 +75,7 @@ def _fields(pairs: list[str] | None) -> dict[str, str]:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
             raise UsageError(f"--field takes KEY=VALUE, not {pair!r}")
-        fields[key.strip().lower()] = value
+        fields[key.strip()] = value
     return fields
 
 

@@ -1,11 +1,19 @@
-"""Edit a case's header fields; only what changed is returned (edit_case records old → new)."""
+"""Edit a case's header fields and the custom fields of its type; only what changed is
+returned (edit_case records old → new).
+
+One line per field (label, then field), so the dialog fits 80×24 with a type's custom
+fields too. Changing the type shows the new type's custom fields; fields the new type
+does not have are cleared when it is saved.
+"""
 
 from collections.abc import Sequence
 from datetime import date
+from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.widget import Widget
 from textual.widgets import Input, Select, Static
 
 from helpdesk_tui.dialogs.base import Dialog
@@ -13,13 +21,21 @@ from helpdesk_tui.domain.dates import parse_date
 from helpdesk_tui.domain.enums import Priority
 from helpdesk_tui.domain.policy import CaseType
 from helpdesk_tui.storage.reads import CaseSummary
+from helpdesk_tui.widgets.case_header import field_label
 from helpdesk_tui.widgets.untrusted import literal_line, plain
 
 
 class EditDialog(Dialog[dict[str, object] | None]):
-    """Subject, priority, type, due, reminder and owner of one open case."""
+    """Subject, priority, type, due, reminder, owner and custom fields of one open case."""
 
     FOCUS = "#edit-subject"
+    DEFAULT_CSS: ClassVar[str] = """
+    EditDialog .edit-line { height: auto; }
+    EditDialog .edit-line > .edit-label { width: 14; color: $text-muted; }
+    EditDialog .edit-line > .edit-label-next { width: auto; padding: 0 1 0 2; color: $text-muted; }
+    EditDialog #edit-fields { height: auto; }
+    EditDialog .edit-gap { margin-top: 1; }
+    """
 
     def __init__(self, case: CaseSummary, types: Sequence[CaseType], *, today: date) -> None:
         """`case`'s fields filled in; `types` offered; dates read relative to `today`."""
@@ -27,39 +43,78 @@ class EditDialog(Dialog[dict[str, object] | None]):
         self.case = case
         self.types = list(types)
         self.today = today
+        self.typed_fields = dict(case.fields)  # custom field values by key, across types
+        self.shown_type = case.type
 
     def compose_body(self) -> ComposeResult:
-        """One field per header value, filled with the case's."""
+        """One line per header value, filled with the case's, then the custom fields."""
         case = self.case
-        yield Static("Subject:", classes="field-label")
-        yield Input(plain(case.subject), id="edit-subject")
-        with Horizontal(classes="edit-row"):
-            with Vertical():
-                yield Static("Priority:", classes="field-label")
-                yield Select(
+        yield _line(("Subject", Input(plain(case.subject), id="edit-subject", compact=True)))
+        known = [t.key for t in self.types]
+        types = [(literal_line(t.label), t.key) for t in self.types]
+        if case.type not in known:
+            types.append((literal_line(case.type), case.type))
+        yield _line(
+            (
+                "Priority",
+                Select(
                     [(Text(p.value), p.value) for p in Priority],
                     value=case.priority,
                     allow_blank=False,
+                    compact=True,
                     id="edit-priority",
+                ),
+            ),
+            (
+                "Type",
+                Select(types, value=case.type, allow_blank=False, compact=True, id="edit-type"),
+            ),
+            gap=True,
+        )
+        reminder = case.reminder.isoformat() if case.reminder else ""
+        yield _line(
+            ("Due", Input(case.due.isoformat(), id="edit-due", compact=True)),
+            ("Reminder", Input(reminder, placeholder="none", id="edit-reminder", compact=True)),
+            ("Owner", Input(case.owner or "", placeholder="none", id="edit-owner", compact=True)),
+        )
+        lines = self._field_lines(case.type)
+        box = Vertical(*lines, id="edit-fields", classes="edit-gap")
+        box.display = bool(lines)  # no blank line for a type without custom fields
+        yield box
+
+    def _field_keys(self, type_key: str) -> tuple[str, ...]:
+        for case_type in self.types:
+            if case_type.key == type_key:
+                return case_type.custom_fields
+        return ()
+
+    def _field_lines(self, type_key: str) -> list[Horizontal]:
+        return [
+            _line(
+                (
+                    field_label(key),
+                    Input(self.typed_fields.get(key, ""), id=f"edit-field-{i}", compact=True),
                 )
-            with Vertical():
-                yield Static("Type:", classes="field-label")
-                known = [t.key for t in self.types]
-                options = [(literal_line(t.label), t.key) for t in self.types]
-                if case.type not in known:
-                    options.append((literal_line(case.type), case.type))
-                yield Select(options, value=case.type, allow_blank=False, id="edit-type")
-        with Horizontal(classes="edit-row"):
-            with Vertical():
-                yield Static("Due:", classes="field-label")
-                yield Input(case.due.isoformat(), id="edit-due")
-            with Vertical():
-                yield Static("Reminder (empty: none):", classes="field-label")
-                reminder = case.reminder.isoformat() if case.reminder else ""
-                yield Input(reminder, id="edit-reminder")
-            with Vertical():
-                yield Static("Owner (empty: none):", classes="field-label")
-                yield Input(case.owner or "", id="edit-owner")
+            )
+            for i, key in enumerate(self._field_keys(type_key))
+        ]
+
+    def _remember_fields(self) -> None:
+        for i, key in enumerate(self._field_keys(self.shown_type)):
+            for field in self.query(f"#edit-field-{i}").results(Input):
+                self.typed_fields[key] = field.value.strip()
+
+    async def on_select_changed(self, event: Select.Changed) -> None:
+        """A new type shows its custom fields (what was typed into a field is kept)."""
+        if event.select.id != "edit-type" or event.value == self.shown_type:
+            return
+        self._remember_fields()
+        box = self.query_one("#edit-fields", Vertical)
+        await box.remove_children()
+        self.shown_type = str(event.value)
+        lines = self._field_lines(self.shown_type)
+        await box.mount_all(lines)
+        box.display = bool(lines)
 
     def result(self) -> dict[str, object] | None:
         """Only the fields that changed, by name (empty: nothing changed)."""
@@ -74,9 +129,9 @@ class EditDialog(Dialog[dict[str, object] | None]):
         priority = self.query_one("#edit-priority", Select).value
         if priority != case.priority:
             values["priority"] = str(priority)
-        type_key = self.query_one("#edit-type", Select).value
+        type_key = str(self.query_one("#edit-type", Select).value)
         if type_key != case.type:
-            values["type"] = str(type_key)
+            values["type"] = type_key
         due = parse_date(text("due"), self.today)
         if due != case.due:
             values["due"] = due
@@ -86,4 +141,32 @@ class EditDialog(Dialog[dict[str, object] | None]):
         owner = text("owner").lower() or None
         if owner != case.owner:
             values["owner"] = owner
+        fields = self._changed_fields(type_key)
+        if fields:
+            values["fields"] = fields
         return values
+
+    def _changed_fields(self, type_key: str) -> dict[str, str]:
+        """Custom fields typed differently from the case's; on a new type, the old type's
+        fields it does not have are cleared."""
+        self._remember_fields()
+        before = dict(self.case.fields)
+        keys = self._field_keys(type_key)
+        changed = {
+            key: self.typed_fields.get(key, "")
+            for key in keys
+            if self.typed_fields.get(key, "") != before.get(key, "")
+        }
+        if type_key != self.case.type:
+            changed.update({key: "" for key in before if key not in keys})
+        return changed
+
+
+def _line(*pairs: tuple[str, Widget], gap: bool = False) -> Horizontal:
+    """Label/field pairs on one line: the first label in the label column."""
+    parts: list[Widget] = []
+    for index, (label, field) in enumerate(pairs):
+        style = "edit-label" if index == 0 else "edit-label-next"
+        field.styles.width = "1fr"  # inline: dialogs.tcss makes every Input and Select 100%
+        parts += [Static(Text(label), classes=style), field]
+    return Horizontal(*parts, classes="edit-line edit-gap" if gap else "edit-line")

@@ -67,7 +67,9 @@ def check_phone(text: str) -> str | None:
     if not phone:
         return None
     if not PHONE.fullmatch(phone):
-        raise ValidationError(f"invalid phone number {phone!r}: digits, + ( ) / . - and spaces")
+        raise ValidationError(
+            f"invalid phone number {phone!r}: digits, + ( ) / . - and spaces", field="phone"
+        )
     return phone
 
 

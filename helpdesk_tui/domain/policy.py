@@ -111,7 +111,10 @@ class Policy:
         case_type = self.case_type(type_key)
         unknown = sorted(set(values) - set(case_type.custom_fields))
         if unknown:
-            raise ValidationError(f"case type {case_type.key!r} has no field {unknown[0]!r}")
+            raise ValidationError(
+                f"case type {case_type.key!r} has no field {unknown[0]!r}",
+                field=f"fields.{unknown[0]}",
+            )
         for key, value in values.items():
             check_field_value(key, value)
 
@@ -123,9 +126,11 @@ MAX_FIELD_VALUE = 200
 def check_field_value(key: str, value: str) -> None:
     """A custom field's value: one line, no control characters, at most MAX_FIELD_VALUE."""
     if len(value) > MAX_FIELD_VALUE:
-        raise ValidationError(f"field {key!r} is longer than {MAX_FIELD_VALUE} characters")
+        raise ValidationError(
+            f"field {key!r} is longer than {MAX_FIELD_VALUE} characters", field=f"fields.{key}"
+        )
     if any(ord(char) < 32 or 127 <= ord(char) < 160 for char in value):
-        raise ValidationError(f"field {key!r} must be one line of text")
+        raise ValidationError(f"field {key!r} must be one line of text", field=f"fields.{key}")
 
 
 def merge_custom_fields(current: Mapping[str, str], changes: Mapping[str, str]) -> dict[str, str]:

@@ -78,6 +78,7 @@ class CaseScreen(CaseActionScreen):
         Binding("plus", "new_subcase", "New sub-case", id="case.new_subcase", show=False),
         Binding("o", "toggle_order", "Order", id="case.order"),
         Binding("number_sign", "go_to_case", "Go to case …", id="case.go_to", show=False),
+        Binding("N", "new_case", "New case", id="case.new_case", show=False),
         Binding("f", "cycle_filter", "Filter", id="case.filter"),
         Binding("z", "toggle_quotes", "Quoted text", id="case.quotes", show=False),
         Binding("R", "refile", "Re-file a mail", id="case.refile", show=False),

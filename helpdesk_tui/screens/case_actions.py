@@ -41,7 +41,7 @@ from helpdesk_tui.dialogs.text import TextDialog
 from helpdesk_tui.domain.enums import ActivityKind, Resolution, Status
 from helpdesk_tui.domain.errors import DomainError
 from helpdesk_tui.domain.numbering import CaseNumber
-from helpdesk_tui.messages import ComposeRequested
+from helpdesk_tui.messages import ComposeRequested, NewCaseRequested
 from helpdesk_tui.screens.base import WorkerScreen
 from helpdesk_tui.services.desk import Desk
 from helpdesk_tui.storage.reads import CaseSummary
@@ -605,6 +605,11 @@ class CaseActionScreen(WorkerScreen[None]):
             [parent.number],
         )
 
+    # -- a new case (CASE-2): the app opens the form ---------------------------------------
+    def action_new_case(self) -> None:
+        """`N`: the new-case form; the new case opens once it is saved."""
+        self.post_message(NewCaseRequested())
+
     # -- header edits (CASE-1) -------------------------------------------------------------
     def action_edit(self) -> None:
         """`e`: edit the header fields of an open case (CASE-1; closed cases are read-only)."""
@@ -617,7 +622,12 @@ class CaseActionScreen(WorkerScreen[None]):
         if case.status == Status.CLOSED:
             self.notify(f"{case.number} is closed: reopen it to edit", severity="warning")
             return
-        self._show_edit_dialog(case)
+        self._load_for_edit(case.number)
+
+    @work(thread=True, group="case-dialog", exit_on_error=False, description="load case")
+    def _load_for_edit(self, number: CaseNumber) -> None:
+        """The case as stored now, with its custom fields (a queue row has none)."""
+        self.app.call_from_thread(self._show_edit_dialog, self.desk.detail(number).case)
 
     def _show_edit_dialog(self, case: CaseSummary) -> None:
         desk = self.desk

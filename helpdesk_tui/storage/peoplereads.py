@@ -110,18 +110,23 @@ class PeopleReads:
 
     def contacts_matching(self, text: str, limit: int = CONTACT_CANDIDATES) -> list[ContactEntry]:
         """Contacts whose address or name holds `text`'s letters in order (a fuzzy search
-        ranks them after), at most `limit`, by address."""
+        ranks them after), at most `limit`, by address; the contact with exactly this
+        address first, whether or not it is among them."""
+        exact = self._fetch(
+            "SELECT ct.email, ct.name, ct.phone, ac.name FROM contacts ct"
+            " LEFT JOIN accounts ac ON ac.id = ct.account_id WHERE ct.email = ?",
+            (text.strip().lower(),),
+        )
         pattern = subsequence_pattern(text)
-        rows = self._fetch(
+        rows = exact + self._fetch(
             "SELECT ct.email, ct.name, ct.phone, ac.name FROM contacts ct"
             " LEFT JOIN accounts ac ON ac.id = ct.account_id"
             " WHERE lower(ct.email) LIKE ? ESCAPE '\\' OR lower(ct.name) LIKE ? ESCAPE '\\'"
             " ORDER BY ct.email LIMIT ?",
             (pattern, pattern, limit),
         )
-        return [
-            ContactEntry(email, name or "", phone, account) for email, name, phone, account in rows
-        ]
+        entries = [ContactEntry(email, name or "", phone, acc) for email, name, phone, acc in rows]
+        return list(dict.fromkeys(entries))  # the exact match once, first
 
     def groups(self) -> dict[str, GroupEntry]:
         """Every group by name, with its lead's username and its members' usernames."""

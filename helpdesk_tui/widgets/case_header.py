@@ -1,4 +1,5 @@
-"""The case screen's header: number, subject and every header field (CASE-1)."""
+"""The case screen's header: number, subject, every header field (CASE-1) and the custom
+fields of the case's type (CASE-2), after the others."""
 
 from datetime import date
 
@@ -7,6 +8,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
+from helpdesk_tui.domain.safe_text import one_line
 from helpdesk_tui.storage.reads import CaseSummary
 from helpdesk_tui.widgets.untrusted import literal_line
 
@@ -62,6 +64,12 @@ def resolution_text(case: CaseSummary) -> Text:
     if not case.resolution:
         return Text("—", style="dim")
     text = Text(case.resolution)
+def field_label(key: str) -> str:
+    """A custom field's key as a label: `serial_number` → `Serial number` (one line)."""
+    words = one_line(key, 24).replace("_", " ")
+    return words[:1].upper() + words[1:]
+
+
     if case.duplicate_of is not None:
         text.append(f" of {case.duplicate_of}")
     return text
@@ -118,6 +126,7 @@ class CaseHeader(Static):
         # Three label/value pairs a row on a wide terminal, two on a narrow one.
         ratios = (3, 2, 2) if self.size.width >= WIDE else (1, 1)
         grid = Table.grid(padding=(0, 2), expand=True)
+        cells += [(field_label(key), literal_line(value)) for key, value in case.fields]
         for ratio in ratios:
             grid.add_column(style="dim", no_wrap=True)
             grid.add_column(ratio=ratio, no_wrap=True, overflow="ellipsis")
@@ -127,6 +136,6 @@ class CaseHeader(Static):
         for start in range(0, len(cells), per_row):
             row: list[str | Text] = []
             for name, value in cells[start : start + per_row]:
-                row += [name, value]
+                row += [Text(name), value]  # a custom field's label is data, not markup
             grid.add_row(*row)
         self.update(Group(title, grid))

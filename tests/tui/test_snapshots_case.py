@@ -25,9 +25,10 @@ from pilotkit import (
 )
 from support import sync
 from syrupy.assertion import SnapshotAssertion
-from textual.widgets import TextArea
+from textual.widgets import Input, Select, TextArea
 
 from helpdesk_tui.dialogs.text import TextDialog
+from helpdesk_tui.domain.policy import DEFAULT_CASE_TYPES, CaseType, Policy
 
 
 class TestCaseScreen:
@@ -105,4 +106,42 @@ class TestCaseDialogs:
             await settle(pilot)
             app.screen.query_one(TextArea).load_text("Sammelhinweis an alle")
             await scenes.check("text")
+        scenes.assert_all_match()
+
+
+class TestNewCase:
+    """`N`: the new-case form (empty, searching a contact, a new contact with a type's
+    custom fields and a refusal under its field), and custom fields in the header and
+    the edit dialog."""
+
+    @pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
+    @sync
+    async def test_the_new_case_form_and_custom_fields(
+        self, size: tuple[int, int], case_data: Data, snapshot: SnapshotAssertion
+    ) -> None:
+        hardware = CaseType("hardware", "Hardware", ("serial_number", "device"))
+        case_data.ctx.policy = Policy(case_types=(*DEFAULT_CASE_TYPES, hardware))
+        async with running(case_data, size=size) as (app, pilot):
+            scenes = Scenes(pilot, snapshot)
+            await scenes.keys("N")
+            await scenes.check("new_case")
+            await type_text(pilot, "Laptop bootet nicht")
+            app.screen.query_one("#new-contact").focus()
+            await type_text(pilot, "kakun")
+            await scenes.check("new_case_contact_search")
+            app.screen.query_one("#new-contact", Input).value = "nina@neu.example"
+            app.screen.query_one("#new-type", Select).value = "hardware"
+            await settle(pilot)
+            app.screen.query_one("#new-contact-name").focus()
+            await type_text(pilot, "Nina Neu")
+            app.screen.query_one("#new-field-0").focus()
+            await type_text(pilot, "SN-4711")
+            app.screen.query_one("#new-due", Input).value = "+3d"
+            await scenes.keys("ctrl+s")
+            await scenes.check("new_case_refused")
+            app.screen.query_one("#new-reminder", Input).value = "+1d"
+            await scenes.keys("ctrl+s")
+            await scenes.check("new_case_saved")
+            await scenes.keys("e")
+            await scenes.check("edit_custom_fields")
         scenes.assert_all_match()
