@@ -21,11 +21,8 @@ from helpdesk_tui.widgets.failure import report_failure
 class GoToCaseDialog(Dialog[CaseNumber | None]):
     """A one-line prompt for a case number (`27`, `0000027`, `27-2`, `#27`)."""
 
-    DEFAULT_CSS = """
-    GoToCaseDialog #dialog-box {
-        width: 44;
-    }
-    """
+    #: A prompt for seven digits needs no dialog's full width.
+    WIDTH = 44
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="goto.cancel"),
         Binding("ctrl+s", "submit", "Open", id="goto.submit", priority=True),
@@ -37,6 +34,12 @@ class GoToCaseDialog(Dialog[CaseNumber | None]):
         """`exists` says whether a case exists (blocking: it runs in a thread worker)."""
         super().__init__("Go to case")
         self.exists = exists
+
+    def on_mount(self) -> None:
+        """A narrow box; the cursor in the number field."""
+        super().on_mount()
+        if self.is_built:
+            self.query_one("#dialog-box").styles.width = self.WIDTH
 
     def compose_body(self) -> ComposeResult:
         """The number field."""

@@ -14,6 +14,7 @@ from pilotkit import SIZE_IDS, SIZES, Data, make_app, settle
 from textual.pilot import Pilot
 from textual.widgets import Input
 
+import helpdesk_tui.screens.queue as queue_screen
 from helpdesk_tui.widgets.status_line import StatusLine
 
 SnapCompare = Callable[..., bool]
@@ -65,3 +66,26 @@ class TestPalette:
         keys = ("colon", *"mark")
         app = make_app(queue_data)
         assert snap_compare(app, terminal_size=(120, 36), run_before=prepare(*keys))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
+class TestGoToCaseAndQuery:
+    """Issue 12: the `#` prompt (with an unknown number refused) and the query bar while
+    typing (the text visible, the reason a query cannot apply under it)."""
+
+    def test_go_to_case_prompt(
+        self, size: tuple[int, int], queue_data: Data, snap_compare: SnapCompare
+    ) -> None:
+        keys = ("number_sign", *"4711", "enter")
+        assert snap_compare(make_app(queue_data), terminal_size=size, run_before=prepare(*keys))
+
+    def test_query_bar_while_typing(
+        self,
+        size: tuple[int, int],
+        queue_data: Data,
+        snap_compare: SnapCompare,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        monkeypatch.setattr(queue_screen, "DEBOUNCE", 0)  # narrowed at once: a stable picture
+        keys = ("9", "slash", *"status:waiting,hot")  # the list as for status:waiting
+        assert snap_compare(make_app(queue_data), terminal_size=size, run_before=prepare(*keys))
