@@ -173,6 +173,7 @@ class Dialog(ModalScreen[ResultT]):
             self.refuse(error.message, error.field)
             return
         if self.write is None:
+            self.busy = True  # dismissed: a second Enter must not dismiss the screen below
             self.dismiss(value)
             return
         self.busy = True

@@ -103,7 +103,7 @@ class StatusDialog(Dialog[StatusChoice | None]):
         if self.due is not None:
             past = " (past)" if self.due < self.today else ""
             yield Static(
-                f"Due date: {self.due}{past} — move it if the wait outlasts it:",
+                Text(f"Due date: {self.due}{past} — move it if the wait outlasts it:"),
                 classes="field-label",
             )
             yield Input(self.due.isoformat(), id="status-due", placeholder="YYYY-MM-DD, +3d")
@@ -145,6 +145,7 @@ class StatusDialog(Dialog[StatusChoice | None]):
         """Enter in a field: on to the next field Waiting still needs, else submit (so a
         date typed next goes into the date field, not onto the comment)."""
         event.stop()
+        event.prevent_default()  # instead of the base class's Enter, not as well
         missing = self._missing_for_waiting()
         if missing is not None and missing is not event.input:
             missing.focus()
