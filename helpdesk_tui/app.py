@@ -58,9 +58,9 @@ class HelpdeskApp(App[None]):
         HERE / "screens" / "queue.tcss",
         HERE / "screens" / "case.tcss",
         HERE / "screens" / "compose.tcss",
+        HERE / "screens" / "new_case.tcss",
         HERE / "dialogs" / "dialogs.tcss",
     ]
-        HERE / "screens" / "new_case.tcss",
     TITLE = "helpdesk"
     COMMANDS = App.COMMANDS | {BindingCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -212,6 +212,12 @@ class HelpdeskApp(App[None]):
         """A screen asks for a case (Enter in the queue, `n`)."""
         self.open_case(event.number)
 
+    def on_new_case_requested(self, _event: NewCaseRequested) -> None:
+        """A screen asks for the new-case form; the case opens once it is saved."""
+        from helpdesk_tui.screens.new_case import NewCaseScreen  # lazy: needed on first use
+
+        self.push_screen(NewCaseScreen(self.desk))
+
     def on_compose_requested(self, event: ComposeRequested) -> None:
         """A screen asks to write on one case: compose, with the canned responses."""
         from helpdesk_tui.screens.compose import ComposeScreen  # lazy: needed on first write
@@ -219,12 +225,6 @@ class HelpdeskApp(App[None]):
         screen = ComposeScreen(
             self.desk,
             event.case,
-    def on_new_case_requested(self, _event: NewCaseRequested) -> None:
-        """A screen asks for the new-case form; the case opens once it is saved."""
-        from helpdesk_tui.screens.new_case import NewCaseScreen  # lazy: needed on first use
-
-        self.push_screen(NewCaseScreen(self.desk))
-
             event.kind,
             by_mail=event.by_mail,
             canned=self.canned_responses,

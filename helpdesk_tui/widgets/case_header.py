@@ -64,15 +64,15 @@ def resolution_text(case: CaseSummary) -> Text:
     if not case.resolution:
         return Text("—", style="dim")
     text = Text(case.resolution)
+    if case.duplicate_of is not None:
+        text.append(f" of {case.duplicate_of}")
+    return text
+
+
 def field_label(key: str) -> str:
     """A custom field's key as a label: `serial_number` → `Serial number` (one line)."""
     words = one_line(key, 24).replace("_", " ")
     return words[:1].upper() + words[1:]
-
-
-    if case.duplicate_of is not None:
-        text.append(f" of {case.duplicate_of}")
-    return text
 
 
 class CaseHeader(Static):
@@ -126,12 +126,12 @@ class CaseHeader(Static):
         # Three label/value pairs a row on a wide terminal, two on a narrow one.
         ratios = (3, 2, 2) if self.size.width >= WIDE else (1, 1)
         grid = Table.grid(padding=(0, 2), expand=True)
-        cells += [(field_label(key), literal_line(value)) for key, value in case.fields]
         for ratio in ratios:
             grid.add_column(style="dim", no_wrap=True)
             grid.add_column(ratio=ratio, no_wrap=True, overflow="ellipsis")
         if len(ratios) == 2:
             cells = [cells[i] for i in (0, 3, 1, 2, 6, 7, 4, 5, 9, 10, 8, 11)]
+        cells += [(field_label(key), literal_line(value)) for key, value in case.fields]
         per_row = len(ratios)
         for start in range(0, len(cells), per_row):
             row: list[str | Text] = []
