@@ -29,7 +29,7 @@ from helpdesk_tui.dialogs.canned import CannedDialog
 from helpdesk_tui.dialogs.confirm import ConfirmDialog
 from helpdesk_tui.domain.enums import ActivityKind
 from helpdesk_tui.domain.errors import DomainError
-from helpdesk_tui.domain.templates import CannedResponse, fill
+from helpdesk_tui.domain.templates import CannedResponse, fill_canned
 from helpdesk_tui.domain.timespent import parse_time_spent
 from helpdesk_tui.screens.base import WorkerScreen
 from helpdesk_tui.services.desk import Desk
@@ -228,22 +228,30 @@ class ComposeScreen(WorkerScreen[bool]):
         self.app.push_screen(CannedDialog(self.canned()), self._insert_canned)
 
     def _insert_canned(self, canned: CannedResponse | None) -> None:
-        if canned is None:
-            return
-        case = self.case
-        values = {
-            "case_number": str(case.number),
-            "subject": plain(case.subject),
-            "contact_name": plain(case.contact_name or case.contact_email),
-            "agent_name": self.desk.user,
-            "due": case.due.isoformat(),
-            "account": plain(case.account),
-        }
+        if canned is not None:
+            self._fill_canned(canned)
+
+    @work(thread=True, group="compose-canned", exit_on_error=False, description="fill canned")
+    def _fill_canned(self, canned: CannedResponse) -> None:
+        """Fill the placeholders (the agent's display name is read from the directory)."""
+        case, desk = self.case, self.desk
         try:
-            text = fill(canned.text, values)
+            text = fill_canned(
+                canned,
+                case_number=str(case.number),
+                subject=plain(case.subject),
+                contact_name=plain(case.contact_name or case.contact_email),
+                agent_name=plain(desk.display_name()),
+                due=case.due,
+                account=plain(case.account),
+                today=desk.today(),
+            )
         except DomainError as error:
-            self.notify(error.message, severity="error", markup=False)
+            self.app.call_from_thread(self.notify, error.message, severity="error", markup=False)
             return
+        self.app.call_from_thread(self._insert_text, text)
+
+    def _insert_text(self, text: str) -> None:
         area = self.query_one(TextArea)
         area.insert(text)
         area.focus()

@@ -289,6 +289,13 @@ class Desk:
         with self.ctx.uow(write=False) as uow:
             return sorted(uow.directory.actor(self.user).groups)
 
+    def display_name(self) -> str:
+        """The acting agent's name as customers read it (`{agent_name}`), else the login."""
+        with self.ctx.uow(write=False) as uow:
+            row = uow.directory.agents().get(self.user)
+            name = row.name if row else ""
+        return name or self.user
+
     def role(self) -> Role:
         """The acting agent's role: which status changes the dialogs offer (SEC-3)."""
         with self.ctx.uow(write=False) as uow:

@@ -128,9 +128,11 @@ async def test_canned_response_by_fuzzy_search_fills_placeholders(case_data: Dat
         assert isinstance(app.screen, CannedDialog)
         await type_text(pilot, "rck")
         await pilot.press("enter")
+        await settle(pilot)
         area = app.screen.query_one(TextArea)
-        assert area.text == "Wir rufen Sie zu Rechnung doppelt zurück. Gruß, alice"
+        assert area.text == "Wir rufen Sie zu Rechnung doppelt zurück. Gruß, Alice Agent"
         await pilot.press("ctrl+o", "enter")  # the first one, inserted at the cursor
+        await settle(pilot)
         assert area.text.endswith("Hallo Karl Kunde, danke für Ihre Nachricht zu 0000002.")
 
 
