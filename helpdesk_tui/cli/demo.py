@@ -26,9 +26,10 @@ from helpdesk_tui.cli.runtime import Runtime
 from helpdesk_tui.storage.location import DatabaseLocation, create_sqlite_file, locate
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
 
     from helpdesk_tui.config import Settings
+    from helpdesk_tui.domain.policy import CaseType
     from helpdesk_tui.services.context import Context
     from helpdesk_tui.sync.sender import MailSender
 
@@ -74,6 +75,17 @@ def demo_config_text(place: DemoPlace) -> str:
         f"from = {json.dumps(DEMO_SENDER)}\n"
         "undo_seconds = 10\n"
     )
+
+
+def demo_types_text(types: "Sequence[CaseType]") -> str:
+    """The demo's case types for its config file (the hardware type has custom fields)."""
+    lines = []
+    for case_type in types:
+        lines += ["", "[[cases.types]]", f"key = {json.dumps(case_type.key)}"]
+        lines.append(f"label = {json.dumps(case_type.label)}")
+        if case_type.custom_fields:
+            lines.append(f"fields = {json.dumps(list(case_type.custom_fields))}")
+    return "\n".join(lines) + "\n"
 
 
 def demo_settings(base: "Settings", place: DemoPlace) -> "Settings":
@@ -123,7 +135,7 @@ def demo(
     target = db or runtime.options.db
     with refusals():
         from helpdesk_tui.services.context import Context
-        from helpdesk_tui.services.demo import generate_cases, seed_demo
+        from helpdesk_tui.services.demo import demo_policy, generate_cases, seed_demo
 
         if target is None:
             folder = Path(tempfile.mkdtemp(prefix="helpdesk-demo-"))
@@ -141,12 +153,13 @@ def demo(
         location = place.location
         if location.is_sqlite:
             create_sqlite_file(location.sqlite_path, runtime.file_modes)  # SEC-6
-        context = Context(location, policy=runtime.settings.policy())
+        context = Context(location, policy=demo_policy(runtime.settings.policy()))
         context.migrate()
         summary = seed_demo(context)
         generated = generate_cases(context, cases) if cases else 0
         if place.config is not None:
-            place.config.write_text(demo_config_text(place), encoding="utf-8")
+            config_text = demo_config_text(place) + demo_types_text(context.policy.case_types)
+            place.config.write_text(config_text, encoding="utf-8")
             place.config.chmod(0o600)  # private like the database (SEC-6)
         if as_json:
             emit_json(

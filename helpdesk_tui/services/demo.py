@@ -10,11 +10,12 @@ cases quickly through the bulk loader, for lists that feel big and for benchmark
 
 import random
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from helpdesk_tui.domain.errors import ValidationError
+from helpdesk_tui.domain.policy import CaseType, Policy
 from helpdesk_tui.services.context import Context
 from helpdesk_tui.services.demo_mail import file_demo_mails, load_mails, load_outgoing
 from helpdesk_tui.services.demo_replay import (
@@ -28,7 +29,26 @@ from helpdesk_tui.services.demo_sample import SAMPLE_DIR, fill_placeholders, loa
 from helpdesk_tui.services.people import seed_people
 from helpdesk_tui.storage import bulk, replay
 
-__all__ = ["DEMO_DAYS", "SAMPLE_DIR", "DemoSummary", "demo_summary", "generate_cases", "seed_demo"]
+__all__ = [
+    "DEMO_DAYS",
+    "DEMO_HARDWARE",
+    "SAMPLE_DIR",
+    "DemoSummary",
+    "demo_policy",
+    "demo_summary",
+    "generate_cases",
+    "seed_demo",
+]
+
+#: A case type with custom fields (CASE-2), so the demo's hardware cases show them.
+DEMO_HARDWARE = CaseType("hardware", "Hardware", ("device", "serial_number"))
+
+
+def demo_policy(policy: Policy) -> Policy:
+    """`policy` with the demo's hardware type, unless it has a type of that name."""
+    if any(t.key == DEMO_HARDWARE.key for t in policy.case_types):
+        return policy
+    return replace(policy, case_types=(*policy.case_types, DEMO_HARDWARE))
 
 
 # -- the summary ------------------------------------------------------------------------

@@ -262,6 +262,7 @@ class Replay:
             group=s.group if to_group else None, user=None if to_group else worker,
             type_key=s.type if s.type in self.types else None, priority=s.priority,
             description=fill(s.description), contact_name=contact.name,
+            custom=self._custom_fields(s, fill),
         )  # fmt: skip
         due = ctx.policy.dates.due(plan.created.date())
 
@@ -400,6 +401,13 @@ class Replay:
             elif index == 0 or self.rng.random() < 0.5:
                 svc.change_status(self.ctx, who, number, Status.IN_PROGRESS,
                                   comment=phrases["sub_note"])  # fmt: skip
+
+    def _custom_fields(self, scenario: Scenario, fill: Callable[[str], str]) -> dict[str, str]:
+        """The scenario's custom fields its type has here (a config may define it without)."""
+        if scenario.type not in self.types:
+            return {}
+        known = self.ctx.policy.case_type(scenario.type).custom_fields
+        return {key: fill(value) for key, value in scenario.fields if key in known}
 
     def _lead(self, group: str) -> str:
         lead = self.leads.get(group)

@@ -42,6 +42,8 @@ class Scenario:
     waiting_for: str = ""
     resolution_note: str = ""
     sub_cases: tuple[SubCaseSpec, ...] = ()
+    fields: tuple[tuple[str, str], ...] = ()
+    """Custom fields of the case type (key, value; placeholders filled like the texts)."""
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,7 @@ def load_sample(sample_dir: Path = SAMPLE_DIR) -> SampleData:
                 SubCaseSpec(c["subject"], c["group"], c.get("description", ""))
                 for c in s.get("sub_cases", ())
             ),
+            fields=tuple(sorted(s.get("fields", {}).items())),
         )
         for s in read("scenarios.json")
     )  # fmt: skip
