@@ -14,6 +14,15 @@ Prints one JSON object with two parts:
   the first frame the app renders afterwards that shows the cursor on another case
   (the frame is rendered to terminal bytes, as it would be written to a terminal).
   j/k/PgDn/PgUp/End/Home, median and p95 per key and overall; peak RSS of the process.
+- `query_typing` (same app): `/` then a query typed one key at a time, a typist's pause
+  (`TYPIST_S`) after each key; each key is timed from just before the press to the
+  first frame that shows its outcome: the bar holding the text typed so far and the list
+  showing the view AND that text (its rows read, not "loading"), or, for text that
+  cannot apply yet (`prio:`), the reason under the bar. Full-text words and field terms
+  (`prio:high @alice`), median and p95 per query and overall. The debounce is included.
+- `go_to_case` (same app): `#`, a case number, Enter; timed from Enter to the first
+  frame of the case screen showing that case's header (the existence check, the screen
+  switch and the case read included), over `--gotos` numbers spread over the table.
 """
 
 import argparse
@@ -26,7 +35,7 @@ import subprocess
 import time
 from io import StringIO
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from _common import ROOT, emit, stats_ms
 
@@ -102,16 +111,30 @@ def _peak_rss_kb(session: str) -> int:
 
 # -- keystrokes (in-process, headless) ----------------------------------------------------
 KEYS = (("j", 1.0), ("k", 0.4), ("pagedown", 0.25), ("pageup", 0.1))
+#: Queries typed into the bar, each on a view (the sidebar key): full text and field terms.
+QUERIES = (
+    ("9", "rechnung"),
+    ("9", "invoice twice"),
+    ("9", "prio:high @alice"),
+    ("7", "prio:high @alice"),
+    ("1", "status:waiting prio:urgent"),
+    ("9", "@bjoern drucker"),
+)
+#: Seconds between two keys typed into the bar (a quick typist: ~8 keys a second).
+TYPIST_S = 0.12
 
 
-async def keystrokes(db: Path, user: str, presses: int) -> dict[str, Any]:
+async def keystrokes(db: Path, user: str, presses: int, gotos: int) -> dict[str, Any]:
     from helpdesk_tui.app import HelpdeskApp
+    from helpdesk_tui.screens.case import CaseScreen
     from helpdesk_tui.services.context import Context
     from helpdesk_tui.services.desk import Desk
     from helpdesk_tui.storage.location import locate
     from helpdesk_tui.widgets.case_list import CaseList
+    from helpdesk_tui.widgets.query_bar import QueryBar, QueryNote
 
     frames: list[tuple[float, object]] = []
+    states: list[tuple[float, State]] = []  # what each frame showed, for typing and #
 
     class TimedApp(HelpdeskApp):
         """Renders every frame to terminal bytes and notes when, and what it showed."""
@@ -122,11 +145,29 @@ async def keystrokes(db: Path, user: str, presses: int) -> dict[str, Any]:
             console = self.console
             if hasattr(renderable, "render_segments"):
                 StringIO().write(renderable.render_segments(console))
+            now = time.perf_counter()
+            if isinstance(screen, CaseScreen):
+                detail = screen.detail
+                shown = detail.case.number if detail is not None else None
+                states.append((now, State(case=shown)))
+                return
             try:
                 cases = screen.query_one(CaseList)
             except Exception:
                 return
-            frames.append((time.perf_counter(), cases.current.number if cases.current else None))
+            frames.append((now, cases.current.number if cases.current else None))
+            bar = screen.query_one(QueryBar)
+            states.append(
+                (
+                    now,
+                    State(
+                        query=cases.case_query,
+                        loading=cases.loading_rows,
+                        text=bar.value,
+                        note=screen.query_one(QueryNote).message,
+                    ),
+                )
+            )
 
     ctx = Context(locate(str(db)))
     app = TimedApp(Desk(ctx, user), live_interval=0)
@@ -161,6 +202,8 @@ async def keystrokes(db: Path, user: str, presses: int) -> dict[str, Any]:
                 "all_keys": {**stats_ms(everything), "presses": len(everything)},
                 **{k: {**stats_ms(v), "presses": len(v)} for k, v in per_key.items()},
             }
+        results["query_typing"] = await _query_typing(pilot, states, user)
+        results["go_to_case"] = await _go_to_case(pilot, states, db, gotos)
     ctx.dispose()
     results["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     results["how"] = (
@@ -168,6 +211,125 @@ async def keystrokes(db: Path, user: str, presses: int) -> dict[str, Any]:
         "frame rendered to terminal bytes"
     )
     return results
+
+
+class State(NamedTuple):
+    """What one frame showed: the queue's list and bar, or the case screen's case."""
+
+    query: object = None
+    loading: bool = False
+    text: str = ""
+    note: str = ""
+    case: object = None
+
+
+async def _query_typing(pilot: Any, states: list[tuple[float, State]], user: str) -> dict[str, Any]:
+    """Type each of QUERIES into the bar; time every key to the frame showing its outcome."""
+    from helpdesk_tui.domain.errors import DomainError
+    from helpdesk_tui.domain.query import parse_query
+    from helpdesk_tui.widgets.sidebar import STANDARD_VIEWS, views_for
+
+    desk = pilot.app.desk
+    per_query: dict[str, list[float]] = {}
+    missed = 0
+    for view_key, text in QUERIES:
+        view = next(v for v in views_for([]) if v.key == STANDARD_VIEWS[int(view_key) - 1][0])
+        await pilot.press("escape", view_key)
+        await _settle(pilot)
+        await pilot.press("slash")
+        await _settle(pilot)
+        samples = per_query.setdefault(f"{view.label}: {text}", [])
+        for n in range(1, len(text) + 1):
+            typed = text[:n]
+            try:
+                typed_query = parse_query(typed.strip())
+                await asyncio.to_thread(desk.check_query, typed_query)  # off the loop
+                wanted = view.query.narrowed(typed_query, me=user) if typed.strip() else view.query
+            except DomainError:
+                wanted = None  # the reason shows under the bar; the list stays
+            mark = len(states)
+            started = time.perf_counter()
+            await pilot.press(typed[-1] if typed[-1] != " " else "space")
+
+            def shows(state: State, typed: str = typed, wanted: object = wanted) -> bool:
+                if state.text != typed:
+                    return False
+                if wanted is None:
+                    return bool(state.note)
+                return state.query == wanted and not state.loading
+
+            latency = await _first(states, mark, started, shows)
+            if latency is None:
+                missed += 1
+            else:
+                samples.append(latency)
+            await asyncio.sleep(max(0.0, TYPIST_S - (time.perf_counter() - started)))
+        await pilot.press("escape")
+        await _settle(pilot)
+    everything = [x for samples in per_query.values() for x in samples]
+    return {
+        "how": (
+            f"'/' then one key every {TYPIST_S * 1000:.0f} ms; press → first frame showing the "
+            "text typed and the list for view AND it (or the reason under the bar)"
+        ),
+        "all_keys": {**stats_ms(everything), "keys": len(everything), "missed": missed},
+        **{name: {**stats_ms(v), "keys": len(v)} for name, v in per_query.items() if v},
+    }
+
+
+async def _go_to_case(
+    pilot: Any, states: list[tuple[float, State]], db: Path, gotos: int
+) -> dict[str, Any]:
+    """`#`, a number, Enter: time Enter → the case screen showing that case."""
+    from helpdesk_tui.domain.numbering import CaseNumber
+
+    highest = _highest(db)
+    numbers = [max(1, highest * (i + 1) // (gotos + 1)) for i in range(gotos)]
+    samples: list[float] = []
+    missed = 0
+    await pilot.press("escape", "escape", "9")
+    await _settle(pilot)
+    for main in numbers:
+        await pilot.press("number_sign", *str(main))
+        await _settle(pilot)
+        mark = len(states)
+        started = time.perf_counter()
+        await pilot.press("enter")
+        wanted = CaseNumber(main)
+        latency = await _first(states, mark, started, lambda s, w=wanted: s.case == w)
+        if latency is None:
+            missed += 1
+        else:
+            samples.append(latency)
+        await _settle(pilot)
+        await pilot.press("escape")  # back to the queue
+        await _settle(pilot)
+    return {
+        "how": "'#', the number, Enter → first frame of the case screen showing that case",
+        **stats_ms(samples),
+        "max_ms": round(max(samples) * 1000, 2) if samples else None,
+        "cases": len(samples),
+        "missed": missed,
+    }
+
+
+async def _first(
+    states: list[tuple[float, State]], mark: int, started: float, shows: Any
+) -> float | None:
+    deadline = started + 5
+    while time.perf_counter() < deadline:
+        for at, state in states[mark:]:
+            if shows(state):
+                return at - started
+        await asyncio.sleep(0.0005)
+    return None
+
+
+def _highest(db: Path) -> int:
+    import sqlite3
+
+    with sqlite3.connect(db) as connection:
+        return int(connection.execute("SELECT max(number) FROM cases").fetchone()[0])
 
 
 def _interleave(plan: list[str]) -> list[str]:
@@ -209,11 +371,12 @@ def main() -> None:
     parser.add_argument("--user", default="alice", help="acting agent")
     parser.add_argument("--keys", type=int, default=200, help="j presses (others in ratio)")
     parser.add_argument("--starts", type=int, default=5, help="process starts to time")
+    parser.add_argument("--gotos", type=int, default=20, help="cases opened with #")
     args = parser.parse_args()
     db = args.db.expanduser().resolve()
     cases = _count(db)
     paint = first_paint(db, args.user, args.starts)
-    keys = asyncio.run(keystrokes(db, args.user, args.keys))
+    keys = asyncio.run(keystrokes(db, args.user, args.keys, args.gotos))
     emit({"benchmark": "tui", "db": str(db), "cases": cases, "first_paint": paint, "keys": keys})
 
 

@@ -31,7 +31,7 @@ from helpdesk_tui.widgets.status_line import StatusLine
 
 SORT_CYCLE = (SortKey.DUE, SortKey.NUMBER, SortKey.UPDATED)
 #: Seconds typing must pause before the list narrows (a held key or a burst reads once).
-DEBOUNCE = 0.03
+DEBOUNCE = 0.02
 SORT_NAMES = {SortKey.DUE: "due", SortKey.NUMBER: "number", SortKey.UPDATED: "last activity"}
 
 
@@ -67,7 +67,6 @@ class QueueScreen(CaseActionScreen):
         Binding("e", "edit", "Edit", id="queue.edit", show=False),
         Binding("r", "reopen", "Reopen", id="queue.reopen", show=False),
         Binding("plus", "new_subcase", "New sub-case", id="queue.new_subcase", show=False),
-        Binding("N", "new_case", "New case", id="queue.new_case", show=False),
         *(_view_binding(n) for n in range(1, 10)),
     ]
 
@@ -104,7 +103,9 @@ class QueueScreen(CaseActionScreen):
         self._show_title()
 
     def on_case_list_rows_loaded(self, _: CaseList.RowsLoaded) -> None:
-        """The first page is on screen: now count the views (and read my groups)."""
+        """The first page is on screen: now count the views (and read my groups). The
+        title follows the marks (a marked case that left the view lost its mark)."""
+        self._show_title()
         if not self._counted:
             self._counted = True
             self._load_counts(None)
@@ -257,7 +258,7 @@ class QueueScreen(CaseActionScreen):
         self.typed_text = text
         cases = self.case_list
         if query != cases.case_query:
-            cases.show(query)
+            cases.show(query, count_later=not submit)
         if submit:
             self._apply_query(text)
         else:

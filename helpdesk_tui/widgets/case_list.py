@@ -25,6 +25,7 @@ from textual.geometry import Region
 from textual.message import Message
 from textual.reactive import reactive
 from textual.strip import Strip
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.worker import Worker, get_current_worker
 
@@ -53,6 +54,11 @@ if TYPE_CHECKING:
 
 #: The smallest page asked for (a short terminal still reads in useful amounts).
 MIN_PAGE = 40
+#: Seconds a view must stay before its ends are read ahead for g/G (typing a query
+#: shows many views in a row; reading both ends of each would slow the next one).
+EDGES_DELAY = 0.25
+#: Seconds a typed query must stay before it is counted ("row 1 of …" meanwhile).
+COUNT_DELAY = 0.25
 
 
 class _RowKey(NamedTuple):
@@ -162,6 +168,9 @@ class CaseList(Widget, can_focus=True):
         self._data_epoch = 0  # moves on whenever the data may have changed
         self._edges: dict[bool, Window] = {}  # first/last window, read ahead for g/G
         self._edges_key: object = None
+        self._edges_timer: Timer | None = None
+        self._count_later = False  # the next fresh window is counted after COUNT_DELAY
+        self._count_timer: Timer | None = None
         self._generation = 0  # moves on with each fresh window; older reads are dropped
         self._extending: set[int] = set()  # directions being read: +1 forward, -1 back
         # Painting: strips per row and styles per focus state.
@@ -201,9 +210,13 @@ class CaseList(Widget, can_focus=True):
         sort: Sort | None = None,
         *,
         at: tuple[CaseSummary, int] | None = None,
+        count_later: bool = False,
     ) -> None:
         """Show another view / query / order, keeping the current case if it is in it;
-        `at` puts a case back on a screen row (a view shown again as it was)."""
+        `at` puts a case back on a screen row (a view shown again as it was);
+        `count_later` counts the view only once it has stayed COUNT_DELAY seconds (a
+        query being typed: the next key would make the count moot)."""
+        self._count_later = count_later
         changed_order = sort is not None and sort != self.sort
         self.case_query = query
         if sort is not None:
@@ -274,7 +287,13 @@ class CaseList(Widget, can_focus=True):
         placing = Placing(
             keep, anchor_row, cursor_offset, anchor_position, from_end, refresh, count
         )
-        self._load(self._generation, self.case_query, self.sort, anchor, placing, self.page_size)
+        if self._count_timer is not None:
+            self._count_timer.stop()
+            self._count_timer = None
+        later, self._count_later = self._count_later, False
+        self._load(
+            self._generation, self.case_query, self.sort, anchor, placing, self.page_size, later
+        )
 
     @work(
         thread=True,
@@ -291,6 +310,7 @@ class CaseList(Widget, can_focus=True):
         anchor: Cursor | None,
         placing: Placing,
         size: int,
+        count_later: bool,
     ) -> None:
         worker = get_current_worker()
         result = read_window(
@@ -299,24 +319,56 @@ class CaseList(Widget, can_focus=True):
         if worker.is_cancelled:
             return
         # The rows first, the count after them: a count may walk ten thousand index
-        # entries, and the list must not wait for it (a query typed into the bar).
-        self.app.call_from_thread(self._loaded, generation, result, placing)
-        if placing.count and not worker.is_cancelled:
-            total = self.source.count_queries({"list": query})["list"]
-            self.app.call_from_thread(self._counted, generation, total)
+        # entries, and the list must not wait for it. A view read whole is its own count.
+        whole = result.at_start and result.at_end
+        if placing.count and whole:
+            result = replace(result, total=len(result.rows))
+        self.app.call_from_thread(self._loaded, generation, result, placing, count_later)
+        if placing.count and not whole and not count_later and not worker.is_cancelled:
+            self._count_view(generation, query)
 
-    def _loaded(self, generation: int, result: Window, placing: Placing) -> None:
+    def _count_view(self, generation: int, query: CaseQuery) -> None:
+        """Count the view (blocking: in a worker) and show the count if still current."""
+        total = self.source.count_queries({"list": query})["list"]
+        self.app.call_from_thread(self._counted, generation, total)
+
+    @work(
+        thread=True,
+        exclusive=True,
+        group="case-list-count",
+        exit_on_error=False,
+        description="count the case list",
+    )
+    def _count_in_worker(self, generation: int, query: CaseQuery) -> None:
+        if generation == self._generation:
+            self._count_view(generation, query)
+
+    def _count_now(self, generation: int) -> None:
+        self._count_timer = None
+        if generation == self._generation:
+            self._count_in_worker(generation, self.case_query)
+
+    def _loaded(
+        self, generation: int, result: Window, placing: Placing, count_later: bool = False
+    ) -> None:
         """A fresh window arrived: place it, read the view's ends ahead, replay keys."""
         if generation != self._generation:
             return
         self.loading_rows = False
         if placing.count:
             self.window.total = None  # "of …" until the count arrives
+            if result.total is not None:
+                self._count_stale = False
+            elif count_later:
+                self._count_timer = self.set_timer(COUNT_DELAY, lambda: self._count_now(generation))
         self.window.place(result, placing, self.visible_rows)
         self.post_message(self.RowsLoaded())
         if self._edges_key != self._edges_wanted():
             self._edges, self._edges_key = {}, self._edges_wanted()
-            self.call_after_refresh(self._read_edges_later)
+            # Once the view stays a moment: not for every query typed on the way.
+            if self._edges_timer is not None:
+                self._edges_timer.stop()
+            self._edges_timer = self.set_timer(EDGES_DELAY, self._read_edges_later)
         pending, self._pending_step = self._pending_step, 0
         if pending:
             self.window.move_to(self.window.cursor + pending)
@@ -335,6 +387,7 @@ class CaseList(Widget, can_focus=True):
         return (self.case_query, self.sort, self._data_epoch)
 
     def _read_edges_later(self) -> None:
+        self._edges_timer = None
         wanted = self._edges_wanted()
         self._read_edges(wanted, self.case_query, self.sort, self.page_size)
 
