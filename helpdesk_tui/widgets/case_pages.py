@@ -139,6 +139,8 @@ class RowWindow:
             self.total = window.total
         total = self.total
         self._refresh_marks(rows)
+        if window.at_start and window.at_end:
+            self._keep_marks_in(rows)
         if placing.from_end:
             self.cursor = len(rows) - 1
             self.top = max(0, len(rows) - visible)
@@ -264,6 +266,14 @@ class RowWindow:
     def marked(self) -> list[CaseSummary]:
         """The marked cases, in number order (as last read)."""
         return [self.marks[n] for n in sorted(self.marks)]
+
+    def _keep_marks_in(self, rows: Iterable[CaseSummary]) -> None:
+        """The whole view is `rows`: a marked case not among them left the view (its
+        status changed, another agent took it), and its mark goes with it, so no count
+        or action counts an invisible case."""
+        shown = {case.number for case in rows}
+        for number in [n for n in self.marks if n not in shown]:
+            del self.marks[number]
 
     def _refresh_marks(self, rows: Iterable[CaseSummary]) -> None:
         # A mark keeps the newest copy of its case, so an action on the marks sees it.

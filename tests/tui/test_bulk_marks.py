@@ -6,7 +6,16 @@ happen and what will be refused."""
 import re
 from datetime import timedelta
 
-from pilotkit import Data, case_list, notifications, running, screen_text, settle, type_text
+from pilotkit import (
+    Data,
+    case_list,
+    notifications,
+    off_loop,
+    running,
+    screen_text,
+    settle,
+    type_text,
+)
 from support import sync
 from textual.pilot import Pilot
 from textual.widgets import OptionList
@@ -14,6 +23,8 @@ from textual.widgets import OptionList
 from helpdesk_tui.dialogs.confirm import ConfirmDialog
 from helpdesk_tui.dialogs.status import StatusDialog
 from helpdesk_tui.domain.numbering import CaseNumber
+from helpdesk_tui.messages import DataChanged
+from helpdesk_tui.services.cases import assign_to_me
 from helpdesk_tui.storage.reads import CaseSummary
 
 
@@ -127,3 +138,20 @@ async def test_assigning_the_marked_cases_uses_the_marks_up(queue_data: Data) ->
         assert "3 assigned to you" in notifications(pilot)
         assert not case_list(app).window.marks
         assert not re.search(r"\d+ marked", screen_text(pilot))
+
+
+@sync
+async def test_a_marked_case_another_agent_takes_loses_its_mark(queue_data: Data) -> None:
+    """It left the Unassigned view: the title counts only the marks still in view."""
+    async with running(queue_data) as (app, pilot):
+        await pilot.press("3")  # Unassigned
+        await settle(pilot)
+        await pilot.press("space", "space")
+        cases = case_list(app)
+        taken, kept = sorted(cases.window.marks)
+        assert "2 marked" in screen_text(pilot)
+        off_loop(assign_to_me, queue_data.ctx, "bob", taken)  # from another desk
+        app.screen.post_message(DataChanged())
+        await settle(pilot)
+        assert set(cases.window.marks) == {kept}
+        assert "1 marked" in screen_text(pilot)

@@ -326,6 +326,17 @@ class TestMarks:
         window.place(read(rows, 240, 300), placing(from_end=True), VISIBLE)
         assert [c.number.main for c in window.marked()] == [1]
 
+    def test_a_case_that_left_a_view_shown_whole_loses_its_mark(self) -> None:
+        """Issue 12: no `3 marked` on cases that left the view."""
+        rows = view(20)
+        window = placed(read(rows, 0, 20))
+        window.toggle_mark()
+        window.move_to(5)
+        window.toggle_mark()
+        left = [r for r in rows if r.number.main != 6]  # case 6 left the view
+        window.place(read(left, 0, 19), placing(refresh=True), VISIBLE)
+        assert [c.number.main for c in window.marked()] == [1]
+
 
 def test_counts_show_their_cap() -> None:
     assert count_text(348) == "348"
