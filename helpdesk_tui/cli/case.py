@@ -249,8 +249,12 @@ def status(
     new_status: Annotated[str, typer.Argument(metavar="STATUS")],
     comment: Comment = "",
     reminder: Annotated[str | None, typer.Option("--reminder")] = None,
+    due: Annotated[
+        str | None, typer.Option("--due", help="Move the due date in the same change.")
+    ] = None,
 ) -> None:
-    """Set open, in_progress or waiting (waiting needs --comment and --reminder)."""
+    """Set open, in_progress or waiting (waiting needs --comment and --reminder; --due moves
+    the due date with it, e.g. when the wait outlasts it)."""
     runtime: Runtime = ctx.obj
     with refusals():
         from helpdesk_tui.domain.policy import parse_status
@@ -266,6 +270,7 @@ def status(
             target,
             comment=comment,
             reminder=_date(runtime, reminder),
+            due=_date(runtime, due),
         )
         say(f"{case_number} is now {target}")
 

@@ -65,3 +65,22 @@ def test_time_refusal_says_what_is_accepted(cli: Cli) -> None:
     result = cli("case", "comment", "0000001", "angerufen", "--time", "1x")
     assert result.code == 2  # a value that cannot be read is a usage error
     assert result.err == "error: not a time spent: '1x' (e.g. 1.5, 1,5, 90m, 1h30, 1:30)\n"
+
+
+def test_waiting_moves_the_due_with_the_status(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HELPDESK_NOW", "2026-11-23T09:00:00+00:00")
+    cli("case", "create", "--subject", "Drucker", "--contact", "k@acme.de", "--group", "billing")
+    wait = ("case", "status", "0000001", "waiting", "--comment", "Teile", "--reminder", "+27d")
+    refused = cli(*wait)
+    assert (refused.code, refused.err) == (
+        1,
+        "error: reminder 2026-12-20 is after due 2026-12-07\n",
+    )
+    done = cli(*wait, "--due", "2026-12-31")
+    assert (done.code, done.out) == (0, "0000001 is now waiting\n")
+    case = _show(cli)
+    assert (case["status"], case["reminder"], case["due"]) == (
+        "waiting",
+        "2026-12-20",
+        "2026-12-31",
+    )
