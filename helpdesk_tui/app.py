@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.command import Provider
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import Worker, get_current_worker
@@ -25,6 +26,7 @@ from helpdesk_tui.screens.help import HelpScreen
 from helpdesk_tui.screens.queue import QueueScreen
 from helpdesk_tui.services.desk import Desk
 from helpdesk_tui.storage.guard import forbid_thread
+from helpdesk_tui.widgets.colours import THEME
 from helpdesk_tui.widgets.failure import report_failure
 from helpdesk_tui.widgets.status_line import StatusLine
 
@@ -62,7 +64,10 @@ class HelpdeskApp(App[None]):
         HERE / "dialogs" / "dialogs.tcss",
     ]
     TITLE = "helpdesk"
-    COMMANDS = App.COMMANDS | {BindingCommands}
+    #: Screens and dialogs under 30 rows get the class `-short` (compact dialogs: 80x24).
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]  # noqa: RUF012 - Textual's
+    #: One provider, so the product's commands come first and Textual's after them.
+    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {BindingCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="quit"),
         Binding("question_mark", "help", "Help", id="help"),
@@ -82,6 +87,8 @@ class HelpdeskApp(App[None]):
         """`load_canned`, if given, reads the canned responses after the first paint;
         `mail_sync`, if given, runs the mail poller in a background thread (MAIL-1)."""
         super().__init__()
+        self.register_theme(THEME)
+        self.theme = THEME.name  # the shipped theme: its contrast is tested
         self._mail_sync = mail_sync
         self._mail_sender = mail_sender
         self._wake_sender = threading.Event()

@@ -67,7 +67,7 @@ class SubCaseDialog(Dialog[SubCaseChoice | None]):
         yield FuzzyPicker(
             delegate_choices(self.agents, self.groups), selected=current, id="subcase-delegate"
         )
-        yield Static(f"Due (at the latest {parent.due}):", classes="field-label")
+        yield Static(Text(f"Due (at the latest {parent.due}):"), classes="field-label")
         yield Input(parent.due.isoformat(), id="subcase-due", placeholder="YYYY-MM-DD, +3d")
         yield self.field_error("subcase-due")
 

@@ -41,10 +41,12 @@ def case_line(case: CaseSummary, width: int = 80) -> Text:
     return line
 
 
-def heading(text: Text | str) -> Option:
-    """A non-selectable heading row inside an option list."""
+def heading(text: Text | str, width: int | None = None) -> Option:
+    """A non-selectable heading row inside an option list, cut to one line of `width`."""
     row = text if isinstance(text, Text) else Text(text)
-    row.stylize("bold dim")
+    row.stylize("bold")
+    if width is not None:
+        row.truncate(width, overflow="ellipsis")
     return Option(row, disabled=True)
 
 
@@ -220,7 +222,7 @@ class CaseScreen(CaseActionScreen):
             options.append(Option(Text(f"{detail.case.parent}  (Enter opens)"), id="parent"))
         else:
             still_open = sum(1 for s in subs if s.status != "closed")
-            listing.border_title = f"Sub-cases ({still_open} open / {len(subs)})"
+            listing.border_title = Text(f"Sub-cases ({still_open} open / {len(subs)})")
             width = _list_width(listing)
             options += [Option(case_line(s, width), id=f"s:{s.number}") for s in subs]
             if not subs:
@@ -230,8 +232,9 @@ class CaseScreen(CaseActionScreen):
     def _fill_context(self, case: CaseSummary, context: CustomerContext) -> None:
         listing = self.query_one("#context", OptionList)
         listing.border_title = "Customer context"
-        who = literal_line(case.contact_name or case.contact_email, 30)
-        options = [heading(Text("Contact ").append_text(who))]
+        width = _list_width(listing)
+        who = literal_line(case.contact_name or case.contact_email)
+        options = [heading(Text("Contact ").append_text(who), width)]
         # Other cases: not this case's own family, and not listed twice.
         own = case.number.main
         by_contact = [c for c in context.contact_cases if c.number.main != own]
@@ -239,12 +242,12 @@ class CaseScreen(CaseActionScreen):
         by_account = [
             c for c in context.account_cases if c.number.main != own and c.number not in listed
         ]
-        width = _list_width(listing)
         options += [Option(case_line(c, width), id=f"c:{c.number}") for c in by_contact]
         if not by_contact:
             options.append(heading("  no other cases"))
         if case.account:
-            options.append(heading(Text("Account ").append_text(literal_line(case.account, 30))))
+            account = Text("Account ").append_text(literal_line(case.account))
+            options.append(heading(account, width))
             options += [Option(case_line(c, width), id=f"a:{c.number}") for c in by_account]
             if not by_account:
                 options.append(heading("  no other cases"))

@@ -228,7 +228,7 @@ class CaseActionScreen(WorkerScreen[None]):
         self, targets: list[CaseSummary], offered: list[Status], today: date
     ) -> None:
         if not offered:
-            self.notify(f"{label(targets)}: the workflow allows you no status change")
+            self.notify(f"{label(targets)}: the workflow allows you no status change", markup=False)
             return
         if len(targets) > 1:
             dialog = StatusDialog(f"Status of {label(targets)}", offered, today=today)
@@ -620,7 +620,9 @@ class CaseActionScreen(WorkerScreen[None]):
             return
         case = targets[0]
         if case.status == Status.CLOSED:
-            self.notify(f"{case.number} is closed: reopen it to edit", severity="warning")
+            self.notify(
+                f"{case.number} is closed: reopen it to edit", severity="warning", markup=False
+            )
             return
         self._load_for_edit(case.number)
 

@@ -124,11 +124,21 @@ class ComposeScreen(WorkerScreen[bool]):
             noun, note = "Reply by mail", f"to {self.case.contact_email}, after the undo time"
         self.query_one("#compose-attach-bar").display = self.by_mail
         title = Text(noun, style="bold")
-        title.append(f" ({note})", style="dim")
+        title.append(" ").append_text(literal_line(f"({note})", style="dim"))
         title.append(f" on {self.case.number}  ", style="bold")
-        title.append_text(literal_line(self.case.subject, 70))
-        title.append("   ctrl+n: comment / external / phone", style="dim")
+        keys = Text("   ctrl+n: comment / external / phone", style="dim")
+        # One line at any width: the subject gives way (cut with …), then the keys hint.
+        room = self.app.size.width - 2 - title.cell_len - keys.cell_len
+        title.append_text(literal_line(self.case.subject, max(12, min(70, room))))
+        title.append_text(keys)
+        title.no_wrap = True
+        title.overflow = "ellipsis"
         self.query_one("#compose-title", Static).update(title)
+
+    def on_resize(self) -> None:
+        """The title is cut for a width: cut it again for the new one."""
+        if self.is_mounted:
+            self._show_title()
 
     @property
     def timer_now(self) -> int:

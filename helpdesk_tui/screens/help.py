@@ -2,6 +2,10 @@
 
 Nothing here is written by hand: a binding added, hidden from the footer or remapped in
 the config's `[keys]` shows up as it is. The command palette reads the same entries.
+
+The product's keys come first, grouped by where they apply (the focused list, the
+screen, then `Global`); Textual's own (focus next, copy selected text, scrolling
+sideways …) follow under `App`.
 """
 
 from collections import defaultdict
@@ -36,6 +40,22 @@ class KeyEntry:
     node: DOMNode
 
 
+#: The group of the keys Textual itself binds (not the product's): listed last.
+APP_GROUP = "App"
+
+
+def is_textual(node: DOMNode, action: str) -> bool:
+    """Whether only Textual's own classes bind `action` on `node` (none of ours does)."""
+    for cls in type(node).__mro__:
+        if cls.__module__.split(".")[0] == "textual":
+            continue
+        for binding in cls.__dict__.get("BINDINGS", ()):
+            bound = binding.action if isinstance(binding, Binding) else binding[1]
+            if bound == action:
+                return False
+    return True
+
+
 def group_title(node: DOMNode) -> str:
     """`Global` for the app, else the node's BINDING_GROUP_TITLE or class name in words."""
     if isinstance(node, App):
@@ -47,7 +67,8 @@ def group_title(node: DOMNode) -> str:
 
 
 def key_entries(screen: Screen[Any]) -> list[KeyEntry]:
-    """Every binding active on `screen`: focused widget's first, then screen, then global."""
+    """Every binding active on `screen`: focused widget's first, then screen, then global,
+    then Textual's own (`App`)."""
     app = screen.app
     keys: dict[tuple[int, str], list[str]] = defaultdict(list)
     owners: dict[tuple[int, str], tuple[DOMNode, Binding]] = {}
@@ -59,7 +80,7 @@ def key_entries(screen: Screen[Any]) -> list[KeyEntry]:
             keys[ident].append(display)
     entries = [
         KeyEntry(
-            group_title(node),
+            APP_GROUP if is_textual(node, binding.action) else group_title(node),
             ", ".join(keys[ident]),
             binding.description or binding.action.replace("_", " "),
             binding.action,
@@ -68,7 +89,7 @@ def key_entries(screen: Screen[Any]) -> list[KeyEntry]:
         for ident, (node, binding) in owners.items()
     ]
     rank = {title: n for n, title in enumerate(dict.fromkeys(e.group for e in entries))}
-    return sorted(entries, key=lambda e: (e.group == "Global", rank[e.group]))
+    return sorted(entries, key=lambda e: (e.group == APP_GROUP, e.group == "Global", rank[e.group]))
 
 
 def key_table(entries: list[KeyEntry]) -> Table:

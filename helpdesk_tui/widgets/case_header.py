@@ -10,17 +10,12 @@ from textual.widgets import Static
 
 from helpdesk_tui.domain.safe_text import one_line
 from helpdesk_tui.storage.reads import CaseSummary
+from helpdesk_tui.widgets.colours import OVERDUE_STYLE, REMINDER_STYLE
+from helpdesk_tui.widgets.colours import PRIORITY_STYLES as PRIORITY_STYLES  # re-exported
+from helpdesk_tui.widgets.colours import STATUS_STYLES as STATUS_STYLES  # re-exported
 from helpdesk_tui.widgets.untrusted import literal_line
 
-STATUS_STYLES = {
-    "open": "bold cyan",
-    "in_progress": "bold yellow",
-    "waiting": "bold magenta",
-    "closed": "bold green",
-}
 WIDE = 100  # columns from which the header shows three fields a row
-
-PRIORITY_STYLES = {"urgent": "bold red", "high": "red", "normal": "", "low": "dim"}
 
 
 def delegation_text(case: CaseSummary) -> Text:
@@ -43,7 +38,7 @@ def due_text(case: CaseSummary, today: date) -> Text:
     if case.status != "closed":
         days = (case.due - today).days
         if days < 0:
-            text.append(f"  overdue {-days} d", style="bold red")
+            text.append(f"  overdue {-days} d", style=OVERDUE_STYLE)
         else:
             text.append(f"  in {days} d", style="dim")
     return text
@@ -55,7 +50,7 @@ def reminder_text(case: CaseSummary, today: date) -> Text:
         return Text("—", style="dim")
     text = Text(case.reminder.isoformat())
     if case.status != "closed" and case.reminder <= today:
-        text.append("  due", style="bold yellow")
+        text.append("  due", style=REMINDER_STYLE)
     return text
 
 

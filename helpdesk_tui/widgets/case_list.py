@@ -42,6 +42,7 @@ from helpdesk_tui.widgets.case_pages import (
 )
 from helpdesk_tui.widgets.case_row import (
     fit,
+    idle_columns,
     is_overdue,
     is_reminder_due,
     layout,
@@ -67,6 +68,7 @@ class _RowKey(NamedTuple):
     case: CaseSummary
     width: int
     sort: SortKey  # the sorted-by column always shows, so the columns depend on it
+    idle: frozenset[str]  # columns that say nothing in this view go first
     cursor: bool
     marked: bool
     focused: bool
@@ -93,7 +95,7 @@ class CaseList(Widget, can_focus=True):
         color: $block-cursor-foreground;
     }
     CaseList > .case-list--marked {
-        background: $accent 35%;
+        background: $accent 15%;
         text-style: bold;
     }
     CaseList > .case-list--overdue {
@@ -583,10 +585,14 @@ class CaseList(Widget, can_focus=True):
             self._styles[key] = style
         return style
 
+    @property
+    def _idle(self) -> frozenset[str]:
+        return idle_columns(self.case_query)
+
     def _header(self, width: int) -> Strip:
         ranked = bool(self.case_query.words)  # full-text results come best first
         segments: list[Segment] = []
-        for column, size in layout(width, sort=self.sort.key):
+        for column, size in layout(width, sort=self.sort.key, idle=self._idle):
             title = column.title
             if column.sort is not None and column.sort is self.sort.key and not ranked:
                 title += " ▼" if self.sort.descending else " ▲"
@@ -602,6 +608,7 @@ class CaseList(Widget, can_focus=True):
             case,
             width,
             self.sort.key,
+            self._idle,
             index == window.cursor,
             case.number in window.marks,
             self.has_focus,
@@ -619,8 +626,8 @@ class CaseList(Widget, can_focus=True):
             names.append("case-list--marked")
         if key.cursor:
             names.append("case-list--cursor")
-        columns = layout(width, sort=self.sort.key)
-        segments = row_segments(case, columns, today=today, marked=key.marked)
+        columns = layout(width, sort=self.sort.key, idle=key.idle)
+        segments = row_segments(case, columns, today=today, marked=key.marked, plain=key.cursor)
         strip = self._strip(segments, width, self._style(*names))
         self._cache[key] = strip
         return strip

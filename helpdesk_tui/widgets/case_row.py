@@ -3,6 +3,11 @@
 Pure functions of a `CaseSummary` and today's date, so they are cheap to test and the
 list can cache what they produce. Untrusted text (subjects, names, accounts) goes
 through `one_line` into Rich `Text` objects, never markup (SEC-2).
+
+Narrow terminals drop columns: first the ones that say nothing in the view shown
+(`Delegated to` in a view of one agent's cases, `Status` in a view of one status), then
+by rank. Priority is never dropped; nor are the flags that mark overdue and reminder-due
+cases without colour (`!`, `◷`).
 """
 
 from dataclasses import dataclass
@@ -13,9 +18,16 @@ from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 
+from helpdesk_tui.domain.query import CaseQuery
 from helpdesk_tui.domain.safe_text import one_line
 from helpdesk_tui.storage.reads import CaseSummary, SortKey
-from helpdesk_tui.widgets.case_header import PRIORITY_STYLES, STATUS_STYLES
+from helpdesk_tui.widgets.colours import (
+    EMPTY_STYLE,
+    OVERDUE_STYLE,
+    PRIORITY_STYLES,
+    REMINDER_STYLE,
+    STATUS_STYLES,
+)
 
 OVERDUE_MARK = "!"
 REMINDER_MARK = "◷"
@@ -46,19 +58,34 @@ COLUMNS = (
     Column("subject", "Subject", 14, 0, flex=3, want=28),
     Column("contact", "Contact", 10, 3, flex=2),
     Column("status", "Status", 11, 1),
-    Column("priority", "Prio", 6, 4),
+    Column("priority", "Prio", 6, 0),
     Column("delegated", "Delegated to", 12, 2),
     Column("due", "Due", 10, 1, sort=SortKey.DUE),
     Column("updated", "Activity", 11, 5, sort=SortKey.UPDATED),
 )
 
 
+def idle_columns(query: CaseQuery) -> frozenset[str]:
+    """Columns that carry no information in the view `query` shows: every row would say
+    the same (one agent's cases: `Delegated to`; one status: `Status`)."""
+    idle: set[str] = set()
+    if len(query.users) == 1 and not query.unassigned:
+        idle.add("delegated")
+    if len(query.statuses) == 1:
+        idle.add("status")
+    return frozenset(idle)
+
+
 @lru_cache(maxsize=32)
 def layout(
-    width: int, columns: tuple[Column, ...] = COLUMNS, sort: SortKey | None = None
+    width: int,
+    columns: tuple[Column, ...] = COLUMNS,
+    sort: SortKey | None = None,
+    idle: frozenset[str] = frozenset(),
 ) -> list[tuple[Column, int]]:
     """Columns that fit in `width` (one space between them) with their widths (cached:
-    treat the result as read-only). The column the list is sorted by stays.
+    treat the result as read-only). The column the list is sorted by stays; `idle`
+    columns (see `idle_columns`) go first when the width is short.
 
     Spare cells go first to the columns below the width they want (the subject), then
     to the flexible columns by their shares: a wide terminal shows longer subjects
@@ -76,6 +103,10 @@ def layout(
     def drop_last() -> None:
         shown.remove(max(shown, key=rank))
 
+    for column in [c for c in shown if c.key in idle and rank(c)]:
+        if needed(wanted=True) <= width:
+            break
+        shown.remove(column)
     while needed(wanted=True) > width and any(rank(c) > CORE_RANK for c in shown):
         drop_last()
     while needed() > width and any(rank(c) for c in shown):
@@ -115,9 +146,9 @@ def cell(case: CaseSummary, key: str, *, today: date, marked: bool) -> list[Frag
     if key == "flags":
         flag: Fragment = (" ", "")
         if is_overdue(case, today):
-            flag = (OVERDUE_MARK, "bold red")
+            flag = (OVERDUE_MARK, OVERDUE_STYLE)
         elif is_reminder_due(case, today):
-            flag = (REMINDER_MARK, "bold yellow")
+            flag = (REMINDER_MARK, REMINDER_STYLE)
         return [(MARKED_MARK if marked else " ", "bold"), flag]
     if key == "number":
         return [(str(case.number), "")]
@@ -136,10 +167,10 @@ def cell(case: CaseSummary, key: str, *, today: date, marked: bool) -> list[Frag
         if case.delegated_user:
             return [(one_line(case.delegated_user), "")]
         if case.delegated_group:
-            return [("group:" + one_line(case.delegated_group), "dim")]
-        return [("—", "dim")]
+            return [("group:" + one_line(case.delegated_group), EMPTY_STYLE)]
+        return [("—", EMPTY_STYLE)]
     if key == "due":
-        return [(case.due.isoformat(), "bold red" if is_overdue(case, today) else "")]
+        return [(case.due.isoformat(), OVERDUE_STYLE if is_overdue(case, today) else "")]
     if key == "updated":
         return [(case.updated_at.astimezone().strftime("%m-%d %H:%M"), "")]
     raise KeyError(key)
@@ -164,12 +195,22 @@ def fit(fragments: list[Fragment], width: int) -> list[Fragment]:
 
 
 def row_segments(
-    case: CaseSummary, columns: list[tuple[Column, int]], *, today: date, marked: bool
+    case: CaseSummary,
+    columns: list[tuple[Column, int]],
+    *,
+    today: date,
+    marked: bool,
+    plain: bool = False,
 ) -> list[Segment]:
-    """A whole row as segments: each column fitted to its width, one space between."""
+    """A whole row as segments: each column fitted to its width, one space between.
+    `plain` drops the cells' colours (the cursor row: one colour on the cursor's
+    background, readable; the words and marks still say what the colours said)."""
     segments: list[Segment] = []
     for column, width in columns:
         for text, style in fit(cell(case, column.key, today=today, marked=marked), width):
-            segments.append(Segment(text, Style.parse(style) if style else None))
+            parsed = Style.parse(style) if style else None
+            if plain and parsed is not None:
+                parsed = Style(bold=parsed.bold)
+            segments.append(Segment(text, parsed))
         segments.append(Segment(" "))
     return segments

@@ -19,6 +19,7 @@ from textual.strip import Strip
 from helpdesk_tui.storage.readmodels import MailEntry
 from helpdesk_tui.storage.reads import ActivityEntry
 from helpdesk_tui.widgets.case_header import hours
+from helpdesk_tui.widgets.colours import KIND_STYLES, RED, YELLOW
 from helpdesk_tui.widgets.untrusted import literal, literal_line
 
 #: Filter name → the activity kinds it shows (None: all), in the order `f` cycles them.
@@ -33,18 +34,21 @@ FILTERS: dict[str, frozenset[str] | None] = {
     "mail": frozenset({"mail_in", "mail_out"}),
 }
 KIND_LABELS = {
-    "created": ("Created", "bold"),
-    "comment": ("Internal comment", "yellow"),
-    "external": ("External action", "green"),
-    "phone": ("Phone note", "cyan"),
-    "status": ("Status", "magenta"),
-    "delegation": ("Delegation", "blue"),
-    "edit": ("Edit", "blue"),
-    "closed": ("Closed", "bold green"),
-    "reopened": ("Reopened", "bold magenta"),
-    "sub_case": ("Sub-case", "blue"),
-    "mail_in": ("Mail in", "bold cyan"),
-    "mail_out": ("Mail out", "bold green"),
+    kind: (label, KIND_STYLES[kind])
+    for kind, label in (
+        ("created", "Created"),
+        ("comment", "Internal comment"),
+        ("external", "External action"),
+        ("phone", "Phone note"),
+        ("status", "Status"),
+        ("delegation", "Delegation"),
+        ("edit", "Edit"),
+        ("closed", "Closed"),
+        ("reopened", "Reopened"),
+        ("sub_case", "Sub-case"),
+        ("mail_in", "Mail in"),
+        ("mail_out", "Mail out"),
+    )
 }
 
 
@@ -67,20 +71,38 @@ def change_line(field: str, change: Sequence[str | None]) -> Text:
     return line
 
 
-def render_entry(entry: ActivityEntry, *, show_quotes: bool = False) -> Group:
-    """One entry: a heading line, the text (indented), then its changes."""
+def entry_heading(at: Text, who: Text, tail: Text, width: int = 0) -> Text:
+    """`date  who  tail` on one line: within `width` (0: no limit) `who` gives way, cut
+    with an ellipsis, so the kind and notes after it stay readable and nothing wraps."""
+    heading = Text()
+    heading.append_text(at).append("  ")
+    room = width - at.cell_len - tail.cell_len - 4 if width else who.cell_len
+    if who.cell_len > room:
+        who = who.copy()
+        who.truncate(max(1, room), overflow="ellipsis")
+    heading.append_text(who).append("  ").append_text(tail)
+    heading.no_wrap = True
+    heading.overflow = "ellipsis"
+    return heading
+
+
+def _when(entry: ActivityEntry) -> Text:
+    return Text(entry.at.astimezone().strftime("%Y-%m-%d %H:%M"), style="dim")
+
+
+def render_entry(entry: ActivityEntry, *, show_quotes: bool = False, width: int = 0) -> Group:
+    """One entry: a heading line (never wrapped at `width`), the text (indented), then
+    its changes."""
     if entry.mail is not None:
-        return render_mail(entry, entry.mail, show_quotes=show_quotes)
+        return render_mail(entry, entry.mail, show_quotes=show_quotes, width=width)
     label, style = KIND_LABELS.get(entry.kind, (entry.kind, ""))
-    text = Text(entry.at.astimezone().strftime("%Y-%m-%d %H:%M"), style="dim")
-    text.append("  ")
-    text.append(literal_line(entry.actor or "system", style="bold"))
-    text.append("  ")
-    text.append(label, style=style)
+    tail = Text(label, style=style)
     if entry.kind in {"comment", "external", "phone"} or not entry.internal:
-        text.append("  internal" if entry.internal else "  visible to the customer", "dim")
+        tail.append("  internal" if entry.internal else "  visible to the customer", "dim")
     if entry.time_spent_centi:
-        text.append(f"  {hours(entry.time_spent_centi)} spent", style="bold")
+        tail.append(f"  {hours(entry.time_spent_centi)} spent", style="bold")
+    who = literal_line(entry.actor or "system", style="bold")
+    text = entry_heading(_when(entry), who, tail, width)
     parts: list[RenderableType] = [text]
     if entry.text.strip():
         parts.append(Padding(literal(entry.text.strip()), (0, 0, 0, 4)))
@@ -88,29 +110,28 @@ def render_entry(entry: ActivityEntry, *, show_quotes: bool = False) -> Group:
     return Group(*parts)
 
 
-def render_mail(entry: ActivityEntry, mail: MailEntry, *, show_quotes: bool) -> Group:
+def render_mail(
+    entry: ActivityEntry, mail: MailEntry, *, show_quotes: bool, width: int = 0
+) -> Group:
     """A mail: who wrote, why it is on this case (MAIL-3), problems, body with the quoted
     history folded to one line unless `show_quotes` (`z` on the case screen)."""
     label, style = KIND_LABELS.get(entry.kind, (entry.kind, ""))
-    heading = Text(entry.at.astimezone().strftime("%Y-%m-%d %H:%M"), style="dim")
-    heading.append("  ")
     sender = f"{mail.from_name} <{mail.from_email}>" if mail.from_name else mail.from_email
-    heading.append(literal_line(sender or "unknown sender", 60, style="bold"))
-    heading.append("  ")
-    heading.append(label, style=style)
+    who = literal_line(sender or "unknown sender", 60, style="bold")
+    heading = entry_heading(_when(entry), who, Text(label, style=style), width)
     parts: list[RenderableType] = [heading]
-    meta = Text("    ", style="dim")
-    meta.append(literal_line(mail.subject or "(no subject)", 70))
-    meta.append(" · filed: ")
-    meta.append(literal_line(mail.filed_note or mail.filed_by))
+    meta = Text("    ")
+    meta.append_text(literal_line(mail.subject or "(no subject)", 70, style="dim"))
+    meta.append(" · filed: ", style="dim")
+    meta.append_text(literal_line(mail.filed_note or mail.filed_by, style="dim"))
     if mail.noise:
-        meta.append(f" · {mail.noise.replace('_', ' ')}", style="yellow")
+        meta.append(f" · {mail.noise.replace('_', ' ')}", style=YELLOW)
     parts.append(meta)
     if mail.attachments:
         names = ", ".join(a.get("filename") or a.get("content_type", "?") for a in mail.attachments)
         parts.append(Text("    📎 ", style="dim").append(literal_line(names, 100)))
     if mail.defects:
-        problems = Text("    parse problems: ", style="red")
+        problems = Text("    parse problems: ", style=RED)
         problems.append(literal_line("; ".join(mail.defects), 100))
         parts.append(problems)
     body = mail.body_text if show_quotes else mail.new_text
@@ -252,7 +273,7 @@ class Timeline(ScrollView, can_focus=True):
             return
         shown = self.shown_entries
         order = "newest first" if self.newest_first else "oldest first"
-        self.border_title = f"Timeline · {order} · {self.kind_filter} ({len(shown)})"
+        self.border_title = Text(f"Timeline · {order} · {self.kind_filter} ({len(shown)})")
         width = max(1, self.scrollable_content_region.width)
         if width != self._width:
             self._cache.clear()  # rendered for another width
@@ -304,7 +325,7 @@ class Timeline(ScrollView, can_focus=True):
                 key = _cache_key(block, self.show_quotes)
                 rendered = self._cache.get(key)
                 if rendered is None:
-                    entry = render_entry(block, show_quotes=self.show_quotes)
+                    entry = render_entry(block, show_quotes=self.show_quotes, width=width)
                     rendered = [*lines_of(entry), Strip.blank(0)]
                     self._cache[key] = rendered
                 self._estimate -= estimated_height(block, width)

@@ -24,7 +24,7 @@ def test_columns_fill_the_width_and_narrow_screens_drop_the_least_needed() -> No
                 assert sort in {c.sort for c, _ in shown}  # the sorted-by column stays
     assert [c.key for c, _ in layout(120)] == [c.key for c in COLUMNS]
     assert "updated" not in {c.key for c, _ in layout(80)}
-    assert "priority" not in {c.key for c, _ in layout(80)}
+    assert "priority" in {c.key for c, _ in layout(80)}  # kept at any width (issue 12)
 
 
 def test_the_subject_takes_the_slack() -> None:
@@ -33,8 +33,8 @@ def test_the_subject_takes_the_slack() -> None:
     def widths(width: int, sort: SortKey | None = None) -> dict[str, int]:
         return {c.key: size for c, size in layout(width, sort=sort)}
 
-    assert widths(80)["subject"] == 18  # 80 columns: the list is the whole terminal
-    assert widths(80)["contact"] == 10
+    assert widths(80)["subject"] == 22  # 80 columns: the list is the whole terminal
+    assert "contact" not in widths(80)  # priority stays; the contact gives way
     at_120 = widths(98)  # 120 columns: the list beside the sidebar
     assert at_120["subject"] >= 28
     assert "priority" in at_120
