@@ -207,17 +207,23 @@ class HelpdeskApp(App[None]):
             self.install_screen(self._case_screen, name="case")
         return self._case_screen
 
-    def open_case(self, number: "CaseNumber") -> None:
-        """Show case `number` on the one case screen the app keeps (made on first use)."""
+    def open_case(self, number: "CaseNumber", *, replace_top: bool = False) -> None:
+        """Show case `number` on the one case screen the app keeps (made on first use);
+        `replace_top`: in the place of the screen on top (the new-case form)."""
         screen = self._case_screen_made()
         screen.history.clear()
         screen.open(number)
-        if screen not in self.screen_stack:
+        if replace_top and self.screen is not screen:
+            if screen in self.screen_stack:
+                self.pop_screen()  # the form was opened from the case screen under it
+            else:
+                self.switch_screen(screen)
+        elif screen not in self.screen_stack:
             self.push_screen(screen)
 
     def on_open_case_requested(self, event: OpenCaseRequested) -> None:
-        """A screen asks for a case (Enter in the queue, `n`)."""
-        self.open_case(event.number)
+        """A screen asks for a case (Enter in the queue, `n`, a saved new case)."""
+        self.open_case(event.number, replace_top=event.replace_top)
 
     def on_new_case_requested(self, _event: NewCaseRequested) -> None:
         """A screen asks for the new-case form; the case opens once it is saved."""

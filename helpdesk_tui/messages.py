@@ -29,6 +29,9 @@ class OpenCaseRequested(Message):
     """A screen asks the app to show case `number` on the case screen."""
 
     number: CaseNumber
+    replace_top: bool = False
+    """The asking screen (a form that is done) gives its place to the case screen: the
+    screen under it is not shown in between."""
 
 
 class NewCaseRequested(Message):

@@ -116,7 +116,8 @@ class Case:
         reminder_value = values.get("reminder", self.reminder)
         reminder = None if reminder_value is None else _as_date(reminder_value)
         _check_subject(subject)
-        policy.case_type(type_key)
+        if type_key.strip().lower() != self.type:
+            policy.case_type(type_key)  # a type the config no longer has may stay on a case
         _check_dates(due, reminder, parent)
         _check_sub_dues(due, latest_sub_due)
         new_values: dict[str, object] = {
@@ -370,7 +371,8 @@ class Case:
             return custom
         orphans_cleared = {k for k, v in changes.items() if k in self.custom and not v.strip()}
         checked = {k: custom.get(k, "") for k in changes if k not in orphans_cleared}
-        policy.check_custom_fields(type_key, checked)
+        if checked:
+            policy.check_custom_fields(type_key, checked)
         return custom
 
     def _set_custom(self, custom: dict[str, str]) -> Changes:

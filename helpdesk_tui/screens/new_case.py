@@ -77,8 +77,8 @@ def field_for(message: str, keys: tuple[str, ...], field: str | None = None) -> 
     return "form"
 
 
-class NewCaseScreen(WorkerScreen[CaseNumber | None]):
-    """The new-case form; dismisses with the new case's number (None: cancelled)."""
+class NewCaseScreen(WorkerScreen[None]):
+    """The new-case form; once saved, the case screen takes its place (Esc: dismissed)."""
 
     CSS_PATH = "new_case.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -427,10 +427,9 @@ class NewCaseScreen(WorkerScreen[CaseNumber | None]):
 
     def _created(self, number: CaseNumber) -> None:
         self.saving = False
-        self.notify(f"case {number} created", markup=False)
         self.announce_change([number])
-        self.dismiss(number)
-        self.app.post_message(OpenCaseRequested(number))
+        # The case takes the form's place: the queue under it is not repainted first.
+        self.app.post_message(OpenCaseRequested(number, replace_top=True))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A save that failed for another reason than a refusal may be tried again."""

@@ -214,3 +214,26 @@ async def test_the_description_is_a_text_area(data: Data) -> None:
         await pilot.press("N")
         await settle(pilot)
         assert isinstance(form(pilot).query_one("#new-description"), TextArea)
+
+
+@sync
+async def test_the_saved_case_takes_the_forms_place(data: Data) -> None:
+    """Esc from the new case goes back to the queue, never to the finished form; N from
+    a case screen shows the new case on that screen."""
+    async with running(data) as (app, pilot):
+        for start_on_case in (False, True):
+            if start_on_case:
+                app.open_case(PRINTER)  # the app's own case screen, as Enter in the queue
+                await settle(pilot)
+            await pilot.press("N")
+            await settle(pilot)
+            await fill(pilot, "#new-subject", f"Rückruf {start_on_case}")
+            await fill(pilot, "#new-contact", "karl@acme.example")
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert isinstance(app.screen, CaseScreen)
+            assert not any(isinstance(s, NewCaseScreen) for s in app.screen_stack)
+            await pilot.press("escape")
+            await settle(pilot)
+            assert isinstance(app.screen, QueueScreen)
+    assert data.case(CaseNumber(7)).subject == "Rückruf True"

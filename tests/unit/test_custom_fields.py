@@ -110,3 +110,13 @@ class TestEdit:
         draft = case.edit(ALICE, NOW, POLICY, values={"fields": {"legacy": ""}})
         assert draft is not None
         assert draft.changes == {"fields.legacy": ("old", None)}
+
+
+def test_a_type_the_config_dropped_does_not_block_edits_of_other_fields() -> None:
+    case = hardware_case(serial="SN-1")
+    without = Policy(case_types=(CaseType("general", "General"),), default_type="general")
+    draft = case.edit(ALICE, NOW, without, values={"subject": "Still broken"})
+    assert draft is not None
+    assert draft.changes == {"subject": ("Laptop does not boot", "Still broken")}
+    with pytest.raises(ValidationError, match=r"^unknown case type 'hardware'"):
+        case.edit(ALICE, NOW, without, values={"fields": {"serial": "SN-2"}})
