@@ -190,7 +190,9 @@ class CaseActionScreen(WorkerScreen[None]):
                 return
             result = write(choice)
             results.append(result)
-            self._report(done(choice, result), changed)
+            line = done(choice, result)
+            if line:  # "": nothing was written (the next dialog will)
+                self._report(line, changed)
 
         def dismissed(choice: ChoiceT | None) -> None:
             if choice is not None and results and then is not None:

@@ -148,3 +148,21 @@ async def test_reopen_asks_for_new_dates_so_the_case_is_not_overdue(case_data: D
         assert (case.status, case.due, case.reminder) == ("open", due, today + timedelta(5))
         assert "0000004 reopened" in notifications(pilot)
         assert "overdue" not in screen_text(pilot)
+
+
+@sync
+async def test_status_closed_hands_over_to_the_close_dialog_without_a_blank_toast(
+    case_data: Data,
+) -> None:
+    async with running(case_data) as (app, pilot):
+        await open_case(pilot, INVOICE)
+        await pilot.press("s")
+        await settle(pilot)
+        await pilot.press("down", "down", "enter")  # Closed
+        await settle(pilot)
+        assert isinstance(app.screen, CloseDialog)
+        assert notifications(pilot) == []
+        await pilot.press("enter")  # Solved
+        await settle(pilot)
+        assert case_data.detail(INVOICE).case.status == "closed"
+        assert "0000002 closed (solved)" in notifications(pilot)
