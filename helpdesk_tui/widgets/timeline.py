@@ -71,12 +71,18 @@ def change_line(field: str, change: Sequence[str | None]) -> Text:
     return line
 
 
+#: Cells a heading's author keeps however narrow the timeline (then the tail is cut).
+WHO_MIN = 12
+
+
 def entry_heading(at: Text, who: Text, tail: Text, width: int = 0) -> Text:
-    """`date  who  tail` on one line: within `width` (0: no limit) `who` gives way, cut
-    with an ellipsis, so the kind and notes after it stay readable and nothing wraps."""
+    """`date  who  tail` on one line: within `width` (0: no limit) `who` gives way first,
+    cut with an ellipsis (to no less than `WHO_MIN` cells), then the end of the tail, so
+    the kind stays readable and nothing wraps."""
     heading = Text()
     heading.append_text(at).append("  ")
     room = width - at.cell_len - tail.cell_len - 4 if width else who.cell_len
+    room = max(room, min(who.cell_len, WHO_MIN))
     if who.cell_len > room:
         who = who.copy()
         who.truncate(max(1, room), overflow="ellipsis")

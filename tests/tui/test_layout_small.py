@@ -162,6 +162,12 @@ def test_a_timeline_heading_never_wraps_the_sender_gives_way() -> None:
     assert entry_heading(at, Text("alice"), tail, width=76).plain == (
         "2026-11-23 09:00  alice  Mail in"
     )
+    # Narrower than date, author and tail: the author keeps a readable start, the tail
+    # is cut at the end of the line (no wrap).
+    long_tail = Text("Internal comment  internal  0.25 h spent")
+    narrow = entry_heading(at, Text("alice.agent@helpdesk.example"), long_tail, width=44)
+    assert narrow.plain.startswith("2026-11-23 09:00  alice.agent…  Internal")
+    assert narrow.no_wrap
 
 
 @sync

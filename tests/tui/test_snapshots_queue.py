@@ -67,6 +67,13 @@ class TestPalette:
         app = make_app(queue_data)
         assert snap_compare(app, terminal_size=(120, 36), run_before=prepare(*keys))
 
+    @pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
+    def test_lists_the_product_first_and_textual_under_app(
+        self, size: tuple[int, int], queue_data: Data, snap_compare: SnapCompare
+    ) -> None:
+        app = make_app(queue_data)
+        assert snap_compare(app, terminal_size=size, run_before=prepare("colon"))
+
 
 @pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
 class TestGoToCaseAndQuery:
