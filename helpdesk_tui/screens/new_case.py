@@ -33,6 +33,7 @@ from helpdesk_tui.screens.base import WorkerScreen
 from helpdesk_tui.services.desk import Desk, NewCase, NewCaseChoices
 from helpdesk_tui.storage.peoplereads import ContactEntry
 from helpdesk_tui.widgets.case_header import field_label
+from helpdesk_tui.widgets.failure import report_failure
 from helpdesk_tui.widgets.fuzzy_picker import ranked
 from helpdesk_tui.widgets.untrusted import literal_line
 
@@ -433,7 +434,7 @@ class NewCaseScreen(WorkerScreen[None]):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A save that failed for another reason than a refusal may be tried again."""
-        super().on_worker_state_changed(event)
+        report_failure(self, event)
         if event.worker.group == "new-case-save" and event.state is WorkerState.ERROR:
             self.saving = False
 

@@ -5,7 +5,17 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from pilotkit import PRINTER, TODAY, Data, open_case, running, screen_text, settle, type_text
+from pilotkit import (
+    PRINTER,
+    TODAY,
+    Data,
+    notifications,
+    open_case,
+    running,
+    screen_text,
+    settle,
+    type_text,
+)
 from support import sync
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Select, TextArea
@@ -237,3 +247,31 @@ async def test_the_saved_case_takes_the_forms_place(data: Data) -> None:
             await settle(pilot)
             assert isinstance(app.screen, QueueScreen)
     assert data.case(CaseNumber(7)).subject == "Rückruf True"
+
+
+@sync
+async def test_a_save_that_fails_is_reported_and_the_form_can_save_again(data: Data) -> None:
+    async with running(data) as (app, pilot):
+        desk = app.desk
+        real = desk.create_case
+        failures = iter([OSError("disk full")])
+
+        def flaky(new: Any) -> CaseNumber:
+            for error in failures:
+                raise error
+            return real(new)
+
+        desk.create_case = flaky  # type: ignore[method-assign]
+        await pilot.press("N")
+        await settle(pilot)
+        await fill(pilot, "#new-subject", "Drucker")
+        await fill(pilot, "#new-contact", "karl@acme.example")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "error: OSError: disk full" in notifications(pilot)
+        assert isinstance(app.screen, NewCaseScreen)
+        assert app.screen.query_one("#new-subject", Input).value == "Drucker"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, CaseScreen)
+    assert data.case(NEXT).subject == "Drucker"
