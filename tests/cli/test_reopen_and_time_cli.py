@@ -2,9 +2,12 @@
 configured days); `--time` takes 1.5, 1,5, 90m, 1h30, 1:30."""
 
 import json
+from collections.abc import Callable
+from typing import Any
 
 import pytest
-from conftest import Cli
+
+Cli = Callable[..., Any]  # the `cli` fixture of conftest.py
 
 
 def _closed_case(cli: Cli) -> None:
