@@ -147,6 +147,8 @@ class Dialog(ModalScreen[ResultT]):
             self.query_one(f"#{input_id}").focus()
         else:
             general.update(literal_line(message))
+            if input_id and self.query(f"#{input_id}"):
+                self.query_one(f"#{input_id}").focus()  # no line of its own: the cursor goes
 
     @property
     def error_text(self) -> str:

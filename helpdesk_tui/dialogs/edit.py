@@ -29,6 +29,12 @@ class EditDialog(Dialog[dict[str, object] | None]):
     """Subject, priority, type, due, reminder, owner and custom fields of one open case."""
 
     FOCUS = "#edit-subject"
+    FIELDS: ClassVar[dict[str, str]] = {
+        "subject": "edit-subject",
+        "due": "edit-due",
+        "reminder": "edit-reminder",
+        "owner": "edit-owner",
+    }
     DEFAULT_CSS: ClassVar[str] = """
     EditDialog .edit-line { height: auto; }
     EditDialog .edit-line > .edit-label { width: 14; color: $text-muted; }

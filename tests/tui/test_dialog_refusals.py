@@ -20,6 +20,7 @@ from support import sync
 from textual.widgets import Input
 
 from helpdesk_tui.dialogs.close import CloseDialog
+from helpdesk_tui.dialogs.edit import EditDialog
 from helpdesk_tui.dialogs.reopen import ReopenDialog
 from helpdesk_tui.dialogs.status import StatusDialog
 from helpdesk_tui.screens.case import CaseScreen
@@ -166,3 +167,24 @@ async def test_status_closed_hands_over_to_the_close_dialog_without_a_blank_toas
         await settle(pilot)
         assert case_data.detail(INVOICE).case.status == "closed"
         assert "0000002 closed (solved)" in notifications(pilot)
+
+
+@sync
+async def test_an_edit_the_service_refuses_keeps_the_dialog_and_its_input(
+    case_data: Data,
+) -> None:
+    async with running(case_data) as (app, pilot):
+        await open_case(pilot, INVOICE)
+        await pilot.press("e")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, EditDialog)
+        dialog.query_one("#edit-subject", Input).value = "Rechnung doppelt (2x)"
+        dialog.query_one("#edit-reminder", Input).value = "2026-12-20"  # after the due
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is dialog
+        assert dialog.error_text == "reminder 2026-12-20 is after due 2026-12-07"
+        assert dialog.focused is dialog.query_one("#edit-reminder")
+        assert dialog.typed("edit-subject") == "Rechnung doppelt (2x)"
+        assert case_data.detail(INVOICE).case.subject == "Rechnung doppelt"
