@@ -260,6 +260,7 @@ class QueueScreen(CaseActionScreen):
         if query != cases.case_query:
             cases.show(query, count_later=not submit)
         if submit:
+            cases.count_now()
             self._apply_query(text)
         else:
             self._show_title()

@@ -350,6 +350,12 @@ class CaseList(Widget, can_focus=True):
         if generation == self._generation:
             self._count_in_worker(generation, self.case_query)
 
+    def count_now(self) -> None:
+        """Count the view at once if its count was put off (a typed query applied)."""
+        if self._count_timer is not None:
+            self._count_timer.stop()
+            self._count_now(self._generation)
+
     def _loaded(
         self, generation: int, result: Window, placing: Placing, count_later: bool = False
     ) -> None:
