@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from helpdesk_tui.domain.numbering import CaseNumber
     from helpdesk_tui.domain.templates import CannedResponse
     from helpdesk_tui.screens.case import CaseScreen
+    from helpdesk_tui.storage.reads import CaseDetail
     from helpdesk_tui.sync.poller import MailPoller
     from helpdesk_tui.sync.sender import MailSender
     from helpdesk_tui.sync.status import SyncStatus
@@ -207,12 +208,19 @@ class HelpdeskApp(App[None]):
             self.install_screen(self._case_screen, name="case")
         return self._case_screen
 
-    def open_case(self, number: "CaseNumber", *, replace_top: bool = False) -> None:
+    def open_case(
+        self,
+        number: "CaseNumber",
+        *,
+        replace_top: bool = False,
+        detail: "CaseDetail | None" = None,
+    ) -> None:
         """Show case `number` on the one case screen the app keeps (made on first use);
-        `replace_top`: in the place of the screen on top (the new-case form)."""
+        `replace_top`: in the place of the screen on top (the new-case form); `detail`:
+        the case as just read, shown at once."""
         screen = self._case_screen_made()
         screen.history.clear()
-        screen.open(number)
+        screen.open(number, detail)
         if replace_top and self.screen is not screen:
             if screen in self.screen_stack:
                 self.pop_screen()  # the form was opened from the case screen under it
@@ -223,7 +231,7 @@ class HelpdeskApp(App[None]):
 
     def on_open_case_requested(self, event: OpenCaseRequested) -> None:
         """A screen asks for a case (Enter in the queue, `n`, a saved new case)."""
-        self.open_case(event.number, replace_top=event.replace_top)
+        self.open_case(event.number, replace_top=event.replace_top, detail=event.detail)
 
     def on_new_case_requested(self, _event: NewCaseRequested) -> None:
         """A screen asks for the new-case form; the case opens once it is saved."""

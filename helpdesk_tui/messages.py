@@ -10,7 +10,7 @@ from textual.message import Message
 
 from helpdesk_tui.domain.enums import ActivityKind
 from helpdesk_tui.domain.numbering import CaseNumber
-from helpdesk_tui.storage.reads import CaseSummary
+from helpdesk_tui.storage.reads import CaseDetail, CaseSummary
 
 
 class DataChanged(Message):
@@ -32,6 +32,8 @@ class OpenCaseRequested(Message):
     replace_top: bool = False
     """The asking screen (a form that is done) gives its place to the case screen: the
     screen under it is not shown in between."""
+    detail: CaseDetail | None = None
+    """The case as just read (a new case's): shown at once, not read again first."""
 
 
 class NewCaseRequested(Message):

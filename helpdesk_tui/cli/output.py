@@ -101,7 +101,7 @@ def detail_json(detail: CaseDetail) -> dict[str, Any]:
     data["sub_cases"] = [case_json(sub) for sub in detail.sub_cases]
     data["activities"] = [activity_json(a) for a in detail.activities]
     data["time_spent_total"] = format_hours(detail.time_spent_centi)
-    data["fields"] = dict(detail.case.fields)
+    data["fields"] = dict(detail.case.fields or ())
     return data
 
 
@@ -155,7 +155,7 @@ def print_detail(detail: CaseDetail) -> None:
         fields.append(("duplicate of", str(c.duplicate_of)))
     if c.parent:
         fields.append(("parent", str(c.parent)))
-    fields += list(c.fields)
+    fields += list(c.fields or ())
     for name, value in fields:
         say(f"  {name:<12} {one_line(value)}")
     if c.description:

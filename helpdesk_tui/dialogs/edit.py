@@ -49,7 +49,7 @@ class EditDialog(Dialog[dict[str, object] | None]):
         self.case = case
         self.types = list(types)
         self.today = today
-        self.typed_fields = dict(case.fields)  # custom field values by key, across types
+        self.typed_fields = dict(case.fields or ())  # custom field values by key, across types
         self.shown_type = case.type
 
     def compose_body(self) -> ComposeResult:
@@ -156,7 +156,7 @@ class EditDialog(Dialog[dict[str, object] | None]):
         """Custom fields typed differently from the case's; on a new type, the old type's
         fields it does not have are cleared."""
         self._remember_fields()
-        before = dict(self.case.fields)
+        before = dict(self.case.fields or ())
         keys = self._field_keys(type_key)
         changed = {
             key: self.typed_fields.get(key, "")

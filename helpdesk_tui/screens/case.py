@@ -78,9 +78,9 @@ class CaseScreen(CaseActionScreen):
         Binding("r", "reopen", "Reopen", id="case.reopen"),
         Binding("a", "assign_me", "Assign to me", id="case.assign_me", show=False),
         Binding("plus", "new_subcase", "New sub-case", id="case.new_subcase", show=False),
+        Binding("N", "new_case", "New case", id="case.new_case", show=False),
         Binding("o", "toggle_order", "Order", id="case.order"),
         Binding("number_sign", "go_to_case", "Go to case …", id="case.go_to", show=False),
-        Binding("N", "new_case", "New case", id="case.new_case", show=False),
         Binding("f", "cycle_filter", "Filter", id="case.filter"),
         Binding("z", "toggle_quotes", "Quoted text", id="case.quotes", show=False),
         Binding("R", "refile", "Re-file a mail", id="case.refile", show=False),
@@ -127,14 +127,17 @@ class CaseScreen(CaseActionScreen):
             self.sub_title = str(self.number)
             self.reload()
 
-    def open(self, number: CaseNumber) -> None:
-        """Show case `number` (nothing of the case shown before stays on screen)."""
+    def open(self, number: CaseNumber, detail: CaseDetail | None = None) -> None:
+        """Show case `number` (nothing of the case shown before stays on screen); `detail`,
+        the case as just read (a new case's), is shown at once and the side follows."""
         if number != self.number or self.detail is None:
             self.number, self.detail, self.context = number, None, None
             self.sub_title = str(number)
             if self.is_built:
                 self._clear()
         if self.is_built:
+            if detail is not None:
+                self._show(detail, self.desk.today())
             self.reload()
 
     def _loading_text(self) -> Text:

@@ -626,7 +626,10 @@ class CaseActionScreen(WorkerScreen[None]):
                 f"{case.number} is closed: reopen it to edit", severity="warning", markup=False
             )
             return
-        self._load_for_edit(case.number)
+        if case.fields is None:  # a list row: read the case with its custom fields first
+            self._load_for_edit(case.number)
+        else:
+            self._show_edit_dialog(case)
 
     @work(thread=True, group="case-dialog", exit_on_error=False, description="load case")
     def _load_for_edit(self, number: CaseNumber) -> None:

@@ -32,6 +32,7 @@ from helpdesk_tui.messages import OpenCaseRequested
 from helpdesk_tui.screens.base import WorkerScreen
 from helpdesk_tui.services.desk import Desk, NewCase, NewCaseChoices
 from helpdesk_tui.storage.peoplereads import ContactEntry
+from helpdesk_tui.storage.reads import CaseDetail
 from helpdesk_tui.widgets.case_header import field_label
 from helpdesk_tui.widgets.failure import report_failure
 from helpdesk_tui.widgets.fuzzy_picker import ranked
@@ -414,23 +415,28 @@ class NewCaseScreen(WorkerScreen[None]):
 
     @work(thread=True, group="new-case-save", exit_on_error=False, description="create case")
     def _create(self, new: NewCase) -> None:
+        desk = self.desk
         try:
-            number = self.desk.create_case(new)
+            number = desk.create_case(new)
         except DomainError as error:
             self.app.call_from_thread(self._refused, new.type_key, error)
             return
-        self.app.call_from_thread(self._created, number)
+        try:  # read it here, while the screen is idle: the case screen shows it at once
+            detail: CaseDetail | None = desk.detail(number)
+        except DomainError:  # deleted meanwhile: the case screen says so when it reads
+            detail = None
+        self.app.call_from_thread(self._created, number, detail)
 
     def _refused(self, type_key: str, error: DomainError) -> None:
         self.saving = False
         where = field_for(error.message, self.field_keys(type_key), error.field)
         self.refuse(where, error.message)
 
-    def _created(self, number: CaseNumber) -> None:
+    def _created(self, number: CaseNumber, detail: CaseDetail | None) -> None:
         self.saving = False
-        self.announce_change([number])
-        # The case takes the form's place: the queue under it is not repainted first.
-        self.app.post_message(OpenCaseRequested(number, replace_top=True))
+        # The case takes the form's place: the queue under it is not repainted first (it
+        # reads again when it shows, so no CasesChanged competes with the case's read).
+        self.app.post_message(OpenCaseRequested(number, replace_top=True, detail=detail))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A save that failed for another reason than a refusal may be tried again."""

@@ -72,8 +72,9 @@ class CaseSummary:
     updated_at: datetime
     version: int
     description: str = ""
-    fields: tuple[tuple[str, str], ...] = ()
-    """The custom fields (key, value), sorted by key; read with the detail only."""
+    fields: tuple[tuple[str, str], ...] | None = None
+    """The custom fields (key, value), sorted by key; read with the detail only (None:
+    not read, as in a list row)."""
 
     @property
     def parent(self) -> CaseNumber | None:

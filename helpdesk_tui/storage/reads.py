@@ -520,7 +520,7 @@ class ReadStore:
             updated_at=d.to_utc(row[19]),
             version=row[20],
             description=row[21] or "",
-            fields=_custom_fields(row[22]) if len(row) > 22 else (),
+            fields=_custom_fields(row[22]) if len(row) > 22 else None,
         )
 
 

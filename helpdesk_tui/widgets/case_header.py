@@ -126,7 +126,7 @@ class CaseHeader(Static):
             grid.add_column(ratio=ratio, no_wrap=True, overflow="ellipsis")
         if len(ratios) == 2:
             cells = [cells[i] for i in (0, 3, 1, 2, 6, 7, 4, 5, 9, 10, 8, 11)]
-        cells += [(field_label(key), literal_line(value)) for key, value in case.fields]
+        cells += [(field_label(key), literal_line(value)) for key, value in case.fields or ()]
         per_row = len(ratios)
         for start in range(0, len(cells), per_row):
             row: list[str | Text] = []

@@ -1,7 +1,6 @@
 """Custom fields in the TUI (CASE-2, issue 12 finding 6): shown in the case header and
 edited with `e` (from the case screen and from the queue, where a row has no fields)."""
 
-
 import pytest
 from pilotkit import (
     INVOICE,
@@ -69,7 +68,7 @@ async def test_e_from_the_queue_shows_the_stored_fields(data: Data) -> None:
     async with running(data) as (app, pilot):
         current = case_list(app).current
         assert current is not None
-        assert current.fields == ()  # list rows do not carry them
+        assert current.fields is None  # list rows do not carry them
         values = {"type": "hardware", "fields": {"device": "Drucker HL-2"}}
         off_loop(edit_case, data.ctx, "alice", current.number, values)
         await pilot.press("e")
