@@ -1,5 +1,6 @@
-"""The status line: who acts, on which database, and the mail sync state (TUI-3)."""
+"""The status line: who acts, the mail sync state (TUI-3), and on which database."""
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
@@ -11,7 +12,8 @@ SYNC_PLACEHOLDER = "mail: not configured"
 
 
 class StatusLine(Static):
-    """`alice · /path/to/helpdesk.sqlite · mail: not configured`, and a position on the right."""
+    """`alice · mail: not configured · /path/to/helpdesk.sqlite`, on one line: a long
+    path is cut at its start."""
 
     DEFAULT_CSS = """
     StatusLine {
@@ -19,6 +21,8 @@ class StatusLine(Static):
         background: $panel;
         color: $text-muted;
         padding: 0 1;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
     }
     """
 
@@ -55,14 +59,26 @@ class StatusLine(Static):
         """The screen's own note changed: show it."""
         self._show()
 
+    def on_resize(self) -> None:
+        """The line is fitted to a width: fit it again."""
+        self._show()
+
     def _show(self) -> None:
         line = Text()
         line.append(one_line(self.user), style="bold")
-        line.append(" · ")
-        line.append(one_line(self.database))
         line.append(" · ")
         line.append(one_line(self.sync))
         if self.extra:
             line.append(" · ")
             line.append(one_line(self.extra))
+        line.append(" · ")
+        # The database path goes last and gives way first: cut at its start (`…/x.sqlite`),
+        # so the agent, the mail state and the file name stay on the one line.
+        database = one_line(self.database)
+        room = self.content_size.width - line.cell_len
+        if self.content_size.width and cell_len(database) > room:
+            database = "…" + database[len(database) - max(0, room - 1) :] if room > 1 else ""
+        line.append(database)
+        line.no_wrap = True
+        line.overflow = "ellipsis"
         self.update(line)

@@ -170,16 +170,22 @@ def test_a_timeline_heading_never_wraps_the_sender_gives_way() -> None:
     assert narrow.no_wrap
 
 
+@pytest.mark.parametrize("size", [(120, 36), (80, 24)], ids=["120x36", "80x24"])
 @sync
-async def test_the_compose_header_stays_on_one_line_at_120(case_data: Data) -> None:
-    """A long subject gives way (cut with `…`); the keys hint after it stays."""
-    async with running(case_data, size=(120, 36)) as (app, pilot):
+async def test_the_compose_header_stays_on_one_line(size: tuple[int, int], case_data: Data) -> None:
+    """A long subject gives way (cut with `…`): at 120 columns the keys hint after it
+    stays; at 80 the line ends with `…` rather than wrap."""
+    async with running(case_data, size=size) as (app, pilot):
         await open_case(pilot, HOSTILE)
         await pilot.press("c")
         await settle(pilot)
         title = app.screen.query_one("#compose-title", Static)
         assert title.size.height == 1
-        assert "ctrl+n: comment / external / phone" in screen_text(pilot)
+        first = screen_text(pilot).splitlines()[0]
+        if size[0] == 120:
+            assert "ctrl+n: comment / external / phone" in first
+        else:
+            assert first.rstrip().endswith("…")
 
 
 @sync
@@ -192,3 +198,19 @@ async def test_a_toast_leaves_the_status_line_readable(queue_data: Data) -> None
         toasts = [t.region for t in app.screen.query("Toast")]
         assert toasts
         assert not any(toast.overlaps(status) for toast in toasts)
+
+
+@sync
+async def test_the_status_line_keeps_the_mail_state_and_cuts_a_long_path(
+    queue_data: Data,
+) -> None:
+    async with running(queue_data, size=(80, 24)) as (app, pilot):
+        status = app.screen.query_one(StatusLine)
+        status.database = (
+            "/tmp/helpdesk-demo-bfacqln1/a/rather/deep/folder/of/demo/data/demo.sqlite"
+        )
+        await settle(pilot)
+        line = screen_text(pilot).splitlines()[-2].strip()
+        assert line.startswith("alice · mail: not configured · …")
+        assert line.endswith("/demo.sqlite")
+        assert status.size.height == 1
