@@ -234,3 +234,15 @@ async def test_unknown_users_and_groups_are_named_and_the_list_stays(queue_data:
         await settle(pilot)
         assert note(app) == ""
         assert {c.delegated_user for c in cases.window.rows} == {"bob"}
+
+
+@sync
+async def test_enter_counts_the_typed_query_at_once(queue_data: Data) -> None:
+    """While typing the count is put off (the next key makes it moot); Enter counts."""
+    async with running(queue_data) as (_, pilot):
+        await pilot.press("9", "slash", *"status:waiting")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        waiting = queue_data.rows(parse_query("status:waiting"))
+        assert f"All · query · by due ▲ · row 1 of {len(waiting)}" in screen_text(pilot)
