@@ -67,6 +67,7 @@ class QueueScreen(CaseActionScreen):
         Binding("e", "edit", "Edit", id="queue.edit", show=False),
         Binding("r", "reopen", "Reopen", id="queue.reopen", show=False),
         Binding("plus", "new_subcase", "New sub-case", id="queue.new_subcase", show=False),
+        Binding("N", "new_case", "New case", id="queue.new_case", show=False),
         *(_view_binding(n) for n in range(1, 10)),
     ]
 
