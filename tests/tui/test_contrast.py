@@ -140,6 +140,15 @@ class TestShippedTheme:
             await _check(pilot, "help", failures)
             await pilot.press("escape", "colon")
             await _check(pilot, "palette", failures)
+            for keys, scene in (
+                (("escape", "escape", "number_sign"), "go_to_case"),
+                (("escape", "N"), "new_case"),
+                (("escape", "1", "space", "j", "space", "s"), "bulk_status"),
+                (("escape", "x"), "bulk_close"),
+            ):
+                await pilot.press(*keys)
+                await _check(pilot, scene, failures)
+                assert type(pilot.app.screen).__name__ != "QueueScreen", scene  # it opened
         assert not failures, _report(failures)
 
     @sync
