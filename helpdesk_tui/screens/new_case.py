@@ -153,7 +153,11 @@ class NewCaseScreen(WorkerScreen[None]):
                 _row("Name", Input(id="new-contact-name", compact=True), "name", new_only=True),
                 _row(
                     "Phone",
-                    Input(id="new-contact-phone", compact=True, placeholder="+49 89 123456"),
+                    Input(
+                        id="new-contact-phone",
+                        compact=True,
+                        placeholder="optional, e.g. +49 89 123456",
+                    ),
                     "phone",
                     new_only=True,
                 ),
