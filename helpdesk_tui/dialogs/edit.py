@@ -17,8 +17,8 @@ from textual.widget import Widget
 from textual.widgets import Input, Select, Static
 
 from helpdesk_tui.dialogs.base import Dialog
-from helpdesk_tui.domain.dates import parse_date
 from helpdesk_tui.domain.enums import Priority
+from helpdesk_tui.domain.errors import ValidationError
 from helpdesk_tui.domain.policy import CaseType
 from helpdesk_tui.storage.reads import CaseSummary
 from helpdesk_tui.widgets.case_header import field_label
@@ -30,10 +30,7 @@ class EditDialog(Dialog[dict[str, object] | None]):
 
     FOCUS = "#edit-subject"
     FIELDS: ClassVar[dict[str, str]] = {
-        "subject": "edit-subject",
-        "due": "edit-due",
-        "reminder": "edit-reminder",
-        "owner": "edit-owner",
+        name: f"edit-{name}" for name in ("subject", "priority", "type", "due", "reminder", "owner")
     }
     DEFAULT_CSS: ClassVar[str] = """
     EditDialog .edit-line { height: auto; }
@@ -41,6 +38,7 @@ class EditDialog(Dialog[dict[str, object] | None]):
     EditDialog .edit-line > .edit-label-next { width: auto; padding: 0 1 0 2; color: $text-muted; }
     EditDialog #edit-fields { height: auto; }
     EditDialog .edit-gap { margin-top: 1; }
+    EditDialog .field-error { padding-left: 14; }
     """
 
     def __init__(self, case: CaseSummary, types: Sequence[CaseType], *, today: date) -> None:
@@ -56,6 +54,7 @@ class EditDialog(Dialog[dict[str, object] | None]):
         """One line per header value, filled with the case's, then the custom fields."""
         case = self.case
         yield _line(("Subject", Input(plain(case.subject), id="edit-subject", compact=True)))
+        yield self.field_error("edit-subject")
         known = [t.key for t in self.types]
         types = [(literal_line(t.label), t.key) for t in self.types]
         if case.type not in known:
@@ -77,12 +76,16 @@ class EditDialog(Dialog[dict[str, object] | None]):
             ),
             gap=True,
         )
+        yield self.field_error("edit-priority")
+        yield self.field_error("edit-type")
         reminder = case.reminder.isoformat() if case.reminder else ""
         yield _line(
             ("Due", Input(case.due.isoformat(), id="edit-due", compact=True)),
             ("Reminder", Input(reminder, placeholder="none", id="edit-reminder", compact=True)),
             ("Owner", Input(case.owner or "", placeholder="none", id="edit-owner", compact=True)),
         )
+        for name in ("due", "reminder", "owner"):
+            yield self.field_error(f"edit-{name}")
         lines = self._field_lines(case.type)
         box = Vertical(*lines, id="edit-fields", classes="edit-gap")
         box.display = bool(lines)  # no blank line for a type without custom fields
@@ -94,16 +97,29 @@ class EditDialog(Dialog[dict[str, object] | None]):
                 return case_type.custom_fields
         return ()
 
-    def _field_lines(self, type_key: str) -> list[Horizontal]:
-        return [
-            _line(
-                (
-                    field_label(key),
-                    Input(self.typed_fields.get(key, ""), id=f"edit-field-{i}", compact=True),
-                )
+    def _field_lines(self, type_key: str) -> list[Widget]:
+        lines: list[Widget] = []
+        for i, key in enumerate(self._field_keys(type_key)):
+            value = self.typed_fields.get(key, "")
+            lines.append(
+                _line((field_label(key), Input(value, id=f"edit-field-{i}", compact=True)))
             )
-            for i, key in enumerate(self._field_keys(type_key))
-        ]
+            lines.append(self.field_error(f"edit-field-{i}"))
+        return lines
+
+    def refuse(self, message: str, field: str | None = None) -> None:
+        """A refusal about a custom field (`fields.<key>`) shows under that field."""
+        keys = self._field_keys(self.shown_type)
+        key = (field or "").removeprefix("fields.")
+        if not (field or "").startswith("fields.") or key not in keys:
+            super().refuse(message, field)
+            return
+        super().refuse("")  # clears every refusal shown
+        input_id = f"edit-field-{keys.index(key)}"
+        slot = self.query_one(f"#{input_id}-error", Static)
+        slot.update(literal_line(message))
+        slot.remove_class("hidden")
+        self.query_one(f"#{input_id}").focus()
 
     def _remember_fields(self) -> None:
         for i, key in enumerate(self._field_keys(self.shown_type)):
@@ -138,10 +154,12 @@ class EditDialog(Dialog[dict[str, object] | None]):
         type_key = str(self.query_one("#edit-type", Select).value)
         if type_key != case.type:
             values["type"] = type_key
-        due = parse_date(text("due"), self.today)
+        due = self.typed_date("edit-due", self.today)
+        if due is None:
+            raise ValidationError("a case needs a due date", field="due")
         if due != case.due:
             values["due"] = due
-        reminder = parse_date(text("reminder"), self.today) if text("reminder") else None
+        reminder = self.typed_date("edit-reminder", self.today)
         if reminder != case.reminder:
             values["reminder"] = reminder
         owner = text("owner").lower() or None

@@ -94,3 +94,33 @@ async def test_a_new_type_clears_the_fields_it_does_not_have(data: Data) -> None
         await settle(pilot)
     case = data.detail(INVOICE).case
     assert (case.type, case.fields) == ("general", ())
+
+
+@sync
+async def test_a_refused_edit_keeps_the_input_and_names_the_field(data: Data) -> None:
+    async with running(data) as (app, pilot):
+        await open_case(pilot, INVOICE)
+        await pilot.press("e")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, EditDialog)
+        dialog.query_one("#edit-field-1", Input).value = "x" * 201
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is dialog
+        assert dialog.field_error_text("edit-field-1") == (
+            "field 'device' is longer than 200 characters"
+        )
+        assert app.focused is dialog.query_one("#edit-field-1", Input)
+        dialog.query_one("#edit-field-1", Input).value = "T14"
+        dialog.query_one("#edit-due", Input).value = "bald"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert dialog.field_error_text("edit-due").startswith("not a date: 'bald'")
+        assert dialog.field_error_text("edit-field-1") == ""
+        dialog.query_one("#edit-due", Input).value = "+30d"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is not dialog
+    case = data.detail(INVOICE).case
+    assert dict(case.fields or ()) == {"device": "T14", "serial_number": "SN-4711"}
