@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from helpdesk_tui.domain.policy import Policy
 from helpdesk_tui.services.context import Context
-from helpdesk_tui.services.demo import seed_demo
+from helpdesk_tui.services.demo import demo_policy, seed_demo
 from helpdesk_tui.storage.location import locate
 
 Rows = list[tuple[object, ...]]
@@ -21,7 +22,7 @@ Rows = list[tuple[object, ...]]
 # mail's text up to its quoted history (our replies quote "On DATE, NAME wrote:").
 _CASES = """
 SELECT c.number, c.sub_number, c.subject, c.type, c.status, c.priority, c.resolution,
-       ct.email, u.username, g.name, d.number
+       ct.email, u.username, g.name, d.number, c.custom
   FROM cases c JOIN contacts ct ON ct.id = c.contact_id
   LEFT JOIN agents u ON u.id = c.delegated_user_id
   LEFT JOIN groups g ON g.id = c.delegated_group_id
@@ -51,7 +52,8 @@ NOW = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)  # a Monday morning
 
 
 def _seed(folder: Path, now: datetime) -> Callable[[str], Rows]:
-    context = Context(locate(str(folder / "demo.sqlite")), clock=lambda: now)
+    location = locate(str(folder / "demo.sqlite"))
+    context = Context(location, policy=demo_policy(Policy()), clock=lambda: now)  # as the CLI
     try:
         seed_demo(context)
     finally:
