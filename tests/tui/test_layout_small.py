@@ -23,9 +23,11 @@ from textual.pilot import Pilot
 from textual.widgets import OptionList, Static
 
 from helpdesk_tui.domain.numbering import CaseNumber
+from helpdesk_tui.domain.query import view_query
 from helpdesk_tui.services import cases
 from helpdesk_tui.storage import replay
 from helpdesk_tui.widgets.case_list import CaseList
+from helpdesk_tui.widgets.case_row import idle_columns, layout
 from helpdesk_tui.widgets.key_footer import MORE
 from helpdesk_tui.widgets.status_line import StatusLine
 from helpdesk_tui.widgets.timeline import entry_heading
@@ -214,3 +216,19 @@ async def test_the_status_line_keeps_the_mail_state_and_cuts_a_long_path(
         assert line.startswith("alice · mail: not configured · …")
         assert line.endswith("/demo.sqlite")
         assert status.size.height == 1
+
+
+def test_columns_that_say_nothing_in_a_view_go_first() -> None:
+    assert idle_columns(view_query("mine")) == {"delegated"}
+    assert idle_columns(view_query("waiting")) == {"status"}
+    assert idle_columns(view_query("closed")) == {"status"}
+    assert idle_columns(view_query("all")) == frozenset()
+    assert idle_columns(view_query("unassigned")) == frozenset()
+    for width in (40, 60, 80, 98, 120, 200):
+        for idle in (frozenset(), frozenset({"delegated"}), frozenset({"status"})):
+            keys = [c.key for c, _ in layout(width, idle=idle)]
+            assert "priority" in keys, (width, idle)  # at any width
+    mine = [c.key for c, _ in layout(80, idle=frozenset({"delegated"}))]
+    assert "delegated" not in mine
+    assert "contact" in mine  # the room went to a column that says something
+    assert "delegated" in [c.key for c, _ in layout(200, idle=frozenset({"delegated"}))]
