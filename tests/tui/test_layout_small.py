@@ -6,10 +6,12 @@ toast leaves the status line readable."""
 from typing import Any
 
 import pytest
+from mailmaker import customer_mail
 from pilotkit import (
     HOSTILE,
     INVOICE,
     Data,
+    deliver,
     off_loop,
     open_case,
     running,
@@ -30,7 +32,7 @@ from helpdesk_tui.widgets.case_list import CaseList
 from helpdesk_tui.widgets.case_row import idle_columns, layout
 from helpdesk_tui.widgets.key_footer import MORE
 from helpdesk_tui.widgets.status_line import StatusLine
-from helpdesk_tui.widgets.timeline import entry_heading
+from helpdesk_tui.widgets.timeline import Timeline, entry_heading
 
 LONG_ACCOUNT = "Fischer Druck & Medien GmbH Niederlassung Süd"
 LONG_CONTACT = "s.guenther@fischer.example"
@@ -232,3 +234,16 @@ def test_columns_that_say_nothing_in_a_view_go_first() -> None:
     assert "delegated" not in mine
     assert "contact" in mine  # the room went to a column that says something
     assert "delegated" in [c.key for c, _ in layout(200, idle=frozenset({"delegated"}))]
+
+
+@sync
+async def test_timeline_headings_of_mails_stay_on_one_line_at_120(case_data: Data) -> None:
+    sender = "Karl-Theodor Kunde-Langname von Beispielhausen <karl.theodor@sehr-lang.example>"
+    number = deliver(case_data, customer_mail("Beamer flackert", sender=sender))
+    assert number is not None
+    async with running(case_data, size=(120, 36)) as (app, pilot):
+        await open_case(pilot, number)
+        lines = app.screen.query_one(Timeline).text.splitlines()
+        headings = [line for line in lines if line.startswith("20") and ":" in line[:16]]
+        assert any(line.rstrip().endswith("Mail in") for line in headings), headings
+        assert all("Karl-Theodor" in line for line in headings if "Mail in" in line)
