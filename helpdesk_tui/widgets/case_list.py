@@ -220,6 +220,10 @@ class CaseList(Widget, can_focus=True):
         query being typed: the next key would make the count moot)."""
         self._count_later = count_later
         changed_order = sort is not None and sort != self.sort
+        if query != self.case_query:
+            # Marks belong to the view (and query) they were made in: an action must
+            # never reach cases the agent no longer sees (TUI-4). Another order keeps them.
+            self.clear_marks()
         self.case_query = query
         if sort is not None:
             self.sort = sort

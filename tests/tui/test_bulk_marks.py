@@ -6,6 +6,7 @@ happen and what will be refused."""
 import re
 from datetime import timedelta
 
+import pytest
 from pilotkit import (
     Data,
     case_list,
@@ -26,6 +27,7 @@ from helpdesk_tui.domain.numbering import CaseNumber
 from helpdesk_tui.messages import DataChanged
 from helpdesk_tui.services.cases import assign_to_me
 from helpdesk_tui.storage.reads import CaseSummary
+from helpdesk_tui.widgets import case_list as case_list_module
 
 
 async def mark_open_cases(pilot: Pilot[None], how_many: int) -> list[CaseSummary]:
@@ -155,3 +157,29 @@ async def test_a_marked_case_another_agent_takes_loses_its_mark(queue_data: Data
         await settle(pilot)
         assert set(cases.window.marks) == {kept}
         assert "1 marked" in screen_text(pilot)
+
+
+@sync
+async def test_marks_belong_to_their_view_and_go_when_the_view_changes(
+    queue_data: Data, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(case_list_module, "MIN_PAGE", 4)  # every view longer than the window
+    async with running(queue_data, size=(120, 10)) as (app, pilot):
+        await pilot.press("9")  # All
+        await settle(pilot)
+        await mark_open_cases(pilot, 2)
+        assert "2 marked" in screen_text(pilot)
+        await pilot.press("7")  # Not closed: read a window at a time, not whole
+        await settle(pilot)
+        assert not case_list(app).window.at_end
+        assert not case_list(app).marked()
+        assert "marked" not in screen_text(pilot)
+
+
+@sync
+async def test_marks_stay_while_the_order_changes(queue_data: Data) -> None:
+    async with running(queue_data) as (app, pilot):
+        await mark_open_cases(pilot, 2)
+        await pilot.press("o")  # another order of the same view
+        await settle(pilot)
+        assert len(case_list(app).marked()) == 2
