@@ -51,3 +51,15 @@ def progress_printer(total: int, enabled: bool) -> Any:
         print(f"  {done:,}/{total:,}", file=sys.stderr, flush=True)
 
     return report
+
+
+async def settle(pilot: Any, rounds: int = 4) -> None:
+    """Let the app finish what a key started: wait for its workers (not the live-refresh
+    loop) and the messages they post, `rounds` times."""
+    import asyncio
+
+    for _ in range(rounds):
+        busy = [w for w in pilot.app.workers if w.group != "live" and not w.is_finished]
+        if busy:
+            await asyncio.gather(*(w.wait() for w in busy), return_exceptions=True)
+        await pilot.pause()

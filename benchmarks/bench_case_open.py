@@ -27,7 +27,7 @@ from io import StringIO
 from pathlib import Path
 from typing import Any
 
-from _common import emit, stats_ms
+from _common import emit, settle, stats_ms
 
 from helpdesk_tui.app import HelpdeskApp
 from helpdesk_tui.domain.enums import ActivityKind, Status
@@ -112,15 +112,15 @@ async def time_opens(desk: Desk, number: CaseNumber, runs: int) -> dict[str, lis
     app = TimedApp(desk, live_interval=0)
     timings: dict[str, list[float]] = {"painted": [], "complete": []}
     async with app.run_test(size=SIZE) as pilot:
-        await _settle(pilot)
+        await settle(pilot)
         queue = app.screen
         assert isinstance(queue, QueueScreen)
         await pilot.press("9", "slash", *f"contact:{CONTACT}", "enter")
-        await _settle(pilot)
+        await settle(pilot)
         listing = queue.case_list
         index = next(i for i, c in enumerate(listing.window.rows) if c.number == number)
         await pilot.press(*["j"] * index)
-        await _settle(pilot)
+        await settle(pilot)
         assert listing.current is not None
         assert listing.current.number == number
         for _ in range(runs):
@@ -140,19 +140,11 @@ async def time_opens(desk: Desk, number: CaseNumber, runs: int) -> dict[str, lis
                 raise TimeoutError("the case screen never showed the case")
             timings["painted"].append(seen["painted"])
             timings["complete"].append(seen["complete"])
-            await _settle(pilot)
+            await settle(pilot)
             await pilot.press("escape")
-            await _settle(pilot)
+            await settle(pilot)
             assert app.screen is queue
     return timings
-
-
-async def _settle(pilot: Any) -> None:
-    for _ in range(4):
-        busy = [w for w in pilot.app.workers if w.group != "live" and not w.is_finished]
-        if busy:
-            await asyncio.gather(*(w.wait() for w in busy), return_exceptions=True)
-        await pilot.pause()
 
 
 def _figures(samples: list[float]) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from io import StringIO
 from pathlib import Path
 from typing import Any
 
-from _common import emit, stats_ms
+from _common import emit, settle, stats_ms
 
 from helpdesk_tui.app import HelpdeskApp
 from helpdesk_tui.domain.policy import CaseType, Policy
@@ -105,10 +105,10 @@ async def time_form(desk: Desk, runs: int, stamp: int) -> list[float]:
     samples: list[float] = []
     group = desk.groups()[0]
     async with app.run_test(size=SIZE) as pilot:
-        await _settle(pilot)
+        await settle(pilot)
         for run in range(runs):
             await pilot.press("N")
-            await _settle(pilot)
+            await settle(pilot)
             form = app.screen
             assert isinstance(form, NewCaseScreen)
             subject[0] = f"Benchmark form intake {stamp}-{run}"
@@ -117,11 +117,11 @@ async def time_form(desk: Desk, runs: int, stamp: int) -> list[float]:
             contact.value = f"bench-form-{stamp}-{run}@intake.example"
             form.query_one("#new-type", Select).value = HARDWARE.key
             form.query_one("#new-delegate", Select).value = f"group:{group}"
-            await _settle(pilot)
+            await settle(pilot)
             form.query_one("#new-contact-name", Input).value = "Bench Caller"
             form.query_one("#new-field-0", Input).value = f"SN-{run}"
             form.query_one("#new-field-1", Input).value = "ThinkPad T14"
-            await _settle(pilot)
+            await settle(pilot)
             mark = len(frames)
             started = time.perf_counter()
             await pilot.press("ctrl+s")
@@ -133,18 +133,10 @@ async def time_form(desk: Desk, runs: int, stamp: int) -> list[float]:
             if painted is None:
                 raise TimeoutError(f"the new case never showed: {form.query('.field-error')}")
             samples.append(painted - started)
-            await _settle(pilot)
+            await settle(pilot)
             await pilot.press("escape")  # back to the queue
-            await _settle(pilot)
+            await settle(pilot)
     return samples
-
-
-async def _settle(pilot: Any) -> None:
-    for _ in range(4):
-        busy = [w for w in pilot.app.workers if w.group != "live" and not w.is_finished]
-        if busy:
-            await asyncio.gather(*(w.wait() for w in busy), return_exceptions=True)
-        await pilot.pause()
 
 
 def _figures(samples: list[float]) -> dict[str, Any]:

@@ -37,7 +37,7 @@ from io import StringIO
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from _common import ROOT, emit, stats_ms
+from _common import ROOT, emit, settle, stats_ms
 
 SIZE = (120, 36)
 
@@ -173,10 +173,10 @@ async def keystrokes(db: Path, user: str, presses: int, gotos: int) -> dict[str,
     app = TimedApp(Desk(ctx, user), live_interval=0)
     results: dict[str, Any] = {}
     async with app.run_test(size=SIZE) as pilot:
-        await _settle(pilot)
+        await settle(pilot, rounds=3)
         for view_key, view in (("9", "all"), ("1", "mine")):
             await pilot.press(view_key)
-            await _settle(pilot)
+            await settle(pilot, rounds=3)
             cases = app.screen.query_one(CaseList)
             per_key: dict[str, list[float]] = {}
             plan = [k for k, share in KEYS for _ in range(max(1, int(presses * share)))]
@@ -235,9 +235,9 @@ async def _query_typing(pilot: Any, states: list[tuple[float, State]], user: str
     for view_key, text in QUERIES:
         view = next(v for v in views_for([]) if v.key == STANDARD_VIEWS[int(view_key) - 1][0])
         await pilot.press("escape", view_key)
-        await _settle(pilot)
+        await settle(pilot, rounds=3)
         await pilot.press("slash")
-        await _settle(pilot)
+        await settle(pilot, rounds=3)
         samples = per_query.setdefault(f"{view.label}: {text}", [])
         for n in range(1, len(text) + 1):
             typed = text[:n]
@@ -265,7 +265,7 @@ async def _query_typing(pilot: Any, states: list[tuple[float, State]], user: str
                 samples.append(latency)
             await asyncio.sleep(max(0.0, TYPIST_S - (time.perf_counter() - started)))
         await pilot.press("escape")
-        await _settle(pilot)
+        await settle(pilot, rounds=3)
     everything = [x for samples in per_query.values() for x in samples]
     return {
         "how": (
@@ -288,10 +288,10 @@ async def _go_to_case(
     samples: list[float] = []
     missed = 0
     await pilot.press("escape", "escape", "9")
-    await _settle(pilot)
+    await settle(pilot, rounds=3)
     for main in numbers:
         await pilot.press("number_sign", *str(main))
-        await _settle(pilot)
+        await settle(pilot, rounds=3)
         mark = len(states)
         started = time.perf_counter()
         await pilot.press("enter")
@@ -301,9 +301,9 @@ async def _go_to_case(
             missed += 1
         else:
             samples.append(latency)
-        await _settle(pilot)
+        await settle(pilot, rounds=3)
         await pilot.press("escape")  # back to the queue
-        await _settle(pilot)
+        await settle(pilot, rounds=3)
     return {
         "how": "'#', the number, Enter → first frame of the case screen showing that case",
         **stats_ms(samples),
@@ -355,14 +355,6 @@ async def _next_frame(
                 return at - started
         await asyncio.sleep(0.0005)
     return None
-
-
-async def _settle(pilot: Any) -> None:
-    for _ in range(3):
-        busy = [w for w in pilot.app.workers if w.group != "live" and not w.is_finished]
-        if busy:
-            await asyncio.gather(*(w.wait() for w in busy), return_exceptions=True)
-        await pilot.pause()
 
 
 def main() -> None:
