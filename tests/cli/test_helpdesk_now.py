@@ -1,9 +1,12 @@
 """HELPDESK_NOW sets "now" for every command (OPS-5): planning, and time-based tests."""
 
 import json
+from collections.abc import Callable
+from typing import Any
 
 import pytest
-from conftest import Cli
+
+Cli = Callable[..., Any]  # the `cli` fixture of tests/cli/conftest.py
 
 
 def test_relative_dates_and_stamps_follow_helpdesk_now(
