@@ -48,6 +48,10 @@ class AgentRow(SQLModel, table=True):
     active: bool = True  # a removed user stays (cases and timelines name them), inactive
     # The database login of this agent on a shared database (TEAM-4); migration 0006.
     db_login: str | None = Field(default=None, unique=True, index=True, max_length=64)
+    # When the agent last left the activity screen ("since you last looked"); migration 0007.
+    activity_seen_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime, nullable=True)
+    )
 
 
 class GroupRow(SQLModel, table=True):
@@ -151,7 +155,11 @@ class ActivityRow(SQLModel, table=True):
     """One timeline entry (ACT-1): who, when, what, and old → new as JSON."""
 
     __tablename__ = "activities"
-    __table_args__ = (Index("ix_activities_case_at", "case_id", "at"),)
+    __table_args__ = (
+        Index("ix_activities_case_at", "case_id", "at"),
+        # The activity feed's keyset pages, newest first (migration 0007).
+        Index("ix_activities_at_id", "at", "id"),
+    )
     id: uuid.UUID = Field(default_factory=_pk, primary_key=True)
     case_id: uuid.UUID = Field(foreign_key="cases.id")
     kind: str = Field(max_length=16)
