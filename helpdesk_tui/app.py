@@ -1,6 +1,8 @@
 """The Textual app: wiring only — screens, global bindings, live refresh, worker errors."""
 
 import gc
+import os
+import sys
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path, PurePath
@@ -48,6 +50,8 @@ HERE = Path(__file__).resolve().parent
 
 #: How often the app asks the database whether anyone committed (TUI-3: ≤ 2 s to show).
 LIVE_INTERVAL = 0.5
+#: How often the app checks that its terminal is still there (seconds).
+HANGUP_CHECK_SECONDS = 1.0
 
 
 class HelpdeskApp(App[None]):
@@ -119,6 +123,20 @@ class HelpdeskApp(App[None]):
             self.call_after_refresh(self._count_mail)
         if self._mail_sender is not None:
             self.call_after_refresh(self._run_mail_sender)
+        if not self.is_headless and sys.__stdin__ is not None and sys.__stdin__.isatty():
+            self.set_interval(HANGUP_CHECK_SECONDS, self._leave_if_hung_up)
+
+    def _leave_if_hung_up(self) -> None:
+        """Quit once the terminal is gone (a closed tmux pane or ssh session).
+
+        Under `make demo` the app is not the session leader, so the hang-up's SIGHUP goes
+        to make alone; the app would live on and Textual's input thread would spin on the
+        dead terminal at full CPU. A hung-up terminal answers `tcgetpgrp` with EIO.
+        """
+        try:
+            os.tcgetpgrp(sys.__stdin__.fileno())  # type: ignore[union-attr]
+        except OSError:
+            self.exit()
 
     @work(thread=True, exit_on_error=False, group="warm-up", description="load the write path")
     def _warm_up(self) -> None:
