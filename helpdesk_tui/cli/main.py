@@ -7,7 +7,7 @@ import typer
 from typer._click import Context as ClickContext  # typer's own click (see cli/errors.py)
 from typer.core import TyperGroup
 
-from helpdesk_tui.cli import case, mail, outbox, setup, sync, tui, user
+from helpdesk_tui.cli import activity, case, mail, outbox, setup, sync, tui, user
 from helpdesk_tui.cli.errors import parser_errors, storage_failures
 from helpdesk_tui.cli.runtime import Options, Runtime
 from helpdesk_tui.storage.location import DatabaseLocation
@@ -54,6 +54,7 @@ setup.register(app)
 app.command("tui")(tui.tui)
 app.command("sync")(sync.sync)
 app.command("outbox")(outbox.outbox)
+app.command("activity")(activity.activity)
 
 
 @app.callback()

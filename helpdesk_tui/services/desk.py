@@ -26,7 +26,9 @@ from helpdesk_tui.storage.readmodels import COUNT_CAP, MailEntry
 from helpdesk_tui.storage.reads import CaseDetail, CaseSummary, Cursor, Sort, open_reads
 
 if TYPE_CHECKING:
+    from helpdesk_tui.domain.feed import FeedFilter, FeedScope
     from helpdesk_tui.services.outbox import BulkMailPreview, BulkMailResult, MailOut, Queued
+    from helpdesk_tui.storage.activityreads import FeedCursor, FeedPage
     from helpdesk_tui.storage.outbox import OutboxEntry
     from helpdesk_tui.storage.peoplereads import ContactEntry
 
@@ -164,6 +166,33 @@ class Desk:
             contact = others(CaseQuery(contacts=frozenset({case.contact_email})))
             account = others(CaseQuery(accounts=frozenset({case.account}))) if case.account else []
         return CustomerContext(contact, account)
+
+    # -- the activity feed (issue 13) ---------------------------------------------------
+    def feed(
+        self,
+        scope: "FeedScope",
+        feed: "FeedFilter | None" = None,
+        *,
+        limit: int = 50,
+        after: "FeedCursor | None" = None,
+    ) -> "FeedPage":
+        """One page of the activity feed, newest first (refuses `all` to agents)."""
+        from helpdesk_tui.domain.feed import FeedFilter
+        from helpdesk_tui.services.activity import feed_page
+
+        return feed_page(self.ctx, self.user, scope, feed or FeedFilter(), limit=limit, after=after)
+
+    def feed_seen_at(self) -> datetime | None:
+        """When the agent last left the activity screen ("since you last looked")."""
+        from helpdesk_tui.services.activity import seen_at
+
+        return seen_at(self.ctx, self.user)
+
+    def mark_feed_seen(self, at: datetime) -> None:
+        """The agent saw the feed up to `at` (they left the activity screen)."""
+        from helpdesk_tui.services.activity import mark_seen
+
+        mark_seen(self.ctx, self.user, at)
 
     @contextmanager
     def watch_changes(self) -> Iterator[Callable[[], object]]:

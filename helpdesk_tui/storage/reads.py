@@ -22,11 +22,13 @@ from helpdesk_tui.domain.enums import Priority, Status
 from helpdesk_tui.domain.errors import NotFoundError
 from helpdesk_tui.domain.numbering import CaseNumber
 from helpdesk_tui.domain.query import ME, CaseQuery
+from helpdesk_tui.storage.activityreads import ActivityReads
 from helpdesk_tui.storage.chunks import chunked
 from helpdesk_tui.storage.dialect import Dialect
 from helpdesk_tui.storage.guard import check_thread
 from helpdesk_tui.storage.location import BUSY_TIMEOUT_MS, DatabaseLocation
 from helpdesk_tui.storage.mailreads import MAIL_COLUMNS, MailReads
+from helpdesk_tui.storage.notificationreads import NotificationReads
 from helpdesk_tui.storage.peoplereads import AgentEntry, GroupEntry, PeopleReads
 from helpdesk_tui.storage.readmodels import (
     COUNT_CAP,
@@ -72,14 +74,16 @@ LEFT JOIN cases dup ON dup.id = c.duplicate_of_id
 
 
 class ReadStore:
-    """Read-only queries for lists and detail views; `mail` and `people` hold the mail
-    and directory queries, on the same connection."""
+    """Read-only queries for lists and detail views; `mail`, `people` and `activity` hold
+    the mail, directory and activity-feed queries, on the same connection."""
 
     def __init__(self, connection: Any, dialect: Dialect) -> None:
         self._connection = connection
         self._dialect = dialect
         self.mail = MailReads(self._fetch, dialect)
         self.people = PeopleReads(self._fetch)
+        self.notifications = NotificationReads(self._fetch, dialect)
+        self.activity = ActivityReads(self._fetch, dialect)
 
     # -- schema ------------------------------------------------------------------
     def schema_revision(self) -> str | None:
