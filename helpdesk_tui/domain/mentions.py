@@ -45,3 +45,17 @@ def mention_spans(text: str) -> list[Mention]:
 def mentioned(text: str) -> list[str]:
     """The usernames `text` mentions: lower case, in order of first mention, each once."""
     return list(dict.fromkeys(mention.username for mention in mention_spans(text)))
+
+
+#: A mention being typed: `@` where a mention may start, then name characters, then the end.
+_TYPING = re.compile(r"(?<![\w.%+\-/=@])@([A-Za-z0-9._-]+)\Z")
+
+
+def typing_mention(before_cursor: str) -> tuple[int, str] | None:
+    """The mention being typed at the end of `before_cursor` (the line up to the cursor):
+    where its `@` stands and the letters typed after it; None when none is being typed
+    (no letters yet, an address, a path)."""
+    found = _TYPING.search(before_cursor)
+    if found is None:
+        return None
+    return found.start(), found.group(1)

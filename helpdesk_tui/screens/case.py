@@ -103,7 +103,7 @@ class CaseScreen(CaseActionScreen):
         """Header on top; timeline beside the sub-case and customer lists; keys below."""
         yield CaseHeader(self._loading_text(), id="case-header")
         with Horizontal(id="case-body"):
-            yield Timeline(id="timeline")
+            yield Timeline(id="timeline", agents=self.desk.agents)
             with Vertical(id="case-side"):
                 yield OptionList(id="subcases")
                 yield OptionList(id="context")

@@ -4,10 +4,12 @@ Time spent is typed as `1.5`, `1,5`, `90m`, `1h30` or `1:30` (0.01 h steps,
 domain/timespent) or counted by a running timer that is persisted every `beat_seconds`
 (< 36 s), so a crash loses at most 0.01 h (ACT-4).
 Canned responses are picked by fuzzy search and filled in (ACT-5); ctrl+e hands the
-text to $EDITOR the way git and mutt do.
+text to $EDITOR the way git and mutt do. Typing `@` and a few letters offers the agents
+whose names match (fuzzy); tab or enter completes the name (ACT-3: the mention notifies).
 """
 
 import os
+import re
 import shlex
 import subprocess
 import tempfile
@@ -19,16 +21,19 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual import work
+from textual.actions import SkipAction
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Static, TextArea
+from textual.widgets import Footer, Input, OptionList, Static, TextArea
+from textual.widgets.option_list import Option
 
 from helpdesk_tui.dialogs.canned import CannedDialog
 from helpdesk_tui.dialogs.confirm import ConfirmDialog
 from helpdesk_tui.domain.enums import ActivityKind
 from helpdesk_tui.domain.errors import DomainError
+from helpdesk_tui.domain.mentions import typing_mention
 from helpdesk_tui.domain.templates import CannedResponse, fill_canned
 from helpdesk_tui.domain.timespent import parse_time_spent
 from helpdesk_tui.screens.base import WorkerScreen
@@ -36,6 +41,7 @@ from helpdesk_tui.services.desk import Desk
 from helpdesk_tui.services.timers import BEAT_SECONDS, TimerState
 from helpdesk_tui.storage.reads import CaseSummary
 from helpdesk_tui.widgets.case_header import hours
+from helpdesk_tui.widgets.fuzzy_picker import ranked
 from helpdesk_tui.widgets.untrusted import literal_line, plain
 
 KINDS = (ActivityKind.COMMENT, ActivityKind.EXTERNAL, ActivityKind.PHONE)
@@ -44,6 +50,14 @@ KIND_TITLES = {
     ActivityKind.EXTERNAL: ("External action", "visible to the customer"),
     ActivityKind.PHONE: ("Phone note", "internal"),
 }
+
+
+#: The rest of a name after the cursor (replaced too when a name is completed mid-word).
+_NAME_REST = re.compile(r"[A-Za-z0-9._-]*")
+#: After a completed name no space is added before these.
+_ENDS_NAME = ",.;:!?)'\""
+#: Agents offered at once for an `@` being typed.
+MENTION_CHOICES = 6
 
 
 def clock_text(seconds: int) -> str:
@@ -55,6 +69,38 @@ def clock_text(seconds: int) -> str:
 def editor_command() -> list[str]:
     """$VISUAL, else $EDITOR, else vi — split like a shell would."""
     return shlex.split(os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi")
+
+
+class MentionArea(TextArea):
+    """The compose text: while agents are offered for an `@name` being typed, tab/enter
+    complete it and ↑/↓ choose (else these keys do what they do in any text area)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "tab,enter",
+            "screen.complete_mention",
+            "Complete @name",
+            id="compose.mention",
+            show=False,
+            priority=True,
+        ),
+        Binding(
+            "down",
+            "screen.mention_move(1)",
+            "Next agent",
+            id="compose.mention_next",
+            show=False,
+            priority=True,
+        ),
+        Binding(
+            "up",
+            "screen.mention_move(-1)",
+            "Previous agent",
+            id="compose.mention_previous",
+            show=False,
+            priority=True,
+        ),
+    ]
 
 
 class ComposeScreen(WorkerScreen[bool]):
@@ -93,11 +139,18 @@ class ComposeScreen(WorkerScreen[bool]):
         self.timer_running = False
         self._timer_lock = threading.Lock()  # timer writes happen in order
         self._beat: Timer | None = None
+        self.agents: list[str] = []  # offered after `@` (read once the screen shows)
+        self._mention: tuple[int, int, str] | None = None  # row, column of `@`, letters
+        self._declined: tuple[int, int] | None = None  # the `@` whose offer esc closed
 
     def compose(self) -> ComposeResult:
         """Title, the text, time spent and timer, attachments (reply by mail), keys."""
         yield Static(id="compose-title")
-        yield TextArea(id="compose-text", soft_wrap=True, show_line_numbers=False)
+        yield MentionArea(id="compose-text", soft_wrap=True, show_line_numbers=False)
+        mentions = OptionList(id="compose-mentions")
+        mentions.can_focus = False  # typing goes on in the text; tab/enter/↑/↓ pick
+        mentions.display = False
+        yield mentions
         with Horizontal(id="compose-bar"):
             yield Static("Time spent:", id="compose-hours-label")
             yield Input(id="compose-hours", placeholder="1.5, 90m, 1h30")
@@ -116,6 +169,7 @@ class ComposeScreen(WorkerScreen[bool]):
         self.query_one(TextArea).focus()
         self.set_interval(1, self._show_timer)
         self._load_timer()
+        self._load_agents()
 
     # -- what is shown ------------------------------------------------------------------
     def _show_title(self) -> None:
@@ -217,6 +271,100 @@ class ComposeScreen(WorkerScreen[bool]):
                 return
             state = desk.beat_timer(self.case.number)
             self.app.call_from_thread(self._apply_timer, state)
+
+    # -- @mentions (ACT-3) ----------------------------------------------------------------
+    @work(thread=True, group="compose-agents", exit_on_error=False, description="read agents")
+    def _load_agents(self) -> None:
+        desk = self.desk
+        agents = [name for name in desk.agents() if name != desk.user]
+        self.app.call_from_thread(self._set_agents, agents)
+
+    def _set_agents(self, agents: list[str]) -> None:
+        self.agents = agents
+        self._offer_mentions()
+
+    def on_text_area_changed(self, _: TextArea.Changed) -> None:
+        """Text typed: offer agents if an `@name` is being typed."""
+        self._offer_mentions()
+
+    def on_text_area_selection_changed(self, _: TextArea.SelectionChanged) -> None:
+        """The cursor moved: offer agents for the `@name` it now ends, if any."""
+        self._offer_mentions()
+
+    def _typed_mention(self) -> tuple[int, int, str] | None:
+        """Row, column of `@` and the letters typed after it, if the cursor ends one."""
+        area = self.query_one("#compose-text", TextArea)
+        selection = area.selection
+        if selection.start != selection.end or not area.has_focus:
+            return None
+        row, column = selection.end
+        found = typing_mention(area.document.get_line(row)[:column])
+        return None if found is None else (row, found[0], found[1])
+
+    def _offer_mentions(self) -> None:
+        """Show the agents matching the `@name` at the cursor, best first (or hide)."""
+        if not self.is_mounted or not self.query("#compose-mentions"):
+            return
+        mention = self._typed_mention()
+        if mention is not None and mention[:2] == self._declined:
+            mention = None
+        elif self._declined is not None and (mention is None or mention[:2] != self._declined):
+            self._declined = None
+        choices = (
+            ranked(mention[2], [(name, "@" + name) for name in self.agents]) if mention else []
+        )
+        self._mention = mention if choices else None
+        listing = self.query_one("#compose-mentions", OptionList)
+        if not choices:
+            listing.display = False
+            return
+        listing.clear_options()
+        listing.add_options([Option(text, id=key) for key, text in choices[:MENTION_CHOICES]])
+        listing.highlighted = 0
+        listing.display = True
+
+    @property
+    def offered(self) -> list[str]:
+        """The agents offered for the `@name` being typed (empty: none offered)."""
+        listing = self.query_one("#compose-mentions", OptionList)
+        if not listing.display:
+            return []
+        return [listing.get_option_at_index(i).id or "" for i in range(listing.option_count)]
+
+    def action_mention_move(self, step: int) -> None:
+        """↑/↓ while agents are offered: the previous or next one."""
+        listing = self.query_one("#compose-mentions", OptionList)
+        if self._mention is None or not listing.display or not listing.option_count:
+            raise SkipAction
+        current = listing.highlighted or 0
+        listing.highlighted = max(0, min(listing.option_count - 1, current + step))
+
+    def action_complete_mention(self) -> None:
+        """tab/enter while agents are offered: put the highlighted agent's name in place
+        of the letters typed (and the rest of the word), followed by a space."""
+        listing = self.query_one("#compose-mentions", OptionList)
+        if self._mention is None or not listing.display or listing.highlighted is None:
+            raise SkipAction
+        name = listing.get_option_at_index(listing.highlighted).id or ""
+        row, start, _ = self._mention
+        area = self.query_one("#compose-text", TextArea)
+        line = area.document.get_line(row)
+        rest = _NAME_REST.match(line, start + 1)
+        end = rest.end() if rest else start + 1
+        following = line[end : end + 1]
+        space = "" if following and (following.isspace() or following in _ENDS_NAME) else " "
+        self._mention = None
+        listing.display = False
+        area.replace(f"@{name}{space}", (row, start), (row, end), maintain_selection_offset=False)
+
+    def _decline_mentions(self) -> bool:
+        """esc while agents are offered: close the offer (for this `@`); True if it was."""
+        if self._mention is None:
+            return False
+        self._declined = self._mention[:2]
+        self._mention = None
+        self.query_one("#compose-mentions", OptionList).display = False
+        return True
 
     # -- writing ----------------------------------------------------------------------
     @property
@@ -344,7 +492,10 @@ class ComposeScreen(WorkerScreen[bool]):
         self.dismiss(True)
 
     def action_cancel(self) -> None:
-        """Esc: leave without saving (asks first when text was typed); the timer pauses."""
+        """Esc: leave without saving (asks first when text was typed); the timer pauses.
+        While agents are offered for an `@name`, esc only closes the offer."""
+        if self._decline_mentions():
+            return
         if not self.text.strip():
             self._leave()
             return

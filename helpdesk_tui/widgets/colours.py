@@ -29,6 +29,8 @@ STATUS_STYLES = {
 PRIORITY_STYLES = {"urgent": f"bold {RED}", "high": RED, "normal": "", "low": GREY}
 OVERDUE_STYLE = f"bold {RED}"
 REMINDER_STYLE = f"bold {YELLOW}"
+#: `@name` of a known agent in a timeline text (ACT-3).
+MENTION_STYLE = f"bold {BLUE}"
 #: Text that says "nothing here" (a dash, no delegate): muted, yet readable.
 EMPTY_STYLE = GREY
 

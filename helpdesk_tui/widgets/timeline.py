@@ -1,25 +1,30 @@
 """The activity timeline of a case (ACT-1): newest or oldest first, filtered by kind.
 
-Field changes show as `field: old → new` (CASE-8). All text is literal (SEC-2).
+Field changes show as `field: old → new` (CASE-8). All text is literal (SEC-2); an
+`@name` of a known agent in a comment, external action or phone note stands out (ACT-3).
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import Any, ClassVar
 
 from rich.console import Group, RenderableType
 from rich.padding import Padding
 from rich.text import Text
+from textual import work
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.worker import Worker
 
+from helpdesk_tui.domain.mentions import mention_spans
 from helpdesk_tui.storage.readmodels import MailEntry
 from helpdesk_tui.storage.reads import ActivityEntry
 from helpdesk_tui.widgets.case_header import hours
-from helpdesk_tui.widgets.colours import KIND_STYLES, RED, YELLOW
+from helpdesk_tui.widgets.colours import KIND_STYLES, MENTION_STYLE, RED, YELLOW
+from helpdesk_tui.widgets.failure import report_failure
 from helpdesk_tui.widgets.untrusted import literal, literal_line
 
 #: Filter name → the activity kinds it shows (None: all), in the order `f` cycles them.
@@ -92,13 +97,30 @@ def entry_heading(at: Text, who: Text, tail: Text, width: int = 0) -> Text:
     return heading
 
 
+def with_mentions(text: str, agents: Collection[str] = ()) -> Text:
+    """Untrusted text as literal `Text`, each `@name` of one of `agents` in the mention
+    style; anything else (an unknown name, markup) stays as typed."""
+    shown = literal(text)
+    if agents and "@" in shown.plain:
+        for mention in mention_spans(shown.plain):
+            if mention.username in agents:
+                shown.stylize(MENTION_STYLE, mention.start, mention.end)
+    return shown
+
+
 def _when(entry: ActivityEntry) -> Text:
     return Text(entry.at.astimezone().strftime("%Y-%m-%d %H:%M"), style="dim")
 
 
-def render_entry(entry: ActivityEntry, *, show_quotes: bool = False, width: int = 0) -> Group:
-    """One entry: a heading line (never wrapped at `width`), the text (indented), then
-    its changes."""
+def render_entry(
+    entry: ActivityEntry,
+    *,
+    show_quotes: bool = False,
+    width: int = 0,
+    agents: Collection[str] = (),
+) -> Group:
+    """One entry: a heading line (never wrapped at `width`), the text (indented, `@name`
+    of `agents` highlighted), then its changes."""
     if entry.mail is not None:
         return render_mail(entry, entry.mail, show_quotes=show_quotes, width=width)
     label, style = KIND_LABELS.get(entry.kind, (entry.kind, ""))
@@ -111,7 +133,7 @@ def render_entry(entry: ActivityEntry, *, show_quotes: bool = False, width: int 
     text = entry_heading(_when(entry), who, tail, width)
     parts: list[RenderableType] = [text]
     if entry.text.strip():
-        parts.append(Padding(literal(entry.text.strip()), (0, 0, 0, 4)))
+        parts.append(Padding(with_mentions(entry.text.strip(), agents), (0, 0, 0, 4)))
     parts += [change_line(field, change) for field, change in entry.changes.items()]
     return Group(*parts)
 
@@ -200,8 +222,16 @@ class Timeline(ScrollView, can_focus=True):
     kind_filter: reactive[str] = reactive("all")
     show_quotes: reactive[bool] = reactive(False)
 
-    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
+    def __init__(
+        self,
+        *,
+        agents: Callable[[], Iterable[str]] | None = None,
+        id: str | None = None,  # noqa: A002 - Textual's name
+    ) -> None:
+        """`agents` reads the usernames whose `@mentions` stand out (in a worker, once)."""
         super().__init__(id=id)
+        self._read_agents = agents
+        self.agents: frozenset[str] = frozenset()
         self.entries: list[ActivityEntry] = []
         self.description = ""
         self._blocks: list[Block] = []  # what is shown, in display order
@@ -211,6 +241,35 @@ class Timeline(ScrollView, can_focus=True):
         self._width = 0
         self._generation = 0  # moves on with every rebuild: stale idle slices stop
         self._cache: LRUCache[tuple[object, ...], list[Strip]] = LRUCache(2048)
+
+    def on_mount(self) -> None:
+        """Read the agents whose mentions stand out (the entries show meanwhile)."""
+        if self._read_agents is not None:
+            self._load_agents()
+
+    @work(
+        thread=True,
+        exclusive=True,
+        group="timeline-agents",
+        exit_on_error=False,
+        description="read agents",
+    )
+    def _load_agents(self) -> None:
+        assert self._read_agents is not None
+        agents = frozenset(self._read_agents())
+        self.app.call_from_thread(self.set_agents, agents)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A failed read of the agents is said in one line (mentions then stay plain)."""
+        report_failure(self, event)
+
+    def set_agents(self, agents: Iterable[str]) -> None:
+        """Highlight `@mentions` of these usernames (renders again if they changed)."""
+        known = frozenset(agents)
+        if known != self.agents:
+            self.agents = known
+            self._cache.clear()
+            self._rebuild()
 
     def show(self, entries: Sequence[ActivityEntry], description: str = "") -> None:
         """Replace the entries (oldest first, as storage returns them) and description."""
@@ -331,7 +390,9 @@ class Timeline(ScrollView, can_focus=True):
                 key = _cache_key(block, self.show_quotes)
                 rendered = self._cache.get(key)
                 if rendered is None:
-                    entry = render_entry(block, show_quotes=self.show_quotes, width=width)
+                    entry = render_entry(
+                        block, show_quotes=self.show_quotes, width=width, agents=self.agents
+                    )
                     rendered = [*lines_of(entry), Strip.blank(0)]
                     self._cache[key] = rendered
                 self._estimate -= estimated_height(block, width)

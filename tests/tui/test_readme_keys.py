@@ -21,6 +21,7 @@ SECTIONS = {
     "CaseScreen": "Case",
     "Timeline": "Case",
     "ComposeScreen": "Compose",
+    "MentionArea": "Compose",
     "NewCaseScreen": "New case",
     "InboxScreen": "Unfiled inbox",
     "OutboxScreen": "Outbox",

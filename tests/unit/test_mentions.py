@@ -3,7 +3,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from helpdesk_tui.domain.mentions import mention_spans, mentioned
+from helpdesk_tui.domain.mentions import mention_spans, mentioned, typing_mention
 from helpdesk_tui.domain.people import USERNAME
 
 
@@ -87,3 +87,17 @@ def test_any_text_gives_valid_unique_usernames(text: str) -> None:
 @given(_names, _names, st.sampled_from(["example.com", "x.org"]))
 def test_an_address_never_mentions(local: str, other: str, domain: str) -> None:
     assert mentioned(f"{local}@{domain} @{other}@{domain}") == []
+
+
+def test_a_mention_being_typed_is_found_at_the_cursor() -> None:
+    assert typing_mention("please ask @al") == (11, "al")
+    assert typing_mention("@B") == (0, "B")
+    assert typing_mention("(@anna.l") == (1, "anna.l")
+
+
+def test_nothing_is_being_typed_without_letters_or_in_an_address() -> None:
+    assert typing_mention("ask @") is None
+    assert typing_mention("ask @al ") is None
+    assert typing_mention("mail bob@exam") is None
+    assert typing_mention("see https://x.example/@dav") is None
+    assert typing_mention("") is None
