@@ -58,10 +58,12 @@ class Context:
         return self._engine
 
     def uow(self, *, write: bool = True) -> "UnitOfWork":
-        """A new unit of work (a write one takes the write lock up front on SQLite)."""
-        from helpdesk_tui.storage.uow import UnitOfWork  # lazy import: see `engine`
+        """A new unit of work (a write one takes the write lock up front on SQLite); what
+        it writes on timelines notifies whom it concerns, in its own commit."""
+        from helpdesk_tui.services.notifications import write_pending  # lazy: see `engine`
+        from helpdesk_tui.storage.uow import UnitOfWork
 
-        return UnitOfWork(self.engine, write=write)
+        return UnitOfWork(self.engine, write=write, before_commit=write_pending)
 
     def today(self) -> date:
         """Today's date by the context's clock (UTC)."""

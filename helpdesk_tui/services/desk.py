@@ -22,7 +22,7 @@ from helpdesk_tui.domain.query import VIEWS, CaseQuery, view_query
 from helpdesk_tui.domain.templates import CannedResponse
 from helpdesk_tui.services import cases, queue, timers
 from helpdesk_tui.services.context import Context
-from helpdesk_tui.storage.readmodels import COUNT_CAP, MailEntry
+from helpdesk_tui.storage.readmodels import COUNT_CAP, MailEntry, NotificationView
 from helpdesk_tui.storage.reads import CaseDetail, CaseSummary, Cursor, Sort, open_reads
 
 if TYPE_CHECKING:
@@ -622,3 +622,29 @@ class Desk:
         from helpdesk_tui.services.outbox_control import resend_mail
 
         resend_mail(self.ctx, self.user, entry_id)
+
+    # -- notifications (DATE-4) -------------------------------------------------------
+    def unread_count(self) -> int:
+        """How many notifications the agent has not read (capped at COUNT_CAP)."""
+        with open_reads(self.ctx.location) as store:
+            return store.notifications.unread_count(self.user, COUNT_CAP)
+
+    def notifications(
+        self, *, unread_only: bool = False, limit: int = 200
+    ) -> list[NotificationView]:
+        """The agent's notifications (those of their groups fanned out to them), newest
+        first, at most `limit`."""
+        with open_reads(self.ctx.location) as store:
+            return store.notifications.of_agent(self.user, unread_only=unread_only, limit=limit)
+
+    def mark_read(self, ids: Sequence[uuid.UUID]) -> int:
+        """Mark these notifications read; returns how many were unread."""
+        from helpdesk_tui.services.notifications import mark_read  # lazy: the write stack
+
+        return mark_read(self.ctx, self.user, ids)
+
+    def mark_all_read(self) -> int:
+        """Mark all the agent's notifications read; returns how many were unread."""
+        from helpdesk_tui.services.notifications import mark_all_read
+
+        return mark_all_read(self.ctx, self.user)

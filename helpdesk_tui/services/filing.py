@@ -15,7 +15,6 @@ import hashlib
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
 from typing import TYPE_CHECKING
 
 from helpdesk_tui.domain.case import Actor, Case, Delegation, new_case
@@ -380,20 +379,13 @@ class _BatchWriter:
         else:
             case = self._loaded.get(number) or self._uow.cases.get(number)
             case, entries = self._changed.setdefault(number, (case, []))
-        was_closed = case.is_closed
         now = self._ctx.clock()
         mail_id = uuid.uuid4()
         drafts = case.receive_mail(now, _new_text(record), reopen=settings.reopen_closed)
         entries.extend((draft, mail_id) for draft in drafts)
         self._mails.append(self._to_store(mail_id, record, case.id, filing.filed_by, filing))
-        if was_closed:
-            what = (
-                "reopened it"
-                if settings.reopen_closed
-                else "it stays closed: reopen or open a new case"
-            )
-            text = f"{number}: mail from {record.from_email}; {what}"
-            _notify_delegate(self._uow, case.delegation, case.id, now, text)
+        # Who is told (the delegate of a closed case: MAIL-6) is decided at commit, from
+        # the entries written: services/notifications.py.
         return Filed(incoming.uid, mail_id, filing.filed_by, filing.reason, number)
 
     def flush(self) -> None:
@@ -471,14 +463,6 @@ def open_case(ctx: Context, actor_name: str, mail_id: uuid.UUID) -> CaseNumber:
 def _new_text(record: NewMail) -> str:
     """What a mail adds (its quoted history left out): the text search indexes."""
     return text_before_quote(record.body_text, record.quote_start).strip()
-
-
-def _notify_delegate(
-    uow: UnitOfWork, delegation: Delegation, case_id: uuid.UUID, now: datetime, text: str
-) -> None:
-    agent_id = uow.directory.agent_id(delegation.user) if delegation.user else None
-    group_id = uow.directory.group_id(delegation.group) if delegation.group else None
-    uow.mails.notify(now, text, case_id=case_id, agent_id=agent_id, group_id=group_id)
 
 
 def _facts(mailbox: str, mail: ParsedMail) -> MailFacts:

@@ -21,6 +21,7 @@ from helpdesk_tui.domain.numbering import CaseNumber
 from helpdesk_tui.storage.chunks import chunked
 from helpdesk_tui.storage.directory import Directory
 from helpdesk_tui.storage.mails import delete_for_cases
+from helpdesk_tui.storage.notifications import CaseEvent
 from helpdesk_tui.storage.rows import insert_rows
 from helpdesk_tui.storage.tables import (
     ActivityRow,
@@ -40,9 +41,13 @@ Entry = tuple[ActivityDraft, uuid.UUID | None]
 class CaseRepository:
     """Cases in and out of the database, as domain objects."""
 
-    def __init__(self, session: Session, directory: Directory) -> None:
+    def __init__(
+        self, session: Session, directory: Directory, events: list[CaseEvent] | None = None
+    ) -> None:
         self._session = session
         self._directory = directory
+        #: What each write put on a timeline, for the notifications made at commit.
+        self.events: list[CaseEvent] = [] if events is None else events
 
     # -- loading -----------------------------------------------------------------
     def get(self, number: CaseNumber) -> Case:
@@ -177,6 +182,7 @@ class CaseRepository:
                 }
             )
             activity_rows.extend(self._entry_rows(case.id, None, case.created_at, entries))
+            self.events.append(CaseEvent(case.id, None, case.created_at, list(entries)))
         self._directory.write_contacts()  # the cases' new contacts first
         insert_rows(connection, table(CaseRow), case_rows)  # see storage/rows.py
         insert_rows(connection, table(ActivityRow), activity_rows)
@@ -213,6 +219,7 @@ class CaseRepository:
             last = newest.get(case.id)
             start = last + timedelta(microseconds=1) if last is not None and last >= now else now
             activity_rows.extend(self._entry_rows(case.id, None, start, entries))
+            self.events.append(CaseEvent(case.id, None, start, list(entries)))
         insert_rows(connection, table(ActivityRow), activity_rows)
 
     def _newest_entries(self, case_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, datetime]:
@@ -278,6 +285,8 @@ class CaseRepository:
         rows = self._entries(case_id, actor_id, start, drafts, mail_id)
         if rows:
             self._session.connection().execute(insert(table(ActivityRow)), rows)
+            who = actor.username if actor and actor.username else None
+            self.events.append(CaseEvent(case_id, who, start, [(d, mail_id) for d in drafts]))
 
     @classmethod
     def _entries(

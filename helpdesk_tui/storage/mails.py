@@ -299,23 +299,6 @@ class MailRepository:
         """A stored mail row (storage-internal callers)."""
         return self._session.get(MailRow, mail_id)
 
-    # -- notifications -----------------------------------------------------------
-    def notify(
-        self,
-        now: datetime,
-        text: str,
-        *,
-        case_id: uuid.UUID | None,
-        agent_id: uuid.UUID | None,
-        group_id: uuid.UUID | None,
-    ) -> None:
-        """Leave a note for an agent or a group (MAIL-6)."""
-        self._session.add(
-            NotificationRow(
-                at=now, agent_id=agent_id, group_id=group_id, case_id=case_id, text=text
-            )
-        )
-
 
 def delete_for_cases(session: Session, case_ids: Sequence[uuid.UUID]) -> None:
     """Remove the mails of cases being deleted (CASE-9): their raw bytes, which server

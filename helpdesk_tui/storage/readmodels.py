@@ -4,6 +4,7 @@ Plain dataclasses (no SQLAlchemy), so the CLI and the TUI can hold them across t
 and import them without paying for the ORM.
 """
 
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -146,3 +147,22 @@ class CaseDetail:
     def time_spent_centi(self) -> int:
         """Total recorded time on the case (ACT-4), in hundredths of an hour."""
         return sum(a.time_spent_centi or 0 for a in self.activities)
+
+
+@dataclass(frozen=True)
+class NotificationView:
+    """One notification of the acting agent (DATE-4), as the list and the CLI show it.
+
+    `kind`: delegated | changed | closed_activity | mention | reminder | overdue (later
+    kinds may come); `case` None for one about no case; `by` the agent who caused it
+    (None: the system or a customer's mail).
+    """
+
+    id: uuid.UUID
+    kind: str
+    case: CaseNumber | None
+    subject: str
+    at: datetime
+    by: str | None
+    text: str
+    read: bool

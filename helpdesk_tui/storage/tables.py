@@ -271,16 +271,38 @@ class FolderStateRow(SQLModel, table=True):
 
 
 class NotificationRow(SQLModel, table=True):
-    """Something an agent (or a group) should look at, e.g. mail on a closed case (MAIL-6)."""
+    """Something one agent should look at (DATE-4, MAIL-6): a handover, a change on their
+    case, a mention, a reminder that has come. A group's notification is one row per
+    member (`group_id` says through which group), so each member reads it on their own.
+
+    `kind` is free text (later kinds need no schema change); `dedupe_key` is unique, so a
+    notification written again under its key (the scheduler's, in another process) is
+    ignored: exactly once. Migration 0008.
+    """
 
     __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_agent_unread", "agent_id", "read", "at"),)
     id: uuid.UUID = Field(default_factory=_pk, primary_key=True)
     at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
-    agent_id: uuid.UUID | None = Field(default=None, foreign_key="agents.id", index=True)
+    agent_id: uuid.UUID | None = Field(default=None, foreign_key="agents.id")
     group_id: uuid.UUID | None = Field(default=None, foreign_key="groups.id", index=True)
-    case_id: uuid.UUID | None = Field(default=None, foreign_key="cases.id")
+    case_id: uuid.UUID | None = Field(default=None, foreign_key="cases.id", index=True)
     text: str = Field(default="", sa_column=Column(Text, nullable=False))
     read: bool = False
+    kind: str = Field(default="closed_activity", max_length=32)
+    # Who caused it (None: the system, a customer's mail); no FOREIGN KEY, added in place.
+    actor_id: uuid.UUID | None = None
+    dedupe_key: str | None = Field(default=None, unique=True, max_length=200)
+
+
+class SchedulerStateRow(SQLModel, table=True):
+    """How far the notification scheduler has looked: the day of its last pass and the
+    instant it started (cases changed since then are looked at again). Migration 0008."""
+
+    __tablename__ = "scheduler_state"
+    name: str = Field(primary_key=True, max_length=32)
+    day: date
+    at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
 
 
 class OutboxRow(SQLModel, table=True):

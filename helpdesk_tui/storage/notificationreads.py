@@ -1,0 +1,65 @@
+"""Reading an agent's notifications (DATE-4): the unread count and the newest-first list.
+
+A part of `ReadStore` (storage/reads.py), `store.notifications`, on the same plain DB-API
+connection. Both queries run on `ix_notifications_agent_unread` (agent, read, at): the
+count is an index range, the unread list comes in index order.
+"""
+
+import uuid
+from typing import Any
+
+from helpdesk_tui.domain.numbering import CaseNumber
+from helpdesk_tui.storage.dialect import Dialect, Fetch
+from helpdesk_tui.storage.readmodels import COUNT_CAP, NotificationView
+
+_AGENT = "(SELECT id FROM agents WHERE username = ?)"
+
+
+class NotificationReads:
+    """Notification queries, run through the store's `fetch`."""
+
+    def __init__(self, fetch: Fetch, dialect: Dialect) -> None:
+        self._fetch = fetch
+        self._dialect = dialect
+
+    def unread_count(self, username: str, cap: int = COUNT_CAP) -> int:
+        """How many notifications `username` has not read (capped like the view counts)."""
+        rows = self._fetch(
+            "SELECT count(*) FROM (SELECT 1 FROM notifications"
+            f" WHERE agent_id = {_AGENT} AND read = ? LIMIT ?) x",
+            (username, False, cap),
+        )
+        return int(rows[0][0])
+
+    def of_agent(
+        self, username: str, *, unread_only: bool = False, limit: int = 200
+    ) -> list[NotificationView]:
+        """`username`'s notifications, newest first, at most `limit` (only the unread
+        ones with `unread_only`)."""
+        where = f"n.agent_id = {_AGENT}"
+        params: list[Any] = [username]
+        if unread_only:
+            where += " AND n.read = ?"
+            params.append(False)
+        rows = self._fetch(
+            "SELECT n.id, n.kind, c.number, c.sub_number, c.subject, n.at, a.username,"
+            " n.text, n.read FROM notifications n"
+            " LEFT JOIN cases c ON c.id = n.case_id"
+            " LEFT JOIN agents a ON a.id = n.actor_id"
+            f" WHERE {where} ORDER BY n.at DESC, n.id DESC LIMIT ?",
+            [*params, limit],
+        )
+        return [self._view(row) for row in rows]
+
+    def _view(self, row: tuple[Any, ...]) -> NotificationView:
+        note_id, kind, number, sub, subject, at, by, text, read = row
+        return NotificationView(
+            id=note_id if isinstance(note_id, uuid.UUID) else uuid.UUID(str(note_id)),
+            kind=kind,
+            case=CaseNumber(number, sub) if number is not None else None,
+            subject=subject or "",
+            at=self._dialect.to_utc(at),
+            by=by,
+            text=text,
+            read=bool(read),
+        )

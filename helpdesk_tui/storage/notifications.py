@@ -1,0 +1,204 @@
+"""The notification store (DATE-4): what a unit of work changed, the facts the rules
+need about it, the rows written, read marks, and what the scheduler reads.
+
+`CaseEvent`s are collected by the case repository while a unit of work writes timeline
+entries; `services/notifications.write_pending` turns them into notifications just
+before the commit, so a notification lands in the same transaction as its cause.
+"""
+
+import uuid
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Date, bindparam, text, update
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from helpdesk_tui.domain.activity import ActivityDraft
+from helpdesk_tui.domain.enums import Status
+from helpdesk_tui.domain.notifications import CaseState, People
+from helpdesk_tui.domain.numbering import CaseNumber
+from helpdesk_tui.storage.chunks import chunked
+from helpdesk_tui.storage.rows import insert_rows
+from helpdesk_tui.storage.tables import (
+    NOT_CLOSED,
+    AgentRow,
+    CaseRow,
+    GroupRow,
+    MailRow,
+    MembershipRow,
+    NotificationRow,
+    SchedulerStateRow,
+    table,
+)
+from helpdesk_tui.storage.types import UTCDateTime
+
+
+@dataclass
+class CaseEvent:
+    """Timeline entries one action wrote on one case, and who acted (None: the system)."""
+
+    case_id: uuid.UUID
+    actor: str | None
+    at: datetime
+    entries: list[tuple[ActivityDraft, uuid.UUID | None]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class DatedCase:
+    """An open case the scheduler looks at: its state and its two dates."""
+
+    id: uuid.UUID
+    state: CaseState
+    reminder: date | None
+    due: date
+
+
+class NotificationRepository:
+    """Notifications in and out of the database."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    # -- writing -----------------------------------------------------------------
+    def add(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Insert notification rows (all with the same keys); a row whose `dedupe_key`
+        is stored already is skipped (exactly once, across processes)."""
+        insert_rows(
+            self._session.connection(), table(NotificationRow), rows, ignore_duplicates=True
+        )
+
+    def mark_read(self, agent_id: uuid.UUID, ids: Collection[uuid.UUID] | None) -> int:
+        """Mark `agent_id`'s notifications `ids` (None: all of them) read; returns how
+        many were unread. Another agent's ids are left alone."""
+        notes = table(NotificationRow)
+        statement = update(notes).where(notes.c.agent_id == agent_id, notes.c.read.is_(False))
+        if ids is None:
+            return int(self._session.connection().execute(statement.values(read=True)).rowcount)
+        changed = 0
+        for chunk in chunked(sorted(set(ids))):
+            result = self._session.connection().execute(
+                statement.where(notes.c.id.in_(chunk)).values(read=True)
+            )
+            changed += int(result.rowcount)
+        return changed
+
+    def known_keys(self, keys: Collection[str]) -> set[str]:
+        """Which of these dedupe keys are stored already."""
+        found: set[str] = set()
+        for chunk in chunked(sorted(keys)):
+            found.update(
+                self._session.execute(
+                    select(col(NotificationRow.dedupe_key)).where(
+                        col(NotificationRow.dedupe_key).in_(chunk)
+                    )
+                ).scalars()
+            )
+        return found
+
+    # -- facts for the rules -------------------------------------------------------
+    def people(self) -> People:
+        """The active agents and each group's active members."""
+        agents = self._session.execute(
+            select(col(AgentRow.username)).where(col(AgentRow.active).is_(True))
+        ).scalars()
+        members: dict[str, set[str]] = {}
+        for group, member in self._session.execute(
+            select(col(GroupRow.name), col(AgentRow.username))
+            .join(MembershipRow, col(MembershipRow.group_id) == col(GroupRow.id))
+            .join(AgentRow, col(AgentRow.id) == col(MembershipRow.agent_id))
+            .where(col(AgentRow.active).is_(True))
+        ):
+            members.setdefault(group, set()).add(member)
+        return People(
+            frozenset(agents), {group: frozenset(names) for group, names in members.items()}
+        )
+
+    def case_states(self, case_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, CaseState]:
+        """The cases with these ids as they are now (in this transaction)."""
+        return {
+            case.id: case.state for case in self._dated(table(CaseRow).c.id.in_, sorted(case_ids))
+        }
+
+    def senders(self, mail_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, str]:
+        """The sender address of each of these mails."""
+        found: dict[uuid.UUID, str] = {}
+        for chunk in chunked(sorted(mail_ids)):
+            rows = self._session.execute(
+                select(col(MailRow.id), col(MailRow.from_email)).where(col(MailRow.id).in_(chunk))
+            )
+            for mail_id, sender in rows:
+                found[mail_id] = sender
+        return found
+
+    # -- the scheduler -----------------------------------------------------------
+    def scheduler_state(self, name: str) -> tuple[date, datetime] | None:
+        """The day and the instant of the scheduler's last pass, if there was one."""
+        row = self._session.get(SchedulerStateRow, name)
+        return None if row is None else (row.day, row.at)
+
+    def save_scheduler_state(self, name: str, day: date, at: datetime) -> None:
+        """Remember the scheduler's pass (in the transaction of its notifications)."""
+        row = self._session.get(SchedulerStateRow, name)
+        if row is None:
+            row = SchedulerStateRow(name=name, day=day, at=at)
+        row.day, row.at = day, at
+        self._session.add(row)
+
+    def reminders_between(self, after: date, until: date) -> list[DatedCase]:
+        """Open cases whose reminder is in (after, until]: a range of the partial index
+        `ix_cases_open_reminder`, never a scan of all cases."""
+        return self._dated_where(
+            "c.reminder > :after AND c.reminder <= :until", after=after, until=until
+        )
+
+    def dues_between(self, first: date, before: date) -> list[DatedCase]:
+        """Open cases due in [first, before): a range of `ix_cases_open_due`."""
+        return self._dated_where("c.due >= :first AND c.due < :before", first=first, before=before)
+
+    def changed_since(self, moment: datetime) -> list[DatedCase]:
+        """Open cases changed at or after `moment` (`ix_cases_updated`)."""
+        return self._dated_where("c.updated_at >= :moment", moment=moment)
+
+    def _dated_where(self, where: str, **params: date | datetime) -> list[DatedCase]:
+        binds = [
+            bindparam(name, value, type_=UTCDateTime() if isinstance(value, datetime) else Date())
+            for name, value in params.items()
+        ]
+        statement = text(f"SELECT c.id FROM cases c WHERE {where} AND c.{NOT_CLOSED}")
+        ids = self._session.execute(
+            statement.bindparams(*binds).columns(table(CaseRow).c.id)
+        ).scalars()
+        return self._dated(table(CaseRow).c.id.in_, list(ids))
+
+    def _dated(self, among: Any, values: Sequence[Any]) -> list[DatedCase]:
+        cases, groups = table(CaseRow), table(GroupRow)
+        user, owner = table(AgentRow).alias("du"), table(AgentRow).alias("ow")
+        found: list[DatedCase] = []
+        for chunk in chunked(list(values)):
+            rows = self._session.execute(
+                sa_select(
+                    cases.c.id,
+                    cases.c.number,
+                    cases.c.sub_number,
+                    cases.c.status,
+                    user.c.username,
+                    groups.c.name,
+                    owner.c.username,
+                    cases.c.reminder,
+                    cases.c.due,
+                )
+                .select_from(cases)
+                .outerjoin(user, user.c.id == cases.c.delegated_user_id)
+                .outerjoin(groups, groups.c.id == cases.c.delegated_group_id)
+                .outerjoin(owner, owner.c.id == cases.c.owner_id)
+                .where(among(chunk))
+            )
+            for case_id, number, sub, status, user_name, group, owner_name, reminder, due in rows:
+                state = CaseState(
+                    CaseNumber(number, sub), Status(status), user_name, group, owner_name
+                )
+                found.append(DatedCase(case_id, state, reminder, due))
+        return found
