@@ -1,4 +1,6 @@
-"""`helpdesk sync [--once | --watch]`: the mail poller without the TUI (MAIL-1, OPS-3)."""
+"""`helpdesk sync [--once | --watch]`: the mail poller without the TUI (MAIL-1, OPS-3),
+the outbox sender, and the notification scheduler (DATE-4) — alone when no mail is
+configured."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ if TYPE_CHECKING:
     from rich.progress import Progress
 
     from helpdesk_tui.sync.poller import MailPoller
+    from helpdesk_tui.sync.scheduler import Scheduler
     from helpdesk_tui.sync.sender import MailSender
     from helpdesk_tui.sync.status import SyncStatus
 
@@ -36,14 +39,22 @@ def sync(
     ] = False,
 ) -> None:
     """Fetch new mail from every configured account, store it once and file it; send
-    what waits in the outbox (with [smtp])."""
+    what waits in the outbox (with [smtp]); notify reminders that have come and cases
+    that became overdue (always, so without mail the scheduler runs alone)."""
     runtime: Runtime = ctx.obj
     with refusals():
         if once and watch:
             raise UsageError("--once and --watch exclude each other")
         settings = runtime.settings
+        from helpdesk_tui.sync.scheduler import Scheduler  # lazy: see `MailPoller` below
+
+        scheduler = Scheduler(runtime.context)
         if not settings.mail.accounts and settings.smtp is None:
-            raise UsageError("no [[mail.accounts]] and no [smtp] in the config: nothing to sync")
+            if watch:
+                _watch(None, None, scheduler)
+                return
+            say(f"{scheduler.run_once()} notifications of reminders and overdue cases")
+            return
         from helpdesk_tui.sync.poller import MailPoller  # lazy: imports the mail stack
 
         progress = _Progress()
@@ -59,11 +70,12 @@ def sync(
             sender = MailSender(runtime.context, settings)
         try:
             if watch:
-                _watch(poller, sender)
+                _watch(poller, sender, scheduler)
                 return
             started = time.perf_counter()
             report = poller.sync_once()
             sent = sender.send_due() if sender is not None else None
+            fired = scheduler.run_once()
         finally:
             progress.close()
             poller.close()
@@ -79,6 +91,8 @@ def sync(
             say(f"{report.stored} mails stored in {seconds:.2f} s")
         if sent is not None:
             say(sent.line())
+        if fired:
+            say(f"{fired} notifications of reminders and overdue cases")
         problems = report.problems()  # failed accounts, mail stored with a filing failure
         if sent is not None:
             problems.extend(f"sending: {error}" for error in sent.errors)
@@ -88,20 +102,26 @@ def sync(
             fail(problems[-1], REFUSED)
 
 
-def _watch(poller: MailPoller, sender: MailSender | None) -> None:
+def _watch(poller: MailPoller | None, sender: MailSender | None, scheduler: Scheduler) -> None:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    thread = None
+    threads = [threading.Thread(target=scheduler.watch, args=(stop,), name="scheduler")]
     if sender is not None:  # the outbox is sent alongside, on a thread of its own
-        thread = threading.Thread(target=sender.watch, args=(stop,), name="sender", daemon=True)
+        threads.append(threading.Thread(target=sender.watch, args=(stop,), name="sender"))
+    for thread in threads:
+        thread.daemon = True
         thread.start()
     try:
-        poller.watch(stop)
+        if poller is not None:
+            poller.watch(stop)
+        else:
+            while not stop.wait(1.0):  # the scheduler alone (no mail configured)
+                pass
     except KeyboardInterrupt:
         stop.set()
     finally:
         stop.set()
-        if thread is not None:
+        for thread in threads:
             thread.join(timeout=30)
 
 

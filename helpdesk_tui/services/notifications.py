@@ -28,6 +28,7 @@ from helpdesk_tui.domain.notifications import (
     for_date,
 )
 from helpdesk_tui.services.context import Context, retrying
+from helpdesk_tui.storage.reads import open_reads
 
 if TYPE_CHECKING:
     from helpdesk_tui.storage.notifications import DatedCase
@@ -133,8 +134,14 @@ def fire_due(ctx: Context) -> int:
     Reads only due rows through indexes: reminders in (last day, today], dues in
     [last day, today), and the open cases changed since shortly before the last pass
     (a reminder moved to today, a new case due yesterday). The first pass ever looks at
-    today only: history is not replayed as a flood.
+    today only: history is not replayed as a flood. A pass with nothing new to look at
+    (it passed today, no case changed since) only reads, on the plain read path.
     """
+
+    now = ctx.clock()
+    with open_reads(ctx.location) as reads:
+        if reads.notifications.scheduler_idle(SCHEDULER, now.date(), LOOK_BACK):
+            return 0  # nothing new since the last pass: no write, no ORM
 
     def work(uow: UnitOfWork) -> int:
         now = ctx.clock()

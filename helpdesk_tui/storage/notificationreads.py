@@ -6,6 +6,7 @@ count is an index range, the unread list comes in index order.
 """
 
 import uuid
+from datetime import date, timedelta
 from typing import Any
 
 from helpdesk_tui.domain.numbering import CaseNumber
@@ -50,6 +51,20 @@ class NotificationReads:
             [*params, limit],
         )
         return [self._view(row) for row in rows]
+
+    def scheduler_idle(self, name: str, today: date, look_back: timedelta) -> bool:
+        """Whether a scheduler pass would find nothing: it passed today already and no
+        case changed since shortly before (`look_back`). Lets a pass with nothing to do
+        stay on this plain read path."""
+        rows = self._fetch("SELECT day, at FROM scheduler_state WHERE name = ?", (name,))
+        if not rows or self._dialect.to_date(rows[0][0]) < today:
+            return False
+        since = self._dialect.to_utc(rows[0][1]) - look_back
+        changed = self._fetch(
+            "SELECT 1 FROM cases WHERE updated_at >= ? LIMIT 1",
+            (self._dialect.datetime_param(since),),
+        )
+        return not changed
 
     def _view(self, row: tuple[Any, ...]) -> NotificationView:
         note_id, kind, number, sub, subject, at, by, text, read = row
