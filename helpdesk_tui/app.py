@@ -13,7 +13,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.command import Provider
 from textual.notifications import SeverityLevel
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, get_current_worker
 
 from helpdesk_tui.commands import BindingCommands
@@ -29,7 +29,7 @@ from helpdesk_tui.screens.queue import QueueScreen
 from helpdesk_tui.services.desk import Desk
 from helpdesk_tui.storage.guard import forbid_thread
 from helpdesk_tui.widgets.colours import THEME
-from helpdesk_tui.widgets.failure import report_failure
+from helpdesk_tui.widgets.failure import failure_line, report_failure
 from helpdesk_tui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
@@ -76,6 +76,7 @@ class HelpdeskApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="quit"),
         Binding("question_mark", "help", "Help", id="help"),
+        Binding("A", "activity", "Activity", id="activity", show=False),
         Binding("colon,ctrl+p", "command_palette", "Commands", id="palette", show=False),
     ]
 
@@ -88,14 +89,17 @@ class HelpdeskApp(App[None]):
         load_canned: "Callable[[], tuple[CannedResponse, ...]] | None" = None,
         mail_sync: MailPollerFactory | None = None,
         mail_sender: MailSenderFactory | None = None,
+        scheduler_every: float | None = None,
     ) -> None:
         """`load_canned`, if given, reads the canned responses after the first paint;
-        `mail_sync`, if given, runs the mail poller in a background thread (MAIL-1)."""
+        `mail_sync`, if given, runs the mail poller in a background thread (MAIL-1);
+        `scheduler_every`, if given, runs a notification scheduler pass that often."""
         super().__init__()
         self.register_theme(THEME)
         self.theme = THEME.name  # the shipped theme: its contrast is tested
         self._mail_sync = mail_sync
         self._mail_sender = mail_sender
+        self._scheduler_every = scheduler_every
         self._wake_sender = threading.Event()
         desk.wake_sender = self._wake_sender.set
         self._sync_state = "starting" if mail_sync else "not configured"
@@ -123,6 +127,8 @@ class HelpdeskApp(App[None]):
             self.call_after_refresh(self._count_mail)
         if self._mail_sender is not None:
             self.call_after_refresh(self._run_mail_sender)
+        if self._scheduler_every is not None:
+            self.call_after_refresh(self._run_scheduler)
         if not self.is_headless and sys.__stdin__ is not None and sys.__stdin__.isatty():
             self.set_interval(HANGUP_CHECK_SECONDS, self._leave_if_hung_up)
 
@@ -180,6 +186,20 @@ class HelpdeskApp(App[None]):
         sender = self._mail_sender(after_pass)
         after_pass(None)
         sender.watch(self._stop_watching, self._wake_sender)
+
+    @work(thread=True, exit_on_error=False, group="scheduler", description="scheduler")
+    def _run_scheduler(self) -> None:
+        """Reminders that have come and overdue cases (DATE-4), a pass every
+        `scheduler_every` seconds until the app quits; a failed pass shows its line."""
+        from helpdesk_tui.sync.scheduler import Scheduler  # lazy: the write stack
+
+        assert self._scheduler_every is not None
+
+        def failed(error: Exception) -> None:
+            self.call_from_thread(self.notify, failure_line(error), severity="error", markup=False)
+
+        scheduler = Scheduler(self.desk.ctx, every=self._scheduler_every, on_error=failed)
+        scheduler.watch(self._stop_watching)
 
     @work(thread=True, exclusive=True, group="mail-count", exit_on_error=False, description="count")
     def _count_mail(self) -> None:
@@ -280,6 +300,13 @@ class HelpdeskApp(App[None]):
         for command in super().get_system_commands(screen):
             if command.title in {"Theme", "Screenshot"}:
                 yield command
+
+    def action_activity(self) -> None:
+        """`A`: the activity feed and notifications, from any screen (not over a dialog)."""
+        from helpdesk_tui.screens.activity import ActivityScreen  # lazy: needed on first use
+
+        if not isinstance(self.screen, ActivityScreen | ModalScreen):
+            self.push_screen(ActivityScreen(self.desk))
 
     def action_help(self) -> None:
         """`?`: help generated from the live bindings of the current screen."""

@@ -199,9 +199,21 @@ def _summary(
     if kind == ActivityKind.MAIL_OUT:
         return f"mail sent{note}"
     if kind == ActivityKind.CREATED:
-        return f"created{note}"
+        return "created"
     if kind == ActivityKind.EDIT and changes:
         parts = [f"{field} {_value(old)} → {_value(new)}" for field, (old, new) in changes.items()]
         more = f" (+{len(parts) - 1} more)" if len(parts) > 1 else ""
         return parts[0] + more
     return _excerpt(text) if text.strip() else kind
+
+
+def age(at: datetime, now: datetime) -> str:
+    """How long ago, in at most four characters: `now`, `5m`, `3h`, `2d`, `7w`, `2y`."""
+    seconds = (now - at).total_seconds()
+    if seconds < 60:
+        return "now"
+    for unit, size in (("m", 60), ("h", 3600), ("d", 86400), ("w", 7 * 86400)):
+        nxt = {"m": 3600, "h": 86400, "d": 7 * 86400, "w": 365 * 86400}[unit]
+        if seconds < nxt:
+            return f"{int(seconds // size)}{unit}"
+    return f"{int(seconds // (365 * 86400))}y"

@@ -25,6 +25,7 @@ SECTIONS = {
     "NewCaseScreen": "New case",
     "InboxScreen": "Unfiled inbox",
     "OutboxScreen": "Outbox",
+    "ActivityScreen": "Activity",
     "Dialog": "Dialogs",
     "ConfirmDialog": "Dialogs",
     "GoToCaseDialog": "Dialogs",

@@ -9,6 +9,7 @@ from helpdesk_tui.domain.errors import PermissionDeniedError, QueryError, Valida
 from helpdesk_tui.domain.feed import (
     FeedFilter,
     FeedScope,
+    age,
     check_scope,
     parse_feed_filter,
     parse_kinds,
@@ -134,3 +135,18 @@ class TestScope:
         assert parse_scope(" Groups ") is FeedScope.GROUPS
         with pytest.raises(ValidationError, match="unknown scope 'team'"):
             parse_scope("team")
+
+
+@pytest.mark.parametrize(
+    ("ago", "shown"),
+    [
+        (timedelta(seconds=59), "now"),
+        (timedelta(minutes=5), "5m"),
+        (timedelta(hours=3, minutes=59), "3h"),
+        (timedelta(days=2), "2d"),
+        (timedelta(days=20), "2w"),
+        (timedelta(days=800), "2y"),
+    ],
+)
+def test_age(ago: timedelta, shown: str) -> None:
+    assert age(NOW - ago, NOW) == shown
