@@ -96,12 +96,24 @@ def launch(
     """Run the app until the agent quits (`canned` may be a function reading them)."""
     from helpdesk_tui.app import HelpdeskApp  # lazy import: only the TUI needs Textual
     from helpdesk_tui.services.desk import Desk
+    from helpdesk_tui.sync.scheduler import PASS_SECONDS
 
     if callable(canned):
         desk = Desk(context, user, mail_out=mail_out)
         HelpdeskApp(
-            desk, keymap=keymap, load_canned=canned, mail_sync=mail_sync, mail_sender=mail_sender
+            desk,
+            keymap=keymap,
+            load_canned=canned,
+            mail_sync=mail_sync,
+            mail_sender=mail_sender,
+            scheduler_every=PASS_SECONDS,
         ).run()
     else:
         desk = Desk(context, user, canned=canned, mail_out=mail_out)
-        HelpdeskApp(desk, keymap=keymap, mail_sync=mail_sync, mail_sender=mail_sender).run()
+        HelpdeskApp(
+            desk,
+            keymap=keymap,
+            mail_sync=mail_sync,
+            mail_sender=mail_sender,
+            scheduler_every=PASS_SECONDS,
+        ).run()
