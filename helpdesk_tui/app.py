@@ -13,7 +13,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.command import Provider
 from textual.notifications import SeverityLevel
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, get_current_worker
 
 from helpdesk_tui.commands import BindingCommands
@@ -76,6 +76,7 @@ class HelpdeskApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="quit"),
         Binding("question_mark", "help", "Help", id="help"),
+        Binding("A", "activity", "Activity", id="activity", show=False),
         Binding("colon,ctrl+p", "command_palette", "Commands", id="palette", show=False),
     ]
 
@@ -299,6 +300,13 @@ class HelpdeskApp(App[None]):
         for command in super().get_system_commands(screen):
             if command.title in {"Theme", "Screenshot"}:
                 yield command
+
+    def action_activity(self) -> None:
+        """`A`: the activity feed and notifications, from any screen (not over a dialog)."""
+        from helpdesk_tui.screens.activity import ActivityScreen  # lazy: needed on first use
+
+        if not isinstance(self.screen, ActivityScreen | ModalScreen):
+            self.push_screen(ActivityScreen(self.desk))
 
     def action_help(self) -> None:
         """`?`: help generated from the live bindings of the current screen."""
