@@ -3,7 +3,8 @@
 Two kinds of cause:
 - a change of a case (`Change`: the case as it is after the change, who acted, and the
   timeline entries the change wrote). `for_change` says who hears of it: the new
-  delegate (`delegated`; every member of a new delegate group), an agent named with
+  delegate (`delegated`; every member of a new delegate group; a new case only its
+  delegate user — a group's queue shows its new cases), an agent named with
   `@name` in the text (`mention`), the agents whose case it is — delegated to them or
   owned by them — (`changed`), or, when the case was closed, the agent or the group that
   had it (`closed_activity`). Each agent hears of one change once, by its most important
@@ -147,27 +148,14 @@ def for_change(change: Change, people: People) -> list[Notice]:
     created = any(d.kind is ActivityKind.CREATED for d in drafts)
     handover = _handover(drafts)
     comment = f": {_excerpt(handover.text)}" if handover and handover.text else ""
-    if case.user and (created or case.user != before_user):
-        if change.actor is not None or created or handover is not None:
-            tell(
-                {case.user},
-                NotificationKind.DELEGATED,
-                f"{who} handed {case.number} to you{comment}",
-            )
-    elif case.group and case.group != before_group and not created:
-        tell(
-            people.of(case.group),
-            NotificationKind.DELEGATED,
-            f"{who} handed {case.number} to group {case.group}{comment}",
-            case.group,
-        )
-    elif case.group and created and change.actor is not None:
-        tell(
-            people.of(case.group),
-            NotificationKind.DELEGATED,
-            f"{who} opened {case.number} for group {case.group}",
-            case.group,
-        )
+    if created:  # a new case for a user is handed to them; a group's queue shows its own
+        if case.user:
+            tell({case.user}, NotificationKind.DELEGATED, f"{who} opened {case.number} for you")
+    elif case.user and case.user != before_user:
+        tell({case.user}, NotificationKind.DELEGATED, f"{who} handed {case.number} to you{comment}")
+    elif case.group and case.group != before_group:
+        text = f"{who} handed {case.number} to group {case.group}{comment}"
+        tell(people.of(case.group), NotificationKind.DELEGATED, text, case.group)
     for draft in drafts:
         if draft.kind in _WRITTEN and draft.text:
             names = set(mentioned(draft.text))

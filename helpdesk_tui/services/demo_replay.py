@@ -21,6 +21,7 @@ from helpdesk_tui.domain.numbering import CaseNumber
 from helpdesk_tui.services import cases as svc
 from helpdesk_tui.services.context import Context
 from helpdesk_tui.services.demo_sample import SampleData, Scenario, fill_placeholders
+from helpdesk_tui.services.notifications import write_pending
 from helpdesk_tui.storage import replay
 from helpdesk_tui.storage.engine import make_engine
 from helpdesk_tui.storage.uow import UnitOfWork
@@ -63,7 +64,9 @@ class ReplayContext(Context):
 
     def uow(self, *, write: bool = True) -> UnitOfWork:
         """A unit of work that shares directory lookups with the rest of the replay."""
-        return replay.replay_uow(self._engine, self._directory, write=write)
+        return replay.replay_uow(
+            self._engine, self._directory, write=write, before_commit=write_pending
+        )
 
 
 def working_day(today: date, before: int) -> date:

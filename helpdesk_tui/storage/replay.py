@@ -7,7 +7,7 @@ the demo directory (accounts, contacts) and counting tables for summaries.
 """
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -106,10 +106,20 @@ class _CachedDirectory(Directory):
         return self._cache.contact_emails[contact_id]
 
 
-def replay_uow(engine: Engine, cache: DirectoryCache, *, write: bool = True) -> UnitOfWork:
-    """A unit of work whose directory look-ups come from a shared DirectoryCache."""
+def replay_uow(
+    engine: Engine,
+    cache: DirectoryCache,
+    *,
+    write: bool = True,
+    before_commit: Callable[[UnitOfWork], None] | None = None,
+) -> UnitOfWork:
+    """A unit of work whose directory look-ups come from a shared DirectoryCache
+    (`before_commit` as for any unit of work: the notifications of what it wrote)."""
     return UnitOfWork(
-        engine, write=write, directory=lambda session: _CachedDirectory(session, cache)
+        engine,
+        write=write,
+        directory=lambda session: _CachedDirectory(session, cache),
+        before_commit=before_commit,
     )
 
 

@@ -9,7 +9,9 @@ import uuid
 from datetime import date
 
 import pytest
+from filing_support import deliver
 from lifecycle_support import create
+from mailmaker import customer_mail
 from sqlmodel import select
 
 from helpdesk_tui.domain.enums import ActivityKind, Resolution, Status
@@ -72,12 +74,16 @@ class TestDelegation:
         assert (alice.unread_count(), lena.unread_count()) == (0, 1)
 
     def test_taking_a_case_yourself_tells_nobody(self, ctx: Context) -> None:
-        number = create(ctx, group="technical", actor="lena")
+        number = create(ctx, group="technical", actor="lena")  # the queue shows new cases
         svc.assign_to_me(ctx, "bob", number)
-        # only the creation for bob's group, by lena; bob's own pull tells nobody
+        assert everyone(ctx) == {"alice": [], "bob": [], "lena": [], "root": []}
+
+    def test_a_new_case_for_a_user_is_handed_to_them(self, ctx: Context) -> None:
+        number = create(ctx, user="bob", actor="lena")
         [note] = Desk(ctx, "bob").notifications()
-        assert note.text == f"lena opened {number} for group technical"
-        assert everyone(ctx) == {"alice": [], "bob": ["delegated"], "lena": [], "root": []}
+        assert (note.kind, note.text) == ("delegated", f"lena opened {number} for you")
+        create(ctx, user="bob", actor="bob")  # bob's own
+        assert len(Desk(ctx, "bob").notifications()) == 1
 
 
 class TestChanges:
@@ -193,3 +199,63 @@ def test_every_notification_has_a_kind_and_a_unique_key(ctx: Context) -> None:
     assert rows
     assert all(r.kind and r.dedupe_key and r.agent_id for r in rows)
     assert len({r.dedupe_key for r in rows}) == len(rows)
+
+
+class TestMail:
+    """Mail through the real intake (services/filing.ingest)."""
+
+    def test_a_customer_mail_on_a_closed_case_tells_the_last_delegate(self, ctx: Context) -> None:
+        number = deliver(ctx, customer_mail("Drucker")).filed[0].case
+        assert number is not None  # a new case of group technical, by the catch-all rule
+        svc.delegate_case(ctx, "lena", number, user="bob")
+        svc.close_case(ctx, "bob", number, Resolution.SOLVED)
+        before = everyone(ctx)
+        reply = customer_mail(f"Re: [#{number}] Drucker", body="Schon wieder kaputt!")
+        assert deliver(ctx, reply).filed[0].case == number
+        after = everyone(ctx)
+        assert {u: after[u][len(before[u]) :] for u in after} == {
+            "alice": [],
+            "bob": ["closed_activity"],
+            "lena": [],
+            "root": [],
+        }
+        note = Desk(ctx, "bob").notifications()[0]
+        assert (note.case, note.by) == (number, None)
+        assert note.text == (
+            f"{number} (closed): mail from kunde@acme.example: Schon wieder kaputt!;"
+            " it stays closed: reopen or open a new case"
+        )
+
+    def test_a_closed_group_case_tells_each_member(self, ctx: Context) -> None:
+        number = deliver(ctx, customer_mail("Rechnung falsch")).filed[0].case
+        assert number is not None  # group billing, by the invoices rule
+        with ctx.uow() as uow:  # closed while still the group's (a lead's bulk close)
+            case = uow.cases.get(number)
+            actor = uow.directory.actor("root")
+            uow.cases.save(
+                case,
+                actor,
+                ctx.clock(),
+                case.close(actor, ctx.clock(), ctx.policy, Resolution.SOLVED),
+            )
+            uow.commit()
+        deliver(ctx, customer_mail(f"Re: [#{number}] Rechnung falsch", body="Noch was"))
+        assert {u: k for u, k in everyone(ctx).items() if k} == {
+            "alice": ["closed_activity"],
+            "lena": ["closed_activity"],
+        }
+
+    def test_mail_on_my_open_case_is_a_change(self, ctx: Context) -> None:
+        number = deliver(ctx, customer_mail("Drucker")).filed[0].case
+        assert number is not None
+        svc.assign_to_me(ctx, "bob", number)
+        deliver(ctx, customer_mail(f"Re: [#{number}] Drucker", body="Danke, geht wieder"))
+        [note] = Desk(ctx, "bob").notifications()
+        assert (note.kind, note.text) == (
+            "changed",
+            f"{number}: mail from kunde@acme.example: Danke, geht wieder",
+        )
+
+    def test_a_new_case_by_a_rule_for_a_group_tells_nobody(self, ctx: Context) -> None:
+        deliver(ctx, customer_mail("Drucker"), customer_mail("Rechnung"))
+        assert everyone(ctx) == {"alice": [], "bob": [], "lena": [], "root": []}
