@@ -140,12 +140,14 @@ class NotificationRepository:
         return None if row is None else (row.day, row.at)
 
     def save_scheduler_state(self, name: str, day: date, at: datetime) -> None:
-        """Remember the scheduler's pass (in the transaction of its notifications)."""
-        row = self._session.get(SchedulerStateRow, name)
-        if row is None:
-            row = SchedulerStateRow(name=name, day=day, at=at)
-        row.day, row.at = day, at
-        self._session.add(row)
+        """Remember the scheduler's pass (in the transaction of its notifications); two
+        first passes at once both write it, neither fails."""
+        state = table(SchedulerStateRow)
+        connection = self._session.connection()
+        insert_rows(
+            connection, state, [{"name": name, "day": day, "at": at}], ignore_duplicates=True
+        )
+        connection.execute(update(state).where(state.c.name == name).values(day=day, at=at))
 
     def reminders_between(self, after: date, until: date) -> list[DatedCase]:
         """Open cases whose reminder is in (after, until]: a range of the partial index
