@@ -92,7 +92,7 @@ class QueueScreen(CaseActionScreen):
                 yield QueryBar(id="query")
                 yield QueryNote(id="query-note")
                 yield CaseList(desk, self._view_query(), id="cases")
-        yield StatusLine(desk.user, desk.database_label(), id="status")
+        yield StatusLine(desk.user, desk.database_label(), desk=desk, id="status")
         yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:

@@ -1,19 +1,49 @@
-"""The status line: who acts, the mail sync state (TUI-3), and on which database."""
+"""The status line: who acts, their unread notifications (DATE-4), the mail sync state
+(TUI-3), and on which database.
+
+Given the `Desk`, the line counts the agent's unread notifications in a thread worker
+(`Desk.unread_count`, one indexed count) when it is mounted and then every live interval
+of the app (the change watcher's, 0.5 s: a notification written by another process shows
+within 2 s), on whatever screen the agent is; when the count grew it raises a toast with
+the newest one's text (a toast never takes focus; its text stays literal: `App.notify`).
+"""
+
+from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
 from rich.text import Text
+from textual import work
 from textual.reactive import reactive
 from textual.widgets import Static
+from textual.worker import Worker
 
 from helpdesk_tui.domain.safe_text import one_line
+from helpdesk_tui.widgets.case_pages import count_text
+from helpdesk_tui.widgets.failure import report_failure
+
+if TYPE_CHECKING:
+    from helpdesk_tui.services.desk import Desk
+    from helpdesk_tui.storage.readmodels import NotificationView
 
 #: Until the mail issue lands there is no poller to report on.
 SYNC_PLACEHOLDER = "mail: not configured"
 
 
+#: How long a toast about a new notification stays (seconds).
+TOAST_SECONDS = 8
+
+
+def toast_for(newest: "NotificationView", grew_by: int) -> tuple[str, str]:
+    """(title, message) of the toast about new notifications: the newest one's text."""
+    title = "New notification" if grew_by == 1 else f"{grew_by} new notifications"
+    where = f"{newest.case} " if newest.case is not None else ""
+    message = newest.text.strip() or f"{newest.kind}: {where}{newest.subject}".strip()
+    return title, message
+
+
 class StatusLine(Static):
-    """`alice · mail: not configured · /path/to/helpdesk.sqlite`, on one line: a long
-    path is cut at its start."""
+    """`alice · ● 3 new · mail: not configured · /path/to/helpdesk.sqlite`, on one line: a
+    long path is cut at its start."""
 
     DEFAULT_CSS = """
     StatusLine {
@@ -30,11 +60,24 @@ class StatusLine(Static):
     database: reactive[str] = reactive("")
     sync: reactive[str] = reactive(SYNC_PLACEHOLDER)
     extra: reactive[str] = reactive("")
+    unread: reactive[int] = reactive(0)
 
-    def __init__(self, user: str, database: str, *, id: str | None = None) -> None:  # noqa: A002
+    def __init__(
+        self,
+        user: str,
+        database: str,
+        *,
+        desk: "Desk | None" = None,
+        id: str | None = None,  # noqa: A002
+    ) -> None:
+        """The line of `user` on `database`; with `desk`, it counts unread notifications."""
         super().__init__(id=id)
         self.set_reactive(StatusLine.user, user)
         self.set_reactive(StatusLine.database, database)
+        self.desk = desk
+        self._counted: int | None = None  # the last count read (None: none read yet)
+        self._counting = False  # a count is under way: a tick meanwhile is skipped
+        self.counts_shown = 0  # how many counts arrived (tests wait for ticks by it)
 
     def on_mount(self) -> None:
         """Show the line, with the sync state if the poller reported before we mounted."""
@@ -42,6 +85,56 @@ class StatusLine(Static):
         if isinstance(label, str):
             self.set_reactive(StatusLine.sync, label)
         self._show()
+        if self.desk is not None:
+            self.call_after_refresh(self._tick)  # after the first paint
+            interval = getattr(self.app, "live_interval", 0)
+            if isinstance(interval, int | float) and interval > 0:
+                self.set_interval(interval, self._tick)
+
+    def _tick(self) -> None:
+        if not self._counting:
+            self._counting = True
+            self.count_unread()
+
+    @work(
+        thread=True,
+        exclusive=True,
+        group="unread",
+        exit_on_error=False,
+        description="count unread notifications",
+    )
+    def count_unread(self) -> None:
+        """Count the unread notifications again; a toast names the newest if there are
+        more than at the last count."""
+        desk = self.desk
+        if desk is None:
+            return
+        try:
+            count = desk.unread_count()
+            before = self._counted
+            newest = None
+            if before is not None and count > before:
+                found = desk.notifications(unread_only=True, limit=1)
+                newest = found[0] if found else None
+        except BaseException:
+            self._counting = False  # the next tick tries again
+            raise
+        self.app.call_from_thread(self._show_unread, count, before, newest)
+
+    def _show_unread(
+        self, count: int, before: int | None, newest: "NotificationView | None"
+    ) -> None:
+        self._counting = False
+        self._counted = count
+        self.counts_shown += 1
+        self.unread = count
+        if newest is not None and before is not None:
+            title, message = toast_for(newest, count - before)
+            self.app.notify(message, title=title, timeout=TOAST_SECONDS)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A failed count is said in one line (the count shown stays)."""
+        report_failure(self, event)
 
     def watch_user(self) -> None:
         """Another agent acts: show it."""
@@ -53,6 +146,10 @@ class StatusLine(Static):
 
     def watch_sync(self) -> None:
         """The poller or the sender reported: show their state."""
+        self._show()
+
+    def watch_unread(self) -> None:
+        """The unread count changed: show it."""
         self._show()
 
     def watch_extra(self) -> None:
@@ -67,6 +164,9 @@ class StatusLine(Static):
         line = Text()
         line.append(one_line(self.user), style="bold")
         line.append(" · ")
+        if self.unread:
+            line.append(f"● {count_text(self.unread)} new", style="bold")
+            line.append(" · ")
         line.append(one_line(self.sync))
         if self.extra:
             line.append(" · ")
