@@ -61,7 +61,7 @@ def write_pending(uow: UnitOfWork) -> None:
         if state is None:  # deleted in the same unit of work
             continue
         if people is None:
-            people = uow.notifications.people()
+            people = uow.notifications.people(uow.directory.agents())
         sender = next(
             (
                 senders[m]
@@ -177,7 +177,7 @@ def _date_rows(
     found: Iterable[tuple[tuple[NotificationKind, uuid.UUID, date], DatedCase]],
     now: datetime,
 ) -> Iterable[dict[str, Any]]:
-    people = uow.notifications.people()
+    people = uow.notifications.people(uow.directory.agents())
     for (kind, case_id, day), case in sorted(found, key=lambda item: str(item[0])):
         for notice in for_date(kind, case.state, day, people):
             key = date_key(kind, case_id, day, notice.agent)

@@ -7,7 +7,7 @@ before the commit, so a notification lands in the same transaction as its cause.
 """
 
 import uuid
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -44,6 +44,37 @@ class CaseEvent:
     actor: str | None
     at: datetime
     entries: list[tuple[ActivityDraft, uuid.UUID | None]] = field(default_factory=list)
+
+
+class _Members(Mapping[str, frozenset[str]]):
+    """Group name → active members, read from the database on first use (a comment on
+    a user's case needs no group)."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self._loaded: dict[str, frozenset[str]] | None = None
+
+    def _all(self) -> dict[str, frozenset[str]]:
+        if self._loaded is None:
+            members: dict[str, set[str]] = {}
+            for group, member in self._session.execute(
+                select(col(GroupRow.name), col(AgentRow.username))
+                .join(MembershipRow, col(MembershipRow.group_id) == col(GroupRow.id))
+                .join(AgentRow, col(AgentRow.id) == col(MembershipRow.agent_id))
+                .where(col(AgentRow.active).is_(True))
+            ):
+                members.setdefault(group, set()).add(member)
+            self._loaded = {group: frozenset(names) for group, names in members.items()}
+        return self._loaded
+
+    def __getitem__(self, group: str) -> frozenset[str]:
+        return self._all()[group]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
 
 
 @dataclass(frozen=True)
@@ -99,22 +130,11 @@ class NotificationRepository:
         return found
 
     # -- facts for the rules -------------------------------------------------------
-    def people(self) -> People:
-        """The active agents and each group's active members."""
-        agents = self._session.execute(
-            select(col(AgentRow.username)).where(col(AgentRow.active).is_(True))
-        ).scalars()
-        members: dict[str, set[str]] = {}
-        for group, member in self._session.execute(
-            select(col(GroupRow.name), col(AgentRow.username))
-            .join(MembershipRow, col(MembershipRow.group_id) == col(GroupRow.id))
-            .join(AgentRow, col(AgentRow.id) == col(MembershipRow.agent_id))
-            .where(col(AgentRow.active).is_(True))
-        ):
-            members.setdefault(group, set()).add(member)
-        return People(
-            frozenset(agents), {group: frozenset(names) for group, names in members.items()}
-        )
+    def people(self, agents: Mapping[str, AgentRow]) -> People:
+        """The active agents (of the unit of work's directory, loaded already) and each
+        group's active members, read only if a rule asks for a group's."""
+        active = frozenset(name for name, row in agents.items() if row.active)
+        return People(active, _Members(self._session))
 
     def case_states(self, case_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, CaseState]:
         """The cases with these ids as they are now (in this transaction)."""
