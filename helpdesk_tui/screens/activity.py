@@ -378,3 +378,5 @@ class ActivityScreen(WorkerScreen[None]):
     def on_data_changed(self, _: DataChanged) -> None:
         """Someone committed: read the first page again; new entries go on top."""
         self._load(self.scope, self.feed, fresh=True)
+        for listing in self.query("NotificationList"):  # the Notifications tab too
+            listing.post_message(DataChanged())

@@ -85,7 +85,15 @@ class StatusLine(Static):
         if isinstance(label, str):
             self.set_reactive(StatusLine.sync, label)
         self._show()
-        if self.desk is not None:
+        if self.desk is None:  # a line that does not count shows the count of one that does
+            counted = [
+                line._counted
+                for screen in self.app.screen_stack
+                for line in screen.query(StatusLine)
+                if line._counted is not None
+            ]
+            self.unread = counted[0] if counted else 0
+        else:
             self.call_after_refresh(self._tick)  # after the first paint
             interval = getattr(self.app, "live_interval", 0)
             if isinstance(interval, int | float) and interval > 0:
@@ -127,7 +135,9 @@ class StatusLine(Static):
         self._counting = False
         self._counted = count
         self.counts_shown += 1
-        self.unread = count
+        for screen in self.app.screen_stack:  # lines of other screens show the same count
+            for line in screen.query(StatusLine):
+                line.unread = count
         if newest is not None and before is not None:
             title, message = toast_for(newest, count - before)
             self.app.notify(message, title=title, timeout=TOAST_SECONDS)

@@ -26,6 +26,8 @@ from textual.pilot import Pilot
 
 from helpdesk_tui.domain.enums import ActivityKind
 from helpdesk_tui.messages import DataChanged, OpenCaseRequested
+from helpdesk_tui.screens.activity import ActivityScreen
+from helpdesk_tui.screens.case import CaseScreen
 from helpdesk_tui.services.context import Context
 from helpdesk_tui.services.desk import Desk
 from helpdesk_tui.storage.location import locate
@@ -242,3 +244,40 @@ def test_a_line_is_one_literal_line() -> None:
     read = notification_line(replace(item, read=True))
     assert read.style == ""
     assert read.plain.startswith("  2026-11-23 09:05")
+
+
+@sync
+async def test_the_activity_screens_tab_opens_the_case_and_the_count_follows(
+    case_data: Data,
+) -> None:
+    _notify_alice(case_data)
+    items = unread(case_data)
+    async with running(case_data, "alice", live_interval=0.25) as (app, pilot):
+        line = status(app)
+        await until(pilot, lambda: line.unread == len(items), LIVE_BUDGET)
+        await pilot.press("A")
+        await settle(pilot)
+        assert isinstance(app.screen, ActivityScreen)
+        assert app.screen.query_one(StatusLine).unread == len(items)  # shown there too
+        await pilot.press("t")
+        await settle(pilot)
+        listing = app.screen.query_one(NotificationList)
+        assert app.focused is listing
+        assert listing.current is not None
+        assert listing.current.id == items[0].id  # the newest: the mention on INVOICE
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CaseScreen)
+        assert app.screen.number == INVOICE
+        await until(pilot, lambda: line.unread == len(items) - 1, LIVE_BUDGET)
+        # Another agent's note arrives while the list is shown: it reads again.
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, ActivityScreen)
+        bob = elsewhere(case_data, "bob")
+        try:
+            off_loop(bob.record_activity, VPN, ActivityKind.COMMENT, "noch eine Notiz")
+        finally:
+            bob.ctx.dispose()
+        await until(pilot, lambda: len(listing.items) == len(items) + 1, LIVE_BUDGET)
+        assert "noch eine Notiz" in listing.items[0].text
