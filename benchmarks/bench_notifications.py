@@ -46,8 +46,8 @@ def build(path: Path, cases: int, progress: bool) -> float:
 
 
 def prepare_due(path: Path, today: str, yesterday_noon: str, due: int) -> dict[str, int]:
-    """Exactly `due` open cases with today's reminder (others moved off today), and the
-    scheduler's last pass set to yesterday noon."""
+    """Exactly `due` open cases with today's reminder (others moved off today), no date
+    notifications yet, and the scheduler's last pass set to yesterday noon."""
     with sqlite3.connect(path) as db:
         db.execute(
             "UPDATE cases SET reminder = NULL WHERE status != 'closed' AND reminder = ?", (today,)
@@ -57,6 +57,7 @@ def prepare_due(path: Path, today: str, yesterday_noon: str, due: int) -> dict[s
             " WHERE status != 'closed' ORDER BY number LIMIT ?)",
             (today, today, due),
         )
+        db.execute("DELETE FROM notifications WHERE kind IN ('reminder', 'overdue')")  # a rerun
         db.execute("DELETE FROM scheduler_state")
         db.execute(
             "INSERT INTO scheduler_state (name, day, at) VALUES ('notifications', ?, ?)",

@@ -285,7 +285,7 @@ class NotificationRow(SQLModel, table=True):
     id: uuid.UUID = Field(default_factory=_pk, primary_key=True)
     at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     agent_id: uuid.UUID | None = Field(default=None, foreign_key="agents.id")
-    group_id: uuid.UUID | None = Field(default=None, foreign_key="groups.id", index=True)
+    group_id: uuid.UUID | None = Field(default=None, foreign_key="groups.id")
     case_id: uuid.UUID | None = Field(default=None, foreign_key="cases.id", index=True)
     text: str = Field(default="", sa_column=Column(Text, nullable=False))
     read: bool = False

@@ -37,7 +37,9 @@ def upgrade() -> None:
     op.add_column("notifications", sa.Column("dedupe_key", sa.String(length=200), nullable=True))
     op.execute("UPDATE notifications SET dedupe_key = 'legacy:' || CAST(id AS VARCHAR(36))")
     _fan_out_group_notes()
+    # The agent's index is the first column of the unread one; nothing reads by group.
     op.drop_index("ix_notifications_agent_id", table_name="notifications")
+    op.drop_index("ix_notifications_group_id", table_name="notifications")
     op.create_index("ix_notifications_dedupe_key", "notifications", ["dedupe_key"], unique=True)
     op.create_index("ix_notifications_agent_unread", "notifications", ["agent_id", "read", "at"])
     op.create_index("ix_notifications_case_id", "notifications", ["case_id"])
@@ -100,6 +102,7 @@ def downgrade() -> None:
     op.drop_index("ix_notifications_agent_unread", table_name="notifications")
     op.drop_index("ix_notifications_dedupe_key", table_name="notifications")
     op.create_index("ix_notifications_agent_id", "notifications", ["agent_id"])
+    op.create_index("ix_notifications_group_id", "notifications", ["group_id"])
     with op.batch_alter_table("notifications") as batch:
         batch.drop_column("dedupe_key")
         batch.drop_column("actor_id")
