@@ -222,6 +222,8 @@ def invocations(n: dict[str, str]) -> list[tuple[str, ...]]:
         ("mail", "parse", n["eml"]),
         ("mail", "parse", n["eml"], "--json"),
         ("sync", "--once"),
+        ("activity", "--scope", "all"),
+        ("activity", "--json", "--kind", "comment"),
         ("notifications",),
         ("notifications", "--unread", "--json"),
         ("notifications", "read", HOSTILE),
