@@ -23,6 +23,7 @@ from helpdesk_tui.messages import DataChanged, OpenCaseRequested
 from helpdesk_tui.services.desk import Desk
 from helpdesk_tui.storage.readmodels import NotificationView
 from helpdesk_tui.widgets.failure import report_failure
+from helpdesk_tui.widgets.status_line import StatusLine
 from helpdesk_tui.widgets.untrusted import literal_line
 
 #: How a kind reads in the list (a kind not named here shows as stored).
@@ -37,6 +38,7 @@ KIND_LABELS = {
 #: The widest label, so the case numbers line up.
 KIND_WIDTH = max(len(label) for label in KIND_LABELS.values())
 UNREAD_MARK = "●"
+NO_MARK = "\u00a0"
 #: Notifications read at once (the newest; older ones are marked read with `R`).
 LIMIT = 200
 
@@ -44,7 +46,8 @@ LIMIT = 200
 def notification_line(item: NotificationView) -> Text:
     """`● 2026-11-23 09:05  delegated    0000002 Rechnung doppelt · bob · <text>`."""
     line = Text(no_wrap=True, overflow="ellipsis", style="" if item.read else "bold")
-    line.append(f"{'' if item.read else UNREAD_MARK:1} ")
+    # A no-break space where a read one has no mark: leading spaces would be dropped.
+    line.append(f"{NO_MARK if item.read else UNREAD_MARK} ")
     line.append(item.at.astimezone().strftime("%Y-%m-%d %H:%M"))
     line.append("  ")
     line.append(literal_line(KIND_LABELS.get(item.kind, item.kind)).plain.ljust(KIND_WIDTH))
@@ -173,7 +176,14 @@ class NotificationList(OptionList):
             desk.mark_all_read()
         else:
             desk.mark_read(ids)
-        self.app.call_from_thread(self.reload)
+        self.app.call_from_thread(self._written)
+
+    def _written(self) -> None:
+        """Read the list again; the status lines count again (not waiting for a tick)."""
+        self.reload()
+        for screen in self.app.screen_stack:
+            for line in screen.query(StatusLine):
+                line.recount()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A failed read or write is said in one line."""

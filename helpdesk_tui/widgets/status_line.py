@@ -77,6 +77,7 @@ class StatusLine(Static):
         self.desk = desk
         self._counted: int | None = None  # the last count read (None: none read yet)
         self._counting = False  # a count is under way: a tick meanwhile is skipped
+        self._again = False  # count once more when the count under way arrives
         self.counts_shown = 0  # how many counts arrived (tests wait for ticks by it)
 
     def on_mount(self) -> None:
@@ -94,13 +95,24 @@ class StatusLine(Static):
             ]
             self.unread = counted[0] if counted else 0
         else:
-            self.call_after_refresh(self._tick)  # after the first paint
+            self.call_after_refresh(self.recount)  # after the first paint
             interval = getattr(self.app, "live_interval", 0)
             if isinstance(interval, int | float) and interval > 0:
                 self.set_interval(interval, self._tick)
 
     def _tick(self) -> None:
+        """The timer: count unless a count is under way (its result is as fresh)."""
         if not self._counting:
+            self.recount()
+
+    def recount(self) -> None:
+        """Count the unread notifications again now (unless a count is under way; a line
+        without a desk does nothing)."""
+        if self.desk is None:
+            return
+        if self._counting:
+            self._again = True  # the count under way may have read before the change
+        else:
             self._counting = True
             self.count_unread()
 
@@ -133,6 +145,9 @@ class StatusLine(Static):
         self, count: int, before: int | None, newest: "NotificationView | None"
     ) -> None:
         self._counting = False
+        if self._again:
+            self._again = False
+            self.call_later(self.recount)
         self._counted = count
         self.counts_shown += 1
         for screen in self.app.screen_stack:  # lines of other screens show the same count

@@ -243,7 +243,7 @@ def test_a_line_is_one_literal_line() -> None:
     assert line.style == "bold"
     read = notification_line(replace(item, read=True))
     assert read.style == ""
-    assert read.plain.startswith("  2026-11-23 09:05")
+    assert read.plain.startswith("\u00a0 2026-11-23 09:05")
 
 
 @sync
@@ -274,6 +274,7 @@ async def test_the_activity_screens_tab_opens_the_case_and_the_count_follows(
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, ActivityScreen)
+        case_data.clock.advance(minutes=1)  # newer than the mention
         bob = elsewhere(case_data, "bob")
         try:
             off_loop(bob.record_activity, VPN, ActivityKind.COMMENT, "noch eine Notiz")
