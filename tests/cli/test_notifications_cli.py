@@ -6,6 +6,11 @@ HELPDESK_NOW between calls is a restart on another day.
 """
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -112,3 +117,32 @@ def test_list_json_shape_unread_and_read_marks(cli: Cli, monkeypatch: pytest.Mon
 def test_read_refusals(cli: Cli, args: tuple[str, ...], code: int, error: str) -> None:
     done = cli("notifications", "read", *args)
     assert (done.code, done.err) == (code, error)
+
+
+def test_sync_watch_without_mail_runs_the_scheduler_until_stopped(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at(monkeypatch, "2026-12-09T07:30:00+01:00")
+    cli(
+        "case", "create", "--subject", "Drucker", "--contact", "kunde@acme.example",
+        "--user", "alice", "--reminder", "2026-12-09", "--due", "2026-12-10", as_="alice",
+    )  # fmt: skip
+    env = {**os.environ, "HELPDESK_USER": "alice"}  # HELPDESK_DB, _CONFIG, _NOW: the fixture's
+    watch = subprocess.Popen(
+        [sys.executable, "-m", "helpdesk_tui.cli", "sync", "--watch"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while not [n for n in notes(cli, "alice") if n["kind"] == "reminder"]:
+            assert watch.poll() is None, watch.communicate()
+            assert time.monotonic() < deadline, "sync --watch fired no reminder"
+            time.sleep(0.1)
+    finally:
+        watch.send_signal(signal.SIGTERM)
+        _, err = watch.communicate(timeout=30)
+    assert (watch.returncode, err) == (0, "")
+    assert [n["kind"] for n in notes(cli, "alice")] == ["reminder"]
