@@ -14,7 +14,17 @@ from typing import Any
 
 import pytest
 from mailmaker import customer_mail, reply_to
-from pilotkit import INVOICE, PASSWORD, PRINTER, Data, deliver, open_case, running, settle
+from pilotkit import (
+    INVOICE,
+    PASSWORD,
+    PRINTER,
+    Data,
+    deliver,
+    off_loop,
+    open_case,
+    running,
+    settle,
+)
 from rich.color import Color as RichColor
 from rich.segment import Segment
 from support import sync
@@ -23,6 +33,8 @@ from textual.errors import NoWidget
 from textual.pilot import Pilot
 
 from helpdesk_tui.dialogs.text import TextDialog
+from helpdesk_tui.domain.enums import ActivityKind
+from helpdesk_tui.services.desk import Desk
 
 #: WCAG 2.x minimum contrast for normal-size text (AA).
 MINIMUM = 4.5
@@ -191,6 +203,29 @@ class TestShippedTheme:
             await _check(pilot, "inbox", failures)
             await pilot.press("escape", "u")
             await _check(pilot, "outbox", failures)
+        assert not failures, _report(failures)
+
+    @sync
+    async def test_notifications_and_mentions(self, size: tuple[int, int], case_data: Data) -> None:
+        """Issue 13: the notification list (unread bold, read plain, the cursor row), the
+        count in the status line, compose's list of agents, a highlighted @mention."""
+        failures: dict[str, list[str]] = {}
+        bob = Desk(case_data.ctx, "bob")
+        off_loop(bob.delegate, INVOICE, user="alice", comment="Bitte übernehmen")
+        off_loop(Desk(case_data.ctx, "alice").mark_all_read)
+        case_data.clock.advance(minutes=2)
+        off_loop(bob.record_activity, INVOICE, ActivityKind.COMMENT, "@alice und @lena, bitte")
+        async with running(case_data, size=size) as (_, pilot):
+            await _check(pilot, "queue_with_unread", failures)
+            await pilot.press("A", "t")
+            await _check(pilot, "notifications", failures)
+            await pilot.press("down")
+            await _check(pilot, "notifications_read_row", failures)
+            await pilot.press("escape")
+            await open_case(pilot, INVOICE)
+            await _check(pilot, "case_with_mention", failures)
+            await pilot.press("c", *"@l")
+            await _check(pilot, "compose_agents", failures)
         assert not failures, _report(failures)
 
 
