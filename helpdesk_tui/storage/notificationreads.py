@@ -54,15 +54,18 @@ class NotificationReads:
 
     def scheduler_idle(self, name: str, today: date, look_back: timedelta) -> bool:
         """Whether a scheduler pass would find nothing: it passed today already and no
-        case changed since shortly before (`look_back`). Lets a pass with nothing to do
-        stay on this plain read path."""
+        open case changed since shortly before (`look_back`) has a reminder that has come
+        or a due date that has passed. Lets a pass with nothing to do (a `sync --once`
+        right after mail opened cases) stay on this plain read path."""
         rows = self._fetch("SELECT day, at FROM scheduler_state WHERE name = ?", (name,))
         if not rows or self._dialect.to_date(rows[0][0]) < today:
             return False
         since = self._dialect.to_utc(rows[0][1]) - look_back
+        day = self._dialect.date_param(today)
         changed = self._fetch(
-            "SELECT 1 FROM cases WHERE updated_at >= ? LIMIT 1",
-            (self._dialect.datetime_param(since),),
+            "SELECT 1 FROM cases WHERE updated_at >= ? AND status != 'closed'"
+            " AND (reminder <= ? OR due < ?) LIMIT 1",
+            (self._dialect.datetime_param(since), day, day),
         )
         return not changed
 

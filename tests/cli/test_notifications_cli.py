@@ -146,3 +146,35 @@ def test_sync_watch_without_mail_runs_the_scheduler_until_stopped(
         _, err = watch.communicate(timeout=30)
     assert (watch.returncode, err) == (0, "")
     assert [n["kind"] for n in notes(cli, "alice")] == ["reminder"]
+
+
+IDLE_PASS = """
+import json, os, sys
+from helpdesk_tui.services.context import Context
+from helpdesk_tui.services.notifications import fire_due
+from helpdesk_tui.storage.location import locate
+written = fire_due(Context(locate(os.environ["HELPDESK_DB"])))
+heavy = [m for m in ("sqlalchemy", "sqlmodel") if m in sys.modules]
+print(json.dumps([written, heavy]))
+"""
+
+
+def test_a_pass_with_nothing_due_stays_on_the_plain_read_path(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`sync --once` right after mail opened cases (not due): no ORM, no write."""
+    at(monkeypatch, "2026-12-09T07:30:00+01:00")
+    assert cli("sync", "--once").code == 0  # the day's first pass
+    cli(
+        "case", "create", "--subject", "Neu", "--contact", "kunde@acme.example",
+        "--user", "alice", "--reminder", "2026-12-10", "--due", "2026-12-11", as_="bob",
+    )  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-c", IDLE_PASS], capture_output=True, text=True, check=True
+    )
+    assert json.loads(done.stdout) == [0, []]
+    cli("case", "edit", "0000001", "--reminder", "2026-12-09", as_="bob")  # due now
+    done = subprocess.run(
+        [sys.executable, "-c", IDLE_PASS], capture_output=True, text=True, check=True
+    )
+    assert json.loads(done.stdout) == [1, ["sqlalchemy", "sqlmodel"]]
