@@ -331,7 +331,8 @@ class Replay:
             if plan.fate == "reopened":
                 lead = self._lead(s.group)
                 self._at(t.after(24 * 60, 5 * 24 * 60))
-                svc.reopen_case(ctx, lead, number, comment=phrases["reopen"])
+                # the lead reopens and mentions the worker (ACT-3: a mention in the demo)
+                svc.reopen_case(ctx, lead, number, comment=f"@{worker} {phrases['reopen']}")
                 self._at(t.after(20, 300))
                 svc.change_status(ctx, worker, number, Status.IN_PROGRESS,
                                   comment=phrases["back"])  # fmt: skip

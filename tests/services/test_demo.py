@@ -398,3 +398,12 @@ def test_mail_on_timelines_both_ways_and_a_few_outbox_entries(
     assert states == ["failed", "retrying", "unknown"]
     sent = one(db, "SELECT count(*) FROM outbox WHERE state = 'sent' AND sent_at IS NOT NULL")
     assert sent == 2
+
+
+def test_the_demo_has_notifications_never_for_the_agents_own_actions(
+    db: sqlite3.Connection,
+) -> None:
+    """DATE-4 in the demo: handovers, changes by colleagues, a lead's @mention on reopening."""
+    kinds = dict(db.execute("SELECT kind, count(*) FROM notifications GROUP BY kind"))
+    assert {"delegated", "changed", "mention"} <= set(kinds)
+    assert one(db, "SELECT count(*) FROM notifications WHERE agent_id = actor_id") == 0
