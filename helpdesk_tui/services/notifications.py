@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from helpdesk_tui.storage.notifications import DatedCase
     from helpdesk_tui.storage.uow import UnitOfWork
 
+MAIL_IN = ActivityKind.MAIL_IN
 #: The scheduler's row in `scheduler_state`.
 SCHEDULER = "notifications"
 #: Cases changed this long before the previous pass are looked at again: a transaction
@@ -51,7 +52,7 @@ def write_pending(uow: UnitOfWork) -> None:
         mail_id
         for event in events
         for draft, mail_id in event.entries
-        if mail_id is not None and draft.kind is ActivityKind.MAIL_IN
+        if mail_id is not None and draft.kind is MAIL_IN
     }
     senders = uow.notifications.senders(mail_ids) if mail_ids else {}
     people: People | None = None
@@ -62,14 +63,8 @@ def write_pending(uow: UnitOfWork) -> None:
             continue
         if people is None:
             people = uow.notifications.people(uow.directory.agents())
-        sender = next(
-            (
-                senders[m]
-                for d, m in event.entries
-                if m in senders and d.kind is ActivityKind.MAIL_IN
-            ),
-            None,
-        )
+        mailed = [senders[m] for d, m in event.entries if m in senders and d.kind is MAIL_IN]
+        sender = mailed[-1] if mailed else None  # the newest, as the text quotes the newest
         change = Change(state, event.actor, [draft for draft, _ in event.entries], sender)
         event_key = uuid.uuid4().hex
         notices = for_change(change, people)

@@ -256,6 +256,18 @@ class TestMail:
             f"{number}: mail from kunde@acme.example: Danke, geht wieder",
         )
 
+    def test_two_mails_in_one_batch_are_one_change_quoting_the_newest(self, ctx: Context) -> None:
+        number = deliver(ctx, customer_mail("Drucker")).filed[0].case
+        assert number is not None
+        svc.assign_to_me(ctx, "bob", number)
+        deliver(
+            ctx,
+            customer_mail(f"Re: [#{number}] Drucker", body="Erste"),
+            customer_mail(f"Re: [#{number}] Drucker", body="Zweite", sender="kunde@acme.example"),
+        )
+        [note] = Desk(ctx, "bob").notifications()
+        assert note.text == f"{number}: mail from kunde@acme.example: Zweite"
+
     def test_a_new_case_by_a_rule_for_a_group_tells_nobody(self, ctx: Context) -> None:
         deliver(ctx, customer_mail("Drucker"), customer_mail("Rechnung"))
         assert everyone(ctx) == {"alice": [], "bob": [], "lena": [], "root": []}
