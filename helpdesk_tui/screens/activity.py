@@ -32,7 +32,9 @@ from helpdesk_tui.widgets.key_footer import KeyFooter
 from helpdesk_tui.widgets.status_line import StatusLine
 from helpdesk_tui.widgets.untrusted import literal_line
 
-#: Entries a page reads; the next page is read when the cursor is this close to the end.
+#: Entries a page reads (the first: a screenful and some, so it paints soon); the next
+#: page is read when the cursor is NEAR_END rows from the end.
+FIRST_PAGE = 40
 PAGE = 100
 NEAR_END = 20
 SCOPE_TITLES = {
@@ -172,7 +174,7 @@ class ActivityScreen(WorkerScreen[None]):
         """The first page of `scope` narrowed by `feed` (a refusal is shown, nothing moves)."""
         desk = self.desk
         seen_at = desk.feed_seen_at() if self._seen_at is None and not fresh else self._seen_at
-        page = desk.feed(scope, feed, limit=PAGE)
+        page = desk.feed(scope, feed, limit=FIRST_PAGE)
         loaded = _Loaded(scope, feed, page, seen_at, desk.now())
         self.app.call_from_thread(self._show_first if not fresh else self._show_fresh, loaded)
 
