@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from helpdesk_tui.domain.activity import ActivityDraft
@@ -94,7 +94,9 @@ def create_case(
         number = uow.cases.add(case, actor, now, [created])
         if parent is not None:
             parent_case = uow.cases.get(parent)
-            uow.cases.record(parent_case.id, actor, now, [_sub_case_note(number, subject)])
+            # Just after the sub-case's own entry: one order in every feed (no tie on `at`).
+            noted = now + timedelta(microseconds=1)
+            uow.cases.record(parent_case.id, actor, noted, [_sub_case_note(number, subject)])
         return number
 
     return retrying(ctx, work)
