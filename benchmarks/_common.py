@@ -63,3 +63,31 @@ async def settle(pilot: Any, rounds: int = 4) -> None:
         if busy:
             await asyncio.gather(*(w.wait() for w in busy), return_exceptions=True)
         await pilot.pause()
+
+
+def timed(runs: int, call: Any) -> dict[str, float]:
+    """Median and p95 of `runs` calls, after one warm-up call (page and statement caches)."""
+    import time
+
+    call()
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        call()
+        samples.append(time.perf_counter() - started)
+    return stats_ms(samples)
+
+
+def build_database(cases: int) -> Path:
+    """A fresh demo database with `cases` generated cases, in a new temporary folder."""
+    import tempfile
+
+    from helpdesk_tui.services.context import Context
+    from helpdesk_tui.services.demo import seed_demo
+    from helpdesk_tui.storage.location import locate
+
+    path = Path(tempfile.mkdtemp(prefix="hd-bench-")) / "bench.sqlite"
+    ctx = Context(locate(str(path)))
+    seed_demo(ctx, generate=cases)
+    ctx.dispose()
+    return path

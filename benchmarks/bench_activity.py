@@ -32,11 +32,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from _common import ROOT, emit, file_bytes, settle, stats_ms
+from _common import ROOT, build_database, emit, file_bytes, settle, stats_ms, timed
 
 PAGE = 50
 #: Entries added per generated case, in this order, hours after its creation.
@@ -48,29 +47,6 @@ EXTRA = (
     ("phone", "{}", "Customer called back: the printer works again."),
     ("status", '{"status": ["in_progress", "waiting"]}', "asked the customer"),
 )
-
-
-def timed(runs: int, call: Callable[[], object]) -> dict[str, float]:
-    """Median and p95 of `runs` calls, after one warm-up call."""
-    call()
-    samples = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        call()
-        samples.append(time.perf_counter() - started)
-    return stats_ms(samples)
-
-
-def build_database(cases: int) -> Path:
-    from helpdesk_tui.services.context import Context
-    from helpdesk_tui.services.demo import seed_demo
-    from helpdesk_tui.storage.location import locate
-
-    path = Path(tempfile.mkdtemp(prefix="hd-bench-")) / "bench.sqlite"
-    ctx = Context(locate(str(path)))
-    seed_demo(ctx, generate=cases)
-    ctx.dispose()
-    return path
 
 
 def migrate(db: Path) -> None:

@@ -17,12 +17,11 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from _common import ROOT, emit, file_bytes, stats_ms
+from _common import ROOT, build_database, emit, file_bytes, stats_ms, timed
 
 VIEWS = ("open", "mine", "overdue", "groups", "unassigned", "waiting", "reminder")
 EXPLAINED = ("open", "mine", "overdue", "groups")
@@ -34,28 +33,6 @@ CLI_COMMANDS = (
 )
 PAGE = 50
 DEPTH = 5_000  # rows skipped before the "deep" page
-
-
-def timed(runs: int, call: Callable[[], object]) -> dict[str, float]:
-    call()  # warm the page cache and the statement cache once
-    samples = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        call()
-        samples.append(time.perf_counter() - started)
-    return stats_ms(samples)
-
-
-def build_database(cases: int) -> Path:
-    from helpdesk_tui.services.context import Context
-    from helpdesk_tui.services.demo import seed_demo
-    from helpdesk_tui.storage.location import locate
-
-    path = Path(tempfile.mkdtemp(prefix="hd-bench-")) / "bench.sqlite"
-    ctx = Context(locate(str(path)))
-    seed_demo(ctx, generate=cases)
-    ctx.dispose()
-    return path
 
 
 def main() -> None:
