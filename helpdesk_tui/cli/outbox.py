@@ -22,7 +22,7 @@ def entry_json(entry: OutboxEntry) -> dict[str, Any]:
     waiting = entry.state in ("queued", "retrying")
     return {
         "id": str(entry.id),
-        "case": str(entry.case),
+        "case": None if entry.case is None else str(entry.case),
         "to": entry.recipient,
         "subject": entry.subject,
         "kind": entry.kind,
@@ -97,7 +97,8 @@ def outbox(
         for e in entries:
             when = e.send_after.strftime("%H:%M:%S") if e.state in ("queued", "retrying") else ""
             say(
-                f"{str(e.id)[:8]}  {e.case}  {e.state:<8}  {e.attempts:>2}  {when:<8}  "
+                f"{str(e.id)[:8]}  {e.case or '(agent)'}  {e.state:<8}  {e.attempts:>2}  "
+                f"{when:<8}  "
                 f"{one_line(e.recipient, 30)}  {one_line(e.subject, 50)}"
             )
             if e.error:

@@ -40,7 +40,7 @@ STATE_STYLES = {
 def entry_line(entry: "OutboxEntry", now: datetime) -> Text:
     """`0001234  queued (sends in 8 s)  kunde@acme.example  Re: [#0001234] …  reason`."""
     line = Text()
-    line.append(str(entry.case), style="bold")
+    line.append(str(entry.case or "to agent"), style="bold")
     line.append("  ")
     state = entry.state
     if state == "queued" and entry.send_after > now:
@@ -150,7 +150,7 @@ class OutboxScreen(WorkerScreen[None]):
         if entry is None:
             self.notify("No mail selected", severity="warning")
             return
-        self._run(call, entry.id, f"{entry.case}: mail {done}")
+        self._run(call, entry.id, f"{entry.case or entry.recipient}: mail {done}")
 
     @work(thread=True, group="outbox", exit_on_error=False, description="outbox action")
     def _run(self, call: Callable[[uuid.UUID], object], entry_id: uuid.UUID, done: str) -> None:

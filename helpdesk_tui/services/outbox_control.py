@@ -40,8 +40,10 @@ def cancel_mail(ctx: Context, actor_name: str, entry_id: uuid.UUID) -> OutboxEnt
         _undoable(entry, now, "cancel")
         if not uow.outbox.set_state(entry.id, "cancelled", expect=("queued",), error=""):
             raise ConflictError(f"the mail to {entry.recipient} is already on its way")
-        note = f"mail to {entry.recipient} cancelled before sending: {entry.subject}"
-        uow.cases.record(entry.case_id, actor, now, [ActivityDraft(ActivityKind.COMMENT, note)])
+        if entry.case_id is not None:  # a notification mail to an agent has no timeline
+            note = f"mail to {entry.recipient} cancelled before sending: {entry.subject}"
+            draft = ActivityDraft(ActivityKind.COMMENT, note)
+            uow.cases.record(entry.case_id, actor, now, [draft])
         return entry
 
     result: OutboxEntry = retrying(ctx, work)

@@ -62,7 +62,7 @@ class MailReads:
         """The unfiled inbox (MAIL-3, MAIL-8): newest first, at most `limit`."""
         rows = self._fetch(
             "SELECT " + MAIL_COLUMNS + " FROM mails m WHERE m.case_id IS NULL"
-            " ORDER BY m.received_at DESC LIMIT ?",
+            " AND m.direction = 'in' ORDER BY m.received_at DESC LIMIT ?",
             (limit,),
         )
         return [self.entry(row) for row in rows]
@@ -70,7 +70,9 @@ class MailReads:
     def unfiled_count(self, cap: int = COUNT_CAP) -> int:
         """How many mails wait in the unfiled inbox (capped like the view counts)."""
         rows = self._fetch(
-            "SELECT count(*) FROM (SELECT 1 FROM mails WHERE case_id IS NULL LIMIT ?) x", (cap,)
+            "SELECT count(*) FROM (SELECT 1 FROM mails WHERE case_id IS NULL"
+            " AND direction = 'in' LIMIT ?) x",
+            (cap,),
         )
         return int(rows[0][0])
 

@@ -39,7 +39,8 @@ class NewOutboxEntry:
     """An outgoing mail as queueing writes it into the outbox (delivery: `_QUEUED`)."""
 
     id: uuid.UUID
-    case_id: uuid.UUID
+    case_id: uuid.UUID | None
+    """None: a notification mail to an agent, about no one case."""
     mail_id: uuid.UUID
     message_id: str
     kind: str
@@ -68,7 +69,7 @@ class OutboxEntry(NewOutboxEntry):
     """One outgoing mail as lists and the sender see it: what was queued, for which case
     and by whom, and how its delivery stands."""
 
-    case: CaseNumber
+    case: CaseNumber | None
     actor: str | None
     state: str
     attempts: int
@@ -191,7 +192,7 @@ class OutboxRepository:
     def _select(self) -> Any:
         return (
             select(OutboxRow, col(CaseRow.number), col(CaseRow.sub_number), col(AgentRow.username))
-            .join(CaseRow, col(CaseRow.id) == col(OutboxRow.case_id))
+            .outerjoin(CaseRow, col(CaseRow.id) == col(OutboxRow.case_id))
             .outerjoin(AgentRow, col(AgentRow.id) == col(OutboxRow.actor_id))
         )
 
@@ -362,10 +363,12 @@ def _parent_references(stored: list[str]) -> tuple[str, ...]:
     return tuple(stored)
 
 
-def _entry(row: OutboxRow, number: int, sub_number: int, actor: str | None) -> OutboxEntry:
+def _entry(
+    row: OutboxRow, number: int | None, sub_number: int | None, actor: str | None
+) -> OutboxEntry:
     return OutboxEntry(
         id=row.id,
-        case=CaseNumber(number, sub_number),
+        case=None if number is None else CaseNumber(number, sub_number or 0),
         case_id=row.case_id,
         mail_id=row.mail_id,
         message_id=row.message_id,

@@ -52,6 +52,9 @@ class AgentRow(SQLModel, table=True):
     activity_seen_at: datetime | None = Field(
         default=None, sa_column=Column(UTCDateTime, nullable=True)
     )
+    # The agent's choice of notification mail: off | each | digest; None: the configured
+    # default (migration 0009).
+    notify_email: str | None = Field(default=None, max_length=8)
 
 
 class GroupRow(SQLModel, table=True):
@@ -293,6 +296,8 @@ class NotificationRow(SQLModel, table=True):
     # Who caused it (None: the system, a customer's mail); no FOREIGN KEY, added in place.
     actor_id: uuid.UUID | None = None
     dedupe_key: str | None = Field(default=None, unique=True, max_length=200)
+    # When it went out by mail, alone or in a digest (migration 0009): mailed once.
+    mailed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
 
 
 class SchedulerStateRow(SQLModel, table=True):
@@ -317,7 +322,8 @@ class OutboxRow(SQLModel, table=True):
     __tablename__ = "outbox"
     __table_args__ = (Index("ix_outbox_state_send_after", "state", "send_after"),)
     id: uuid.UUID = Field(default_factory=_pk, primary_key=True)
-    case_id: uuid.UUID = Field(foreign_key="cases.id", index=True)
+    # None: a notification mail to an agent (migration 0009), about no one case.
+    case_id: uuid.UUID | None = Field(default=None, foreign_key="cases.id", index=True)
     mail_id: uuid.UUID = Field(foreign_key="mails.id", unique=True)
     message_id: str = Field(unique=True, max_length=998)
     kind: str = Field(max_length=16)

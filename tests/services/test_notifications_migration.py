@@ -11,13 +11,29 @@ from support import Clock
 
 from helpdesk_tui.services.context import Context
 from helpdesk_tui.services.desk import Desk
-from helpdesk_tui.services.people import AgentSpec, GroupSpec, sync_people
 from helpdesk_tui.storage.location import locate
 from helpdesk_tui.storage.migrate import _config
 
 START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
-AGENTS = [AgentSpec(name) for name in ("alice", "bob", "lena", "root")]
-GROUPS = [GroupSpec("billing", members=("alice", "lena"))]
+AGENTS = ("alice", "bob", "lena", "root")
+GROUPS = {"billing": ("alice", "lena")}
+
+
+def add_people(db: sqlite3.Connection) -> None:
+    """The agents and groups as a database at revision 0007 holds them (plain SQL: the
+    ORM's tables are those of the newest revision)."""
+    ids = {name: uuid.uuid4().hex for name in AGENTS}
+    for name, agent_id in ids.items():
+        db.execute(
+            "INSERT INTO agents (id, username, name, email, role, active)"
+            " VALUES (?, ?, '', '', 'agent', 1)",
+            (agent_id, name),
+        )
+    for group, members in GROUPS.items():
+        group_id = uuid.uuid4().hex
+        db.execute("INSERT INTO groups (id, name, title) VALUES (?, ?, '')", (group_id, group))
+        for member in members:
+            db.execute("INSERT INTO group_members VALUES (?, ?)", (group_id, ids[member]))
 
 
 def upgrade(ctx: Context, revision: str) -> None:
@@ -31,8 +47,8 @@ def test_legacy_notes_become_per_agent_notifications(tmp_path: Path) -> None:
     path = tmp_path / "old.sqlite"
     ctx = Context(locate(str(path)), clock=Clock(START))
     upgrade(ctx, "0007")
-    sync_people(ctx, AGENTS, GROUPS)
     with sqlite3.connect(path) as db:
+        add_people(db)
         db.execute(
             "INSERT INTO notifications (id, at, agent_id, group_id, case_id, text, read)"
             " SELECT ?, '2026-11-23 09:00:00.000000', NULL, id, NULL, 'closed mail', 0"
