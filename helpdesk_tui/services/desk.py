@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from helpdesk_tui.domain.case import reopen_dates
 from helpdesk_tui.domain.enums import ActivityKind, Priority, Resolution, Role, Status
-from helpdesk_tui.domain.errors import ValidationError
+from helpdesk_tui.domain.errors import NotFoundError, ValidationError
 from helpdesk_tui.domain.numbering import CaseNumber
 from helpdesk_tui.domain.policy import CaseType
 from helpdesk_tui.domain.query import VIEWS, CaseQuery, view_query
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from helpdesk_tui.domain.feed import FeedFilter, FeedScope
     from helpdesk_tui.services.outbox import BulkMailPreview, BulkMailResult, MailOut, Queued
     from helpdesk_tui.storage.activityreads import FeedCursor, FeedPage
+    from helpdesk_tui.storage.contactreads import ContactCard
     from helpdesk_tui.storage.outbox import OutboxEntry
     from helpdesk_tui.storage.peoplereads import ContactEntry
 
@@ -166,6 +167,15 @@ class Desk:
             contact = others(CaseQuery(contacts=frozenset({case.contact_email})))
             account = others(CaseQuery(accounts=frozenset({case.account}))) if case.account else []
         return CustomerContext(contact, account)
+
+    def contact_card(self, email: str) -> "ContactCard":
+        """VIEW-4: the contact (or a sender known from mail only) with its account, its
+        cases (open first) and the time spent on them; NotFoundError when unknown."""
+        with open_reads(self.ctx.location) as store:
+            card = store.contacts.card(email)
+        if card is None:
+            raise NotFoundError(f"no contact {email.strip()}")
+        return card
 
     # -- the activity feed (issue 13) ---------------------------------------------------
     def feed(

@@ -24,6 +24,7 @@ from helpdesk_tui.domain.numbering import CaseNumber
 from helpdesk_tui.domain.query import ME, CaseQuery
 from helpdesk_tui.storage.activityreads import ActivityReads
 from helpdesk_tui.storage.chunks import chunked
+from helpdesk_tui.storage.contactreads import ContactReads
 from helpdesk_tui.storage.dialect import Dialect
 from helpdesk_tui.storage.guard import check_thread
 from helpdesk_tui.storage.location import BUSY_TIMEOUT_MS, DatabaseLocation
@@ -84,6 +85,11 @@ class ReadStore:
         self.people = PeopleReads(self._fetch)
         self.notifications = NotificationReads(self._fetch, dialect)
         self.activity = ActivityReads(self._fetch, dialect)
+        self.contacts = ContactReads(self._fetch, self._cases_of)
+
+    def _cases_of(self, query: CaseQuery, limit: int) -> list[CaseSummary]:
+        """A first page of `query` that names no agent and no date (the customer view)."""
+        return self.list_cases(query, me="", today=date.min, limit=limit)  # no day filter
 
     # -- schema ------------------------------------------------------------------
     def schema_revision(self) -> str | None:

@@ -1,0 +1,157 @@
+"""Reading one customer (VIEW-4): a contact with its account, the account's other
+addresses, its cases (open first) and the time spent on them.
+
+A part of `ReadStore` (storage/reads.py), `store.contacts`, on the same plain DB-API
+connection. Every query is bounded (LIMIT, or an aggregate over the contact's own cases
+through the `contact_id` / `account_id` indexes): a customer with thousands of cases
+costs a page, not the table. The customer's recent mail is the conversations list
+narrowed to the sender (`store.mail`'s page), so it looks as it does there.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from helpdesk_tui.domain.enums import Status
+from helpdesk_tui.domain.query import CaseQuery
+from helpdesk_tui.storage.dialect import Fetch
+from helpdesk_tui.storage.readmodels import CaseSummary
+
+#: Cases, addresses a view reads at most.
+CASES_LIMIT = 50
+ADDRESSES_LIMIT = 20
+
+#: Lists a page of cases for a query (ReadStore.list_cases without the agent's context).
+ListCases = Callable[[CaseQuery, int], list[CaseSummary]]
+
+
+@dataclass(frozen=True)
+class ContactCard:
+    """A contact as the customer view and `contact show` present it.
+
+    `known` is False for a sender that is no contact yet (mail only): the name is then
+    the one its newest mail gave. `addresses` are the account's other contacts' addresses
+    (at most `ADDRESSES_LIMIT`); `cases` the contact's own cases, open ones first (at
+    most `CASES_LIMIT`, `more_cases` when there are more); `account_cases` the account's
+    cases of other contacts, likewise. Time spent is in hundredths of an hour.
+    """
+
+    email: str
+    name: str
+    phone: str | None
+    account: str | None
+    account_domain: str | None
+    known: bool
+    addresses: tuple[str, ...]
+    cases: tuple[CaseSummary, ...]
+    more_cases: bool
+    account_cases: tuple[CaseSummary, ...]
+    time_spent_centi: int
+    account_time_spent_centi: int
+
+
+def open_first(
+    list_cases: ListCases, query: CaseQuery, limit: int
+) -> tuple[list[CaseSummary], bool]:
+    """Up to `limit` cases of `query`: the ones not closed first (by due date), then the
+    closed ones; and whether there are more."""
+    open_rows = list_cases(replace(query, not_closed=True), limit + 1)
+    rows = open_rows[:limit]
+    more = len(open_rows) > limit
+    if len(rows) < limit:
+        closed = list_cases(
+            replace(query, statuses=frozenset({Status.CLOSED})), limit - len(rows) + 1
+        )
+        more = len(rows) + len(closed) > limit
+        rows += closed[: limit - len(rows)]
+    return rows, more
+
+
+class ContactReads:
+    """Customer queries, run through the store's `fetch`; case pages through `list_cases`."""
+
+    def __init__(self, fetch: Fetch, list_cases: ListCases) -> None:
+        self._fetch = fetch
+        self._list_cases = list_cases
+
+    def card(self, email: str, *, limit: int = CASES_LIMIT) -> ContactCard | None:
+        """The contact with address `email` (case-insensitive), or the sender of that
+        address known from mail only; None when neither exists."""
+        address = email.strip().lower()
+        rows = self._fetch(
+            "SELECT ct.id, ct.email, ct.name, ct.phone, ac.id, ac.name, ac.domain"
+            " FROM contacts ct LEFT JOIN accounts ac ON ac.id = ct.account_id"
+            " WHERE ct.email = ?",
+            (address,),
+        )
+        if not rows:
+            return self._sender_only(address)
+        contact_id, stored, name, phone, account_id, account, domain = rows[0]
+        cases, more = open_first(self._list_cases, CaseQuery(contacts=frozenset({stored})), limit)
+        account_cases: list[CaseSummary] = []
+        addresses: tuple[str, ...] = ()
+        account_time = 0
+        if account_id is not None:
+            found, _ = open_first(
+                self._list_cases, CaseQuery(accounts=frozenset({account})), limit + len(cases)
+            )
+            own = {c.number for c in cases}
+            account_cases = [c for c in found if c.contact_email != stored and c.number not in own]
+            account_cases = account_cases[:limit]
+            addresses = tuple(
+                str(row[0])
+                for row in self._fetch(
+                    "SELECT email FROM contacts WHERE account_id = ? AND id != ?"
+                    " ORDER BY email LIMIT ?",
+                    (account_id, contact_id, ADDRESSES_LIMIT),
+                )
+            )
+            account_time = self._time_spent("c.account_id = ?", account_id)
+        return ContactCard(
+            email=stored,
+            name=name or "",
+            phone=phone,
+            account=account,
+            account_domain=domain,
+            known=True,
+            addresses=addresses,
+            cases=tuple(cases),
+            more_cases=more,
+            account_cases=tuple(account_cases),
+            time_spent_centi=self._time_spent("c.contact_id = ?", contact_id),
+            account_time_spent_centi=account_time,
+        )
+
+    def _sender_only(self, address: str) -> ContactCard | None:
+        """A sender no contact row knows: its name from its newest mail."""
+        rows = self._fetch(
+            "SELECT from_email, from_name FROM mails WHERE from_email = ?"
+            " ORDER BY received_at DESC LIMIT 1",
+            (address,),
+        )
+        if not rows:
+            return None
+        stored, name = rows[0]
+        return ContactCard(
+            email=stored,
+            name=name or "",
+            phone=None,
+            account=None,
+            account_domain=None,
+            known=False,
+            addresses=(),
+            cases=(),
+            more_cases=False,
+            account_cases=(),
+            time_spent_centi=0,
+            account_time_spent_centi=0,
+        )
+
+    def _time_spent(self, where: str, key: Any) -> int:
+        """Hundredths of an hour recorded on the cases matching `where` (ACT-4)."""
+        rows = self._fetch(
+            "SELECT coalesce(sum(a.time_spent_centi), 0) FROM activities a"
+            " JOIN cases c ON c.id = a.case_id WHERE " + where + " AND a.time_spent_centi > 0",
+            (key,),
+        )
+        return int(rows[0][0] or 0)
