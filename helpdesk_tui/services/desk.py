@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from helpdesk_tui.domain.case import reopen_dates
 from helpdesk_tui.domain.enums import ActivityKind, Priority, Resolution, Role, Status
@@ -22,11 +22,18 @@ from helpdesk_tui.domain.query import VIEWS, CaseQuery, view_query
 from helpdesk_tui.domain.templates import CannedResponse
 from helpdesk_tui.services import cases, queue, timers
 from helpdesk_tui.services.context import Context
-from helpdesk_tui.storage.readmodels import COUNT_CAP, MailEntry, NotificationView
+from helpdesk_tui.storage.readmodels import (
+    COUNT_CAP,
+    MailEntry,
+    MailListItem,
+    MailStats,
+    NotificationView,
+)
 from helpdesk_tui.storage.reads import CaseDetail, CaseSummary, Cursor, Sort, open_reads
 
 if TYPE_CHECKING:
     from helpdesk_tui.domain.feed import FeedFilter, FeedScope
+    from helpdesk_tui.domain.mail_query import MailFilter
     from helpdesk_tui.services.outbox import BulkMailPreview, BulkMailResult, MailOut, Queued
     from helpdesk_tui.storage.activityreads import FeedCursor, FeedPage
     from helpdesk_tui.storage.contactreads import ContactCard
@@ -236,6 +243,92 @@ class Desk:
         from helpdesk_tui.services.filing import open_case  # lazy: keeps the TUI's start light
 
         return open_case(self.ctx, self.user, uuid.UUID(mail_id))
+
+    # -- the conversations inbox (MAIL-8, issue 14) ------------------------------------
+    def mail_page(
+        self,
+        filter: "MailFilter",  # noqa: A002 (the contract's name)
+        after: tuple[datetime, uuid.UUID] | None = None,
+        limit: int = 100,
+    ) -> list[MailListItem]:
+        """One keyset page of inbound mail matching `filter`, newest first."""
+        from helpdesk_tui.services.conversations import mail_page
+
+        return mail_page(self.ctx, filter, after=after, limit=limit, now=self.now())
+
+    def mail_stats(self) -> MailStats:
+        """The weekly review's counters."""
+        from helpdesk_tui.services.conversations import mail_stats
+
+        return mail_stats(self.ctx, now=self.now())
+
+    def open_mail(self, mail_id: uuid.UUID) -> MailEntry:
+        """A mail to read; opening marks it read."""
+        from helpdesk_tui.services.conversations import open_mail
+
+        return open_mail(self.ctx, self.user, mail_id)
+
+    def classify(
+        self,
+        mail_ids: Sequence[uuid.UUID],
+        mail_class: str,
+        *,
+        account: str | None = None,
+        remember: 'Literal["address", "domain"] | None' = None,
+    ) -> int:
+        """Classify these mails (by their senders); returns how many mails changed.
+        `remember` keeps the class for the sender's address or domain (past
+        unclassified and future mail)."""
+        from helpdesk_tui.services.conversations import classify
+
+        return classify(
+            self.ctx, self.user, mail_ids, mail_class, account=account, remember=remember
+        )
+
+    def classify_sender_preview(self, sender: str) -> int:
+        """How many unclassified mails `sender` (an address or a domain) has."""
+        from helpdesk_tui.services.conversations import sender_preview
+
+        return sender_preview(self.ctx, sender)
+
+    def classify_sender(
+        self,
+        sender: str,
+        mail_class: str,
+        *,
+        account: str | None = None,
+        remember: 'Literal["address", "domain"] | None' = "address",
+    ) -> int:
+        """Classify all mail of `sender` (an address, or a domain); returns mails changed."""
+        from helpdesk_tui.services.conversations import classify_sender
+
+        return classify_sender(
+            self.ctx, self.user, sender, mail_class, account=account, remember=remember
+        )
+
+    def archive(self, mail_ids: Sequence[uuid.UUID]) -> int:
+        """Archive these mails (hidden unless filtered for); returns how many changed."""
+        from helpdesk_tui.services.conversations import archive
+
+        return archive(self.ctx, self.user, mail_ids)
+
+    def accounts_matching(self, text: str, limit: int = 20) -> list[str]:
+        """Account names matching `text` (fuzzy: all its letters in order), best first."""
+        from helpdesk_tui.services.conversations import accounts_matching
+
+        return accounts_matching(self.ctx, text, limit)
+
+    def create_account(self, name: str) -> str:
+        """Create an account (or find it by that name); returns its name."""
+        from helpdesk_tui.services.conversations import create_account
+
+        return create_account(self.ctx, self.user, name)
+
+    def suggested_class(self, mail_id: uuid.UUID) -> str | None:
+        """The class the classify dialog proposes (e.g. "newsletter" for bulk mail)."""
+        from helpdesk_tui.services.conversations import suggested_class
+
+        return suggested_class(self.ctx, mail_id)
 
     def _out(self) -> "MailOut":
         if self.mail_out is None:

@@ -166,3 +166,44 @@ class NotificationView:
     by: str | None
     text: str
     read: bool
+
+
+@dataclass(frozen=True)
+class MailListItem:
+    """One row of the conversations list (MAIL-8): an inbound mail with its class,
+    account, case and marks. `classified_by`: "agent" | "rule" | None."""
+
+    id: uuid.UUID
+    received_at: datetime
+    from_email: str
+    from_name: str
+    subject: str
+    mailbox: str
+    mail_class: str | None
+    classified_by: str | None
+    account: str | None
+    case: CaseNumber | None
+    read: bool
+    archived: bool
+    noise: str | None
+    attachments: int
+    classified_rule: str | None = None
+    """Which remembered rule classified it ("domain kunde.de", "address a@b.de")."""
+
+    @property
+    def cursor(self) -> tuple[datetime, uuid.UUID]:
+        """The keyset position of this row (newest first)."""
+        return (self.received_at, self.id)
+
+
+@dataclass(frozen=True)
+class MailStats:
+    """The weekly review's counters (MAIL-8): unclassified mail (goal < 10), mail older
+    than 7 days still open (goal < 20), the share classified over the last 30 days (goal
+    > 0.95; None: no mail), the median hours to the first answer to customer mail over
+    the last 30 days (goal < 24; None: none answered)."""
+
+    unclassified: int
+    old_open: int
+    classification_rate: float | None
+    median_reaction_hours: float | None
