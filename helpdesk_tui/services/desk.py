@@ -184,6 +184,19 @@ class Desk:
             raise NotFoundError(f"no contact {email.strip()}")
         return card
 
+    def recent_mail(self, sender: str, limit: int = 20) -> list[MailListItem]:
+        """VIEW-4: the newest `limit` mails of `sender`, archived ones too, newest first
+        (a page of each, merged)."""
+        from helpdesk_tui.domain.mail_query import MailFilter
+
+        address = sender.strip().lower()
+        pages = [
+            self.mail_page(MailFilter(sender=address, archived=archived), limit=limit)
+            for archived in (False, True)
+        ]
+        merged = sorted((m for page in pages for m in page), key=lambda m: m.cursor, reverse=True)
+        return merged[:limit]
+
     # -- the activity feed (issue 13) ---------------------------------------------------
     def feed(
         self,

@@ -8,12 +8,15 @@ costs a page, not the table. The customer's recent mail is the conversations lis
 narrowed to the sender (`store.mail`'s page), so it looks as it does there.
 """
 
-from collections.abc import Callable
+import json
+import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 from helpdesk_tui.domain.enums import Status
 from helpdesk_tui.domain.query import CaseQuery
+from helpdesk_tui.storage.chunks import chunked
 from helpdesk_tui.storage.dialect import Fetch
 from helpdesk_tui.storage.readmodels import CaseSummary
 
@@ -70,9 +73,10 @@ def open_first(
 class ContactReads:
     """Customer queries, run through the store's `fetch`; case pages through `list_cases`."""
 
-    def __init__(self, fetch: Fetch, list_cases: ListCases) -> None:
+    def __init__(self, fetch: Fetch, list_cases: ListCases, *, sqlite: bool) -> None:
         self._fetch = fetch
         self._list_cases = list_cases
+        self._sqlite = sqlite
 
     def card(self, email: str, *, limit: int = CASES_LIMIT) -> ContactCard | None:
         """The contact with address `email` (case-insensitive), or the sender of that
@@ -146,6 +150,20 @@ class ContactReads:
             time_spent_centi=0,
             account_time_spent_centi=0,
         )
+
+    def attachments(self, mail_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[dict[str, Any]]]:
+        """The stored attachment list (`mails.attachments`) of each of these mails, for
+        the mail JSON of `contact show` (a customer's recent mail: a few ids)."""
+        found: dict[uuid.UUID, list[dict[str, Any]]] = {}
+        for chunk in chunked(list(mail_ids), 500):
+            marks = ", ".join("?" * len(chunk))
+            params = [m.hex if self._sqlite else m for m in chunk]
+            for mail_id, stored in self._fetch(
+                f"SELECT id, attachments FROM mails WHERE id IN ({marks})", params
+            ):
+                key = mail_id if isinstance(mail_id, uuid.UUID) else uuid.UUID(str(mail_id))
+                found[key] = json.loads(stored or "[]")
+        return found
 
     def _time_spent(self, where: str, key: Any) -> int:
         """Hundredths of an hour recorded on the cases matching `where` (ACT-4)."""

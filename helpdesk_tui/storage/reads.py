@@ -85,7 +85,7 @@ class ReadStore:
         self.people = PeopleReads(self._fetch)
         self.notifications = NotificationReads(self._fetch, dialect)
         self.activity = ActivityReads(self._fetch, dialect)
-        self.contacts = ContactReads(self._fetch, self._cases_of)
+        self.contacts = ContactReads(self._fetch, self._cases_of, sqlite=dialect.sqlite)
 
     def _cases_of(self, query: CaseQuery, limit: int) -> list[CaseSummary]:
         """A first page of `query` that names no agent and no date (the customer view)."""
