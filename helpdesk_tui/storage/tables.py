@@ -250,6 +250,34 @@ class MailRawRow(SQLModel, table=True):
     raw: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
 
 
+class AttachmentBlobRow(SQLModel, table=True):
+    """The bytes of an attachment, once per content (ACT-6): keyed by their SHA-256, so
+    the same file in several mails or cases is stored once. Migration 0010."""
+
+    __tablename__ = "attachment_blobs"
+    sha256: str = Field(primary_key=True, max_length=64)
+    size: int = Field(sa_type=BigInteger)
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+class AttachmentRow(SQLModel, table=True):
+    """One attachment of a mail, in order (`position`), with its sanitised file name.
+    `sha256` is None for a stub (over `mail.max_attachment_size`; `note` says so). Its
+    case is its mail's case. Migration 0010."""
+
+    __tablename__ = "attachments"
+    id: uuid.UUID = Field(default_factory=_pk, primary_key=True)
+    mail_id: uuid.UUID = Field(foreign_key="mails.id", index=True)
+    position: int = 0
+    filename: str = Field(max_length=255)
+    content_type: str = Field(max_length=255)
+    size: int = Field(default=0, sa_type=BigInteger)
+    sha256: str | None = Field(
+        default=None, foreign_key="attachment_blobs.sha256", index=True, max_length=64
+    )
+    note: str = Field(default="", sa_column=Column(Text, nullable=False))
+
+
 class MailSeenRow(SQLModel, table=True):
     """A server message already ingested: (mailbox, folder, UIDVALIDITY, UID) → mail."""
 
