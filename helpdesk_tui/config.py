@@ -7,10 +7,21 @@ key (`extra="forbid"`), so a typo never silently does nothing.
 the environment into it.
 """
 
+import os
+from collections.abc import Callable, Iterable
+from datetime import date
+from pathlib import Path
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from helpdesk_tui.domain.calendar import (
+    BusinessCalendar,
+    closed_dates,
+    parse_duration,
+    parse_hours,
+)
 from helpdesk_tui.domain.dates import DateDefaults
 from helpdesk_tui.domain.enums import Priority, Role, Status
 from helpdesk_tui.domain.errors import DomainError
@@ -24,6 +35,7 @@ from helpdesk_tui.domain.policy import (
     default_workflow,
     parse_roles,
 )
+from helpdesk_tui.domain.sla import Escalation, SlaPolicy, parse_escalation
 from helpdesk_tui.domain.templates import CannedResponse, check_template
 
 RoleName = Literal["agent", "lead", "admin"]
@@ -376,6 +388,182 @@ class StorageConfig(_Section):
     you read it. True: 0660 / 0770, shared with your group (a team on one file)."""
 
 
+class CalendarConfig(_Section):
+    """Business hours (DATE-2): SLA targets count only working time."""
+
+    timezone: str | None = None
+    """IANA time zone of the working hours (`Europe/Berlin`); default the machine's."""
+    hours: str = "mon-fri 08:00-17:00"
+    """Working hours per weekday: `mon-thu 08:00-12:00,13:00-17:00; fri 08:00-14:00`."""
+    holidays: str | None = None
+    """Public holidays by country[-subdivision] (`DE-BY`), from the holidays package."""
+    closed: list[date] = []
+    """Extra closed dates (`["2026-12-24"]`)."""
+
+    @model_validator(mode="after")
+    def _calendar_checks(self) -> "CalendarConfig":
+        try:
+            parse_hours(self.hours)
+        except DomainError as error:
+            raise ValueError(error.message) from None
+        time_zone(self.timezone)
+        if self.holidays is not None:
+            holiday_source(self.holidays)
+        return self
+
+    def calendar(self) -> BusinessCalendar:
+        """The business calendar these settings describe."""
+        extra = closed_dates(self.closed)
+        public = holiday_source(self.holidays) if self.holidays else None
+
+        def closed(year: int) -> set[date]:
+            days = set(extra(year))
+            if public is not None:
+                days.update(public(year))
+            return days
+
+        return BusinessCalendar(time_zone(self.timezone), parse_hours(self.hours), closed)
+
+
+def time_zone(name: str | None) -> ZoneInfo:
+    """The zone `name` (ValueError naming it), or the machine's: `TZ`, then /etc/localtime."""
+    if name is not None:
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"timezone {name!r} is no IANA time zone") from None
+    candidates = [os.environ.get("TZ", "").lstrip(":")]
+    localtime = Path("/etc/localtime")
+    if localtime.is_symlink():
+        candidates.append(str(localtime.resolve()).partition("zoneinfo/")[2])
+    for candidate in candidates:
+        if candidate:
+            try:
+                return ZoneInfo(candidate)
+            except (ZoneInfoNotFoundError, ValueError):
+                continue
+    return ZoneInfo("UTC")
+
+
+def holiday_source(code: str) -> Callable[[int], Iterable[date]]:
+    """Public holidays of `DE` or `DE-BY` as a function of the year (holidays package,
+    imported only when a calendar names holidays). ValueError naming an unknown code."""
+    import holidays  # lazy: ~40 ms, only for a calendar with holidays
+
+    country, _, subdivision = code.strip().partition("-")
+    try:
+        holidays.country_holidays(country.upper(), subdiv=subdivision or None)
+    except NotImplementedError:
+        supported = holidays.list_supported_countries().get(country.upper())
+        if supported is None:
+            raise ValueError(
+                f"holidays {code!r}: unknown country {country!r} (ISO code, e.g. DE)"
+            ) from None
+        raise ValueError(
+            f"holidays {code!r}: {country.upper()} has no subdivision "
+            f"{subdivision!r} (one of {', '.join(supported)})"
+        ) from None
+
+    def of_year(year: int) -> Iterable[date]:
+        return holidays.country_holidays(
+            country.upper(), subdiv=subdivision or None, years=year
+        ).keys()
+
+    return of_year
+
+
+MatchValues = str | list[str] | None
+
+
+class SlaPolicyConfig(_Section):
+    """An SLA policy (DATE-3); the first whose conditions all hold is the case's."""
+
+    name: str
+    """Shown with the clocks and in reports."""
+    priority: MatchValues = None
+    """Condition: the case's priority (or a list of them)."""
+    type: MatchValues = None
+    """Condition: the case type key(s)."""
+    account: MatchValues = None
+    """Condition: the account name(s) (case-insensitive)."""
+    mailbox: MatchValues = None
+    """Condition: the mail account (its `name`) the case came in through."""
+    first_response: str | None = None
+    """Business time to the first response: `30m`, `4h`, `1d` (working days)."""
+    resolution: str | None = None
+    """Business time to resolution (Waiting pauses it): `2d`, `16h`."""
+
+    @model_validator(mode="after")
+    def _policy_checks(self) -> "SlaPolicyConfig":
+        self.policy()
+        priorities = set(_values(self.priority) or ())
+        unknown = priorities - {p.value for p in Priority}
+        if unknown:
+            raise ValueError(
+                f"sla policy {self.name!r}: unknown priority {sorted(unknown)[0]!r} "
+                "(low, normal, high, urgent)"
+            )
+        if self.first_response is None and self.resolution is None:
+            raise ValueError(f"sla policy {self.name!r}: give first_response, resolution or both")
+        return self
+
+    def policy(self) -> SlaPolicy:
+        """The domain's view of this policy (ValueError naming the policy if a target is
+        no duration)."""
+        try:
+            first = parse_duration(self.first_response) if self.first_response else None
+            resolution = parse_duration(self.resolution) if self.resolution else None
+        except DomainError as error:
+            raise ValueError(f"sla policy {self.name!r}: {error.message}") from None
+        return SlaPolicy(
+            name=self.name,
+            first_response=first,
+            resolution=resolution,
+            priorities=_values(self.priority),
+            types=_values(self.type),
+            accounts=_values(self.account),
+            mailboxes=_values(self.mailbox),
+        )
+
+
+def _values(value: MatchValues) -> frozenset[str] | None:
+    if value is None:
+        return None
+    return frozenset([value] if isinstance(value, str) else value)
+
+
+class SlaEscalationConfig(_Section):
+    """An escalation level (DATE-3): fires once per case and clock when reached."""
+
+    at: str
+    """`75%` of the target, `100%` (the breach), `100%+4h` (business time after it)."""
+    notify: Literal["delegate", "lead", "owner", "admins"] = "delegate"
+    """Who is told: the delegate, the group's lead, the case's owner, all admins."""
+    raise_priority: bool = False
+    """Also raise the case's priority one step."""
+
+    @model_validator(mode="after")
+    def _escalation_checks(self) -> "SlaEscalationConfig":
+        self.escalation()
+        return self
+
+    def escalation(self) -> Escalation:
+        """The domain's view of this level."""
+        try:
+            return parse_escalation(self.at, self.notify, self.raise_priority)
+        except DomainError as error:
+            raise ValueError(error.message) from None
+
+
+class SlaConfig(_Section):
+    """SLA policies and escalation levels (DATE-3)."""
+
+    policies: list[SlaPolicyConfig] = []
+    """Policies in order; the first match wins; no match = no SLA for the case."""
+    escalations: list[SlaEscalationConfig] = []
+    """Levels for every clock, in order."""
+
+
 class Settings(BaseModel):
     """The whole configuration (`config_loading.load_settings` reads it)."""
 
@@ -401,6 +589,10 @@ class Settings(BaseModel):
     """Mail in."""
     smtp: SmtpConfig | None = None
     """Mail out."""
+    calendar: CalendarConfig = CalendarConfig()
+    """Business hours, holidays, closed dates."""
+    sla: SlaConfig = SlaConfig()
+    """SLA policies and escalation levels."""
     canned: list[CannedConfig] = [
         CannedConfig(
             name="Eingang bestätigen",

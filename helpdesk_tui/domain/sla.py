@@ -1,0 +1,442 @@
+"""SLA clocks (DATE-3): policies matched to a case, the first-response and resolution
+clocks as a pure function of a case's events, and the escalation levels due on a clock.
+
+Pure: everything is computed from the facts handed in (creation, first response, the
+status history) with a `BusinessCalendar`; storing the state, firing levels exactly once
+and showing labels belong to the layers above.
+
+The two clocks:
+- **first response** runs from creation in every status but Closed, and stops at the first
+  response (or while the case is closed);
+- **resolution** runs in Open and In progress, is **paused in Waiting** (resumes on
+  leaving it) and stops when the case is closed (a reopened case runs on from where it
+  stopped).
+
+A clock is breached once it runs past its due instant (the instant its target of
+business time is used up); a clock stopped at or before its due instant is met.
+"""
+
+import re
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Literal
+
+from helpdesk_tui.domain.calendar import (
+    BusinessCalendar,
+    BusinessDuration,
+    format_span,
+    parse_duration,
+)
+from helpdesk_tui.domain.enums import Status
+from helpdesk_tui.domain.errors import ValidationError
+
+ClockName = Literal["first_response", "resolution"]
+ClockState = Literal["running", "paused", "stopped"]
+
+CLOCK_NAMES: tuple[ClockName, ...] = ("first_response", "resolution")
+"""The two clocks of a case, in the order they are shown."""
+
+NOTIFY_TARGETS = ("delegate", "lead", "owner", "admins")
+"""Who an escalation level notifies: the case's delegate (user, or the group's members),
+the group's lead, the case's owner, all admins."""
+
+AT_RISK_SHARE = 0.75
+"""A clock that has used this share of its target is "at risk" (queue view, dashboard)."""
+
+_MINUTE = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class SlaPolicy:
+    """A configured SLA policy: match conditions (None = any) and the two targets (None =
+    that clock is not kept for matching cases)."""
+
+    name: str
+    first_response: BusinessDuration | None = None
+    resolution: BusinessDuration | None = None
+    priorities: frozenset[str] | None = None
+    types: frozenset[str] | None = None
+    accounts: frozenset[str] | None = None
+    """Account names, compared case-insensitively."""
+    mailboxes: frozenset[str] | None = None
+
+    def __post_init__(self) -> None:
+        if self.accounts is not None:
+            object.__setattr__(self, "accounts", frozenset(a.casefold() for a in self.accounts))
+
+    def matches(
+        self, priority: str, case_type: str, account: str | None, mailbox: str | None
+    ) -> bool:
+        """True when every condition of this policy holds for the case."""
+        if self.priorities is not None and priority not in self.priorities:
+            return False
+        if self.types is not None and case_type not in self.types:
+            return False
+        if self.accounts is not None and (
+            account is None or account.casefold() not in self.accounts
+        ):
+            return False
+        return self.mailboxes is None or (mailbox is not None and mailbox in self.mailboxes)
+
+
+def match_policy(
+    policies: Iterable[SlaPolicy],
+    priority: str,
+    case_type: str,
+    account: str | None = None,
+    mailbox: str | None = None,
+) -> SlaPolicy | None:
+    """The first policy that matches the case (configured order), None when none does.
+    `mailbox` is the name of the mail account the case came in through, if any."""
+    for policy in policies:
+        if policy.matches(priority, case_type, account, mailbox):
+            return policy
+    return None
+
+
+@dataclass(frozen=True)
+class SlaClock:
+    """One clock of a case (first response or resolution), as of its last change.
+
+    `used` is the business time used up to `since`, the instant it entered its `state`
+    (for a running clock the start of the current run; it has used more since). `due` is
+    the instant the target is used up on the current run (for a stopped clock: on its last
+    run), None while paused. `breached_at` is set once the clock ran past its due instant
+    before `since`; a running clock also breaches when `now` passes `due`.
+    """
+
+    name: ClockName
+    target: timedelta
+    state: ClockState
+    since: datetime
+    used: timedelta
+    due: datetime | None
+    breached_at: datetime | None
+    calendar: BusinessCalendar = field(compare=False, repr=False)
+
+    @property
+    def running(self) -> bool:
+        """Counting business time now."""
+        return self.state == "running"
+
+    @property
+    def paused(self) -> bool:
+        """Held (the case waits for the customer)."""
+        return self.state == "paused"
+
+    @property
+    def stopped(self) -> bool:
+        """Done: the first response was given, or the case is closed."""
+        return self.state == "stopped"
+
+    @property
+    def stopped_at(self) -> datetime | None:
+        """When it stopped (first response / closing), None while not stopped."""
+        return self.since if self.stopped else None
+
+    def used_at(self, now: datetime) -> timedelta:
+        """Business time used by `now`."""
+        if self.running and now > self.since:
+            return self.used + self.calendar.business_time_between(self.since, now)
+        return self.used
+
+    def used_share(self, now: datetime) -> float:
+        """Share of the target used by `now`: 0.5 = half, above 1 = breached."""
+        return self.used_at(now) / self.target
+
+    def left(self, now: datetime) -> timedelta:
+        """Business time left by `now`; negative = over the target by that much."""
+        return self.target - self.used_at(now)
+
+    def breach(self, now: datetime) -> datetime | None:
+        """When this clock was breached, if it was by `now`; None otherwise."""
+        if self.breached_at is not None:
+            return self.breached_at
+        if self.running and self.due is not None and self.due < now:
+            return self.due
+        return None
+
+    def met(self, now: datetime) -> bool:
+        """Stopped in time."""
+        return self.stopped and self.breach(now) is None
+
+    def label(self, now: datetime) -> str:
+        """`2h10m left`, `breached 3h` (business time over), `paused`, `met`."""
+        day = self.calendar.day_minutes
+        if self.breach(now) is not None:
+            over = int((self.used_at(now) - self.target) / _MINUTE)
+            return f"breached {format_span(over, day)}" if over > 0 else "breached"
+        if self.stopped:
+            return "met"
+        if self.paused:
+            return "paused"
+        left = int(self.left(now) / _MINUTE)
+        return f"{format_span(max(left, 0), day)} left"
+
+
+@dataclass(frozen=True)
+class SlaState:
+    """The SLA of a case: its policy's name and the clocks that policy keeps."""
+
+    policy: str
+    first_response: SlaClock | None
+    resolution: SlaClock | None
+
+    @property
+    def clocks(self) -> tuple[SlaClock, ...]:
+        """The clocks kept (first response first)."""
+        return tuple(c for c in (self.first_response, self.resolution) if c is not None)
+
+    @property
+    def paused(self) -> bool:
+        """The resolution clock is paused (Waiting)."""
+        return self.resolution is not None and self.resolution.paused
+
+    def breached(self, now: datetime) -> list[ClockName]:
+        """Names of the clocks breached by `now`."""
+        return [c.name for c in self.clocks if c.breach(now) is not None]
+
+    def urgent(self, now: datetime) -> SlaClock | None:
+        """The clock to show: among those not stopped the breached one, else the one with
+        the larger share used (a paused one only if none runs); when all are stopped, the
+        resolution clock."""
+        live = [c for c in self.clocks if not c.stopped]
+        if live:
+            return max(
+                live,
+                key=lambda c: (c.breach(now) is not None, c.running, c.used_share(now)),
+            )
+        return self.resolution or self.first_response
+
+    def used_share(self, now: datetime) -> float | None:
+        """The largest share used among the clocks not stopped; None when all stopped."""
+        shares = [c.used_share(now) for c in self.clocks if not c.stopped]
+        return max(shares) if shares else None
+
+    def label(self, now: datetime) -> str:
+        """The urgent clock's label (`2h10m left`, `breached 3h`, `paused`, `met`)."""
+        clock = self.urgent(now)
+        return clock.label(now) if clock is not None else ""
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """The case entered `status` at `at`."""
+
+    at: datetime
+    status: Status
+
+
+_RUNNING = {
+    "first_response": frozenset({Status.OPEN, Status.IN_PROGRESS, Status.WAITING}),
+    "resolution": frozenset({Status.OPEN, Status.IN_PROGRESS}),
+}
+_PAUSED = {"first_response": frozenset[Status](), "resolution": frozenset({Status.WAITING})}
+
+
+def sla_state(
+    policy: SlaPolicy,
+    calendar: BusinessCalendar,
+    created_at: datetime,
+    first_response_at: datetime | None,
+    history: Sequence[StatusChange | tuple[datetime, Status]],
+) -> SlaState:
+    """The clocks of a case under `policy`. `history` is the case's status changes in the
+    order they happened (the case starts Open at `created_at`; changes before it count
+    from it); `first_response_at` the first response to the customer, if any."""
+    changes = [
+        (max(c.at, created_at), c.status)
+        if isinstance(c, StatusChange)
+        else (max(c[0], created_at), c[1])
+        for c in history
+    ]
+    clocks: dict[ClockName, SlaClock | None] = {}
+    targets: tuple[tuple[ClockName, BusinessDuration | None], ...] = (
+        ("first_response", policy.first_response),
+        ("resolution", policy.resolution),
+    )
+    for name, target in targets:
+        if target is None:
+            clocks[name] = None
+            continue
+        stop = first_response_at if name == "first_response" else None
+        clocks[name] = _clock(name, calendar, calendar.minutes(target), created_at, changes, stop)
+    return SlaState(policy.name, clocks["first_response"], clocks["resolution"])
+
+
+def _clock(
+    name: ClockName,
+    calendar: BusinessCalendar,
+    target_minutes: int,
+    created_at: datetime,
+    changes: list[tuple[datetime, Status]],
+    stop_at: datetime | None,
+) -> SlaClock:
+    running, paused = _RUNNING[name], _PAUSED[name]
+
+    def state_of(status: Status) -> ClockState:
+        return "running" if status in running else "paused" if status in paused else "stopped"
+
+    target = timedelta(minutes=target_minutes)
+    used = timedelta(0)
+    due: datetime | None = None
+    breached_at: datetime | None = None
+    state: ClockState = "running"
+    since = created_at
+    run_start: datetime | None = created_at
+
+    def close_run(start: datetime, end: datetime) -> None:
+        nonlocal used, due, breached_at
+        crossing = _crossing(calendar, start, target - used) if breached_at is None else None
+        due = crossing or breached_at
+        if crossing is not None and crossing < end:
+            breached_at = crossing
+        used += calendar.business_time_between(start, end)
+
+    for at, status in changes:
+        if stop_at is not None and at >= stop_at:
+            break
+        new = state_of(status)
+        if new == state:
+            continue
+        if run_start is not None:
+            close_run(run_start, at)
+            run_start = None
+        if new == "running":
+            run_start = at
+        state, since = new, at
+    if stop_at is not None and state != "stopped":
+        if run_start is not None:
+            close_run(run_start, stop_at)
+            run_start = None
+        state, since = "stopped", stop_at
+    if run_start is not None:
+        crossing = _crossing(calendar, run_start, target - used) if breached_at is None else None
+        due = crossing or breached_at
+    elif state == "paused":
+        due = None
+    return SlaClock(name, target, state, since, used, due, breached_at, calendar)
+
+
+def _crossing(calendar: BusinessCalendar, start: datetime, left: timedelta) -> datetime | None:
+    """The instant a run from `start` uses up `left` (None when nothing was left)."""
+    if left < timedelta(0):
+        return None
+    return calendar.add_business_time(start, left)
+
+
+# --- escalation -------------------------------------------------------------------------
+
+_AT = re.compile(r"^(\d{1,4})%(?:\+(.+))?$")
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """A configured escalation level: reached when a clock has used `percent` of its target
+    plus `after` (business time); then `notify` is told and, if asked, the priority rises."""
+
+    at: str
+    percent: int
+    after: BusinessDuration
+    notify: str
+    raise_priority: bool = False
+
+    def threshold(self, clock: SlaClock) -> timedelta:
+        """The business time `clock` has used when this level is reached."""
+        target_us = clock.target // timedelta(microseconds=1)
+        after = timedelta(minutes=clock.calendar.minutes(self.after))
+        return timedelta(microseconds=target_us * self.percent // 100) + after
+
+
+def parse_escalation(at: str, notify: str, raise_priority: bool = False) -> Escalation:
+    """An escalation level from its config values: `at` is `75%`, `100%` or `100%+4h`
+    (a share of the target, then business time after it). ValidationError with one line."""
+    text = re.sub(r"\s+", "", at)
+    match = _AT.match(text)
+    if match is None:
+        raise ValidationError(
+            f"escalation at {at!r}: expected a share of the target like '75%', '100%' or '100%+4h'"
+        )
+    percent = int(match.group(1))
+    after = BusinessDuration()
+    if match.group(2) is not None:
+        try:
+            after = parse_duration(match.group(2))
+        except ValidationError as error:
+            raise ValidationError(f"escalation at {at!r}: {error.message}") from None
+    if percent == 0 and after == BusinessDuration():
+        raise ValidationError(f"escalation at {at!r}: must be more than 0%")
+    if notify not in NOTIFY_TARGETS:
+        raise ValidationError(
+            f"escalation notify {notify!r}: expected one of {', '.join(NOTIFY_TARGETS)}"
+        )
+    return Escalation(text, percent, after, notify, raise_priority)
+
+
+@dataclass(frozen=True)
+class EscalationLevel:
+    """One level of one clock: `key` identifies it stably for firing it exactly once per
+    case and clock (`resolution:1:100%+4h`)."""
+
+    clock: ClockName
+    index: int
+    at: str
+    notify: str
+    raise_priority: bool
+
+    @property
+    def key(self) -> str:
+        """`<clock>:<index in [[sla.escalations]]>:<at>`."""
+        return f"{self.clock}:{self.index}:{self.at}"
+
+
+def _level(clock: SlaClock, index: int, escalation: Escalation) -> EscalationLevel:
+    return EscalationLevel(
+        clock.name, index, escalation.at, escalation.notify, escalation.raise_priority
+    )
+
+
+def due_levels(
+    escalations: Sequence[Escalation], clock: SlaClock, now: datetime
+) -> list[EscalationLevel]:
+    """The levels of `clock` reached by `now`, in configured order (the caller drops those
+    already fired). A stopped clock has none: there is nothing left to escalate."""
+    if clock.stopped:
+        return []
+    used = clock.used_at(now)
+    return [
+        _level(clock, index, escalation)
+        for index, escalation in enumerate(escalations)
+        if escalation.threshold(clock) <= used
+    ]
+
+
+def level_at(escalation: Escalation, clock: SlaClock) -> datetime | None:
+    """When `escalation` is reached on `clock`'s current course: an instant (`since` when
+    it was reached before its last change), None when it will not be (paused short of it,
+    or stopped)."""
+    if clock.stopped:
+        return None
+    threshold = escalation.threshold(clock)
+    if threshold <= clock.used:
+        return clock.since
+    if not clock.running:
+        return None
+    return clock.calendar.add_business_time(clock.since, threshold - clock.used)
+
+
+def next_level_at(
+    escalations: Sequence[Escalation], clock: SlaClock, fired: Collection[str] = ()
+) -> tuple[datetime, EscalationLevel] | None:
+    """The next level of `clock` not in `fired` (keys) and when it is reached, or None:
+    what a scheduler stores to find due escalations without scanning."""
+    best: tuple[datetime, EscalationLevel] | None = None
+    for index, escalation in enumerate(escalations):
+        level = _level(clock, index, escalation)
+        if level.key in fired:
+            continue
+        when = level_at(escalation, clock)
+        if when is not None and (best is None or when < best[0]):
+            best = (when, level)
+    return best
