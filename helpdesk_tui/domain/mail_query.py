@@ -1,4 +1,4 @@
-"""The conversations inbox's filter (MAIL-8): `unread unclassified old class:newsletter
+"""The conversations inbox's filter (MAIL-8): `unread unclassified old older:14d class:newsletter
 account:"ACME GmbH" from:anna@kunde.de last:30d mailbox:support filed unfiled archived`
 plus free words (searched in sender and subject).
 
@@ -40,6 +40,8 @@ class MailFilter:
     filed: bool | None = None
     archived: bool = False
     words: str = ""
+    older_than_days: int | None = None
+    """With `old_open`: older than this many days instead of OLD_DAYS."""
 
 
 def parse_mail_class(text: str) -> str:
@@ -106,8 +108,10 @@ def _keyed(found: MailFilter, key: str, value: str) -> MailFilter:
         return replace(found, sender=value.lower())
     if key == "last":
         return replace(found, period_days=parse_period(value))
+    if key == "older":
+        return replace(found, old_open=True, older_than_days=parse_period(value))
     if key == "mailbox":
         return replace(found, mailbox=value)
     raise ValidationError(
-        f"unknown filter {key}: (class: account: from: last: mailbox:)", field="query"
+        f"unknown filter {key}: (class: account: from: last: older: mailbox:)", field="query"
     )

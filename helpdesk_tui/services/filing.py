@@ -161,10 +161,23 @@ def _ingest(
         result.filed.append(filed)
     if writer is not None:
         writer.flush()
+    _classify_new(uow, settings, batch, result)
     uow.mails.mark_seen(batch.mailbox, batch.folder, batch.uidvalidity, seen)
     if batch.reaches is not None:
         uow.mails.save_folder_state(batch.mailbox, batch.folder, batch.reaches, ctx.clock())
     return result
+
+
+def _classify_new(
+    uow: UnitOfWork, settings: FilingSettings, batch: FolderBatch, result: IngestResult
+) -> None:
+    """MAIL-8: new mail of a sender with a remembered class (or from our own domain)
+    arrives classified."""
+    from helpdesk_tui.services.conversations import classify_new
+
+    senders = {m.uid: m.parsed.from_email for m in batch.mails}
+    new = [(f.mail_id, senders[f.uid]) for f in result.filed if f.filed_by is not FiledBy.DUPLICATE]
+    classify_new(uow, settings.own_addresses, new)
 
 
 def _file_alone(
@@ -424,9 +437,17 @@ def refile(ctx: Context, actor_name: str, mail_id: uuid.UUID, number: CaseNumber
     retrying(ctx, work)
 
 
-def open_case(ctx: Context, actor_name: str, mail_id: uuid.UUID) -> CaseNumber:
+def open_case(
+    ctx: Context,
+    actor_name: str,
+    mail_id: uuid.UUID,
+    *,
+    user: str | None = None,
+    group: str | None = None,
+) -> CaseNumber:
     """An agent turns an unfiled mail into a case of their own (MAIL-8): subject, body and
-    sender become the case as for a rule's new case (MAIL-4), and the mail its first entry."""
+    sender become the case as for a rule's new case (MAIL-4), and the mail its first entry.
+    `user` / `group`: delegate it there instead (`helpdesk mail open-case --group`)."""
 
     def work(uow: UnitOfWork) -> CaseNumber:
         actor = uow.directory.actor(actor_name)
@@ -446,7 +467,11 @@ def open_case(ctx: Context, actor_name: str, mail_id: uuid.UUID) -> CaseNumber:
             now=now,
             subject=case_subject(row.subject),
             contact=contact.email,
-            delegation=Delegation(user=actor.username),
+            delegation=(
+                Delegation(user=user, group=group)
+                if user or group
+                else Delegation(user=actor.username)
+            ),
             description=new_part.strip(),
             account=uow.directory.account_name(contact.account_id),
         )

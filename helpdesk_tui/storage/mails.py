@@ -18,6 +18,7 @@ from sqlalchemy import delete, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from helpdesk_tui.domain.classification import domain_of
 from helpdesk_tui.domain.filing import CaseFacts
 from helpdesk_tui.domain.numbering import CaseNumber
 from helpdesk_tui.storage.chunks import chunked
@@ -331,6 +332,7 @@ def _mail_values(item: MailToStore) -> dict[str, Any]:
         "sent_at": mail.sent_at,
         "subject": mail.subject,
         "from_email": mail.from_email,
+        "from_domain": domain_of(mail.from_email) or None,  # MAIL-8: classify by domain
         "from_name": mail.from_name,
         "recipients": json.dumps(dict(mail.recipients), ensure_ascii=False),
         "references": json.dumps(list(mail.references), ensure_ascii=False),

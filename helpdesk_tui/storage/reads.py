@@ -25,6 +25,7 @@ from helpdesk_tui.domain.query import ME, CaseQuery
 from helpdesk_tui.storage.activityreads import ActivityReads
 from helpdesk_tui.storage.chunks import chunked
 from helpdesk_tui.storage.contactreads import ContactReads
+from helpdesk_tui.storage.conversationreads import ConversationReads
 from helpdesk_tui.storage.dialect import Dialect
 from helpdesk_tui.storage.guard import check_thread
 from helpdesk_tui.storage.location import BUSY_TIMEOUT_MS, DatabaseLocation
@@ -86,6 +87,7 @@ class ReadStore:
         self.notifications = NotificationReads(self._fetch, dialect)
         self.activity = ActivityReads(self._fetch, dialect)
         self.contacts = ContactReads(self._fetch, self._cases_of, sqlite=dialect.sqlite)
+        self.conversations = ConversationReads(self._fetch, dialect)
 
     def _cases_of(self, query: CaseQuery, limit: int) -> list[CaseSummary]:
         """A first page of `query` that names no agent and no date (the customer view)."""

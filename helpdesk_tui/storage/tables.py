@@ -14,9 +14,11 @@ from sqlalchemy import (
     Column,
     Index,
     LargeBinary,
+    String,
     Table,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlmodel import Field, SQLModel
@@ -25,6 +27,27 @@ from helpdesk_tui.storage.types import UTCDateTime
 
 #: The predicate of the "not closed" partial indexes; queries must repeat it verbatim.
 NOT_CLOSED = "status != 'closed'"
+
+#: Predicates of the conversations list's partial indexes on `mails` (MAIL-8, migration
+#: 0011); queries must repeat them verbatim (SQLite matches partial indexes by text).
+MAIL_IN = "direction = 'in'"
+MAIL_LISTED = "direction = 'in' AND archived = false"
+MAIL_UNCLASSIFIED = "direction = 'in' AND class IS NULL"
+MAIL_UNREAD = "direction = 'in' AND read = false"
+MAIL_UNFILED = "direction = 'in' AND case_id IS NULL"
+
+
+def _in_mail_index(name: str, where: str, *columns: str) -> Index:
+    """A partial index of inbound mail for keyset pages newest first: `columns`, then
+    (received_at, id)."""
+    return Index(
+        name,
+        *columns,
+        "received_at",
+        "id",
+        sqlite_where=text(where),
+        postgresql_where=text(where),
+    )
 
 
 def _pk() -> uuid.UUID:
@@ -218,6 +241,16 @@ class MailRow(SQLModel, table=True):
             sqlite_where=text("case_id IS NULL"),
             postgresql_where=text("case_id IS NULL"),
         ),
+        # The conversations list (MAIL-8, migration 0011): keyset pages newest first.
+        _in_mail_index("ix_mails_in_listed", MAIL_LISTED),
+        _in_mail_index("ix_mails_in_all", MAIL_IN),
+        _in_mail_index("ix_mails_in_unclassified", MAIL_UNCLASSIFIED),
+        _in_mail_index("ix_mails_in_unread", MAIL_UNREAD),
+        _in_mail_index("ix_mails_in_unfiled", MAIL_UNFILED),
+        _in_mail_index("ix_mails_in_class", MAIL_IN, "class"),
+        _in_mail_index("ix_mails_in_account", MAIL_IN, "account_id"),
+        _in_mail_index("ix_mails_in_from", MAIL_IN, "from_email"),
+        _in_mail_index("ix_mails_in_domain", MAIL_IN, "from_domain"),
     )
     id: uuid.UUID = Field(default_factory=_pk, primary_key=True)
     dedupe_key: str = Field(unique=True, max_length=64)
@@ -240,6 +273,35 @@ class MailRow(SQLModel, table=True):
     size: int = 0
     filed_by: str = Field(default="unfiled", max_length=16)
     filed_note: str = Field(default="", sa_column=Column(Text, nullable=False))
+    # Classification by sender (MAIL-8, migration 0011). `class` customer | supplier |
+    # internal | newsletter | advertising (None: unclassified); `classified_by` agent |
+    # rule; `classified_rule` which rule ("domain kunde.de"); `account_id` without a
+    # FOREIGN KEY (added in place to a large table, like activities.mail_id).
+    mail_class: str | None = Field(
+        default=None, sa_column=Column("class", String(16), nullable=True)
+    )
+    classified_by: str | None = Field(default=None, max_length=8)
+    classified_rule: str | None = Field(default=None, max_length=400)
+    account_id: uuid.UUID | None = Field(default=None)
+    from_domain: str | None = Field(default=None, max_length=255)
+    read: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    archived: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    archived_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+
+
+class SenderRuleRow(SQLModel, table=True):
+    """A remembered classification (MAIL-8): mail from this address (`kind` "address")
+    or domain ("domain") gets `mail_class` (and `account_id`) by itself. Migration 0011."""
+
+    __tablename__ = "sender_rules"
+    __table_args__ = (UniqueConstraint("kind", "value", name="uq_sender_rules_kind_value"),)
+    id: uuid.UUID = Field(default_factory=_pk, primary_key=True)
+    kind: str = Field(max_length=8)
+    value: str = Field(max_length=320)
+    mail_class: str = Field(sa_column=Column("class", String(16), nullable=False))
+    account_id: uuid.UUID | None = Field(default=None, foreign_key="accounts.id")
+    created_by: uuid.UUID | None = Field(default=None, foreign_key="agents.id")
+    at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
 
 
 class MailRawRow(SQLModel, table=True):
