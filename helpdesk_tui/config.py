@@ -646,6 +646,15 @@ class Settings(BaseModel):
                 raise ValueError(f"group {group.name!r}: lead {group.lead!r} is not a member")
         return self
 
+    @model_validator(mode="after")
+    def _sla_types_known(self) -> "Settings":
+        known = {t.key for t in self.cases.types}
+        for sla_policy in self.sla.policies:
+            for key in sorted(_values(sla_policy.type) or ()):
+                if key not in known:
+                    raise ValueError(f"sla policy {sla_policy.name!r}: unknown case type {key!r}")
+        return self
+
     def policy(self) -> Policy:
         """The domain's view of the configurable rules."""
         transitions = default_workflow().transitions
@@ -688,6 +697,21 @@ def routing_rules(settings: Settings) -> tuple[RoutingRule, ...]:
         )
         for r in settings.mail.rules
     )
+
+
+def business_calendar(settings: Settings) -> BusinessCalendar:
+    """The configured business calendar (build it once and share it: it caches years)."""
+    return settings.calendar.calendar()
+
+
+def sla_policies(settings: Settings) -> tuple[SlaPolicy, ...]:
+    """The configured SLA policies as domain values, in their configured order."""
+    return tuple(p.policy() for p in settings.sla.policies)
+
+
+def sla_escalations(settings: Settings) -> tuple[Escalation, ...]:
+    """The configured escalation levels as domain values, in their configured order."""
+    return tuple(e.escalation() for e in settings.sla.escalations)
 
 
 def own_addresses(settings: Settings) -> frozenset[str]:
