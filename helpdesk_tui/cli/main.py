@@ -7,7 +7,18 @@ import typer
 from typer._click import Context as ClickContext  # typer's own click (see cli/errors.py)
 from typer.core import TyperGroup
 
-from helpdesk_tui.cli import activity, case, mail, notifications, outbox, setup, sync, tui, user
+from helpdesk_tui.cli import (
+    activity,
+    case,
+    contact,
+    mail,
+    notifications,
+    outbox,
+    setup,
+    sync,
+    tui,
+    user,
+)
 from helpdesk_tui.cli.errors import parser_errors, storage_failures
 from helpdesk_tui.cli.runtime import Options, Runtime
 from helpdesk_tui.storage.location import DatabaseLocation
@@ -51,6 +62,7 @@ app.add_typer(case.app, name="case")
 app.add_typer(mail.app, name="mail")
 app.add_typer(user.app, name="user")
 app.add_typer(notifications.app, name="notifications")
+app.add_typer(contact.app, name="contact")
 setup.register(app)
 app.command("tui")(tui.tui)
 app.command("sync")(sync.sync)

@@ -84,6 +84,7 @@ class CaseScreen(CaseActionScreen):
         Binding("f", "cycle_filter", "Filter", id="case.filter"),
         Binding("z", "toggle_quotes", "Quoted text", id="case.quotes", show=False),
         Binding("R", "refile", "Re-file a mail", id="case.refile", show=False),
+        Binding("C", "customer", "Customer", id="case.customer", show=False),
         Binding("j,down", "move(1)", "Down", id="case.down", show=False),
         Binding("k,up", "move(-1)", "Up", id="case.up", show=False),
         Binding("g,home", "edge(False)", "Top", id="case.top", show=False),
@@ -303,6 +304,15 @@ class CaseScreen(CaseActionScreen):
         """`z`: show or fold the quoted history of the mails."""
         timeline = self.query_one(Timeline)
         timeline.show_quotes = not timeline.show_quotes
+
+    def action_customer(self) -> None:
+        """`C`: the contact and its account (VIEW-4): details, cases, mail, time."""
+        from helpdesk_tui.screens.customer import CustomerScreen  # lazy import: on first use
+
+        if self.detail is None:
+            self.notify("The case is still loading", severity="warning")
+            return
+        self.app.push_screen(CustomerScreen(self.desk, self.detail.case.contact_email))
 
     def action_refile(self) -> None:
         """`R`: move one of this case's mails to another case (MAIL-3)."""

@@ -55,7 +55,7 @@ class QueueScreen(CaseActionScreen):
         Binding("c", "comment", "Comment", id="queue.comment"),
         Binding("slash", "query", "Search", id="queue.query"),
         Binding("number_sign", "go_to_case", "Go to case …", id="queue.go_to", show=False),
-        Binding("i", "inbox", "Unfiled mail", id="queue.inbox", show=False),
+        Binding("i", "inbox", "Conversations (mail)", id="queue.inbox", show=False),
         Binding("u", "outbox", "Outbox (unsent)", id="queue.outbox", show=False),
         Binding("o", "cycle_sort", "Sort", id="queue.sort", show=False),
         Binding("O", "reverse_sort", "Reverse order", id="queue.reverse", show=False),
@@ -386,10 +386,10 @@ class QueueScreen(CaseActionScreen):
             self._refresh_all()
 
     def action_inbox(self) -> None:
-        """The unfiled inbox (mail no rule placed)."""
-        from helpdesk_tui.screens.inbox import InboxScreen  # lazy import: rarely needed
+        """Conversations: all mail, classified by sender (MAIL-8)."""
+        from helpdesk_tui.screens.conversations import ConversationsScreen  # lazy: on use
 
-        self.app.push_screen(InboxScreen(self.desk))
+        self.app.push_screen(ConversationsScreen(self.desk))
 
     def action_outbox(self) -> None:
         """Outgoing mail not delivered yet."""

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from helpdesk_tui.domain.classification import keys_for
 from helpdesk_tui.domain.enums import Status
 from helpdesk_tui.domain.query import CaseQuery
 from helpdesk_tui.storage.chunks import chunked
@@ -51,6 +52,11 @@ class ContactCard:
     account_cases: tuple[CaseSummary, ...]
     time_spent_centi: int
     account_time_spent_centi: int
+    mail_class: str | None = None
+    """The class remembered for the address, else for its domain, else the class of its
+    newest classified mail (MAIL-8); None: unclassified."""
+    class_source: str | None = None
+    """Where `mail_class` comes from: `address a@b.de`, `domain b.de`, `mail`."""
 
 
 def open_first(
@@ -124,6 +130,7 @@ class ContactReads:
             account_cases=tuple(account_cases),
             time_spent_centi=self._time_spent("c.contact_id = ?", contact_id),
             account_time_spent_centi=account_time,
+            **self._class_of(stored),
         )
 
     def _sender_only(self, address: str) -> ContactCard | None:
@@ -149,6 +156,7 @@ class ContactReads:
             account_cases=(),
             time_spent_centi=0,
             account_time_spent_centi=0,
+            **self._class_of(stored),
         )
 
     def attachments(self, mail_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[dict[str, Any]]]:
@@ -164,6 +172,25 @@ class ContactReads:
                 key = mail_id if isinstance(mail_id, uuid.UUID) else uuid.UUID(str(mail_id))
                 found[key] = json.loads(stored or "[]")
         return found
+
+    def _class_of(self, address: str) -> dict[str, str | None]:
+        """The sender's class: its address rule, its domain rule, its newest classified
+        mail (one index lookup each, at most)."""
+        for key in keys_for(address):
+            rows = self._fetch(
+                'SELECT "class" FROM sender_rules WHERE kind = ? AND value = ?',
+                (key.kind, key.value),
+            )
+            if rows:
+                return {"mail_class": rows[0][0], "class_source": key.label}
+        rows = self._fetch(
+            "SELECT \"class\" FROM mails WHERE direction = 'in' AND from_email = ?"
+            ' AND "class" IS NOT NULL ORDER BY received_at DESC LIMIT 1',
+            (address,),
+        )
+        if rows:
+            return {"mail_class": rows[0][0], "class_source": "mail"}
+        return {"mail_class": None, "class_source": None}
 
     def _time_spent(self, where: str, key: Any) -> int:
         """Hundredths of an hour recorded on the cases matching `where` (ACT-4)."""

@@ -1,6 +1,7 @@
 """Mail in the TUI (issue 4): mail entries on the timeline (sender, why filed, quotes
-folded), re-filing with one key, and the unfiled inbox. Mail is filed by the real filing
-service; the poller against a real server is in tests/integration/test_tui_mail.py."""
+folded), re-filing with one key; the unfiled inbox became Conversations
+(test_conversations.py). Mail is filed by the real filing service; the poller against a
+real server is in tests/integration/test_tui_mail.py."""
 
 from typing import Any
 
@@ -17,20 +18,16 @@ from pilotkit import (
     screen_text,
     settle,
 )
-from sqlmodel import select
 from support import sync
 
 from helpdesk_tui.dialogs.confirm import ConfirmDialog
 from helpdesk_tui.domain.numbering import CaseNumber
 from helpdesk_tui.screens.case import CaseScreen
 from helpdesk_tui.screens.compose import ComposeScreen
-from helpdesk_tui.screens.inbox import InboxScreen
 from helpdesk_tui.screens.outbox import OutboxScreen
 from helpdesk_tui.services.context import Context
-from helpdesk_tui.services.filing import FilingSettings
 from helpdesk_tui.services.outbox_control import list_outbox
 from helpdesk_tui.storage.reads import open_reads
-from helpdesk_tui.storage.tables import CaseRow, MailRow
 from helpdesk_tui.widgets.case_list import CaseList
 from helpdesk_tui.widgets.timeline import Timeline
 
@@ -100,76 +97,6 @@ async def test_R_refiles_a_mail_to_another_case(case_data: Data) -> None:
         assert isinstance(app.screen, CaseScreen)
     assert mails_of(case_data.ctx, number) == []
     assert mails_of(case_data.ctx, PRINTER) == ["Eigentlich Drucker"]
-
-
-@sync
-async def test_the_inbox_lists_unfiled_mail_and_f_files_it(case_data: Data) -> None:
-    assert deliver(case_data, customer_mail("Wer bin ich?"), FilingSettings()) is None
-    async with running(case_data) as (app, pilot):
-        await pilot.press("i")
-        await settle(pilot)
-        assert isinstance(app.screen, InboxScreen)
-        text = screen_text(pilot)
-        assert "Unfiled mail · 1" in text
-        assert "Wer bin ich?" in text
-        assert "Why here: no routing rule matched" in text
-        await pilot.press("f")
-        await settle(pilot)
-        await pilot.press(*str(INVOICE), "enter")
-        await settle(pilot)
-        assert "Unfiled mail · empty" in screen_text(pilot)
-    assert mails_of(case_data.ctx, INVOICE) == ["Wer bin ich?"]
-
-
-@sync
-async def test_a_long_subject_keeps_its_inbox_row_on_one_line(case_data: Data) -> None:
-    for subject in ("Erste " + "lang " * 40, "Zweite Anfrage"):
-        assert deliver(case_data, customer_mail(subject), FilingSettings()) is None
-    async with running(case_data, size=(80, 24)) as (_, pilot):
-        await pilot.press("i")
-        await settle(pilot)
-        rows = [line for line in screen_text(pilot).splitlines() if "  Kunde Eins  " in line]
-        assert len(rows) == 2, rows  # one line each: the long one is cut with …
-        assert "…" in next(row for row in rows if "Erste" in row)
-
-
-@sync
-async def test_j_and_k_move_through_the_inbox_and_the_preview_follows(case_data: Data) -> None:
-    for subject in ("Erste Frage", "Zweite Frage"):
-        assert deliver(case_data, customer_mail(subject), FilingSettings()) is None
-    async with running(case_data, size=(80, 24)) as (_, pilot):
-        await pilot.press("i")
-        await settle(pilot)
-        first = next(line for line in screen_text(pilot).splitlines() if "Subject:" in line)
-        await pilot.press("j")
-        await settle(pilot)
-        second = next(line for line in screen_text(pilot).splitlines() if "Subject:" in line)
-        assert {first.split("Subject:")[1].strip(), second.split("Subject:")[1].strip()} == {
-            "Erste Frage",
-            "Zweite Frage",
-        }
-        await pilot.press("k")
-        await settle(pilot)
-        assert first in screen_text(pilot)
-
-
-@sync
-async def test_n_in_the_inbox_opens_a_case_from_the_mail(case_data: Data) -> None:
-    assert deliver(case_data, customer_mail("Neue Anfrage"), FilingSettings()) is None
-    async with running(case_data) as (_, pilot):
-        await pilot.press("i")
-        await settle(pilot)
-        await pilot.press("n")
-        await settle(pilot)
-        assert "Unfiled mail · empty" in screen_text(pilot)
-    with case_data.ctx.uow(write=False) as uow:
-        [mail] = uow.session.exec(select(MailRow)).all()
-        case = uow.session.get(CaseRow, mail.case_id)
-        assert case is not None
-        number = CaseNumber(case.number, case.sub_number)
-    assert mails_of(case_data.ctx, number) == ["Neue Anfrage"]
-    with open_reads(case_data.ctx.location) as store:
-        assert store.case_detail(number).case.delegated_user == "alice"
 
 
 @sync

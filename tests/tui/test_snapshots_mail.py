@@ -1,7 +1,7 @@
 """Snapshots of the mail screens (issues 4 and 5) at 120×36 and 80×24, one class per
-feature: a case with mail on its timeline and the re-file dialog; the unfiled inbox and
-the outbox. Frozen clock, the case data set, mails filed by the real filing service (see
-test_snapshots_case.py)."""
+feature: a case with mail on its timeline and the re-file dialog; the outbox (the
+unfiled inbox became Conversations: test_snapshots_conversations.py). Frozen clock, the
+case data set, mails filed by the real filing service (see test_snapshots_case.py)."""
 
 import pytest
 from mailmaker import customer_mail, reply_to
@@ -61,7 +61,7 @@ class TestMailScreens:
         scenes.assert_all_match()
 
     @sync
-    async def test_the_unfiled_inbox_and_the_outbox(
+    async def test_the_outbox(
         self, size: tuple[int, int], case_data: Data, snapshot: SnapshotAssertion
     ) -> None:
         with_mail(case_data)
@@ -70,8 +70,6 @@ class TestMailScreens:
             await open_case(pilot, PRINTER)
             await pilot.press("escape")
             await settle(pilot)
-            await pilot.press("i")
-            await scenes.check("inbox")
-            await pilot.press("escape", "u")
+            await pilot.press("u")
             await scenes.check("outbox")
         scenes.assert_all_match()

@@ -32,7 +32,7 @@ from helpdesk_tui.dialogs.confirm import ConfirmDialog
 from helpdesk_tui.dialogs.edit import EditDialog
 from helpdesk_tui.domain.filing import RoutingRule
 from helpdesk_tui.domain.numbering import CaseNumber
-from helpdesk_tui.screens.inbox import InboxScreen
+from helpdesk_tui.screens.conversations import ConversationsScreen
 from helpdesk_tui.screens.outbox import OutboxScreen
 from helpdesk_tui.services.desk import Desk
 from helpdesk_tui.services.filing import FilingSettings
@@ -150,8 +150,19 @@ async def test_every_screen_shows_hostile_data_as_harmless_visible_text(
         await settle(pilot)
         await pilot.press("i")
         await settle(pilot)
-        assert isinstance(app.screen, InboxScreen)
-        assert VISIBLE in assert_safe(pilot, "inbox")
+        assert isinstance(app.screen, ConversationsScreen)
+        assert VISIBLE in assert_safe(pilot, "conversations")
+        await pilot.press("k")  # the classify dialog names the sender
+        await settle(pilot)
+        assert VISIBLE in assert_safe(pilot, "classify dialog")
+        await pilot.press("escape", "enter")  # the opened mail: headers, attachment, text
+        await settle(pilot)
+        assert VISIBLE in assert_safe(pilot, "mail")
+        await pilot.press("C")  # its sender as a customer
+        await settle(pilot)
+        assert VISIBLE in assert_safe(pilot, "customer")
+        await pilot.press("escape", "escape")
+        await settle(pilot)
 
         await pilot.press("escape", "u")
         await settle(pilot)

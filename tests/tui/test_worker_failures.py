@@ -7,6 +7,8 @@ import importlib
 import inspect
 import pkgutil
 import sqlite3
+import uuid
+from datetime import datetime
 
 from pilotkit import (
     INVOICE,
@@ -29,13 +31,14 @@ import helpdesk_tui.screens
 import helpdesk_tui.widgets
 from helpdesk_tui.app import HelpdeskApp
 from helpdesk_tui.domain.enums import Resolution
+from helpdesk_tui.domain.mail_query import MailFilter
 from helpdesk_tui.screens.case import CaseScreen
 from helpdesk_tui.screens.compose import ComposeScreen
-from helpdesk_tui.screens.inbox import InboxScreen
+from helpdesk_tui.screens.conversations import ConversationsScreen
 from helpdesk_tui.screens.queue import QueueScreen
 from helpdesk_tui.services import cases
 from helpdesk_tui.services.desk import Desk
-from helpdesk_tui.storage.readmodels import MailEntry
+from helpdesk_tui.storage.readmodels import MailListItem
 from helpdesk_tui.widgets.failure import failure_line, report_failure
 
 REFUSAL = "disk quota exceeded"
@@ -102,21 +105,26 @@ async def test_a_failed_action_on_the_case_screen_is_reported(case_data: Data) -
 
 
 class FailingDisk(Desk):
-    """The real Desk, except that the disk under the unfiled inbox fails."""
+    """The real Desk, except that the disk under the conversations list fails."""
 
-    def unfiled(self, limit: int = 200) -> list[MailEntry]:
+    def mail_page(
+        self,
+        filter: MailFilter,  # noqa: A002 (the Desk's name)
+        after: tuple[datetime, uuid.UUID] | None = None,
+        limit: int = 100,
+    ) -> list[MailListItem]:
         raise OSError(5, "Input/output error")
 
 
 @sync
 async def test_an_os_error_in_a_screen_worker_shows_one_line_on_screen(case_data: Data) -> None:
-    """The inbox screen's own worker fails (not the app's): its handler reports it."""
+    """The conversations screen's own worker fails (not the app's): its handler reports it."""
     desk = FailingDisk(case_data.ctx, "alice")
     async with running(case_data, desk=desk, notifications=True) as (app, pilot):
         assert isinstance(app.screen, QueueScreen)
         await pilot.press("i")
         await settle(pilot)
-        assert isinstance(app.screen, InboxScreen)  # the screen stays, the error shows
+        assert isinstance(app.screen, ConversationsScreen)  # the screen stays, the error shows
         line = "error: OSError: [Errno 5] Input/output error"
         assert notifications(pilot) == [line]
         assert line in screen_text(pilot)  # the toast
