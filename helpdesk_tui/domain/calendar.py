@@ -256,8 +256,10 @@ class BusinessCalendar:
             raise ValidationError("a business calendar needs working time on some day")
         self.zone = zone
         self.hours = hours
+        self._day_minutes = hours.day_minutes
         self._closed: ClosedDates = closed if callable(closed) else closed_dates(closed)
         self._years: dict[int, _Year] = {}
+        self._starts: dict[int, int] = {}
 
     def __repr__(self) -> str:
         return f"BusinessCalendar({self.zone.key!r}, {str(self.hours)!r})"
@@ -265,11 +267,11 @@ class BusinessCalendar:
     @property
     def day_minutes(self) -> int:
         """Minutes of a usual working day (what `d` means in durations)."""
-        return self.hours.day_minutes
+        return self._day_minutes
 
     def minutes(self, duration: BusinessDuration) -> int:
         """A configured duration in business minutes (`d` = `day_minutes`)."""
-        return duration.days * self.day_minutes + duration.minutes
+        return duration.days * self._day_minutes + duration.minutes
 
     def is_closed(self, day: date) -> bool:
         """True when `day` (a local date) is a holiday or an extra closed date."""
@@ -330,9 +332,22 @@ class BusinessCalendar:
         return timedelta(microseconds=amount)
 
     def _local_year(self, instant: datetime) -> int:
-        if instant.tzinfo is None:
-            raise ValueError("business time needs an aware datetime (an instant), got a naive one")
-        return instant.astimezone(self.zone).year
+        """The year of `instant`'s local date: its own year (offsets are under a day, so
+        at most one off), checked against the cached instants the local years begin."""
+        at = _to_us(instant)
+        year = instant.year
+        if at < self._year_start(year):
+            return year - 1
+        if at >= self._year_start(year + 1):
+            return year + 1
+        return year
+
+    def _year_start(self, number: int) -> int:
+        start = self._starts.get(number)
+        if start is None:
+            start = _to_us(datetime(number, 1, 1, tzinfo=self.zone))
+            self._starts[number] = start
+        return start
 
     def _year(self, number: int) -> "_Year":
         year = self._years.get(number)

@@ -333,3 +333,28 @@ def test_spans_as_text() -> None:
     assert format_span(540 + 180, 540) == "1d3h"
     assert format_span(0, 540) == "0m"
     assert format_span(180, 0) == "3h"
+
+
+new_years = st.sampled_from([2025, 2026, 2027]).flatmap(
+    lambda year: st.integers(min_value=-36 * 60, max_value=36 * 60).map(
+        lambda minutes: datetime(year, 1, 1, tzinfo=UTC) + timedelta(minutes=minutes)
+    )
+)
+zones = st.sampled_from(
+    [UTC, BERLIN, ZoneInfo("Pacific/Kiritimati"), ZoneInfo("Pacific/Pago_Pago")]
+)
+
+
+@given(calendars, st.one_of(new_years, instants), new_years, zones, minutes)
+def test_the_zone_an_instant_is_written_in_does_not_matter(
+    calendar: BusinessCalendar, a: datetime, b: datetime, zone: ZoneInfo, n: int
+) -> None:
+    # Around New Year the instant's own year, the UTC year and the calendar's local year
+    # differ; +14h and -11h zones are the extremes.
+    assert calendar.business_time_between(a.astimezone(zone), b.astimezone(zone)) == (
+        calendar.business_time_between(a, b)
+    )
+    assert calendar.add_business_minutes(a.astimezone(zone), n) == (
+        calendar.add_business_minutes(a, n)
+    )
+    assert calendar.business_minutes_between(a, b) == oracle_minutes(calendar, a, b) // 1
