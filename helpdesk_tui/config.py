@@ -356,10 +356,19 @@ class MailConfig(_Section):
     """A mail larger than this is stored as a stub (its headers and a defect); the whole
     mail stays on the server. `25MB`, `800KB`, `1GB` (binary units) or bytes."""
 
+    max_attachment_size: str = "25MB"
+    """ACT-6: a larger attachment is kept as a stub with a note, its bytes not stored."""
+
     @model_validator(mode="after")
     def _check_max_size(self) -> "MailConfig":
         parse_size(self.max_size)
+        parse_size(self.max_attachment_size)
         return self
+
+    @property
+    def max_attachment_size_bytes(self) -> int:
+        """`max_attachment_size` in bytes."""
+        return parse_size(self.max_attachment_size)
 
     @property
     def max_size_bytes(self) -> int:

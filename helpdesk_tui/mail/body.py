@@ -9,6 +9,7 @@ message is one `.eml` attachment (named by its subject; the files inside it are 
 it), a delivery report's status part is a `.txt` attachment, returned headers as well.
 """
 
+import binascii
 import re
 from collections.abc import Callable
 from email.message import Message
@@ -48,9 +49,18 @@ def describe_defect(defect: object) -> str:
 class BodyWalker:
     """Collects text chunks and attachments from a parsed message."""
 
-    def __init__(self, defects: list[str], hint: Callable[[], str | None] = lambda: None) -> None:
+    def __init__(
+        self,
+        defects: list[str],
+        hint: Callable[[], str | None] = lambda: None,
+        *,
+        keep_parts: bool = False,
+    ) -> None:
         self.chunks: list[str] = []
         self.attachments: list[Attachment] = []
+        #: with `keep_parts`, what holds each attachment's bytes (see `payload_bytes`)
+        self.parts: list[Message | bytes | None] = []
+        self._keep = keep_parts
         #: text shown only when the mail has no other (a bare delivery report)
         self.fallback_chunks: list[str] = []
         self.defects = defects
@@ -102,6 +112,11 @@ class BodyWalker:
             not disposition and maintype == "image" and part.get("content-id") is not None
         )
         self.attachments.append(Attachment(filename, ctype, _size(part), inline))
+        self._kept(part)
+
+    def _kept(self, holder: Message | bytes) -> None:
+        if self._keep:
+            self.parts.append(holder)
 
     def _alternative(self, payload: list[Message], want_text: bool, depth: int) -> None:
         subs = payload
@@ -129,6 +144,7 @@ class BodyWalker:
         except Exception:  # re-serialising a broken message may fail; size is a hint
             size = 0
         self.attachments.append(Attachment(filename, "message/rfc822", size, False))
+        self._kept(inner)
         listed = len(self.attachments)
         if want_text:
             lines = [FORWARD_LINE]
@@ -139,6 +155,7 @@ class BodyWalker:
             self.chunks.append("\n".join(lines) + "\n")
         self.walk(inner, want_text, depth + 1)
         del self.attachments[listed:]  # they are inside the .eml
+        del self.parts[listed if self._keep else 0 :]
 
     def _status(self, part: Message, blocks: list[Message], want_text: bool) -> None:
         """A delivery report's machine-readable part: an attachment, and the body text
@@ -148,6 +165,7 @@ class BodyWalker:
         filename = filename or _named(part, "", ".txt", "delivery-status.txt", self.defects)
         size = len(text.encode("utf-8", "surrogateescape"))
         self.attachments.append(Attachment(filename, "message/delivery-status", size, False))
+        self._kept(text.encode("utf-8", "surrogateescape"))
         if want_text:
             self.fallback_chunks.append(text)
 
@@ -238,6 +256,24 @@ def _returned_subject(payload: object, defects: list[str]) -> str:
         return ""
     found = _SUBJECT_LINE.search(payload)
     return headers.text(found.group(1), defects) if found else ""
+
+
+def payload_bytes(holder: Message | bytes | None) -> bytes | None:
+    """The decoded bytes of an attachment `BodyWalker(keep_parts=True)` kept; base64 is
+    decoded straight from the part's text (one copy: the result). None if unreadable."""
+    if holder is None or isinstance(holder, bytes):
+        return holder
+    try:
+        payload = holder._payload  # type: ignore[attr-defined]  # see `_visit`
+        if isinstance(payload, list):  # a forwarded message: the .eml as it came
+            return holder.as_bytes()
+        cte = (_raw(holder, "content-transfer-encoding") or "").strip().lower()
+        if cte == "base64" and isinstance(payload, str) and payload.isascii():
+            return binascii.a2b_base64(payload)
+        data = holder.get_payload(decode=True)
+        return data if isinstance(data, bytes) else None
+    except Exception:  # a hostile part: listed, not stored
+        return None
 
 
 def _size(part: Message) -> int:

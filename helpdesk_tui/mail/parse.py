@@ -8,20 +8,20 @@ thousands of mails per second in a process pool.
 import email
 import hashlib
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from email import policy
 from email.message import Message
 from email.parser import BytesHeaderParser
 
 from helpdesk_tui.domain.dates import iso_z
 from helpdesk_tui.mail import charset, headers, mime
-from helpdesk_tui.mail.body import BodyWalker
+from helpdesk_tui.mail.body import BodyWalker, payload_bytes
 from helpdesk_tui.mail.guard import noise_kind
 from helpdesk_tui.mail.model import Attachment, ParsedMail
 from helpdesk_tui.mail.quotes import find_quote_start
 from helpdesk_tui.mail.tag import find_case_tag
 
-__all__ = ["Attachment", "ParsedMail", "parse", "to_json"]
+__all__ = ["Attachment", "ParsedMail", "attachment_data", "parse", "to_json"]
 
 MAX_BODY_CHARS = 1_000_000
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -47,10 +47,22 @@ def parse(raw: bytes, *, tag_prefix: str = "#", own_domains: Collection[str] = (
         return _salvage(data, content_hash, error)
 
 
-def _parse(
-    data: bytes, content_hash: str, tag_prefix: str, own_domains: Collection[str]
-) -> ParsedMail:
-    defects: list[str] = []
+def attachment_data(raw: bytes) -> Iterator[bytes | None]:
+    """The decoded bytes of each attachment `parse(raw).attachments` lists, in that
+    order, one at a time (ACT-6); None where a part cannot be decoded."""
+    walker = BodyWalker([], keep_parts=True)
+    try:
+        walker.walk(_message(raw, []))
+    except Exception:  # parse() salvaged this mail: it lists no attachments
+        return
+    for index in range(len(walker.parts)):
+        part, walker.parts[index] = walker.parts[index], None  # one at a time in memory
+        yield payload_bytes(part)
+
+
+def _message(data: bytes, defects: list[str]) -> Message:
+    """The MIME tree of `data`, its oddities fixed (shared by `parse` and
+    `attachment_data`, so both see the same parts)."""
     body = data
     if data.startswith(b"From "):
         newline = data.find(b"\n")
@@ -70,6 +82,14 @@ def _parse(
     except RecursionError:  # the stdlib parser recurses per MIME level
         msg = BytesHeaderParser(policy=policy.compat32).parsebytes(body)
         defects.append("MIME nesting too deep, body shown raw")
+    return msg
+
+
+def _parse(
+    data: bytes, content_hash: str, tag_prefix: str, own_domains: Collection[str]
+) -> ParsedMail:
+    defects: list[str] = []
+    msg = _message(data, defects)
     top: dict[str, str] = {}
     for name, value in msg.raw_items():
         top.setdefault(name.lower(), str(value))

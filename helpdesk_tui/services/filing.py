@@ -53,6 +53,8 @@ class FilingSettings:
     own_addresses: frozenset[str] = frozenset()
     mail_out: MailOut | None = None
     """Outgoing mail; None = no acknowledgements of new cases (MAIL-5)."""
+    max_attachment_size: int = 25 * 2**20
+    """ACT-6: a larger attachment is kept as a stub with a note (`mail.max_attachment_size`)."""
 
 
 @dataclass(frozen=True)
@@ -198,7 +200,9 @@ def _file_alone(
     except ConflictError:  # an agent saved a case meanwhile: the batch again
         raise
     except Exception as error:  # whatever it is, it is this mail's
-        return _store_failed(ctx, uow, mailbox, incoming, key, error)
+        return _store_failed(
+            ctx, uow, mailbox, incoming, key, error, settings.max_attachment_size
+        )
 
 
 def _key(incoming: Incoming) -> str:
@@ -209,7 +213,13 @@ def _key(incoming: Incoming) -> str:
 
 
 def _store_failed(
-    ctx: Context, uow: UnitOfWork, mailbox: str, incoming: Incoming, key: str, error: Exception
+    ctx: Context,
+    uow: UnitOfWork,
+    mailbox: str,
+    incoming: Incoming,
+    key: str,
+    error: Exception,
+    limit: int,
 ) -> Filed:
     """Store a mail that could not be filed in the unfiled inbox, its failure as a defect:
     as parsed if the database takes that, else its raw bytes with only the defect."""
@@ -219,7 +229,7 @@ def _store_failed(
     note = f"filing failed: {failure}"
     try:
         with uow.savepoint():
-            parsed = _new_mail(ctx, mailbox, incoming, key)
+            parsed = _new_mail(ctx, mailbox, incoming, key, uow, limit)
             record = replace(parsed, defects=[*parsed.defects, note])
             mail_id = uow.mails.add(record, case_id=None, filed_by=FiledBy.UNFILED.value, note=note)
     except ConflictError:
@@ -304,7 +314,9 @@ class _BatchWriter:
             own_addresses=self._settings.own_addresses,
             agent_addresses=self._agents,
         )
-        record = _new_mail(self._ctx, self._mailbox, incoming, key)
+        record = _new_mail(
+            self._ctx, self._mailbox, incoming, key, self._uow, self._settings.max_attachment_size
+        )
         if filing.case is not None:
             filed = self._onto_case(incoming, record, filing, filing.case)
         elif filing.creates_case:
@@ -512,10 +524,15 @@ def _facts(mailbox: str, mail: ParsedMail) -> MailFacts:
     )
 
 
-def _new_mail(ctx: Context, mailbox: str, incoming: Incoming, key: str) -> NewMail:
+def _new_mail(
+    ctx: Context, mailbox: str, incoming: Incoming, key: str, uow: UnitOfWork, limit: int
+) -> NewMail:
+    from helpdesk_tui.services.attachments import incoming_parts, store_parts
     from helpdesk_tui.storage.mails import NewMail  # lazy: storage loads SQLAlchemy
 
     mail = incoming.parsed
+    # ACT-6: each attachment's bytes stored once (by SHA-256), or a stub over the limit
+    attachments, rows = store_parts(uow, incoming_parts(incoming.raw, mail.attachments), limit)
     return NewMail(
         dedupe_key=key,
         raw=incoming.raw,
@@ -530,15 +547,8 @@ def _new_mail(ctx: Context, mailbox: str, incoming: Incoming, key: str) -> NewMa
         references=[*([mail.in_reply_to] if mail.in_reply_to else []), *mail.references],
         body_text=mail.body_text,
         quote_start=mail.quote_start,
-        attachments=[
-            {
-                "filename": a.filename,
-                "content_type": a.content_type,
-                "size": a.size,
-                "inline": a.inline,
-            }
-            for a in mail.attachments
-        ],
+        attachments=attachments,
         defects=list(mail.defects),
         noise=mail.noise,
+        stored_attachments=rows,
     )

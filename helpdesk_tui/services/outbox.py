@@ -47,6 +47,7 @@ from helpdesk_tui.mail.outgoing import (
     thread_references,
 )
 from helpdesk_tui.mail.tag import format_tag, tag_subject
+from helpdesk_tui.services.attachments import DEFAULT_LIMIT, Part, store_parts
 from helpdesk_tui.services.cases import acting_on
 from helpdesk_tui.services.context import Context, retrying
 
@@ -210,6 +211,9 @@ def _queue(
     )
     raw = build(outgoing)
     text = compose_text(mail.body, quoted)
+    # ACT-6: what an agent attaches is stored like what a customer sends
+    parts = (Part(a.filename, a.content_type, len(a.data), a.data) for a in attachments)
+    listed, attachment_rows = store_parts(uow, parts, DEFAULT_LIMIT)
     mail_id = uuid.uuid4()
     stored = NewMail(
         dedupe_key=hashlib.sha256(f"out\0{message_id}".encode()).hexdigest(),
@@ -225,13 +229,11 @@ def _queue(
         references=list(references),
         body_text=text,
         quote_start=len(mail.body.rstrip()) + 2 if quoted and quoted.text.strip() else None,
-        attachments=[
-            {"filename": a.filename, "content_type": a.content_type, "size": len(a.data)}
-            for a in attachments
-        ],
+        attachments=listed,
         defects=[],
         noise=None,
         direction="out",
+        stored_attachments=attachment_rows,
     )
     entry_id = uuid.uuid4()
     send_after = now + mail.delay

@@ -21,6 +21,7 @@ from sqlmodel import Session, col, select
 from helpdesk_tui.domain.classification import domain_of
 from helpdesk_tui.domain.filing import CaseFacts
 from helpdesk_tui.domain.numbering import CaseNumber
+from helpdesk_tui.storage.attachments import AttachmentRepository, NewAttachment, delete_for_mails
 from helpdesk_tui.storage.chunks import chunked
 from helpdesk_tui.storage.rows import insert_rows
 from helpdesk_tui.storage.tables import (
@@ -69,6 +70,8 @@ class NewMail:
     defects: Sequence[str]
     noise: str | None
     direction: str = "in"
+    stored_attachments: Sequence[NewAttachment] = ()
+    """ACT-6: the attachment rows written after the mail (their blobs are stored)."""
 
 
 @dataclass(frozen=True)
@@ -170,6 +173,10 @@ class MailRepository:
             table(MailRawRow),
             [{"mail_id": item.id, "raw": item.mail.raw} for item in items],
         )
+        attachments = AttachmentRepository(self._session)
+        for item in items:
+            if item.mail.stored_attachments:
+                attachments.add(item.id, item.mail.stored_attachments)
 
     def file(
         self,
@@ -312,6 +319,7 @@ def delete_for_cases(session: Session, case_ids: Sequence[uuid.UUID]) -> None:
     session.execute(delete(OutboxRow).where(col(OutboxRow.mail_id).in_(of_cases)))
     session.execute(delete(MailSeenRow).where(col(MailSeenRow.mail_id).in_(of_cases)))
     session.execute(delete(MailRawRow).where(col(MailRawRow.mail_id).in_(of_cases)))
+    delete_for_mails(session, of_cases)  # ACT-6: and blobs no other mail names
     session.execute(
         update(ActivityRow).where(col(ActivityRow.mail_id).in_(of_cases)).values(mail_id=None)
     )

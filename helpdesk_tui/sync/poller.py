@@ -149,6 +149,7 @@ class MailPoller:
             reopen_closed=self._settings.mail.reopen_closed,
             own_addresses=own_addresses(self._settings),
             mail_out=mail_out(self._settings),  # acknowledgements of new cases (MAIL-5)
+            max_attachment_size=self._settings.mail.max_attachment_size_bytes,  # ACT-6
         )
 
     @cached_property
