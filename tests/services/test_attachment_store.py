@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from filing_support import SETTINGS, deliver
 from sqlmodel import func, select
+from support import Clock
 
 from helpdesk_tui.domain.errors import ValidationError
 from helpdesk_tui.domain.numbering import CaseNumber
@@ -103,7 +104,8 @@ def test_an_attachment_over_the_limit_is_a_stub_with_a_note(ctx: Context) -> Non
     )
     assert number is not None
     (stub,) = att.list_for_case(ctx, number)
-    assert stub.sha256 is None and stub.size == len(big)
+    assert stub.sha256 is None
+    assert stub.size == len(big)
     assert (
         stub.note
         == f"not stored: {att.size_text(len(big))}, over the {att.size_text(len(PDF) - 1)} limit"
@@ -125,7 +127,8 @@ def test_the_stub_note_reads_like_the_issue() -> None:
 def test_a_hostile_name_is_stored_safe(ctx: Context) -> None:
     number = new_case_of(ctx, mail_with(("../../.bashrc\u202egpj.exe", "application/pdf", PDF)))
     (stored,) = att.list_for_case(ctx, number)
-    assert "/" not in stored.filename and "\u202e" not in stored.filename
+    assert "/" not in stored.filename
+    assert "\u202e" not in stored.filename
     assert not stored.filename.startswith(".")
 
 
@@ -144,7 +147,8 @@ def test_deleting_a_case_removes_its_blobs_but_keeps_shared_ones(ctx: Context) -
     assert attachment_rows(ctx) == 1
     assert att.content(ctx, att.list_for_case(ctx, kept)[0]) == PDF
     svc.delete_case(ctx, "lena", kept)
-    assert blobs(ctx) == {} and attachment_rows(ctx) == 0
+    assert blobs(ctx) == {}
+    assert attachment_rows(ctx) == 0
 
 
 OUT = ob.MailOut(
@@ -153,8 +157,9 @@ OUT = ob.MailOut(
 )
 
 
-def test_a_compose_attachment_is_stored_like_an_incoming_one(ctx: Context) -> None:
+def test_a_compose_attachment_is_stored_like_an_incoming_one(ctx: Context, clock: Clock) -> None:
     number = new_case_of(ctx, mail_with(("rechnung.pdf", "application/pdf", PDF)))
+    clock.advance(minutes=5)
     ob.queue_reply(
         ctx, OUT, "alice", number, "Hier die Korrektur.",
         attachments=[OutgoingAttachment("korrektur.pdf", PDF, "application/pdf")],
