@@ -10,9 +10,11 @@ from support import sync
 from helpdesk_tui.dialogs.classify import ClassifyDialog
 from helpdesk_tui.domain.mail_query import MailFilter
 from helpdesk_tui.domain.numbering import CaseNumber
-from helpdesk_tui.screens.conversations import ConversationsScreen
+from helpdesk_tui.mail.parse import parse
+from helpdesk_tui.messages import DataChanged
+from helpdesk_tui.screens.conversations import FIRST_PAGE, PAGE, ConversationsScreen
 from helpdesk_tui.screens.mail_view import MailScreen
-from helpdesk_tui.services.filing import FilingSettings
+from helpdesk_tui.services.filing import FilingSettings, FolderBatch, Incoming, ingest
 from helpdesk_tui.storage.readmodels import MailListItem
 from helpdesk_tui.storage.reads import open_reads
 from helpdesk_tui.storage.tables import CaseRow, MailRow
@@ -319,3 +321,39 @@ async def test_the_header_shows_the_weekly_review_with_goals_marked(case_data: D
         assert "unclassified 12 ✗ missed (< 10)" in review
         assert "old open 0 ✓ (< 20)" in review
         assert "classified 0 % ✗ missed (> 95 %)" in review
+
+
+@sync
+async def test_new_mail_filed_elsewhere_appears_on_top_and_the_cursor_stays(
+    case_data: Data,
+) -> None:
+    arrive(case_data, "Erste", OTTO)
+    arrive(case_data, "Zweite", KARL)
+    async with running(case_data) as (app, pilot):
+        screen = await conversations(pilot)
+        await pilot.press("down")  # on "Erste"
+        arrive(case_data, "Dritte", OTTO)  # the poller files a mail meanwhile
+        screen.post_message(DataChanged())
+        await settle(pilot)
+        assert [m.subject for m in screen.items] == ["Dritte", "Zweite", "Erste"]
+        assert cursor_subject(app) == "Erste"
+
+
+@sync
+async def test_the_list_reads_a_page_at_a_time_as_the_cursor_nears_the_end(
+    case_data: Data,
+) -> None:
+    raws = [customer_mail(f"Frage {n:03}", sender=OTTO) for n in range(150)]
+    batch = FolderBatch(
+        "support", "INBOX", 1, [Incoming(9000 + n, r, parse(r)) for n, r in enumerate(raws)]
+    )
+    off_loop(ingest, case_data.ctx, UNFILED, batch)
+    async with running(case_data) as (_, pilot):
+        screen = await conversations(pilot)
+        assert len(screen.items) == FIRST_PAGE  # a first page, not the whole table
+        assert f"Conversations · {FIRST_PAGE}+ mails" in screen_text(pilot)
+        await pilot.press("end")  # near the end: the next page (all arrived at one time)
+        await settle(pilot)
+        assert len(screen.items) == 150 < FIRST_PAGE + PAGE
+        assert "Conversations · 150 mails" in screen_text(pilot)
+        assert len({m.id for m in screen.items}) == 150
