@@ -260,6 +260,7 @@ class BusinessCalendar:
         self._closed: ClosedDates = closed if callable(closed) else closed_dates(closed)
         self._years: dict[int, _Year] = {}
         self._starts: dict[int, int] = {}
+        self._closed_years: dict[int, frozenset[date]] = {}
 
     def __repr__(self) -> str:
         return f"BusinessCalendar({self.zone.key!r}, {str(self.hours)!r})"
@@ -275,7 +276,14 @@ class BusinessCalendar:
 
     def is_closed(self, day: date) -> bool:
         """True when `day` (a local date) is a holiday or an extra closed date."""
-        return day in set(self._closed(day.year))
+        return day in self._closed_in(day.year)
+
+    def _closed_in(self, year: int) -> frozenset[date]:
+        closed = self._closed_years.get(year)
+        if closed is None:
+            closed = frozenset(self._closed(year))
+            self._closed_years[year] = closed
+        return closed
 
     def is_working(self, instant: datetime) -> bool:
         """True when `instant` lies in working time (a range's start counts, its end not)."""
@@ -357,7 +365,7 @@ class BusinessCalendar:
         return year
 
     def _intervals(self, number: int) -> list[tuple[int, int]]:
-        closed = set(self._closed(number))
+        closed = self._closed_in(number)
         intervals: list[tuple[int, int]] = []
         day = date(number, 1, 1)
         one = timedelta(days=1)
