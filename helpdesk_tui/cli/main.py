@@ -9,6 +9,7 @@ from typer.core import TyperGroup
 
 from helpdesk_tui.cli import (
     activity,
+    attachment,
     case,
     contact,
     mail,
@@ -63,6 +64,7 @@ app.add_typer(mail.app, name="mail")
 app.add_typer(user.app, name="user")
 app.add_typer(notifications.app, name="notifications")
 app.add_typer(contact.app, name="contact")
+app.add_typer(attachment.app, name="attachment")
 setup.register(app)
 app.command("tui")(tui.tui)
 app.command("sync")(sync.sync)
