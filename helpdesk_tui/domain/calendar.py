@@ -288,7 +288,7 @@ class BusinessCalendar:
     def is_working(self, instant: datetime) -> bool:
         """True when `instant` lies in working time (a range's start counts, its end not)."""
         at = _to_us(instant)
-        year = self._year(self._local_year(instant))
+        year = self._year(self._local_year(instant, at))
         index = bisect_right(year.starts, at) - 1
         return index >= 0 and at < year.ends[index]
 
@@ -304,7 +304,7 @@ class BusinessCalendar:
         at = _to_us(start)
         if amount == 0:
             return _from_us(at)
-        number = self._local_year(start)
+        number = self._local_year(start, at)
         year = self._year(number)
         target = year.position(at) + amount
         for _ in range(_MAX_YEARS):
@@ -329,7 +329,7 @@ class BusinessCalendar:
         ua, ub = _to_us(a), _to_us(b)
         if ub <= ua:
             return timedelta(0)
-        first, last = self._local_year(a), self._local_year(b)
+        first, last = self._local_year(a, ua), self._local_year(b, ub)
         if first == last:
             year = self._year(first)
             return timedelta(microseconds=year.position(ub) - year.position(ua))
@@ -339,10 +339,9 @@ class BusinessCalendar:
         amount += self._year(last).position(ub)
         return timedelta(microseconds=amount)
 
-    def _local_year(self, instant: datetime) -> int:
+    def _local_year(self, instant: datetime, at: int) -> int:
         """The year of `instant`'s local date: its own year (offsets are under a day, so
         at most one off), checked against the cached instants the local years begin."""
-        at = _to_us(instant)
         year = instant.year
         if at < self._year_start(year):
             return year - 1

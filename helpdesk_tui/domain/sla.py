@@ -164,14 +164,15 @@ class SlaClock:
     def label(self, now: datetime) -> str:
         """`2h10m left`, `breached 3h` (business time over), `paused`, `met`."""
         day = self.calendar.day_minutes
+        used = self.used_at(now)
         if self.breach(now) is not None:
-            over = int((self.used_at(now) - self.target) / _MINUTE)
+            over = int((used - self.target) / _MINUTE)
             return f"breached {format_span(over, day)}" if over > 0 else "breached"
         if self.stopped:
             return "met"
         if self.paused:
             return "paused"
-        left = int(self.left(now) / _MINUTE)
+        left = int((self.target - used) / _MINUTE)
         return f"{format_span(max(left, 0), day)} left"
 
 
