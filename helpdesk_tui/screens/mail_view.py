@@ -66,8 +66,9 @@ def mail_text(item: MailListItem, mail: MailEntry | None) -> Text:
         text.append_text(literal_line(kind))
         if size is not None:
             text.append(f", {size} bytes")
-        if attached.get("sha256") is None and "sha256" in attached:
-            text.append(" (not stored: too large)", style="italic")
+        if attached.get("note"):  # a stub: why its bytes were not kept
+            text.append("  ")
+            text.append_text(literal_line(str(attached["note"]), 60, style="italic"))
     text.append("\n\n")
     text.append_text(literal(mail.body_text))
     return text
