@@ -18,7 +18,7 @@ business time is used up); a clock stopped at or before its due instant is met.
 
 import re
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Literal
 
@@ -115,6 +115,34 @@ class SlaClock:
     breached_at: datetime | None
     calendar: BusinessCalendar = field(compare=False, repr=False)
 
+    @classmethod
+    def started(
+        cls, name: ClockName, target: timedelta, calendar: BusinessCalendar, at: datetime
+    ) -> "SlaClock":
+        """A clock that starts running at `at` (the case's creation)."""
+        due = calendar.add_business_time(at, target)
+        return cls(name, target, "running", at, timedelta(0), due, None, calendar)
+
+    def entered(self, state: ClockState, at: datetime) -> "SlaClock":
+        """This clock after it enters `state` at `at` (an instant before `since` counts
+        as `since`): a run that ends past its due instant is breached there; a new run
+        gets its due instant; a pause has none. What a stored clock is advanced by on
+        every change, without the history."""
+        if state == self.state:
+            return self
+        at = max(at, self.since)
+        used, due, breached_at = self.used, self.due, self.breached_at
+        if self.running:
+            if breached_at is None and due is not None and due < at:
+                breached_at = due
+            used += self.calendar.business_time_between(self.since, at)
+        if state == "running":
+            left = max(self.target - used, timedelta(0))
+            due = breached_at or self.calendar.add_business_time(at, left)
+        elif state == "paused":
+            due = None
+        return replace(self, state=state, since=at, used=used, due=due, breached_at=breached_at)
+
     @property
     def running(self) -> bool:
         """Counting business time now."""
@@ -183,6 +211,27 @@ class SlaState:
     policy: str
     first_response: SlaClock | None
     resolution: SlaClock | None
+    first_response_at: datetime | None = None
+    """When the first response was given (it stopped the first-response clock for good)."""
+
+    def status_changed(self, status: Status, at: datetime) -> "SlaState":
+        """The clocks after the case entered `status` at `at`."""
+        first = self.first_response
+        if first is not None and self.first_response_at is None:
+            first = first.entered(clock_state("first_response", status), at)
+        resolution = self.resolution
+        if resolution is not None:
+            resolution = resolution.entered(clock_state("resolution", status), at)
+        return replace(self, first_response=first, resolution=resolution)
+
+    def responded(self, at: datetime) -> "SlaState":
+        """The clocks after the first response at `at`; later responses change nothing."""
+        if self.first_response_at is not None:
+            return self
+        first = self.first_response
+        if first is not None and not first.stopped:
+            first = first.entered("stopped", at)
+        return replace(self, first_response=first, first_response_at=at)
 
     @property
     def clocks(self) -> tuple[SlaClock, ...]:
@@ -236,6 +285,30 @@ _RUNNING = {
 _PAUSED = {"first_response": frozenset[Status](), "resolution": frozenset({Status.WAITING})}
 
 
+def clock_state(name: ClockName, status: Status) -> ClockState:
+    """What a case in `status` does to clock `name`: first response runs in every status
+    but Closed; resolution runs in Open and In progress, is paused in Waiting."""
+    if status in _RUNNING[name]:
+        return "running"
+    return "paused" if status in _PAUSED[name] else "stopped"
+
+
+def start_sla(policy: SlaPolicy, calendar: BusinessCalendar, created_at: datetime) -> SlaState:
+    """The clocks of a case just created (Open) under `policy`."""
+
+    def clock(name: ClockName, target: BusinessDuration | None) -> SlaClock | None:
+        if target is None:
+            return None
+        span = timedelta(minutes=calendar.minutes(target))
+        return SlaClock.started(name, span, calendar, created_at)
+
+    return SlaState(
+        policy.name,
+        clock("first_response", policy.first_response),
+        clock("resolution", policy.resolution),
+    )
+
+
 def sla_state(
     policy: SlaPolicy,
     calendar: BusinessCalendar,
@@ -243,88 +316,21 @@ def sla_state(
     first_response_at: datetime | None,
     history: Sequence[StatusChange | tuple[datetime, Status]],
 ) -> SlaState:
-    """The clocks of a case under `policy`. `history` is the case's status changes in the
-    order they happened (the case starts Open at `created_at`; changes before it count
-    from it); `first_response_at` the first response to the customer, if any."""
-    changes = [
-        (max(c.at, created_at), c.status)
-        if isinstance(c, StatusChange)
-        else (max(c[0], created_at), c[1])
-        for c in history
-    ]
-    clocks: dict[ClockName, SlaClock | None] = {}
-    targets: tuple[tuple[ClockName, BusinessDuration | None], ...] = (
-        ("first_response", policy.first_response),
-        ("resolution", policy.resolution),
-    )
-    for name, target in targets:
-        if target is None:
-            clocks[name] = None
-            continue
-        stop = first_response_at if name == "first_response" else None
-        clocks[name] = _clock(name, calendar, calendar.minutes(target), created_at, changes, stop)
-    return SlaState(policy.name, clocks["first_response"], clocks["resolution"])
-
-
-def _clock(
-    name: ClockName,
-    calendar: BusinessCalendar,
-    target_minutes: int,
-    created_at: datetime,
-    changes: list[tuple[datetime, Status]],
-    stop_at: datetime | None,
-) -> SlaClock:
-    running, paused = _RUNNING[name], _PAUSED[name]
-
-    def state_of(status: Status) -> ClockState:
-        return "running" if status in running else "paused" if status in paused else "stopped"
-
-    target = timedelta(minutes=target_minutes)
-    used = timedelta(0)
-    due: datetime | None = None
-    breached_at: datetime | None = None
-    state: ClockState = "running"
-    since = created_at
-    run_start: datetime | None = created_at
-
-    def close_run(start: datetime, end: datetime) -> None:
-        nonlocal used, due, breached_at
-        crossing = _crossing(calendar, start, target - used) if breached_at is None else None
-        due = crossing or breached_at
-        if crossing is not None and crossing < end:
-            breached_at = crossing
-        used += calendar.business_time_between(start, end)
-
-    for at, status in changes:
-        if stop_at is not None and at >= stop_at:
-            break
-        new = state_of(status)
-        if new == state:
-            continue
-        if run_start is not None:
-            close_run(run_start, at)
-            run_start = None
-        if new == "running":
-            run_start = at
-        state, since = new, at
-    if stop_at is not None and state != "stopped":
-        if run_start is not None:
-            close_run(run_start, stop_at)
-            run_start = None
-        state, since = "stopped", stop_at
-    if run_start is not None:
-        crossing = _crossing(calendar, run_start, target - used) if breached_at is None else None
-        due = crossing or breached_at
-    elif state == "paused":
-        due = None
-    return SlaClock(name, target, state, since, used, due, breached_at, calendar)
-
-
-def _crossing(calendar: BusinessCalendar, start: datetime, left: timedelta) -> datetime | None:
-    """The instant a run from `start` uses up `left` (None when nothing was left)."""
-    if left < timedelta(0):
-        return None
-    return calendar.add_business_time(start, left)
+    """The clocks of a case under `policy`, from its events: `history` is the case's
+    status changes in the order they happened (the case starts Open at `created_at`;
+    changes before it count from it); `first_response_at` the first response to the
+    customer, if any. The same as `start_sla` advanced by `status_changed` and
+    `responded` in the order the events happened."""
+    state = start_sla(policy, calendar, created_at)
+    for change in history:
+        at, status = (change.at, change.status) if isinstance(change, StatusChange) else change
+        due_first = first_response_at is not None and state.first_response_at is None
+        if due_first and first_response_at is not None and at >= first_response_at:
+            state = state.responded(first_response_at)
+        state = state.status_changed(status, at)
+    if first_response_at is not None and state.first_response_at is None:
+        state = state.responded(first_response_at)
+    return state
 
 
 # --- escalation -------------------------------------------------------------------------

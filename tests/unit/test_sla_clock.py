@@ -12,7 +12,9 @@ from helpdesk_tui.domain.calendar import BusinessCalendar, parse_duration, parse
 from helpdesk_tui.domain.enums import Status
 from helpdesk_tui.domain.errors import ValidationError
 from helpdesk_tui.domain.sla import (
+    SlaClock,
     SlaPolicy,
+    SlaState,
     StatusChange,
     due_levels,
     level_at,
@@ -20,6 +22,7 @@ from helpdesk_tui.domain.sla import (
     next_level_at,
     parse_escalation,
     sla_state,
+    start_sla,
 )
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -352,3 +355,79 @@ def test_level_keys_are_stable_per_case_clock_and_level() -> None:
     ]
     again = sla_state(policy(first="1h", resolution="2h"), OFFICE, CREATED, None, [])
     assert keys == [level.key for clock in again.clocks for level in due_levels(LEVELS, clock, now)]
+
+
+# --- maintained state: advancing stored clocks equals computing from the history ---------
+
+events = st.lists(
+    st.tuples(
+        st.integers(min_value=0, max_value=2 * 24 * 60),
+        st.sampled_from([*Status, "response"]),
+    ),
+    max_size=8,
+)
+
+
+def stored(clock: SlaClock | None) -> SlaClock | None:
+    """A clock as the storage would keep and rebuild it: its fields, no history."""
+    if clock is None:
+        return None
+    return SlaClock(
+        clock.name,
+        clock.target,
+        clock.state,
+        clock.since,
+        clock.used,
+        clock.due,
+        clock.breached_at,
+        OFFICE,
+    )
+
+
+@given(events, st.integers(min_value=0, max_value=8))
+def test_advancing_a_stored_state_equals_computing_it_from_the_history(
+    steps: list[tuple[int, Status | str]], cut: int
+) -> None:
+    the_policy = policy(first="2h", resolution="1d")
+    instant = CREATED
+    history: list[StatusChange] = []
+    first_response_at = None
+    timeline: list[tuple[datetime, Status | str]] = []
+    for gap, what in steps:
+        instant += timedelta(minutes=gap)
+        timeline.append((instant, what))
+        if what == "response":
+            first_response_at = first_response_at or instant
+        else:
+            history.append(StatusChange(instant, Status(what)))
+    state = start_sla(the_policy, OFFICE, CREATED)
+    for index, (when, what) in enumerate(timeline):
+        if index == cut:  # saved and loaded again halfway
+            state = SlaState(
+                state.policy,
+                stored(state.first_response),
+                stored(state.resolution),
+                state.first_response_at,
+            )
+        if what == "response":
+            state = state.responded(when)
+        else:
+            state = state.status_changed(Status(what), when)
+    assert state == sla_state(the_policy, OFFICE, CREATED, first_response_at, history)
+
+
+def test_a_response_stops_first_response_for_good_closing_only_until_reopened() -> None:
+    closed_and_reopened = [
+        StatusChange(at(7, 11), Status.CLOSED),
+        StatusChange(at(7, 15), Status.OPEN),
+    ]
+    unanswered = sla_state(policy(), OFFICE, CREATED, None, closed_and_reopened)
+    assert unanswered.first_response is not None
+    assert unanswered.first_response.running
+    # 1h before closing; 3h left from 15:00: 2h on Monday, 1h on Tuesday
+    assert unanswered.first_response.due == at(8, 9)
+    answered = sla_state(policy(), OFFICE, CREATED, at(7, 10, 30), closed_and_reopened)
+    assert answered.first_response is not None
+    assert answered.first_response.stopped_at == at(7, 10, 30)
+    assert answered.first_response_at == at(7, 10, 30)
+    assert answered.responded(at(9, 9)) == answered  # a later response changes nothing
