@@ -18,7 +18,7 @@ business time is used up); a clock stopped at or before its due instant is met.
 
 import re
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal
 
@@ -141,7 +141,7 @@ class SlaClock:
             due = breached_at or self.calendar.add_business_time(at, left)
         elif state == "paused":
             due = None
-        return replace(self, state=state, since=at, used=used, due=due, breached_at=breached_at)
+        return SlaClock(self.name, self.target, state, at, used, due, breached_at, self.calendar)
 
     @property
     def running(self) -> bool:
@@ -222,7 +222,7 @@ class SlaState:
         resolution = self.resolution
         if resolution is not None:
             resolution = resolution.entered(clock_state("resolution", status), at)
-        return replace(self, first_response=first, resolution=resolution)
+        return SlaState(self.policy, first, resolution, self.first_response_at)
 
     def responded(self, at: datetime) -> "SlaState":
         """The clocks after the first response at `at`; later responses change nothing."""
@@ -231,7 +231,7 @@ class SlaState:
         first = self.first_response
         if first is not None and not first.stopped:
             first = first.entered("stopped", at)
-        return replace(self, first_response=first, first_response_at=at)
+        return SlaState(self.policy, first, self.resolution, at)
 
     @property
     def clocks(self) -> tuple[SlaClock, ...]:
