@@ -459,24 +459,27 @@ def holiday_source(code: str) -> Callable[[int], Iterable[date]]:
     imported only when a calendar names holidays). ValueError naming an unknown code."""
     import holidays  # lazy: ~40 ms, only for a calendar with holidays
 
-    country, _, subdivision = code.strip().partition("-")
+    country, _, given = code.strip().partition("-")
+    country = country.upper()
+    subdivision = given or None
     try:
-        holidays.country_holidays(country.upper(), subdiv=subdivision or None)
+        holidays.country_holidays(country, subdiv=subdivision)
     except NotImplementedError:
-        supported = holidays.list_supported_countries().get(country.upper())
+        supported = holidays.list_supported_countries().get(country)
         if supported is None:
             raise ValueError(
                 f"holidays {code!r}: unknown country {country!r} (ISO code, e.g. DE)"
             ) from None
-        raise ValueError(
-            f"holidays {code!r}: {country.upper()} has no subdivision "
-            f"{subdivision!r} (one of {', '.join(supported)})"
-        ) from None
+        spelled = [s for s in supported if s.casefold() == given.casefold()]
+        if not spelled:
+            raise ValueError(
+                f"holidays {code!r}: {country} has no subdivision "
+                f"{given!r} (one of {', '.join(supported)})"
+            ) from None
+        subdivision = spelled[0]  # `de-by` means DE-BY
 
     def of_year(year: int) -> Iterable[date]:
-        return holidays.country_holidays(
-            country.upper(), subdiv=subdivision or None, years=year
-        ).keys()
+        return holidays.country_holidays(country, subdiv=subdivision, years=year).keys()
 
     return of_year
 

@@ -139,3 +139,12 @@ def test_the_machines_zone_comes_from_tz(monkeypatch: pytest.MonkeyPatch) -> Non
 )
 def test_bad_values_are_one_line_naming_the_problem(tmp_path: Path, text: str, says: str) -> None:
     assert says in refused(tmp_path, text)
+
+
+def test_holidays_by_country_or_subdivision_in_any_case(tmp_path: Path) -> None:
+    bavaria = business_calendar(load(tmp_path, '[calendar]\nholidays = "de-by"'))
+    germany = business_calendar(load(tmp_path, '[calendar]\nholidays = "DE"'))
+    assert bavaria.is_closed(date(2026, 1, 6))  # Epiphany: Bavaria only
+    assert not germany.is_closed(date(2026, 1, 6))
+    assert germany.is_closed(date(2026, 10, 3))  # German Unity Day everywhere
+    assert bavaria.is_closed(date(2027, 10, 3))  # any year, asked when needed
