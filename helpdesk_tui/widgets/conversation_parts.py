@@ -10,7 +10,7 @@ from rich.text import Text
 
 from helpdesk_tui.domain.classification import can_remember_domain, domain_of
 from helpdesk_tui.domain.mail_query import MailFilter
-from helpdesk_tui.storage.readmodels import MailListItem, MailStats
+from helpdesk_tui.storage.readmodels import COUNT_CAP, MailListItem, MailStats
 from helpdesk_tui.widgets.mail_row import classified_line
 from helpdesk_tui.widgets.untrusted import literal_line
 
@@ -48,6 +48,11 @@ def offered_domain(address: str | None) -> str | None:
     return domain_of(address)
 
 
+def _capped(count: int) -> str:
+    """A count read up to COUNT_CAP: `9999+` when it stopped there."""
+    return f"{COUNT_CAP}+" if count >= COUNT_CAP else str(count)
+
+
 def review_line(stats: MailStats | None, width: int) -> Text:
     """`unclassified 12 ✗ (< 10) · old open 3 ✓ (< 20) · classified 96 % ✓ (> 95 %) ·
     reaction 3.5 h ✓ (< 24 h)`; short labels on a narrow screen."""
@@ -57,8 +62,8 @@ def review_line(stats: MailStats | None, width: int) -> Text:
     rate = stats.classification_rate
     reaction = stats.median_reaction_hours
     items = [
-        ("unclassified", str(stats.unclassified), stats.unclassified < 10),
-        ("old_open", str(stats.old_open), stats.old_open < 20),
+        ("unclassified", _capped(stats.unclassified), stats.unclassified < 10),
+        ("old_open", _capped(stats.old_open), stats.old_open < 20),
         ("rate", "—" if rate is None else f"{rate * 100:.0f} %", rate is None or rate > 0.95),
         (
             "reaction",

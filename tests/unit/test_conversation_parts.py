@@ -45,6 +45,8 @@ def test_the_review_marks_each_goal_met_or_missed_in_words() -> None:
     narrow = review_line(MailStats(9, 20, None, None), 80).plain
     assert narrow == "unclass. 9 ✓ · old 20 ✗ missed · rate — ✓ · react — ✓"
     assert review_line(None, 80).plain == "weekly review: counting…"
+    capped = review_line(MailStats(9999, 9999, 0.7, 1.0), 120).plain
+    assert capped.startswith("unclassified 9999+ ✗ missed (< 10) · old open 9999+ ✗ missed")
 
 
 def test_toggles_are_ored_onto_the_query() -> None:
