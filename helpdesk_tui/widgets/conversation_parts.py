@@ -54,11 +54,11 @@ def _capped(count: int) -> str:
 
 
 def review_line(stats: MailStats | None, width: int) -> Text:
-    """`unclassified 12 ✗ (< 10) · old open 3 ✓ (< 20) · classified 96 % ✓ (> 95 %) ·
-    reaction 3.5 h ✓ (< 24 h)`; short labels on a narrow screen."""
+    """`unclassified 12 ✗ missed (< 10) · old open 3 ✓ (< 20) · classified 96 % ✓ (> 95 %)
+    · reaction 3.5 h ✓ (< 24 h)`; short labels without the goals when that does not fit
+    in `width` cells."""
     if stats is None:
         return Text("weekly review: counting…", style="dim")
-    short = width < 110
     rate = stats.classification_rate
     reaction = stats.median_reaction_hours
     items = [
@@ -71,16 +71,19 @@ def review_line(stats: MailStats | None, width: int) -> Text:
             reaction is None or reaction < 24,
         ),
     ]
-    line = Text(no_wrap=True, overflow="ellipsis")
-    for index, (key, value, met) in enumerate(items):
-        label, short_label, goal = GOALS[key]
-        if index:
-            line.append(" · ", style="dim")
-        line.append(f"{short_label if short else label} ")
-        line.append(value, style="bold")
-        line.append(" ✓" if met else " ✗ missed", style="" if met else "bold")
-        if not short:
-            line.append(f" ({goal})", style="dim")
+    for short in (False, True):
+        line = Text(no_wrap=True, overflow="ellipsis")
+        for index, (key, value, met) in enumerate(items):
+            label, short_label, goal = GOALS[key]
+            if index:
+                line.append(" · ", style="dim")
+            line.append(f"{short_label if short else label} ")
+            line.append(value, style="bold")
+            line.append(" ✓" if met else " ✗ missed", style="" if met else "bold")
+            if not short:
+                line.append(f" ({goal})", style="dim")
+        if line.cell_len <= width - 2:
+            break
     return line
 
 

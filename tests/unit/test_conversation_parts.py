@@ -37,7 +37,7 @@ ITEM = MailListItem(
 
 
 def test_the_review_marks_each_goal_met_or_missed_in_words() -> None:
-    wide = review_line(MailStats(12, 19, 0.951, 30.0), 120).plain
+    wide = review_line(MailStats(12, 19, 0.951, 30.0), 130).plain
     assert wide == (
         "unclassified 12 ✗ missed (< 10) · old open 19 ✓ (< 20) · "
         "classified 95 % ✓ (> 95 %) · reaction 30.0 h ✗ missed (< 24 h)"
@@ -45,8 +45,9 @@ def test_the_review_marks_each_goal_met_or_missed_in_words() -> None:
     narrow = review_line(MailStats(9, 20, None, None), 80).plain
     assert narrow == "unclass. 9 ✓ · old 20 ✗ missed · rate — ✓ · react — ✓"
     assert review_line(None, 80).plain == "weekly review: counting…"
-    capped = review_line(MailStats(9999, 9999, 0.7, 1.0), 120).plain
+    capped = review_line(MailStats(9999, 9999, 0.7, 1.0), 140).plain
     assert capped.startswith("unclassified 9999+ ✗ missed (< 10) · old open 9999+ ✗ missed")
+    assert review_line(MailStats(9999, 9999, 0.7, 30.0), 120).plain.startswith("unclass.")
 
 
 def test_toggles_are_ored_onto_the_query() -> None:
