@@ -13,8 +13,8 @@ onto cases. The app runs in-process (Textual's headless driver, 120×36) on the 
 Prints one JSON object: median and p95 in milliseconds of
 
 - `first_paint`: `i` pressed in the queue → the first frame that shows the list's rows;
-- `filter_change`: a toggle (`u` unread, `c` unclassified, `o` old, `a` archived) or a
-  query (`/ from:ADDR`) → the first frame that shows that filter's rows;
+- `filter_change`: a toggle (`u` unread, `c` unclassified, `o` old, `a` archived; each
+  on and off again) → the first frame that shows that filter's rows;
 - `classify_k1_enter`: Enter in the classify dialog (Customer, the contact's account
   filled in) → saved and the cursor on the next mail (`k 1` are pressed before; the
   dialog's own opening, `k` → the dialog mounted, is timed apart as
