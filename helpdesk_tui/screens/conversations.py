@@ -508,7 +508,9 @@ class ConversationsScreen(WorkerScreen[None]):
         self._select(index + 1 if still_here and len(targets) == 1 else index)
         self._show_title()
         title = CLASS_TITLES[choice.mail_class]
-        self.notify(f"{len(targets)} mail{'s' * (len(targets) != 1)}: {title}", timeout=2)
+        self.notify(
+            f"{len(targets)} mail{'s' * (len(targets) != 1)}: {title}", timeout=2, markup=False
+        )
         self.refresh_list()
 
     def action_classify_sender(self) -> None:
@@ -575,7 +577,7 @@ class ConversationsScreen(WorkerScreen[None]):
             self._replace(replace(item, archived=True))
         self._select(index)
         self._show_title()
-        self.notify(f"{count} mail{'s' * (count != 1)} archived", timeout=2)
+        self.notify(f"{count} mail{'s' * (count != 1)} archived", timeout=2, markup=False)
         self.refresh_list()
 
     def action_customer(self) -> None:
@@ -622,7 +624,7 @@ class ConversationsScreen(WorkerScreen[None]):
             self.notify("No mail selected", severity="warning")
             return
         if item.case is not None:
-            self.notify(f"this mail is on {item.case} already", severity="warning")
+            self.notify(f"this mail is on {item.case} already", severity="warning", markup=False)
             return
         self._open_case(item.id.hex)
 

@@ -149,7 +149,7 @@ class CustomerScreen(WorkerScreen[None]):
         width = max(20, listing.scrollable_content_region.width - 2)
         still_open = sum(1 for c in card.cases if c.status != "closed")
         shown = f"{len(card.cases)}{'+' if card.more_cases else ''}"
-        listing.border_title = f"Cases ({still_open} open / {shown})"
+        listing.border_title = Text(f"Cases ({still_open} open / {shown})")
         options: list[Option] = [Option(case_row(c, width), id=f"c:{c.number}") for c in card.cases]
         if not card.cases:
             options.append(heading("no cases"))
@@ -168,9 +168,8 @@ class CustomerScreen(WorkerScreen[None]):
         self.mails, self._now = mails, now
         listing = self.query_one("#customer-mails", OptionList)
         width = max(40, listing.scrollable_content_region.width - 2)
-        listing.border_title = (
-            f"Recent mail ({len(mails)}{'+' if len(mails) >= RECENT_MAILS else ''})"
-        )
+        more = "+" if len(mails) >= RECENT_MAILS else ""
+        listing.border_title = Text(f"Recent mail ({len(mails)}{more})")
         options = [Option(mail_row(m, now, width), id=f"m:{m.id.hex}") for m in mails]
         if not mails:
             options.append(heading("no mail"))
