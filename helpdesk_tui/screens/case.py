@@ -7,6 +7,7 @@ process changes data (`CasesChanged`, `DataChanged`), so edits elsewhere show up
 """
 
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -19,12 +20,14 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from helpdesk_tui.dialogs.goto import go_to_case
+from helpdesk_tui.dialogs.save_attachment import SaveAttachmentDialog
 from helpdesk_tui.domain.errors import DomainError
 from helpdesk_tui.domain.numbering import CaseNumber, parse_case_number
 from helpdesk_tui.messages import CasesChanged, DataChanged
 from helpdesk_tui.screens.case_actions import CaseActionScreen
 from helpdesk_tui.services.desk import CustomerContext, Desk
 from helpdesk_tui.storage.reads import CaseDetail, CaseSummary
+from helpdesk_tui.widgets.attachments import AttachmentList
 from helpdesk_tui.widgets.case_header import STATUS_STYLES, CaseHeader
 from helpdesk_tui.widgets.key_footer import KeyFooter
 from helpdesk_tui.widgets.timeline import Timeline
@@ -52,6 +55,7 @@ def heading(text: Text | str, width: int | None = None) -> Option:
 
 if TYPE_CHECKING:
     from helpdesk_tui.dialogs.refile import RefileChoice
+    from helpdesk_tui.storage.attachments import StoredAttachment
 
 
 class CaseScreen(CaseActionScreen):
@@ -85,6 +89,7 @@ class CaseScreen(CaseActionScreen):
         Binding("z", "toggle_quotes", "Quoted text", id="case.quotes", show=False),
         Binding("R", "refile", "Re-file a mail", id="case.refile", show=False),
         Binding("C", "customer", "Customer", id="case.customer", show=False),
+        Binding("S", "save_attachment", "Save attachment", id="case.save_attachment", show=False),
         Binding("j,down", "move(1)", "Down", id="case.down", show=False),
         Binding("k,up", "move(-1)", "Up", id="case.up", show=False),
         Binding("g,home", "edge(False)", "Top", id="case.top", show=False),
@@ -106,6 +111,7 @@ class CaseScreen(CaseActionScreen):
         with Horizontal(id="case-body"):
             yield Timeline(id="timeline", agents=self.desk.agents)
             with Vertical(id="case-side"):
+                yield AttachmentList(id="attachments")
                 yield OptionList(id="subcases")
                 yield OptionList(id="context")
         yield KeyFooter()
@@ -173,6 +179,9 @@ class CaseScreen(CaseActionScreen):
             self.app.call_from_thread(self._gone, number, error.message)
             return
         self.app.call_from_thread(self._show, detail, desk.today())
+        attachments = desk.attachments(number)  # ACT-6: beside the timeline
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show_attachments, number, attachments)
         # The customer context is not needed for the first look: it follows the paint.
         context = desk.customer_context(detail.case)
         if not get_current_worker().is_cancelled:
@@ -193,6 +202,51 @@ class CaseScreen(CaseActionScreen):
         self.query_one(CaseHeader).show(case, today=today, time_centi=detail.time_spent_centi)
         self.query_one(Timeline).show(detail.activities, case.description)
         self._fill_side()
+
+    # -- attachments (ACT-6) ------------------------------------------------------------
+    def _show_attachments(self, number: CaseNumber, items: list["StoredAttachment"]) -> None:
+        if number != self.number or not self.is_built:
+            return
+        listing = self.query_one(AttachmentList)
+        listing.show(items, _list_width(self.query_one("#subcases", OptionList)))
+
+    def on_attachment_list_chosen(self, event: AttachmentList.Chosen) -> None:
+        """`o` / `S` in the attachments list: open or save the highlighted one."""
+        event.stop()
+        self._act_on_attachment(event.item, save=event.save)
+
+    def action_save_attachment(self) -> None:
+        """`S`: save the attachment highlighted in the list (the list gets the cursor)."""
+        listing = self.query_one(AttachmentList)
+        if listing.current is None:
+            self.notify("no attachments on this case", markup=False)
+            return
+        listing.focus()
+        self._act_on_attachment(listing.current, save=True)
+
+    def _act_on_attachment(self, item: "StoredAttachment", *, save: bool) -> None:
+        number = self.number
+        if number is None:
+            return
+        if item.sha256 is None:
+            self.notify(f"{item.filename}: {item.note}", severity="warning", markup=False)
+            return
+        if not save:
+            self._open_attachment(number, item)
+            return
+        desk, app = self.desk, self.app
+
+        def write(folder: Path | None) -> None:
+            if folder is not None:
+                path = desk.save_attachment(number, str(item.id), folder)
+                app.call_from_thread(app.notify, f"saved {path}", markup=False)
+
+        self.app.push_screen(SaveAttachmentDialog(item.filename).submitting(write))
+
+    @work(thread=True, group="attachment", exit_on_error=False, description="open attachment")
+    def _open_attachment(self, number: CaseNumber, item: "StoredAttachment") -> None:
+        self.desk.open_attachment(number, str(item.id))
+        self.app.call_from_thread(self.notify, f"opened {item.filename}", markup=False)
 
     def _show_context(self, detail: CaseDetail, context: CustomerContext) -> None:
         if detail.case.number != self.number or not self.is_built:

@@ -14,7 +14,9 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import subprocess
 import sys
+import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -181,3 +183,27 @@ def opener_command(path: Path) -> list[str]:
     if shutil.which(program) is None:
         raise ValidationError(f"no opener: set HELPDESK_OPENER (no {program} found)")
     return [program, str(path)]
+
+
+def open_with_desktop(ctx: Context, number: CaseNumber, which: str) -> Path:
+    """Save one attachment into a new private folder and hand its path to the desktop
+    opener (`opener_command`): one argument, no shell; the helpdesk never runs the file.
+    Returns the saved path."""
+    attachment = find(list_for_case(ctx, number), which)
+    data = content(ctx, attachment)
+    folder = Path(tempfile.mkdtemp(prefix="helpdesk-attachment-"))  # 0700, ours only
+    path = write_new(folder, attachment.filename, data)
+    path.chmod(0o600)  # readable, never executable
+    argv = opener_command(path)
+    try:
+        subprocess.Popen(  # noqa: S603 - a fixed argv: the opener and the path, no shell
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,  # not killed with the TUI, not reading its terminal
+            close_fds=True,
+        )
+    except OSError as error:
+        raise ValidationError(f"cannot start {argv[0]}: {error.strerror or error}") from None
+    return path

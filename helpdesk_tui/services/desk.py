@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from helpdesk_tui.domain.mail_query import MailFilter
     from helpdesk_tui.services.outbox import BulkMailPreview, BulkMailResult, MailOut, Queued
     from helpdesk_tui.storage.activityreads import FeedCursor, FeedPage
+    from helpdesk_tui.storage.attachments import StoredAttachment
     from helpdesk_tui.storage.contactreads import ContactCard
     from helpdesk_tui.storage.outbox import OutboxEntry
     from helpdesk_tui.storage.peoplereads import ContactEntry
@@ -174,6 +175,25 @@ class Desk:
             contact = others(CaseQuery(contacts=frozenset({case.contact_email})))
             account = others(CaseQuery(accounts=frozenset({case.account}))) if case.account else []
         return CustomerContext(contact, account)
+
+    # -- attachments (ACT-6) -------------------------------------------------------------
+    def attachments(self, number: CaseNumber) -> list["StoredAttachment"]:
+        """The attachments of a case's mails, oldest mail first."""
+        from helpdesk_tui.services import attachments
+
+        return attachments.list_for_case(self.ctx, number)
+
+    def save_attachment(self, number: CaseNumber, attachment_id: str, folder: Path) -> Path:
+        """Write one attachment into `folder` (never over a file); the new path."""
+        from helpdesk_tui.services import attachments
+
+        return attachments.save(self.ctx, number, attachment_id, folder)
+
+    def open_attachment(self, number: CaseNumber, attachment_id: str) -> Path:
+        """Hand one attachment to the desktop opener (saved privately first)."""
+        from helpdesk_tui.services import attachments
+
+        return attachments.open_with_desktop(self.ctx, number, attachment_id)
 
     def contact_card(self, email: str) -> "ContactCard":
         """VIEW-4: the contact (or a sender known from mail only) with its account, its

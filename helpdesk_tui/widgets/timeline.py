@@ -22,6 +22,7 @@ from textual.worker import Worker
 from helpdesk_tui.domain.mentions import mention_spans
 from helpdesk_tui.storage.readmodels import MailEntry
 from helpdesk_tui.storage.reads import ActivityEntry
+from helpdesk_tui.widgets.attachments import size_label
 from helpdesk_tui.widgets.case_header import hours
 from helpdesk_tui.widgets.colours import KIND_STYLES, MENTION_STYLE, RED, YELLOW
 from helpdesk_tui.widgets.failure import report_failure
@@ -138,6 +139,23 @@ def render_entry(
     return Group(*parts)
 
 
+def attachments_line(attachments: list[dict[str, Any]]) -> Text:
+    """ACT-6: `📎 rechnung.pdf (application/pdf, 12 KB), …` under a mail; a file over
+    the size limit says `not stored`. Names are literal text."""
+    line = Text("    📎 ", style="dim")
+    for index, item in enumerate(attachments):
+        if index:
+            line.append(", ", style="dim")
+        line.append_text(literal_line(item.get("filename") or "attachment", 60))
+        kind = literal_line(str(item.get("content_type") or "?"), 40)
+        detail = Text(" (", style="dim").append_text(kind)
+        detail.append(f", {size_label(int(item.get('size') or 0))}")
+        if "sha256" in item and item["sha256"] is None:
+            detail.append(", not stored", style=YELLOW)
+        line.append_text(detail.append(")"))
+    return line
+
+
 def render_mail(
     entry: ActivityEntry, mail: MailEntry, *, show_quotes: bool, width: int = 0
 ) -> Group:
@@ -156,8 +174,7 @@ def render_mail(
         meta.append(f" · {mail.noise.replace('_', ' ')}", style=YELLOW)
     parts.append(meta)
     if mail.attachments:
-        names = ", ".join(a.get("filename") or a.get("content_type", "?") for a in mail.attachments)
-        parts.append(Text("    📎 ", style="dim").append(literal_line(names, 100)))
+        parts.append(attachments_line(mail.attachments))
     if mail.defects:
         problems = Text("    parse problems: ", style=RED)
         problems.append(literal_line("; ".join(mail.defects), 100))

@@ -300,7 +300,8 @@ def test_hostile_and_malformed_mail_are_stored_as_text_with_defects(
     [hostile] = [m for m in inbox if m.from_email == "billing@lookalike-payments.invalid"]
     assert "\x1b[31m" in hostile.subject
     assert "[bold red]" in hostile.from_name
-    assert [a["filename"] for a in hostile.attachments] == ["invoice\u202efdp.exe"]
+    # ACT-6: stored under its safe name (the bidi override is a space)
+    assert [a["filename"] for a in hostile.attachments] == ["invoice fdp.exe"]
     [broken] = [m for m in inbox if m.from_email == "b.schaller@altes-system.invalid"]
     assert any("undeclared charset" in d for d in broken.defects)
     assert any("boundary" in d for d in broken.defects)

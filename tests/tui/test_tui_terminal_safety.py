@@ -132,7 +132,8 @@ async def test_every_screen_shows_hostile_data_as_harmless_visible_text(
 
         await open_case(pilot, mailed)  # mail: sender, subject, attachment, body
         shown = assert_safe(pilot, "case with mail")
-        assert f"{VISIBLE}⟨U+2066⟩.exe" in shown
+        # ACT-6: the attachment's name was made safe when stored (controls, bidi: spaces)
+        assert "M [31m ]0;title gnp.exe .exe" in shown
 
         app.push_screen(ConfirmDialog(HOSTILE, HOSTILE))
         await settle(pilot)
