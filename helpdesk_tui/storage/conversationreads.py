@@ -211,6 +211,7 @@ class ConversationReads:
             terms.append("m.case_id IS NOT NULL")
         if f.archived and not f.old_open:
             terms.append("m.archived = true")
+            candidates.append("ix_mails_in_archived")
         else:
             terms.append("m.archived = false")
             candidates.append("ix_mails_in_listed")

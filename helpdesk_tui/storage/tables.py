@@ -32,6 +32,7 @@ NOT_CLOSED = "status != 'closed'"
 #: 0011); queries must repeat them verbatim (SQLite matches partial indexes by text).
 MAIL_IN = "direction = 'in'"
 MAIL_LISTED = "direction = 'in' AND archived = false"
+MAIL_ARCHIVED = "direction = 'in' AND archived = true"
 MAIL_UNCLASSIFIED = "direction = 'in' AND class IS NULL"
 MAIL_UNREAD = "direction = 'in' AND read = false"
 MAIL_UNFILED = "direction = 'in' AND case_id IS NULL"
@@ -243,6 +244,7 @@ class MailRow(SQLModel, table=True):
         ),
         # The conversations list (MAIL-8, migration 0011): keyset pages newest first.
         _in_mail_index("ix_mails_in_listed", MAIL_LISTED),
+        _in_mail_index("ix_mails_in_archived", MAIL_ARCHIVED),
         _in_mail_index("ix_mails_in_all", MAIL_IN),
         _in_mail_index("ix_mails_in_unclassified", MAIL_UNCLASSIFIED),
         _in_mail_index("ix_mails_in_unread", MAIL_UNREAD),

@@ -26,6 +26,7 @@ depends_on: str | Sequence[str] | None = None
 #: (name, predicate, leading columns): as storage/tables.py declares them.
 _INDEXES = (
     ("ix_mails_in_listed", "direction = 'in' AND archived = false", ()),
+    ("ix_mails_in_archived", "direction = 'in' AND archived = true", ()),
     ("ix_mails_in_all", "direction = 'in'", ()),
     ("ix_mails_in_unclassified", "direction = 'in' AND class IS NULL", ()),
     ("ix_mails_in_unread", "direction = 'in' AND read = false", ()),
