@@ -113,7 +113,7 @@ def test_a_reply_attachment_name_with_crlf_is_cleaned(ctx: Context) -> None:
     with ctx.uow(write=False) as uow:
         stored = uow.session.exec(select(MailRow).where(MailRow.id == row.mail_id)).one()
         names = [a["filename"] for a in json.loads(stored.attachments)]
-    assert names == ["plan Bcc: v@x.example .pdf"]
+    assert names == ["plan Bcc_ v@x.example .pdf"]  # ACT-6: stored under its file-safe name
 
 
 @pytest.mark.parametrize(
