@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from helpdesk_tui.domain.numbering import CaseNumber
     from helpdesk_tui.domain.templates import CannedResponse
     from helpdesk_tui.screens.case import CaseScreen
+    from helpdesk_tui.services.notification_mail import NotificationMail
     from helpdesk_tui.storage.reads import CaseDetail
     from helpdesk_tui.sync.poller import MailPoller
     from helpdesk_tui.sync.sender import MailSender
@@ -90,16 +91,19 @@ class HelpdeskApp(App[None]):
         mail_sync: MailPollerFactory | None = None,
         mail_sender: MailSenderFactory | None = None,
         scheduler_every: float | None = None,
+        notification_mail: "NotificationMail | None" = None,
     ) -> None:
         """`load_canned`, if given, reads the canned responses after the first paint;
         `mail_sync`, if given, runs the mail poller in a background thread (MAIL-1);
-        `scheduler_every`, if given, runs a notification scheduler pass that often."""
+        `scheduler_every`, if given, runs a notification scheduler pass that often, and
+        with `notification_mail` queues the notification mail that is due."""
         super().__init__()
         self.register_theme(THEME)
         self.theme = THEME.name  # the shipped theme: its contrast is tested
         self._mail_sync = mail_sync
         self._mail_sender = mail_sender
         self._scheduler_every = scheduler_every
+        self._notification_mail = notification_mail
         self._wake_sender = threading.Event()
         desk.wake_sender = self._wake_sender.set
         self._sync_state = "starting" if mail_sync else "not configured"
@@ -198,7 +202,13 @@ class HelpdeskApp(App[None]):
         def failed(error: Exception) -> None:
             self.call_from_thread(self.notify, failure_line(error), severity="error", markup=False)
 
-        scheduler = Scheduler(self.desk.ctx, every=self._scheduler_every, on_error=failed)
+        scheduler = Scheduler(
+            self.desk.ctx,
+            every=self._scheduler_every,
+            mailing=self._notification_mail,
+            on_error=failed,
+            on_mailed=self._wake_sender.set,
+        )
         scheduler.watch(self._stop_watching)
 
     @work(thread=True, exclusive=True, group="mail-count", exit_on_error=False, description="count")

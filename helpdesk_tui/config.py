@@ -389,6 +389,21 @@ def parse_size(text: str) -> int:
     return int(number) * _UNITS[unit]
 
 
+class NotificationsConfig(_Section):
+    """Notification mail to agents (DATE-4); each agent may choose otherwise
+    (`helpdesk notifications email off|each|digest`)."""
+
+    email: Literal["off", "each", "digest"] = "off"
+    """The default for agents without a choice of their own; needs [smtp]."""
+    digest_interval: str = Field(default="1h", pattern=r"^\s*[1-9][0-9]*\s*[mhd]\s*$")
+    """A digest goes out once its oldest notification is this old: `30m`, `1h`, `1d`."""
+
+    def digest_minutes(self) -> int:
+        """The digest interval in minutes."""
+        text = self.digest_interval.strip()
+        return int(text[:-1].strip()) * {"m": 1, "h": 60, "d": 1440}[text[-1]]
+
+
 class StorageConfig(_Section):
     """How the database is kept on disk (SEC-6)."""
 
@@ -601,6 +616,8 @@ class Settings(BaseModel):
     """Mail in."""
     smtp: SmtpConfig | None = None
     """Mail out."""
+    notifications: NotificationsConfig = NotificationsConfig()
+    """Notification mail to agents."""
     calendar: CalendarConfig = CalendarConfig()
     """Business hours, holidays, closed dates."""
     sla: SlaConfig = SlaConfig()

@@ -73,7 +73,9 @@ def demo_config_text(place: DemoPlace) -> str:
         'transport = "maildir"          # outgoing mail becomes files in this Maildir\n'
         f"maildir = {json.dumps(str(place.maildir))}\n"
         f"from = {json.dumps(DEMO_SENDER)}\n"
-        "undo_seconds = 10\n"
+        "undo_seconds = 10\n\n"
+        "[notifications]\n"
+        'email = "digest"               # each agent\'s notifications, mailed hourly\n'
     )
 
 
@@ -90,13 +92,16 @@ def demo_types_text(types: "Sequence[CaseType]") -> str:
 
 def demo_settings(base: "Settings", place: DemoPlace) -> "Settings":
     """`base` (keys, canned responses) with the demo's Maildir transport, no accounts."""
-    from helpdesk_tui.config import MailConfig, SmtpConfig
+    from helpdesk_tui.config import MailConfig, NotificationsConfig, SmtpConfig
     from helpdesk_tui.services.demo_mail import DEMO_SENDER
 
     smtp = SmtpConfig.model_validate(
         {"transport": "maildir", "maildir": str(place.maildir), "from": DEMO_SENDER}
     )
-    return base.model_copy(update={"smtp": smtp, "mail": MailConfig()})
+    notifications = NotificationsConfig(email="digest")
+    return base.model_copy(
+        update={"smtp": smtp, "mail": MailConfig(), "notifications": notifications}
+    )
 
 
 def _reset(place: DemoPlace) -> None:
@@ -196,6 +201,7 @@ def _run_tui(runtime: Runtime, context: "Context", place: DemoPlace) -> None:
     """The TUI as the demo user; replies go out through the Maildir transport."""
     from helpdesk_tui.cli.tui import launch
     from helpdesk_tui.config import canned_responses
+    from helpdesk_tui.sync.scheduler import notification_mail
     from helpdesk_tui.sync.sender import mail_out
 
     settings = demo_settings(runtime.settings, place)
@@ -212,4 +218,5 @@ def _run_tui(runtime: Runtime, context: "Context", place: DemoPlace) -> None:
         canned=canned_responses(settings),
         mail_sender=mail_sender,
         mail_out=mail_out(settings),
+        notification_mail=notification_mail(settings),
     )

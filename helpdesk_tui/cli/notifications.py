@@ -1,5 +1,6 @@
-"""`helpdesk notifications [--unread] [--limit N] [--json]` and `helpdesk notifications read
-(ID ... | --all)`: the acting agent's notifications (DATE-4), newest first, and read marks."""
+"""`helpdesk notifications [--unread] [--limit N] [--json]`, `helpdesk notifications read
+(ID ... | --all)` and `helpdesk notifications email [off|each|digest|default]`: the acting
+agent's notifications (DATE-4), newest first, read marks, and their notification mail."""
 
 import uuid
 from typing import Annotated, Any
@@ -86,6 +87,41 @@ def read(
         else:
             done = mark_read(runtime.context, runtime.user, _resolve(runtime, ids or []))
     say(f"{done} marked read")
+
+
+@app.command("email")
+def email(
+    ctx: typer.Context,
+    choice: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[off|each|digest|default]",
+            help="Mail each notification, a digest, none; default: as configured.",
+        ),
+    ] = None,
+) -> None:
+    """Show or set how your notifications reach you by mail (needs [smtp] and your
+    address in the user list); never for your own actions."""
+    runtime: Runtime = ctx.obj
+    with refusals():
+        from helpdesk_tui.domain.notification_mail import parse_choice
+
+        wanted = None if choice is None or choice.strip().lower() == "default" else choice
+        chosen = parse_choice(wanted) if wanted is not None else None
+        if choice is not None:
+            from helpdesk_tui.services.notification_mail import set_choice  # lazy: ORM
+
+            set_choice(runtime.context, runtime.user, chosen)
+        with runtime.reads() as store:
+            own, address = store.notifications.mail_choice(runtime.user)
+        default = "off" if runtime.uses_defaults else runtime.settings.notifications.email
+        mode = own or default
+        source = "your choice" if own else "the configured default"
+        say(f"notification mail: {mode} ({source})")
+        if mode != "off" and not address:
+            say("  but you have no mail address: ask an admin (helpdesk user add … --email)")
+        elif mode != "off" and (runtime.uses_defaults or runtime.settings.smtp is None):
+            say("  but no [smtp] is configured: nothing is sent")
 
 
 def _resolve(runtime: Runtime, given: list[str]) -> list[uuid.UUID]:

@@ -46,14 +46,18 @@ def sync(
         if once and watch:
             raise UsageError("--once and --watch exclude each other")
         settings = runtime.settings
-        from helpdesk_tui.sync.scheduler import Scheduler  # lazy: see `MailPoller` below
+        from helpdesk_tui.sync.scheduler import (  # lazy: see `MailPoller` below
+            Scheduler,
+            notification_mail,
+        )
 
-        scheduler = Scheduler(runtime.context)
+        scheduler = Scheduler(runtime.context, mailing=notification_mail(settings))
         if not settings.mail.accounts and settings.smtp is None:
             if watch:
                 _watch(None, None, scheduler)
                 return
-            say(f"{scheduler.run_once()} notifications of reminders and overdue cases")
+            fired = scheduler.run_once().fired
+            say(f"{fired} notifications of reminders and overdue cases")
             return
         from helpdesk_tui.sync.poller import MailPoller  # lazy: imports the mail stack
 
@@ -74,8 +78,8 @@ def sync(
                 return
             started = time.perf_counter()
             report = poller.sync_once()
+            done = scheduler.run_once()  # before sending: its notification mail goes too
             sent = sender.send_due() if sender is not None else None
-            fired = scheduler.run_once()
         finally:
             progress.close()
             poller.close()
@@ -91,8 +95,8 @@ def sync(
             say(f"{report.stored} mails stored in {seconds:.2f} s")
         if sent is not None:
             say(sent.line())
-        if fired:
-            say(f"{fired} notifications of reminders and overdue cases")
+        for line in done.lines():
+            say(line)
         problems = report.problems()  # failed accounts, mail stored with a filing failure
         if sent is not None:
             problems.extend(f"sending: {error}" for error in sent.errors)

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from helpdesk_tui.app import MailPollerFactory, MailSenderFactory
     from helpdesk_tui.config import Settings
     from helpdesk_tui.services.context import Context
+    from helpdesk_tui.services.notification_mail import NotificationMail
     from helpdesk_tui.services.outbox import MailOut
     from helpdesk_tui.sync.poller import MailPoller
     from helpdesk_tui.sync.sender import MailSender
@@ -67,6 +68,7 @@ def start(runtime: Runtime) -> None:
         mail_sync=mail_sync,
         mail_sender=mail_sender,
         mail_out=_mail_out(settings),
+        notification_mail=_notification_mail(settings),
     )
 
 
@@ -74,6 +76,12 @@ def _mail_out(settings: "Settings") -> "MailOut | None":
     from helpdesk_tui.sync.sender import mail_out  # lazy: only with a config
 
     return mail_out(settings)
+
+
+def _notification_mail(settings: "Settings") -> "NotificationMail | None":
+    from helpdesk_tui.sync.scheduler import notification_mail  # lazy: only with a config
+
+    return notification_mail(settings)
 
 
 def default_canned() -> tuple[CannedResponse, ...]:
@@ -92,6 +100,7 @@ def launch(
     mail_sync: "MailPollerFactory | None" = None,
     mail_sender: "MailSenderFactory | None" = None,
     mail_out: "MailOut | None" = None,
+    notification_mail: "NotificationMail | None" = None,
 ) -> None:
     """Run the app until the agent quits (`canned` may be a function reading them)."""
     from helpdesk_tui.app import HelpdeskApp  # lazy import: only the TUI needs Textual
@@ -100,20 +109,14 @@ def launch(
 
     if callable(canned):
         desk = Desk(context, user, mail_out=mail_out)
-        HelpdeskApp(
-            desk,
-            keymap=keymap,
-            load_canned=canned,
-            mail_sync=mail_sync,
-            mail_sender=mail_sender,
-            scheduler_every=PASS_SECONDS,
-        ).run()
     else:
         desk = Desk(context, user, canned=canned, mail_out=mail_out)
-        HelpdeskApp(
-            desk,
-            keymap=keymap,
-            mail_sync=mail_sync,
-            mail_sender=mail_sender,
-            scheduler_every=PASS_SECONDS,
-        ).run()
+    HelpdeskApp(
+        desk,
+        keymap=keymap,
+        load_canned=canned if callable(canned) else None,
+        mail_sync=mail_sync,
+        mail_sender=mail_sender,
+        scheduler_every=PASS_SECONDS,
+        notification_mail=notification_mail,
+    ).run()

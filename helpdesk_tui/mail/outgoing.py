@@ -83,7 +83,8 @@ class Outgoing:
     in_reply_to: str | None = None
     references: Sequence[str] = ()
     automatic: bool = False
-    """True for mail no person wrote (acknowledgements): `Auto-Submitted: auto-replied`."""
+    """True for mail no person wrote (acknowledgements, notification mail to agents):
+    `Auto-Submitted: auto-replied` (or `auto-generated` when it answers no message)."""
     quoted: Quoted | None = None
     attachments: Sequence[OutgoingAttachment] = ()
 
@@ -226,7 +227,8 @@ def headers(mail: Outgoing) -> list[tuple[str, str | Header]]:
     if chain:
         fields.append(("References", " ".join(chain)))
     if mail.automatic:
-        fields.append(("Auto-Submitted", "auto-replied"))
+        # RFC 3834: an answer to a message is auto-replied, anything else auto-generated
+        fields.append(("Auto-Submitted", "auto-replied" if parent else "auto-generated"))
         fields.append(("X-Auto-Response-Suppress", "All"))
     return fields
 

@@ -200,9 +200,7 @@ def _file_alone(
     except ConflictError:  # an agent saved a case meanwhile: the batch again
         raise
     except Exception as error:  # whatever it is, it is this mail's
-        return _store_failed(
-            ctx, uow, mailbox, incoming, key, error, settings.max_attachment_size
-        )
+        return _store_failed(ctx, uow, mailbox, incoming, key, error, settings.max_attachment_size)
 
 
 def _key(incoming: Incoming) -> str:

@@ -6,7 +6,7 @@ count is an index range, the unread list comes in index order.
 """
 
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from helpdesk_tui.domain.numbering import CaseNumber
@@ -51,6 +51,32 @@ class NotificationReads:
             [*params, limit],
         )
         return [self._view(row) for row in rows]
+
+    def mail_choice(self, username: str) -> tuple[str | None, str]:
+        """`username`'s own choice of notification mail (None: the default) and address."""
+        rows = self._fetch("SELECT notify_email, email FROM agents WHERE username = ?", (username,))
+        return (rows[0][0], rows[0][1]) if rows else (None, "")
+
+    def mail_waiting(self, default: str, since: datetime) -> list[str]:
+        """The active agents with an address and notification mail on (their own choice,
+        else `default`) who have unread notifications since `since` not mailed yet. Lets
+        a mail pass with nothing to send stay on this plain read path: the agents table
+        is small, each agent's look is a range of `ix_notifications_agent_unread`."""
+        agents = self._fetch(
+            "SELECT id, username FROM agents WHERE active = ? AND email != ''"
+            " AND COALESCE(notify_email, ?) != 'off' ORDER BY username",
+            (True, default),
+        )
+        moment = self._dialect.datetime_param(since)
+        return [
+            username
+            for agent_id, username in agents
+            if self._fetch(
+                "SELECT 1 FROM notifications WHERE agent_id = ? AND read = ? AND at >= ?"
+                " AND mailed_at IS NULL LIMIT 1",
+                (agent_id, False, moment),
+            )
+        ]
 
     def scheduler_idle(self, name: str, today: date, look_back: timedelta) -> bool:
         """Whether a scheduler pass would find nothing: it passed today already and no

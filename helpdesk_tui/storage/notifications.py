@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 
 from helpdesk_tui.domain.activity import ActivityDraft
 from helpdesk_tui.domain.enums import Status
+from helpdesk_tui.domain.notification_mail import Noted
 from helpdesk_tui.domain.notifications import CaseState, People
 from helpdesk_tui.domain.numbering import CaseNumber
 from helpdesk_tui.storage.chunks import chunked
@@ -132,6 +133,68 @@ class NotificationRepository:
                 ).scalars()
             )
         return found
+
+    # -- mail ------------------------------------------------------------------------
+    def unmailed(self, agent_id: uuid.UUID, since: datetime) -> list[Noted]:
+        """`agent_id`'s unread notifications since `since` that went out by mail in no
+        form yet, oldest first (`ix_notifications_agent_unread`: agent, unread, at)."""
+        notes, cases = table(NotificationRow), table(CaseRow)
+        actors = table(AgentRow).alias("actor")
+        rows = self._session.execute(
+            sa_select(
+                notes.c.id,
+                notes.c.kind,
+                cases.c.number,
+                cases.c.sub_number,
+                cases.c.subject,
+                notes.c.at,
+                actors.c.username,
+                notes.c.text,
+            )
+            .select_from(notes)
+            .outerjoin(cases, cases.c.id == notes.c.case_id)
+            .outerjoin(actors, actors.c.id == notes.c.actor_id)
+            .where(
+                notes.c.agent_id == agent_id,
+                notes.c.read.is_(False),
+                notes.c.at >= since,
+                notes.c.mailed_at.is_(None),
+            )
+            .order_by(notes.c.at, notes.c.id)
+        )
+        return [
+            Noted(
+                id=note_id,
+                kind=kind,
+                case=None if number is None else CaseNumber(number, sub),
+                subject=subject or "",
+                at=at,
+                by=by,
+                text=text,
+            )
+            for note_id, kind, number, sub, subject, at, by, text in rows
+        ]
+
+    def mark_mailed(self, ids: Collection[uuid.UUID], now: datetime) -> int:
+        """Mark these notifications mailed; returns how many were not yet (a smaller
+        number: another process mailed some of them meanwhile)."""
+        notes = table(NotificationRow)
+        changed = 0
+        for chunk in chunked(sorted(set(ids))):
+            result = self._session.connection().execute(
+                update(notes)
+                .where(notes.c.id.in_(chunk), notes.c.mailed_at.is_(None))
+                .values(mailed_at=now)
+            )
+            changed += int(result.rowcount)
+        return changed
+
+    def set_mail_choice(self, agent_id: uuid.UUID, choice: str | None) -> None:
+        """The agent's own choice of notification mail (None: the configured default)."""
+        agents = table(AgentRow)
+        self._session.connection().execute(
+            update(agents).where(agents.c.id == agent_id).values(notify_email=choice)
+        )
 
     # -- facts for the rules -------------------------------------------------------
     def people(self, agents: Mapping[str, AgentRow]) -> People:

@@ -1,4 +1,5 @@
-"""The notification scheduler (DATE-4): reminders that have come, cases that became overdue.
+"""The notification scheduler (DATE-4): reminders that have come, cases that became overdue,
+and the notification mail that is due (with [smtp]).
 
 A pass is `services/notifications.fire_due`: it reads only the due rows through indexes
 and writes each (kind, case, date, agent) once, whatever other process (the TUI, `sync
@@ -10,14 +11,53 @@ logging it and trying again at the next tick.
 import logging
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
 
+from helpdesk_tui.config import Settings
+from helpdesk_tui.domain.notification_mail import MailChoice
 from helpdesk_tui.services.context import Context
+from helpdesk_tui.services.notification_mail import NotificationMail, mail_due
 from helpdesk_tui.services.notifications import fire_due
 
 log = logging.getLogger(__name__)
 
 #: Seconds between two passes: a day's reminders need no finer clock than this.
 PASS_SECONDS = 60.0
+
+
+def notification_mail(settings: Settings) -> NotificationMail | None:
+    """What notification mail needs, or None without [smtp] (then none is sent)."""
+    from helpdesk_tui.sync.sender import mail_out  # lazy: the mail stack
+
+    out = mail_out(settings)
+    if out is None:
+        return None
+    config = settings.notifications
+    return NotificationMail(
+        out, MailChoice(config.email), timedelta(minutes=config.digest_minutes())
+    )
+
+
+@dataclass(frozen=True)
+class Pass:
+    """What one pass did."""
+
+    fired: int
+    """Notifications written (reminders, overdue cases)."""
+    mailed: int
+    """Notification mails queued in the outbox."""
+
+    def lines(self) -> list[str]:
+        """What `helpdesk sync` says about it (nothing when it did nothing)."""
+        said = []
+        if self.fired:
+            noun = "notification" if self.fired == 1 else "notifications"
+            said.append(f"{self.fired} {noun} of reminders and overdue cases")
+        if self.mailed:
+            noun = "notification mail" if self.mailed == 1 else "notification mails"
+            said.append(f"{self.mailed} {noun} queued")
+        return said
 
 
 class Scheduler:
@@ -28,15 +68,25 @@ class Scheduler:
         ctx: Context,
         *,
         every: float = PASS_SECONDS,
+        mailing: NotificationMail | None = None,
         on_error: Callable[[Exception], None] | None = None,
+        on_mailed: Callable[[], None] | None = None,
     ) -> None:
+        """`mailing`, if given, queues notification mail after each pass's reminders;
+        `on_mailed` is called when a pass queued some (to wake the sender)."""
         self._ctx = ctx
         self._every = every
+        self._mailing = mailing
         self._on_error = on_error
+        self._on_mailed = on_mailed
 
-    def run_once(self) -> int:
-        """One pass; how many notifications it wrote."""
-        return fire_due(self._ctx)
+    def run_once(self) -> Pass:
+        """One pass: the notifications that are due, then the mail that is due."""
+        fired = fire_due(self._ctx)
+        mailed = mail_due(self._ctx, self._mailing) if self._mailing is not None else 0
+        if mailed and self._on_mailed is not None:
+            self._on_mailed()
+        return Pass(fired, mailed)
 
     def watch(self, stop: threading.Event) -> None:
         """Pass every `every` seconds until `stop` is set; a failed pass is reported and

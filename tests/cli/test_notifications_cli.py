@@ -48,7 +48,7 @@ def test_the_reminder_fires_once_across_runs_and_restarts(
     assert [n["kind"] for n in notes(cli, "alice")] == ["delegated"]
 
     at(monkeypatch, "2026-12-09T07:30:00+01:00")  # the reminder's day
-    assert cli("sync", "--once").out == "1 notifications of reminders and overdue cases\n"
+    assert cli("sync", "--once").out == "1 notification of reminders and overdue cases\n"
     assert cli("sync", "--once").code == 0  # the same day again
     at(monkeypatch, "2026-12-09T17:00:00+01:00")  # a restart later that day
     assert cli("sync", "--once").code == 0
