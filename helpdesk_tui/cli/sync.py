@@ -56,8 +56,7 @@ def sync(
             if watch:
                 _watch(None, None, scheduler)
                 return
-            fired = scheduler.run_once().fired
-            say(f"{fired} notifications of reminders and overdue cases")
+            say(scheduler.run_once().fired_line())
             return
         from helpdesk_tui.sync.poller import MailPoller  # lazy: imports the mail stack
 

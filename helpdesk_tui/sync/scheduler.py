@@ -48,12 +48,16 @@ class Pass:
     mailed: int
     """Notification mails queued in the outbox."""
 
+    def fired_line(self) -> str:
+        """How many reminder and overdue notifications this pass created."""
+        noun = "notification" if self.fired == 1 else "notifications"
+        return f"{self.fired} {noun} of reminders and overdue cases"
+
     def lines(self) -> list[str]:
         """What `helpdesk sync` says about it (nothing when it did nothing)."""
         said = []
         if self.fired:
-            noun = "notification" if self.fired == 1 else "notifications"
-            said.append(f"{self.fired} {noun} of reminders and overdue cases")
+            said.append(self.fired_line())
         if self.mailed:
             noun = "notification mail" if self.mailed == 1 else "notification mails"
             said.append(f"{self.mailed} {noun} queued")
