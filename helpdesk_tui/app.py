@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from helpdesk_tui.domain.templates import CannedResponse
     from helpdesk_tui.screens.case import CaseScreen
     from helpdesk_tui.services.notification_mail import NotificationMail
-    from helpdesk_tui.storage.reads import CaseDetail
+    from helpdesk_tui.storage.reads import ActivityEntry, CaseDetail
     from helpdesk_tui.sync.poller import MailPoller
     from helpdesk_tui.sync.sender import MailSender
     from helpdesk_tui.sync.status import SyncStatus
@@ -262,13 +262,14 @@ class HelpdeskApp(App[None]):
         *,
         replace_top: bool = False,
         detail: "CaseDetail | None" = None,
+        entry: "ActivityEntry | None" = None,
     ) -> None:
         """Show case `number` on the one case screen the app keeps (made on first use);
         `replace_top`: in the place of the screen on top (the new-case form); `detail`:
-        the case as just read, shown at once."""
+        the case as just read, shown at once; `entry`: the timeline entry to scroll to."""
         screen = self._case_screen_made()
         screen.history.clear()
-        screen.open(number, detail)
+        screen.open(number, detail, entry=entry)
         if replace_top and self.screen is not screen:
             if screen in self.screen_stack:
                 self.pop_screen()  # the form was opened from the case screen under it
@@ -279,7 +280,9 @@ class HelpdeskApp(App[None]):
 
     def on_open_case_requested(self, event: OpenCaseRequested) -> None:
         """A screen asks for a case (Enter in the queue, `n`, a saved new case)."""
-        self.open_case(event.number, replace_top=event.replace_top, detail=event.detail)
+        self.open_case(
+            event.number, replace_top=event.replace_top, detail=event.detail, entry=event.entry
+        )
 
     def on_new_case_requested(self, _event: NewCaseRequested) -> None:
         """A screen asks for the new-case form; the case opens once it is saved."""

@@ -10,7 +10,7 @@ from textual.message import Message
 
 from helpdesk_tui.domain.enums import ActivityKind
 from helpdesk_tui.domain.numbering import CaseNumber
-from helpdesk_tui.storage.reads import CaseDetail, CaseSummary
+from helpdesk_tui.storage.reads import ActivityEntry, CaseDetail, CaseSummary
 
 
 class DataChanged(Message):
@@ -34,6 +34,8 @@ class OpenCaseRequested(Message):
     screen under it is not shown in between."""
     detail: CaseDetail | None = None
     """The case as just read (a new case's): shown at once, not read again first."""
+    entry: ActivityEntry | None = None
+    """The timeline entry to scroll to (Enter on an activity or a notification)."""
 
 
 class NewCaseRequested(Message):

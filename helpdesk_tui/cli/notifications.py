@@ -104,7 +104,12 @@ def email(
     address in the user list); never for your own actions."""
     runtime: Runtime = ctx.obj
     with refusals():
-        from helpdesk_tui.domain.notification_mail import parse_choice
+        from helpdesk_tui.domain.notification_mail import (
+            MailChoice,
+            choice_of,
+            describe_choice,
+            parse_choice,
+        )
 
         wanted = None if choice is None or choice.strip().lower() == "default" else choice
         chosen = parse_choice(wanted) if wanted is not None else None
@@ -114,14 +119,20 @@ def email(
             set_choice(runtime.context, runtime.user, chosen)
         with runtime.reads() as store:
             own, address = store.notifications.mail_choice(runtime.user)
-        default = "off" if runtime.uses_defaults else runtime.settings.notifications.email
-        mode = own or default
-        source = "your choice" if own else "the configured default"
-        say(f"notification mail: {mode} ({source})")
-        if mode != "off" and not address:
-            say("  but you have no mail address: ask an admin (helpdesk user add … --email)")
-        elif mode != "off" and (runtime.uses_defaults or runtime.settings.smtp is None):
-            say("  but no [smtp] is configured: nothing is sent")
+        default = (
+            MailChoice.OFF
+            if runtime.uses_defaults
+            else MailChoice(runtime.settings.notifications.email)
+        )
+        said = describe_choice(
+            None if own is None else choice_of(own, default),
+            default,
+            address=address,
+            can_send=not runtime.uses_defaults and runtime.settings.smtp is not None,
+        )
+        say(said[0])
+        for line in said[1:]:
+            say(f"  {line}")
 
 
 def _resolve(runtime: Runtime, given: list[str]) -> list[uuid.UUID]:

@@ -111,6 +111,8 @@ def launch(
         desk = Desk(context, user, mail_out=mail_out)
     else:
         desk = Desk(context, user, canned=canned, mail_out=mail_out)
+    if notification_mail is not None:
+        desk.mail_default = notification_mail.default
     HelpdeskApp(
         desk,
         keymap=keymap,

@@ -88,6 +88,27 @@ def choice_of(own: str | None, default: MailChoice) -> MailChoice:
         return MailChoice.OFF
 
 
+def next_choice(own: MailChoice | None) -> MailChoice | None:
+    """The choice after `own` as a key cycles it: default → off → each → digest →
+    default (None: the configured default)."""
+    cycle: list[MailChoice | None] = [None, MailChoice.OFF, MailChoice.EACH, MailChoice.DIGEST]
+    return cycle[(cycle.index(own) + 1) % len(cycle)]
+
+
+def describe_choice(
+    own: MailChoice | None, default: MailChoice, *, address: str | None, can_send: bool
+) -> list[str]:
+    """What an agent is told of their notification mail: the mode and whose choice it is,
+    then why nothing is sent when that is so (no address, no [smtp])."""
+    mode = own or default
+    said = [f"notification mail: {mode} ({'your choice' if own else 'the configured default'})"]
+    if mode is not MailChoice.OFF and not address:
+        said.append("but you have no mail address: ask an admin (helpdesk user add … --email)")
+    elif mode is not MailChoice.OFF and not can_send:
+        said.append("but no [smtp] is configured: nothing is sent")
+    return said
+
+
 def look_back(interval: timedelta) -> timedelta:
     """How far back notifications are considered: a day, or two digest intervals."""
     return max(LOOK_BACK, 2 * interval)

@@ -18,7 +18,6 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widget import Widget
 from textual.widgets import Input, OptionList, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
 
@@ -29,6 +28,7 @@ from helpdesk_tui.screens.base import WorkerScreen
 from helpdesk_tui.services.desk import Desk
 from helpdesk_tui.storage.activityreads import ActivityFeedEntry, FeedCursor, FeedPage
 from helpdesk_tui.widgets.key_footer import KeyFooter
+from helpdesk_tui.widgets.notification_list import NotificationList
 from helpdesk_tui.widgets.status_line import StatusLine
 from helpdesk_tui.widgets.untrusted import literal_line
 
@@ -145,20 +145,9 @@ class ActivityScreen(WorkerScreen[None]):
                 yield OptionList(id="activity-feed")
                 yield Static(id="activity-detail")
             with TabPane("Notifications", id="tab-notifications"):
-                yield self._notifications()
+                yield NotificationList(self.desk)
         yield StatusLine(self.desk.user, self.desk.database_label(), id="status")
         yield KeyFooter(compact=True)
-
-    def _notifications(self) -> Widget:
-        """The notification list (widgets/notification_list.py), when it is there."""
-        try:
-            from helpdesk_tui.widgets.notification_list import (  # type: ignore[import-not-found,unused-ignore]
-                NotificationList,
-            )
-        except ImportError:
-            return Static("Notifications are not available in this version.")
-        widget: Widget = NotificationList(self.desk)
-        return widget
 
     def on_mount(self) -> None:
         """Focus the feed and read its first page."""
@@ -324,10 +313,10 @@ class ActivityScreen(WorkerScreen[None]):
 
     @on(OptionList.OptionSelected, "#activity-feed")
     def _selected(self, event: OptionList.OptionSelected) -> None:
-        """Enter: open the entry's case."""
+        """Enter: open the entry's case, its timeline scrolled to the entry."""
         row = self._rows[event.option_index] if event.option_index < len(self._rows) else None
         if row is not None:
-            self.post_message(OpenCaseRequested(row.case))
+            self.post_message(OpenCaseRequested(row.case, entry=row.entry))
 
     # -- keys ------------------------------------------------------------------------
     def action_scope(self, name: str) -> None:

@@ -26,7 +26,7 @@ from helpdesk_tui.domain.numbering import CaseNumber, parse_case_number
 from helpdesk_tui.messages import CasesChanged, DataChanged
 from helpdesk_tui.screens.case_actions import CaseActionScreen
 from helpdesk_tui.services.desk import CustomerContext, Desk
-from helpdesk_tui.storage.reads import CaseDetail, CaseSummary
+from helpdesk_tui.storage.reads import ActivityEntry, CaseDetail, CaseSummary
 from helpdesk_tui.widgets.attachments import AttachmentList
 from helpdesk_tui.widgets.case_header import STATUS_STYLES, CaseHeader
 from helpdesk_tui.widgets.key_footer import KeyFooter
@@ -104,6 +104,7 @@ class CaseScreen(CaseActionScreen):
         self.context: CustomerContext | None = None
         self.history: list[CaseNumber] = []  # cases opened before this one, from here
         self._side_width: tuple[int, int] | None = None  # list widths the side was cut to
+        self._entry_wanted: ActivityEntry | None = None  # the entry asked for, until shown
 
     def compose(self) -> ComposeResult:
         """Header on top; timeline beside the sub-case and customer lists; keys below."""
@@ -134,9 +135,17 @@ class CaseScreen(CaseActionScreen):
             self.sub_title = str(self.number)
             self.reload()
 
-    def open(self, number: CaseNumber, detail: CaseDetail | None = None) -> None:
+    def open(
+        self,
+        number: CaseNumber,
+        detail: CaseDetail | None = None,
+        *,
+        entry: ActivityEntry | None = None,
+    ) -> None:
         """Show case `number` (nothing of the case shown before stays on screen); `detail`,
-        the case as just read (a new case's), is shown at once and the side follows."""
+        the case as just read (a new case's), is shown at once and the side follows;
+        the timeline scrolls to `entry` once it is shown (from the activity feed)."""
+        self._entry_wanted = entry
         if number != self.number or self.detail is None:
             self.number, self.detail, self.context = number, None, None
             self.sub_title = str(number)
@@ -200,7 +209,10 @@ class CaseScreen(CaseActionScreen):
         self.detail = detail
         case = detail.case
         self.query_one(CaseHeader).show(case, today=today, time_centi=detail.time_spent_centi)
-        self.query_one(Timeline).show(detail.activities, case.description)
+        timeline = self.query_one(Timeline)
+        timeline.show(detail.activities, case.description)
+        if self._entry_wanted is not None and timeline.scroll_to_entry(self._entry_wanted):
+            self._entry_wanted = None  # once: a later reload stays where the agent is
         self._fill_side()
 
     # -- attachments (ACT-6) ------------------------------------------------------------

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Literal
 from helpdesk_tui.domain.case import reopen_dates
 from helpdesk_tui.domain.enums import ActivityKind, Priority, Resolution, Role, Status
 from helpdesk_tui.domain.errors import NotFoundError, ValidationError
+from helpdesk_tui.domain.notification_mail import MailChoice, choice_of, describe_choice
 from helpdesk_tui.domain.numbering import CaseNumber
 from helpdesk_tui.domain.policy import CaseType
 from helpdesk_tui.domain.query import VIEWS, CaseQuery, view_query
@@ -102,6 +103,8 @@ class Desk:
     """Outgoing mail settings; None: no [smtp], so replies cannot be mailed."""
     wake_sender: Callable[[], None] = lambda: None
     """Called after mail is queued, so the sender looks at once."""
+    mail_default: MailChoice = MailChoice.OFF
+    """`[notifications] email`: notification mail for agents without a choice of their own."""
 
     # -- reading ---------------------------------------------------------------------
     def page(
@@ -784,3 +787,24 @@ class Desk:
         from helpdesk_tui.services.notifications import mark_all_read
 
         return mark_all_read(self.ctx, self.user)
+
+    def mail_choice(self) -> MailChoice | None:
+        """The agent's own choice of notification mail (None: the configured default)."""
+        with open_reads(self.ctx.location) as store:
+            own, _ = store.notifications.mail_choice(self.user)
+        return None if own is None else choice_of(own, self.mail_default)
+
+    def set_mail_choice(self, choice: MailChoice | None) -> list[str]:
+        """Set the agent's own choice (None: back to the default); what it now is, in
+        lines (the first says the mode, the rest why nothing is sent, if so)."""
+        from helpdesk_tui.services.notification_mail import set_choice  # lazy: the ORM
+
+        set_choice(self.ctx, self.user, choice)
+        with open_reads(self.ctx.location) as store:
+            own, address = store.notifications.mail_choice(self.user)
+        return describe_choice(
+            None if own is None else choice_of(own, self.mail_default),
+            self.mail_default,
+            address=address,
+            can_send=self.mail_out is not None,
+        )

@@ -2,7 +2,8 @@
 
 Each row: a mark if unread (`●`, and bold), when, what kind, the case and its subject, who
 caused it and the notification's text — all untrusted text literal (SEC-2). `enter` opens
-the case and marks the notification read, `r` marks the highlighted one read, `R` all.
+the case and marks the notification read, `r` marks the highlighted one read, `R` all,
+`m` cycles how they reach me by mail (default, off, each, digest).
 The list is read through `Desk.notifications` in a thread worker, on mount, on `reload()`
 and on `DataChanged` (the screen showing it passes that on).
 """
@@ -19,6 +20,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 from textual.worker import Worker
 
+from helpdesk_tui.domain.notification_mail import next_choice
 from helpdesk_tui.messages import DataChanged, OpenCaseRequested
 from helpdesk_tui.services.desk import Desk
 from helpdesk_tui.storage.readmodels import NotificationView
@@ -71,6 +73,7 @@ class NotificationList(OptionList):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "mark_read", "Read", id="notifications.read"),
         Binding("R", "mark_all_read", "All read", id="notifications.all_read"),
+        Binding("m", "mail_choice", "Mail me", id="notifications.mail"),
     ]
     DEFAULT_CSS = """
     NotificationList { height: 1fr; text-wrap: nowrap; text-overflow: ellipsis; }
@@ -158,6 +161,17 @@ class NotificationList(OptionList):
         """R: mark every notification of the agent read."""
         if self.items:
             self._mark(None)
+
+    def action_mail_choice(self) -> None:
+        """m: the next way notifications reach me by mail (default → off → each →
+        digest → default); the toast says what it now is."""
+        self._cycle_mail_choice()
+
+    @work(thread=True, group="notifications-mail", exit_on_error=False, description="mail choice")
+    def _cycle_mail_choice(self) -> None:
+        desk = self.desk
+        said = desk.set_mail_choice(next_choice(desk.mail_choice()))
+        self.app.call_from_thread(self.notify, " — ".join(said), markup=False)
 
     def _mark(self, ids: list[uuid.UUID] | None) -> None:
         """Show them read at once, then write it (None: all of them)."""

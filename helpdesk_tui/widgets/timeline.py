@@ -255,6 +255,7 @@ class Timeline(ScrollView, can_focus=True):
         self._rendered = 0  # blocks[:rendered] are in `_lines`
         self._estimate = 0  # guessed lines of the blocks not rendered yet
         self._lines: list[Strip] = []
+        self._starts: list[int] = []  # the first line of each rendered block
         self._width = 0
         self._generation = 0  # moves on with every rebuild: stale idle slices stop
         self._cache: LRUCache[tuple[object, ...], list[Strip]] = LRUCache(2048)
@@ -364,7 +365,7 @@ class Timeline(ScrollView, can_focus=True):
         blocks += shown
         if not shown:
             blocks.append(None)
-        self._blocks, self._rendered, self._lines = blocks, 0, []
+        self._blocks, self._rendered, self._lines, self._starts = blocks, 0, [], []
         self._estimate = sum(
             estimated_height(b, width) if isinstance(b, ActivityEntry) else 1 for b in blocks
         )
@@ -382,6 +383,26 @@ class Timeline(ScrollView, can_focus=True):
         self._render_blocks(SLICE)
         if not self.complete:
             self.call_after_refresh(self._render_slice, generation)
+
+    def scroll_to_entry(self, wanted: ActivityEntry) -> bool:
+        """Scroll so that the entry that happened at `wanted.at` (of its kind and actor)
+        is the first line shown: renders the entries before it first. False when no such
+        entry is shown (not loaded yet, or hidden by the kind filter)."""
+        key = (wanted.at, wanted.kind, wanted.actor)
+        index = next(
+            (
+                i
+                for i, block in enumerate(self._blocks)
+                if isinstance(block, ActivityEntry) and (block.at, block.kind, block.actor) == key
+            ),
+            None,
+        )
+        if index is None:
+            return False
+        if self._rendered <= index:
+            self._render_blocks(index + 1 - self._rendered)
+        self.scroll_to(y=self._starts[index], animate=False, immediate=True)
+        return True
 
     def render_all(self) -> None:
         """Render every entry now (End, and anything that needs the whole timeline)."""
@@ -423,6 +444,7 @@ class Timeline(ScrollView, can_focus=True):
                     Strip.blank(0),
                 ]
                 self._estimate -= 1
+            self._starts.append(len(self._lines))
             self._lines += rendered
             self._rendered += 1
         if self.complete:

@@ -17,6 +17,7 @@ from helpdesk_tui.screens.activity import DIVIDER, ActivityScreen
 from helpdesk_tui.screens.case import CaseScreen
 from helpdesk_tui.services import activity as feed_svc
 from helpdesk_tui.services import cases
+from helpdesk_tui.widgets.timeline import Timeline
 
 INVOICE = CaseNumber(2)  # the case set: open, group billing (alice's group)
 
@@ -70,6 +71,32 @@ async def test_enter_opens_the_case_of_the_entry(case_data: Data) -> None:
         await settle(pilot)
         assert isinstance(app.screen, CaseScreen)
         assert app.screen.number == entry.case
+
+
+@sync
+async def test_enter_scrolls_the_case_timeline_to_the_entry(case_data: Data) -> None:
+    mine = CaseNumber(1)
+    for n in range(40):  # a long timeline: the first comment is far above the end
+        case_data.clock.advance(minutes=1)
+        cases.record_activity(
+            case_data.ctx, "bob", mine, ActivityKind.COMMENT, f"Kommentar Nummer {n:02}"
+        )
+    async with running(case_data, "alice", size=(100, 24)) as (app, pilot):
+        screen = await open_feed(pilot)
+        await pilot.press("/")
+        await type_text(pilot, f"case:{mine}")
+        await pilot.press("enter")
+        await settle(pilot)
+        wanted = next(e for e in screen.entries if e.entry.text == "Kommentar Nummer 05")
+        listing = screen.query_one("#activity-feed", OptionList)
+        listing.highlighted = screen._rows.index(wanted)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CaseScreen)
+        timeline = app.screen.query_one(Timeline)
+        assert timeline.scroll_y > 0
+        assert "Kommentar Nummer 05" in screen_text(pilot)
+        assert "Kommentar Nummer 20" not in screen_text(pilot)
 
 
 @sync

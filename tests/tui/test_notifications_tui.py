@@ -25,6 +25,7 @@ from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 
 from helpdesk_tui.domain.enums import ActivityKind
+from helpdesk_tui.domain.notification_mail import MailChoice
 from helpdesk_tui.messages import DataChanged, OpenCaseRequested
 from helpdesk_tui.screens.activity import ActivityScreen
 from helpdesk_tui.screens.case import CaseScreen
@@ -282,3 +283,24 @@ async def test_the_activity_screens_tab_opens_the_case_and_the_count_follows(
             bob.ctx.dispose()
         await until(pilot, lambda: len(listing.items) == len(items) + 1, LIVE_BUDGET)
         assert "noch eine Notiz" in listing.items[0].text
+
+
+@sync
+async def test_m_cycles_my_notification_mail_and_says_why_none_goes(case_data: Data) -> None:
+    desk = Desk(case_data.ctx, "alice", mail_default=MailChoice.DIGEST)
+    app = ListApp(desk)
+    async with app.run_test(size=(120, 24)) as pilot:
+        await settle(pilot)
+        app.query_one(NotificationList).focus()
+        said = []
+        for _ in range(4):
+            await pilot.press("m")
+            await settle(pilot)
+            said.append(notifications(pilot)[-1])
+            stored = off_loop(desk.mail_choice)
+            assert str(stored or "the configured default") in said[-1]
+        assert said[0] == "notification mail: off (your choice)"
+        assert said[1].startswith("notification mail: each (your choice) — but no [smtp]")
+        assert said[2].startswith("notification mail: digest (your choice)")
+        assert said[3].startswith("notification mail: digest (the configured default)")
+        assert off_loop(desk.mail_choice) is None
