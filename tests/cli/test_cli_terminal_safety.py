@@ -151,6 +151,7 @@ def hostile(cli: Cli, tmp_path: Path) -> tuple[Cli, dict[str, str]]:
     listed = json.loads(cli("outbox", "--json").out)
     mailed = cli("case", "list", "--view", "all", "--json")
     numbers = {c["number"] for c in json.loads(mailed.out)} - {main, sub, spare}
+    [hostile_mail_id] = [m["id"] for m in json.loads(cli("mail", "list", "--json").out)]
     return cli, {
         "main": main,
         "sub": sub,
@@ -158,6 +159,7 @@ def hostile(cli: Cli, tmp_path: Path) -> tuple[Cli, dict[str, str]]:
         "mailed": numbers.pop(),
         "outbox": listed[0]["id"][:8],
         "eml": str(eml),
+        "mail": hostile_mail_id,
         "demo": str(tmp_path / "demo.sqlite"),
     }
 
@@ -226,6 +228,21 @@ def invocations(n: dict[str, str]) -> list[tuple[str, ...]]:
         ("mail", "parse", n["eml"]),
         ("mail", "parse", n["eml"], "--json"),
         ("sync", "--once"),
+        ("mail", "list"),
+        ("mail", "list", "--json", "--limit", "0"),
+        ("mail", "show", n["mail"]),
+        ("mail", "show", n["mail"], "--json"),
+        ("mail", "show", HOSTILE),
+        ("mail", "classify", n["mail"], "customer"),
+        ("mail", "classify", "--sender", HOSTILE, "customer"),
+        ("mail", "classify", n["mail"], HOSTILE),
+        ("mail", "file", n["mail"], n["main"]),
+        ("mail", "file", n["mail"], HOSTILE),
+        ("mail", "open-case", n["mail"], "--group", HOSTILE),
+        ("mail", "archive", n["mail"]),
+        ("mail", "list", "--archived"),
+        ("mail", "stats"),
+        ("mail", "stats", "--json"),
         ("contact", "show", "eve@evil.example"),
         ("contact", "show", "eve@evil.example", "--json"),
         ("contact", "show", HOSTILE),
@@ -235,6 +252,9 @@ def invocations(n: dict[str, str]) -> list[tuple[str, ...]]:
         ("notifications", "--unread", "--json"),
         ("notifications", "read", HOSTILE),
         ("notifications", "read", "--all"),
+        ("notifications", "email"),
+        ("notifications", "email", "each"),
+        ("notifications", "email", HOSTILE),
         ("user", "add", "mallory", "--name", HOSTILE, "--email", HOSTILE, "--groups", HOSTILE),
         ("user", "add", "eve", "--name", HOSTILE),
         ("user", "role", "eve", "lead"),

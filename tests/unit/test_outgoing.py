@@ -66,10 +66,19 @@ def test_a_reply_carries_tag_message_id_and_readable_utf8_text() -> None:
     assert message["Auto-Submitted"] is None
 
 
-def test_automatic_mail_is_marked_auto_replied() -> None:
-    raw = build(outgoing(automatic=True))
+def test_automatic_answer_to_a_mail_is_marked_auto_replied() -> None:
+    raw = build(outgoing(automatic=True, in_reply_to="last@acme.example"))
     message = email.message_from_bytes(raw, policy=email.policy.default)
     assert message["Auto-Submitted"] == "auto-replied"
+    assert message["X-Auto-Response-Suppress"] == "All"
+    assert parse(raw).noise == "auto_reply"
+
+
+def test_automatic_mail_answering_none_is_marked_auto_generated() -> None:
+    """RFC 3834: a notification is not a reply to anything: `auto-generated`."""
+    raw = build(outgoing(automatic=True))
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    assert message["Auto-Submitted"] == "auto-generated"
     assert message["X-Auto-Response-Suppress"] == "All"
     assert parse(raw).noise == "auto_reply"
 
