@@ -110,6 +110,8 @@ class ActivityScreen(WorkerScreen[None]):
         Binding("3", "scope('all')", "Everything", id="activity.all"),
         Binding("slash", "filter", "Filter", id="activity.filter"),
         Binding("t", "other_tab", "Activity/Notifications", id="activity.tab"),
+        Binding("j", "move(1)", "Down", id="activity.down", show=False),
+        Binding("k", "move(-1)", "Up", id="activity.up", show=False),
     ]
     DEFAULT_CSS = """
     ActivityScreen #activity-title { height: 1; background: $panel; padding: 0 1; }
@@ -322,6 +324,18 @@ class ActivityScreen(WorkerScreen[None]):
     def action_scope(self, name: str) -> None:
         """`1` `2` `3`: my cases, my groups, everything (leads and admins)."""
         self._load(FeedScope(name), self.feed)
+
+    def action_move(self, step: int) -> None:
+        """`j` `k`: next / previous entry (or notification, on that tab)."""
+        tabs = self.query_one(TabbedContent)
+        if tabs.active == "tab-activity":
+            listing: OptionList = self.query_one("#activity-feed", OptionList)
+        else:
+            listing = self.query_one(NotificationList)
+        if step > 0:
+            listing.action_cursor_down()
+        else:
+            listing.action_cursor_up()
 
     def action_filter(self) -> None:
         """`/`: to the filter bar (Enter applies, Esc returns)."""

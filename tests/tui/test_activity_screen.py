@@ -64,9 +64,14 @@ async def test_A_works_from_the_case_screen_too(case_data: Data) -> None:
 async def test_enter_opens_the_case_of_the_entry(case_data: Data) -> None:
     async with running(case_data, "alice") as (app, pilot):
         screen = await open_feed(pilot)
-        await pilot.press("j")
+        first = screen.current
+        await pilot.press("j", "j")
         entry = screen.current
         assert entry is not None
+        assert entry != first  # j moves down (k back up)
+        await pilot.press("k")
+        assert screen.current == screen._rows[1]
+        await pilot.press("j")
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, CaseScreen)
