@@ -180,3 +180,9 @@ def print_detail(detail: CaseDetail) -> None:
         if a.text:
             for text_line in safe_text(a.text).splitlines():
                 say(f"      {text_line}")
+        for item in a.mail.attachments if a.mail is not None else ():  # ACT-6
+            name = one_line(str(item.get("filename") or "(no name)"))
+            kind = one_line(str(item.get("content_type") or ""))
+            size = item.get("size") or 0
+            note = f"  ({one_line(str(item['note']))})" if item.get("note") else ""
+            say(f"      attachment  {name}  {kind}  {size:,} bytes{note}")
