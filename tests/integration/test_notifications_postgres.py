@@ -14,7 +14,6 @@ from helpdesk_tui.services import cases
 from helpdesk_tui.services.context import Context
 from helpdesk_tui.services.desk import Desk
 from helpdesk_tui.services.notifications import fire_due
-from helpdesk_tui.services.people import AgentSpec, GroupSpec, sync_people
 from helpdesk_tui.storage.location import locate
 from helpdesk_tui.storage.migrate import _config
 
@@ -34,12 +33,20 @@ def test_migration_0008_fans_a_legacy_group_note_out_to_its_members(postgres_url
     with ctx.engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "0007")
-    sync_people(
-        ctx,
-        [AgentSpec("alice"), AgentSpec("lena"), AgentSpec("bob")],
-        [GroupSpec("billing", members=("alice", "lena"))],
-    )
     with psycopg.connect(postgres_url.replace("+psycopg", ""), autocommit=True) as conn:
+        # The people as a database at 0007 holds them (plain SQL: the ORM's tables are
+        # those of the newest revision).
+        ids = {name: uuid.uuid4() for name in ("alice", "lena", "bob")}
+        for name, agent_id in ids.items():
+            conn.execute(
+                "INSERT INTO agents (id, username, name, email, role, active)"
+                " VALUES (%s, %s, '', '', 'agent', true)",
+                (agent_id, name),
+            )
+        group_id = uuid.uuid4()
+        conn.execute("INSERT INTO groups (id, name, title) VALUES (%s, 'billing', '')", (group_id,))
+        for member in ("alice", "lena"):
+            conn.execute("INSERT INTO group_members VALUES (%s, %s)", (group_id, ids[member]))
         conn.execute(
             "INSERT INTO notifications (id, at, agent_id, group_id, case_id, text, read)"
             " SELECT %s, %s, NULL, id, NULL, 'mail on a closed case', false FROM groups",
