@@ -9,7 +9,7 @@ import json
 import uuid
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, insert, update
@@ -294,7 +294,7 @@ class OutboxRepository:
             .where(col(MailRow.direction) == "in", col(MailRow.noise).is_(None))
         ).scalars()
         found: dict[uuid.UUID, Inbound] = {}
-        for row in rows:
+        for row in _newest_of_ties(list(rows)):
             assert row.case_id is not None
             found[row.case_id] = Inbound(
                 message_id=row.message_id,
@@ -387,4 +387,17 @@ def _entry(
         error=row.error,
         actor_id=row.actor_id,
         actor=actor,
+    )
+
+
+def _newest_of_ties(rows: list[MailRow]) -> list[MailRow]:
+    """Mails stored at the same instant (one batch) ordered so that the newest of each
+    case comes last: a mail that answers another (names it in its References) is the
+    newer, then the later Date header. The answer never depends on the order in which the
+    database returns ties."""
+    answered = {ref for row in rows for ref in json.loads(row.references or "[]")}
+    floor = datetime.min.replace(tzinfo=UTC)
+    return sorted(
+        rows,
+        key=lambda r: (r.message_id not in answered, r.sent_at or floor, r.message_id or ""),
     )
