@@ -269,6 +269,7 @@ def _link(
     account_id: uuid.UUID,
 ) -> None:
     """The senders' contacts (created when unknown) belong to the account."""
+    uow.directory.prefetch_contacts(addresses)  # a few queries, not one per address
     for address, name in addresses.items():
         uow.directory.ensure_contact(address, name)
     uow.directory.write_contacts()

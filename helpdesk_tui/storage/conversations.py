@@ -103,11 +103,22 @@ class ConversationRepository:
         column = m.from_email if key.kind == "address" else m.from_domain
         return and_(column == key.value, m.direction == "in")
 
-    def _open_to(self) -> Any:
-        """Mail a sender-wide classification may change: unclassified, or by a rule (an
-        agent's own choice for one mail stays)."""
+    def _open_to(self, how: Classification) -> Any:
+        """Mail a sender-wide classification changes: unclassified, or by a rule (an
+        agent's own choice for one mail stays) — unless that rule already gave it this
+        class, explanation and account (re-applying a rule rewrites nothing)."""
         m = _MAILS.c
-        return or_(m["class"].is_(None), m.classified_by == "rule")
+        by_rule: Any = m.classified_by == "rule"
+        if how.by == "rule":
+            by_rule = and_(
+                by_rule,
+                or_(
+                    m["class"].is_distinct_from(how.mail_class),
+                    m.classified_rule.is_distinct_from(how.rule),
+                    m.account_id.is_distinct_from(how.account_id),
+                ),
+            )
+        return or_(m["class"].is_(None), by_rule)
 
     def count_of_sender(self, key: RuleKey) -> int:
         """How many of the sender's inbound mails are unclassified."""
@@ -119,9 +130,10 @@ class ConversationRepository:
         return int(self._execute(statement).scalar_one())
 
     def classify_sender(self, key: RuleKey, how: Classification) -> int:
-        """Classify the sender's unclassified (or rule-classified) inbound mail."""
+        """Classify the sender's unclassified (or rule-classified) inbound mail; returns
+        how many mails changed."""
         result = self._execute(
-            update(_MAILS).where(self._of_sender(key), self._open_to()).values(how.values())
+            update(_MAILS).where(self._of_sender(key), self._open_to(how)).values(how.values())
         )
         return int(result.rowcount)
 

@@ -146,6 +146,25 @@ def test_classify_a_whole_domain(ctx: Context, desk: Desk) -> None:
     assert desk.mail_page(MailFilter(sender="lieferant.example"))[0].account == "Lieferant AG"
 
 
+def test_reapplying_the_same_rule_changes_no_mail(ctx: Context, desk: Desk) -> None:
+    ids = [arrive(ctx, f"p{n}@kunde.de") for n in range(3)]
+
+    def by_domain(mail_class: str, account: str) -> int:
+        return desk.classify_sender("kunde.de", mail_class, account=account, remember="domain")
+
+    assert by_domain("customer", "Kunde GmbH") == 3
+    assert by_domain("customer", "Kunde GmbH") == 0
+    # another account or class under the same rule re-classifies the rule's mail
+    assert by_domain("customer", "Kunde AG") == 3
+    assert by_domain("supplier", "Kunde AG") == 3
+    assert {(row(ctx, i).mail_class, row(ctx, i).classified_by) for i in ids} == {
+        ("supplier", "rule")
+    }
+    # the agent's classification without a rule takes the rule's mail over
+    assert desk.classify_sender("kunde.de", "supplier", account="Kunde AG", remember=None) == 3
+    assert {row(ctx, i).classified_by for i in ids} == {"agent"}
+
+
 def test_refusals(ctx: Context, desk: Desk) -> None:
     mail = arrive(ctx, "anna@kunde.de")
     with pytest.raises(ValidationError, match="unknown class"):
