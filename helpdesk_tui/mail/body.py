@@ -258,6 +258,11 @@ def _returned_subject(payload: object, defects: list[str]) -> str:
     return headers.text(found.group(1), defects) if found else ""
 
 
+def transfer_encoding(part: Message) -> str:
+    """The part's Content-Transfer-Encoding as `payload_bytes` reads it ("" if none)."""
+    return (_raw(part, "content-transfer-encoding") or "").strip().lower()
+
+
 def payload_bytes(holder: Message | bytes | None) -> bytes | None:
     """The decoded bytes of an attachment `BodyWalker(keep_parts=True)` kept; base64 is
     decoded straight from the part's text (one copy: the result). None if unreadable."""
@@ -267,8 +272,7 @@ def payload_bytes(holder: Message | bytes | None) -> bytes | None:
         payload = holder._payload  # type: ignore[attr-defined]  # see `_visit`
         if isinstance(payload, list):  # a forwarded message: the .eml as it came
             return holder.as_bytes()
-        cte = (_raw(holder, "content-transfer-encoding") or "").strip().lower()
-        if cte == "base64" and isinstance(payload, str) and payload.isascii():
+        if transfer_encoding(holder) == "base64" and isinstance(payload, str) and payload.isascii():
             return binascii.a2b_base64(payload)
         data = holder.get_payload(decode=True)
         return data if isinstance(data, bytes) else None

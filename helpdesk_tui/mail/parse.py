@@ -14,19 +14,21 @@ from email.message import Message
 from email.parser import BytesHeaderParser
 
 from helpdesk_tui.domain.dates import iso_z
-from helpdesk_tui.mail import charset, headers, mime
-from helpdesk_tui.mail.body import BodyWalker, payload_bytes
+from helpdesk_tui.mail import charset, headers, mime, spans
+from helpdesk_tui.mail.body import BodyWalker, payload_bytes, transfer_encoding
 from helpdesk_tui.mail.guard import noise_kind
 from helpdesk_tui.mail.model import Attachment, ParsedMail
 from helpdesk_tui.mail.quotes import find_quote_start
+from helpdesk_tui.mail.spans import Base64Span
 from helpdesk_tui.mail.tag import find_case_tag
 
-__all__ = ["Attachment", "ParsedMail", "attachment_data", "parse", "to_json"]
+__all__ = ["Attachment", "Base64Span", "ParsedMail", "attachment_payloads", "parse", "to_json"]
 
 MAX_BODY_CHARS = 1_000_000
 _SURROGATE = re.compile("[\ud800-\udfff]")
 #: A header field line as the stdlib's feed parser accepts it.
 _FIELD = re.compile(r"[\041-\071\073-\176]+:")
+_FIELD_BYTES = re.compile(rb"[\041-\071\073-\176]+:")
 _CRS_LF = re.compile(r"(?<!\r)\r++\n")  # from a run's start only: linear
 _LONE_CR = re.compile(r"\r(?!\n)")
 _HEADER_END = re.compile(r"\r?\n\r?\n")
@@ -47,22 +49,57 @@ def parse(raw: bytes, *, tag_prefix: str = "#", own_domains: Collection[str] = (
         return _salvage(data, content_hash, error)
 
 
-def attachment_data(raw: bytes) -> Iterator[bytes | None]:
-    """The decoded bytes of each attachment `parse(raw).attachments` lists, in that
-    order, one at a time (ACT-6); None where a part cannot be decoded."""
+def attachment_payloads(raw: bytes) -> Iterator[bytes | Base64Span | None]:
+    """The bytes of each attachment `parse(raw).attachments` lists, in that order, one
+    at a time (ACT-6): a `Base64Span` (decoded in pieces from `raw` itself) for a base64
+    part of well-formed MIME, else the decoded bytes; None where a part cannot be decoded.
+
+    Well-formed MIME is cut apart on the raw bytes (`spans.split_spans`), so a large
+    attachment is never copied as text; other mail takes the stdlib's tree as `parse`
+    does (the whole mail as text, each part's slice of it).
+    """
+    start = _first_header_line(raw)
+    split = spans.split_spans(raw, start) if start is not None else None
     walker = BodyWalker([], keep_parts=True)
     try:
-        walker.walk(_message(raw, []))
+        # want_text=False: the same attachments in the same order, no text decoded
+        walker.walk(split[0] if split else _message(raw, []), want_text=False)
     except Exception:  # parse() salvaged this mail: it lists no attachments
         return
+    where = split[1] if split else {}
     for index in range(len(walker.parts)):
         part, walker.parts[index] = walker.parts[index], None  # one at a time in memory
-        yield payload_bytes(part)
+        span = where.get(id(part)) if isinstance(part, Message) else None
+        if span is not None and isinstance(part, Message):
+            yield _span_payload(part, raw, *span)
+        else:
+            yield payload_bytes(part)
+
+
+def _first_header_line(raw: bytes) -> int | None:
+    """Where `_message` would start reading `raw`, when it would read it unchanged (no
+    line-end repair, no junk before the header): the span path takes only those."""
+    start = 0
+    if raw.startswith(b"From "):
+        newline = raw.find(b"\n")
+        if newline < 0:
+            return None
+        start = newline + 1
+    return start if _FIELD_BYTES.match(raw, start) else None
+
+
+def _span_payload(part: Message, raw: bytes, start: int, end: int) -> bytes | Base64Span | None:
+    """What `payload_bytes` gives for a part whose body is raw[start:end]: base64 of
+    plain ASCII decoded in pieces later; any other part read as the stdlib would."""
+    if transfer_encoding(part) == "base64" and not spans.has_non_ascii(raw, start, end):
+        return Base64Span(raw, start, end)
+    part.set_payload(raw[start:end].decode("ascii", "surrogateescape"))
+    return payload_bytes(part)
 
 
 def _message(data: bytes, defects: list[str]) -> Message:
     """The MIME tree of `data`, its oddities fixed (shared by `parse` and
-    `attachment_data`, so both see the same parts)."""
+    `attachment_payloads`, so both see the same parts)."""
     body = data
     if data.startswith(b"From "):
         newline = data.find(b"\n")

@@ -3,7 +3,9 @@
 Every attachment — in an incoming mail or in one an agent sends — is stored through
 `store_parts`: its file name made safe (`domain/file_names.safe_file_name`), its bytes
 hashed (SHA-256) and written once as a blob, or, over `mail.max_attachment_size`, kept
-as a stub with a note. Bytes pass one attachment at a time: a 25 MB file is held once.
+as a stub with a note. Bytes pass one attachment at a time; a base64 attachment of an
+incoming mail is decoded from the raw mail in pieces (`mail.spans.Base64Span`), hashed in
+a first pass and written in a second, so not even one whole copy of it is held.
 
 Saving never overwrites (`report (1).pdf`) and never follows the sender's path; opening
 hands the saved file's path as one argument to the desktop opener, never to a shell.
@@ -11,6 +13,7 @@ hands the saved file's path as one argument to the desktop opener, never to a sh
 
 from __future__ import annotations
 
+import binascii
 import hashlib
 import os
 import shutil
@@ -29,6 +32,7 @@ from helpdesk_tui.services.context import Context
 
 if TYPE_CHECKING:
     from helpdesk_tui.mail.model import Attachment
+    from helpdesk_tui.mail.spans import Base64Span
     from helpdesk_tui.storage.attachments import NewAttachment, StoredAttachment
     from helpdesk_tui.storage.uow import UnitOfWork
 
@@ -52,13 +56,13 @@ def stub_note(size: int, limit: int) -> str:
 
 @dataclass(frozen=True)
 class Part:
-    """One attachment to store: its name as given, type, listed size and bytes (None:
-    unreadable)."""
+    """One attachment to store: its name as given, type, listed size and bytes (a
+    `Base64Span` decodes them in pieces; None: unreadable)."""
 
     filename: str
     content_type: str
     size: int
-    data: bytes | None
+    data: bytes | Base64Span | None
     inline: bool = False
 
 
@@ -76,15 +80,19 @@ def store_parts(
     for position, part in enumerate(parts):
         name = safe_file_name(part.filename)
         data = part.data
-        size = len(data) if data is not None else part.size
+        measured = _measure(data)
         sha: str | None = None
-        if data is None:
-            note = "not stored: the part could not be decoded"
-        elif size > limit:
-            note = stub_note(size, limit)
+        if measured is None:
+            size, note = part.size, "not stored: the part could not be decoded"
+        elif measured[1] > limit:
+            size, note = measured[1], stub_note(measured[1], limit)
         else:
-            sha, note = hashlib.sha256(data).hexdigest(), ""
-            repository.put_blob(sha, data)
+            (sha, size), note = measured, ""
+            if isinstance(data, bytes):
+                repository.put_blob(sha, data)
+            else:
+                assert data is not None
+                repository.put_blob_pieces(sha, size, data.pieces())  # the second pass
         del data
         item = {"filename": name, "content_type": part.content_type, "size": size}
         item.update({"inline": part.inline, "sha256": sha})
@@ -95,13 +103,30 @@ def store_parts(
     return listed, rows
 
 
+def _measure(data: bytes | Base64Span | None) -> tuple[str, int] | None:
+    """(SHA-256 hex, size) of the bytes; None when they cannot be decoded. Pieces are
+    hashed as they are decoded (the first of two passes: nothing is kept)."""
+    if data is None:
+        return None
+    if isinstance(data, bytes):
+        return hashlib.sha256(data).hexdigest(), len(data)
+    digest, size = hashlib.sha256(), 0
+    try:
+        for piece in data.pieces():
+            digest.update(piece)
+            size += len(piece)
+    except binascii.Error:  # as a whole decode would have failed: listed, not stored
+        return None
+    return digest.hexdigest(), size
+
+
 def incoming_parts(raw: bytes, attachments: Sequence[Attachment]) -> Iterable[Part]:
-    """The parts of a received mail, their bytes decoded from `raw` one at a time."""
+    """The parts of a received mail, their bytes read from `raw` one at a time."""
     if not attachments:
         return
-    from helpdesk_tui.mail.parse import attachment_data  # lazy: the parser is big
+    from helpdesk_tui.mail.parse import attachment_payloads  # lazy: the parser is big
 
-    datas = attachment_data(raw)
+    datas = attachment_payloads(raw)
     for listed in attachments:
         data = next(datas, None)
         yield Part(listed.filename, listed.content_type, listed.size, data, listed.inline)

@@ -7,17 +7,34 @@ removed with the case that held it (`delete_for_cases`).
 """
 
 import uuid
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func
+from sqlalchemy import LargeBinary, bindparam, delete, func, text, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
 from helpdesk_tui.storage.chunks import chunked
 from helpdesk_tui.storage.rows import insert_rows
 from helpdesk_tui.storage.tables import AttachmentBlobRow, AttachmentRow, MailRow, table
+
+APPEND_BYTES = 8 * 2**20
+"""PostgreSQL: bytes sent per statement when a blob comes in pieces."""
+
+
+def _batched(pieces: Iterable[bytes], size: int) -> Iterator[bytes]:
+    """The pieces joined into runs of at least `size` bytes (the last may be shorter)."""
+    run: list[bytes] = []
+    held = 0
+    for piece in pieces:
+        run.append(piece)
+        held += len(piece)
+        if held >= size:
+            yield b"".join(run)
+            run, held = [], 0
+    if run:
+        yield b"".join(run)
 
 
 @dataclass(frozen=True)
@@ -66,6 +83,57 @@ class AttachmentRepository:
             [{"sha256": sha256, "size": len(data), "data": data}],
             ignore_duplicates=True,  # another writer stored the same file meanwhile
         )
+        return True
+
+    def put_blob_pieces(self, sha256: str, size: int, pieces: Iterable[bytes]) -> bool:
+        """`put_blob` for bytes that come in pieces (a large attachment decoded from the
+        raw mail, `mail.spans.Base64Span`): they are never joined in memory. `size` is
+        their total. SQLite writes them through incremental blob I/O into a zeroblob;
+        PostgreSQL (no streaming bytea parameter) inserts the first and appends the rest.
+        Whether the blob was new."""
+        blobs = table(AttachmentBlobRow)
+        connection = self._session.connection()
+        known = connection.execute(
+            sa_select(blobs.c.sha256).where(blobs.c.sha256 == sha256)
+        ).first()
+        if known is not None:
+            return False
+        if connection.dialect.name == "sqlite":
+            inserted = connection.execute(
+                text(
+                    "INSERT OR IGNORE INTO attachment_blobs (sha256, size, data) "
+                    "VALUES (:sha256, :size, zeroblob(:size))"
+                ),
+                {"sha256": sha256, "size": size},
+            )
+            if inserted.rowcount != 1:  # another writer stored the same file meanwhile
+                return False
+            rowid = connection.execute(
+                text("SELECT rowid FROM attachment_blobs WHERE sha256 = :sha256"),
+                {"sha256": sha256},
+            ).scalar_one()
+            sqlite = connection.connection.dbapi_connection
+            assert sqlite is not None
+            with sqlite.blobopen("attachment_blobs", "data", rowid) as blob:
+                for piece in pieces:
+                    blob.write(piece)
+            return True
+        stream = _batched(pieces, APPEND_BYTES)  # each append rewrites the value: few
+        inserted = connection.execute(
+            text(
+                "INSERT INTO attachment_blobs (sha256, size, data) "
+                "VALUES (:sha256, :size, :data) ON CONFLICT DO NOTHING"
+            ).bindparams(bindparam("data", type_=LargeBinary)),
+            {"sha256": sha256, "size": size, "data": next(stream, b"")},
+        )
+        if inserted.rowcount != 1:
+            return False
+        for piece in stream:
+            connection.execute(
+                update(blobs)
+                .where(blobs.c.sha256 == sha256)
+                .values(data=blobs.c.data.op("||")(bindparam("piece", piece, LargeBinary)))
+            )
         return True
 
     def add(self, mail_id: uuid.UUID, items: Sequence[NewAttachment]) -> None:

@@ -15,9 +15,16 @@ from email.message import EmailMessage
 from pathlib import Path
 from urllib.parse import quote
 
+import pytest
 from integration.dovecot import Dovecot
 from integration.helpdesk_process import HelpdeskProcess
 from integration.test_mail_intake import Desk
+
+from helpdesk_tui.mail import spans
+from helpdesk_tui.mail.parse import parse
+from helpdesk_tui.services.attachments import content, incoming_parts, store_parts
+from helpdesk_tui.services.context import Context
+from helpdesk_tui.storage import attachments as storage
 
 BLOB = os.urandom(300_000)  # a few hundred KB of random bytes: every byte value occurs
 #: What a hostile sender puts in a file name: a path out of the folder, a header line,
@@ -170,3 +177,23 @@ def test_hostile_names_are_saved_inside_the_folder_under_safe_names(
     names = {str(item["filename"]) for item in listed}
     assert "passwd" in " ".join(names)  # the path is gone, the name is still recognisable
     assert not any(n.upper().startswith("CON.") for n in names)  # no device name
+
+
+def test_on_postgresql_a_blob_in_pieces_is_stored_whole_and_once(
+    pg: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Small pieces and appends: the insert and several `data || piece` appends run.
+    monkeypatch.setattr(spans, "PIECE", 10_000)
+    monkeypatch.setattr(storage, "APPEND_BYTES", 50_000)
+    raw = binary_mail("Messdaten")
+    for _ in range(2):  # the second time the blob is known: not written again
+        with pg.uow() as uow:
+            listed, _ = store_parts(uow, incoming_parts(raw, parse(raw).attachments), 2**30)
+            uow.commit()
+        assert listed[0]["sha256"] == hashlib.sha256(BLOB).hexdigest()
+    with pg.uow(write=False) as uow:
+        assert storage.AttachmentRepository(uow.session).blob_count() == 1
+    item = storage.StoredAttachment(
+        uuid.uuid4(), uuid.uuid4(), "messdaten.bin", "", len(BLOB), listed[0]["sha256"], ""
+    )
+    assert content(pg, item) == BLOB
