@@ -35,7 +35,7 @@ from helpdesk_tui.domain.policy import (
     default_workflow,
     parse_roles,
 )
-from helpdesk_tui.domain.sla import Escalation, SlaPolicy, parse_escalation
+from helpdesk_tui.domain.sla import Escalation, SlaPolicy, SlaRules, parse_escalation
 from helpdesk_tui.domain.templates import CannedResponse, check_template
 
 RoleName = Literal["agent", "lead", "admin"]
@@ -701,6 +701,7 @@ class Settings(BaseModel):
             default_priority=Priority(self.cases.default_priority),
             dates=DateDefaults(self.dates.due_days, self.dates.reminder_days),
             delete_roles=frozenset(Role(r) for r in self.workflow.delete_roles),
+            sla=sla_rules(self),
         )
 
 
@@ -736,6 +737,13 @@ def business_calendar(settings: Settings) -> BusinessCalendar:
 def sla_policies(settings: Settings) -> tuple[SlaPolicy, ...]:
     """The configured SLA policies as domain values, in their configured order."""
     return tuple(p.policy() for p in settings.sla.policies)
+
+
+def sla_rules(settings: Settings) -> SlaRules | None:
+    """The SLA rules services keep the clocks by; None without `[[sla.policies]]`."""
+    if not settings.sla.policies:
+        return None
+    return SlaRules(sla_policies(settings), business_calendar(settings), sla_escalations(settings))
 
 
 def sla_escalations(settings: Settings) -> tuple[Escalation, ...]:

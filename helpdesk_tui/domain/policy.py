@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from helpdesk_tui.domain.dates import DateDefaults
 from helpdesk_tui.domain.enums import Priority, Role, Status
 from helpdesk_tui.domain.errors import PermissionDeniedError, TransitionError, ValidationError
+from helpdesk_tui.domain.sla import SlaRules
 
 ANY_ROLE = frozenset(Role)
 
@@ -92,6 +93,8 @@ class Policy:
     default_priority: Priority = Priority.NORMAL
     dates: DateDefaults = field(default_factory=DateDefaults)
     delete_roles: frozenset[Role] = frozenset({Role.LEAD, Role.ADMIN})
+    sla: SlaRules | None = None
+    """The SLA policies and their calendar (DATE-3); None: no `[[sla.policies]]`, no SLA."""
 
     def case_type(self, key: str) -> CaseType:
         """The configured case type `key` (case-insensitive)."""

@@ -20,7 +20,7 @@ import re
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from helpdesk_tui.domain.calendar import (
     BusinessCalendar,
@@ -142,6 +142,35 @@ class SlaClock:
         elif state == "paused":
             due = None
         return SlaClock(self.name, self.target, state, at, used, due, breached_at, self.calendar)
+
+    def retargeted(self, target: timedelta, at: datetime) -> "SlaClock":
+        """This clock under a new `target` from `at` on (the policy or the priority
+        changed): it keeps the business time it has used; its due instant and breach
+        follow the new target (a larger one can lift a breach)."""
+        at = max(at, self.since)
+        since, used = (at, self.used_at(at)) if self.running else (self.since, self.used)
+        breached_at: datetime | None = None
+        if self.used_at(at) > target:
+            if self.running and self.used < target:
+                breached_at = self.calendar.add_business_time(self.since, target - self.used)
+            else:
+                breached_at = self.breached_at or self.since
+        due = self.due
+        if self.running:
+            due = breached_at or self.calendar.add_business_time(since, target - used)
+        elif self.stopped and breached_at is not None:
+            due = breached_at
+        return SlaClock(self.name, target, self.state, since, used, due, breached_at, self.calendar)
+
+    def risk_at(self, share: float = AT_RISK_SHARE) -> datetime | None:
+        """When a running clock reaches `share` of its target on its current run (`since`
+        if it has already); None for a clock that does not run."""
+        if not self.running:
+            return None
+        threshold = self.target * share
+        if threshold <= self.used:
+            return self.since
+        return self.calendar.add_business_time(self.since, threshold - self.used)
 
     @property
     def running(self) -> bool:
@@ -268,6 +297,122 @@ class SlaState:
         """The urgent clock's label (`2h10m left`, `breached 3h`, `paused`, `met`)."""
         clock = self.urgent(now)
         return clock.label(now) if clock is not None else ""
+
+    def breach_at(self) -> datetime | None:
+        """The instant the case is (or, on its current course, will be) breached: the
+        earliest breach of a clock, or the due instant of a running clock; None when no
+        clock runs and none was breached. The "SLA breached" view is `breach_at <= now`."""
+        instants = [c.breached_at for c in self.clocks if c.breached_at is not None]
+        instants += [c.due for c in self.clocks if c.running and c.due is not None]
+        return min(instants, default=None)
+
+    def due_at(self) -> datetime | None:
+        """The earliest due instant among the running clocks (sort by SLA); None when no
+        clock runs (paused, stopped)."""
+        return min((c.due for c in self.clocks if c.running and c.due is not None), default=None)
+
+    def risk_at(self, share: float = AT_RISK_SHARE) -> datetime | None:
+        """When a running clock reaches `share` of its target ("SLA at risk")."""
+        return min((r for c in self.clocks if (r := c.risk_at(share)) is not None), default=None)
+
+    def summary(self) -> str:
+        """`Gold: first response 1h, resolution 1d` — the policy and its targets as the
+        activity log records them."""
+        day = None
+        parts = []
+        for clock in self.clocks:
+            day = clock.calendar.day_minutes
+            minutes = int(clock.target / _MINUTE)
+            parts.append(f"{clock.name.replace('_', ' ')} {format_span(minutes, day)}")
+        return f"{self.policy}: {', '.join(parts)}" if parts else self.policy
+
+    def retargeted(
+        self,
+        policy: SlaPolicy,
+        calendar: BusinessCalendar,
+        *,
+        created_at: datetime,
+        status: Status,
+        at: datetime,
+    ) -> "SlaState":
+        """This SLA under `policy` from `at` on (a new priority or type matched another
+        policy, or the targets changed): kept clocks keep the business time they have
+        used and take the new targets; a clock the new policy adds runs from the case's
+        creation; one it does not keep is dropped."""
+        fresh = start_sla(policy, calendar, created_at).status_changed(status, at)
+        if self.first_response_at is not None:
+            fresh = fresh.responded(self.first_response_at)
+
+        def kept(old: SlaClock | None, new: SlaClock | None) -> SlaClock | None:
+            if new is None or old is None:
+                return new
+            return old.retargeted(new.target, at)
+
+        return SlaState(
+            policy.name,
+            kept(self.first_response, fresh.first_response),
+            kept(self.resolution, fresh.resolution),
+            self.first_response_at,
+        )
+
+    def data(self) -> dict[str, Any]:
+        """This state as JSON-ready data (what storage keeps); `restore` reads it back."""
+        return {
+            "policy": self.policy,
+            "first_response_at": _iso(self.first_response_at),
+            "clocks": {c.name: _clock_data(c) for c in self.clocks},
+        }
+
+
+def restore(data: dict[str, Any], calendar: BusinessCalendar) -> SlaState:
+    """The state `SlaState.data` gave, on `calendar`."""
+    clocks = data.get("clocks", {})
+
+    def clock(name: ClockName) -> SlaClock | None:
+        stored = clocks.get(name)
+        if stored is None:
+            return None
+        return SlaClock(
+            name,
+            timedelta(microseconds=stored["target"]),
+            stored["state"],
+            _instant(stored["since"]),
+            timedelta(microseconds=stored["used"]),
+            _maybe(stored.get("due")),
+            _maybe(stored.get("breached_at")),
+            calendar,
+        )
+
+    return SlaState(
+        str(data["policy"]),
+        clock("first_response"),
+        clock("resolution"),
+        _maybe(data.get("first_response_at")),
+    )
+
+
+def _clock_data(clock: SlaClock) -> dict[str, Any]:
+    micro = timedelta(microseconds=1)
+    return {
+        "target": clock.target // micro,
+        "state": clock.state,
+        "since": clock.since.isoformat(),
+        "used": clock.used // micro,
+        "due": _iso(clock.due),
+        "breached_at": _iso(clock.breached_at),
+    }
+
+
+def _iso(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _instant(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def _maybe(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)
 
 
 @dataclass(frozen=True)
@@ -447,3 +592,19 @@ def next_level_at(
         if when is not None and (best is None or when < best[0]):
             best = (when, level)
     return best
+
+
+@dataclass(frozen=True)
+class SlaRules:
+    """What the configuration says about SLAs: the policies (first match wins), the
+    business calendar they count in, and the escalation levels."""
+
+    policies: tuple[SlaPolicy, ...]
+    calendar: BusinessCalendar = field(compare=False)
+    escalations: tuple[Escalation, ...] = ()
+
+    def match(
+        self, priority: str, case_type: str, account: str | None, mailbox: str | None
+    ) -> SlaPolicy | None:
+        """The policy of a case with these values, None when none matches."""
+        return match_policy(self.policies, priority, case_type, account, mailbox)

@@ -59,11 +59,13 @@ class Context:
 
     def uow(self, *, write: bool = True) -> "UnitOfWork":
         """A new unit of work (a write one takes the write lock up front on SQLite); what
-        it writes on timelines notifies whom it concerns, in its own commit."""
-        from helpdesk_tui.services.notifications import write_pending  # lazy: see `engine`
+        it writes on timelines notifies whom it concerns and moves the SLA clocks of its
+        cases (services/sla.py), in its own commit."""
+        from helpdesk_tui.services.sla import before_commit  # lazy: see `engine`
         from helpdesk_tui.storage.uow import UnitOfWork
 
-        return UnitOfWork(self.engine, write=write, before_commit=write_pending)
+        # Before the commit: the notifications, then the SLA state of the cases touched.
+        return UnitOfWork(self.engine, write=write, before_commit=before_commit(self.policy.sla))
 
     def today(self) -> date:
         """Today's date by the context's clock (UTC)."""

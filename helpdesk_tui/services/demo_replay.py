@@ -21,7 +21,7 @@ from helpdesk_tui.domain.numbering import CaseNumber
 from helpdesk_tui.services import cases as svc
 from helpdesk_tui.services.context import Context
 from helpdesk_tui.services.demo_sample import SampleData, Scenario, fill_placeholders
-from helpdesk_tui.services.notifications import write_pending
+from helpdesk_tui.services.sla import before_commit
 from helpdesk_tui.storage import replay
 from helpdesk_tui.storage.engine import make_engine
 from helpdesk_tui.storage.uow import UnitOfWork
@@ -65,7 +65,10 @@ class ReplayContext(Context):
     def uow(self, *, write: bool = True) -> UnitOfWork:
         """A unit of work that shares directory lookups with the rest of the replay."""
         return replay.replay_uow(
-            self._engine, self._directory, write=write, before_commit=write_pending
+            self._engine,
+            self._directory,
+            write=write,
+            before_commit=before_commit(self.policy.sla),  # notifications, then the SLA
         )
 
 

@@ -28,6 +28,10 @@ from helpdesk_tui.storage.types import UTCDateTime
 #: The predicate of the "not closed" partial indexes; queries must repeat it verbatim.
 NOT_CLOSED = "status != 'closed'"
 
+#: `cases.sla_rank` of a case without a running SLA clock: 9999-12-31T23:59:59Z in epoch
+#: seconds, after every real due instant.
+SLA_RANK_NONE = 253402300799
+
 #: Predicates of the conversations list's partial indexes on `mails` (MAIL-8, migration
 #: 0011); queries must repeat them verbatim (SQLite matches partial indexes by text).
 MAIL_IN = "direction = 'in'"
@@ -151,6 +155,9 @@ class CaseRow(SQLModel, table=True):
         _open_cases_index("ix_cases_open_user_due", "delegated_user_id", "due"),
         _open_cases_index("ix_cases_open_group_due", "delegated_group_id", "due"),
         _open_cases_index("ix_cases_open_reminder", "reminder"),
+        _open_cases_index("ix_cases_open_sla_rank", "sla_rank"),
+        _open_cases_index("ix_cases_open_sla_breach", "sla_breach_at"),
+        _open_cases_index("ix_cases_open_sla_risk", "sla_risk_at"),
     )
     id: uuid.UUID = Field(default_factory=_pk, primary_key=True)
     number: int
@@ -176,6 +183,41 @@ class CaseRow(SQLModel, table=True):
     created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     updated_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     version: int = 1
+    # The SLA (DATE-3, migration 0012), maintained on every change (services/sla.py);
+    # all NULL without a policy. `sla_state` is the domain's state as JSON; the columns
+    # after it are what lists, views and the scheduler query (instants in UTC).
+    sla_policy: str | None = Field(default=None, max_length=64)
+    sla_state: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    sla_first_response_due: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime, nullable=True)
+    )
+    sla_first_response_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime, nullable=True)
+    )
+    sla_resolution_due: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime, nullable=True)
+    )
+    sla_paused_since: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime, nullable=True)
+    )
+    sla_paused_minutes: int | None = None
+    sla_first_response_breached_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime, nullable=True)
+    )
+    sla_resolution_breached_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime, nullable=True)
+    )
+    sla_breach_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime, nullable=True)
+    )
+    sla_risk_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+    #: Sort by SLA: epoch seconds of the earliest running due instant; SLA_RANK_NONE for
+    #: a case with no running clock (never NULL, so keyset pages need no NULL rules).
+    sla_rank: int = Field(
+        default=SLA_RANK_NONE,
+        sa_type=BigInteger,
+        sa_column_kwargs={"server_default": text(str(SLA_RANK_NONE))},
+    )
 
 
 class ActivityRow(SQLModel, table=True):
