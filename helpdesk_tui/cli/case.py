@@ -2,9 +2,9 @@
 delete."""
 
 from collections.abc import Iterable, Iterator
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -22,12 +22,16 @@ from helpdesk_tui.cli.output import (
     stream_json,
 )
 from helpdesk_tui.cli.runtime import Runtime
-from helpdesk_tui.domain.dates import parse_date
+from helpdesk_tui.domain.dates import iso_z, parse_date
 from helpdesk_tui.domain.numbering import CaseNumber, parse_case_number
 from helpdesk_tui.domain.query import CaseQuery, parse_query, view_query
 from helpdesk_tui.domain.safe_text import one_line
+from helpdesk_tui.domain.sla import clock_lines, sla_facts
 from helpdesk_tui.storage.readmodels import COUNT_CAP
 from helpdesk_tui.storage.reads import CaseSummary, Cursor, ReadStore
+
+if TYPE_CHECKING:
+    from helpdesk_tui.domain.calendar import BusinessCalendar
 
 app = typer.Typer(help="Work with cases.", no_args_is_help=True)
 
@@ -154,10 +158,36 @@ def show(ctx: typer.Context, number: str, as_json: Json = False) -> None:
     with refusals():
         with runtime.reads() as store:
             detail = store.case_detail(_number(number))
+        stored = detail.case.sla
+        calendar = _calendar(runtime) if stored else None
         if as_json:
-            emit_json(detail_json(detail))
+            data = detail_json(detail)
+            data["sla"] = _sla_json(stored, calendar, runtime.clock())
+            emit_json(data)
         else:
-            print_detail(detail)
+            lines = clock_lines(stored, calendar, runtime.clock()) if calendar else []
+            print_detail(detail, lines)
+
+
+def _calendar(runtime: Runtime) -> "BusinessCalendar":
+    """The configured business calendar (the built-in one without a config)."""
+    from helpdesk_tui.config import CalendarConfig, business_calendar  # lazy: pydantic
+
+    if runtime.uses_defaults:
+        return CalendarConfig().calendar()
+    return business_calendar(runtime.settings)
+
+
+def _sla_json(
+    stored: dict[str, Any] | None, calendar: "BusinessCalendar | None", now: datetime
+) -> dict[str, Any] | None:
+    """`"sla"` of `case show --json` (CLI.md): null without a policy."""
+    facts = sla_facts(stored, calendar, now) if stored and calendar else None
+    if facts is None:
+        return None
+    for key in ("first_response_due", "first_response_at", "resolution_due"):
+        facts[key] = iso_z(facts[key]) if facts[key] is not None else None
+    return facts
 
 
 @app.command("create")

@@ -135,8 +135,9 @@ def print_table(cases: Iterable[CaseSummary]) -> int:
     return count
 
 
-def print_detail(detail: CaseDetail) -> None:
-    """`case show` for people: header, description, sub-cases, timeline."""
+def print_detail(detail: CaseDetail, sla: Sequence[tuple[str, str]] = ()) -> None:
+    """`case show` for people: header, description, sub-cases, timeline; `sla` adds the
+    SLA clocks to the header, (name, state) each."""
     c = detail.case
     say(f"{c.number}  {one_line(c.subject)}")
     fields = [
@@ -155,6 +156,7 @@ def print_detail(detail: CaseDetail) -> None:
         fields.append(("duplicate of", str(c.duplicate_of)))
     if c.parent:
         fields.append(("parent", str(c.parent)))
+    fields += list(sla)
     fields += list(c.fields or ())
     for name, value in fields:
         say(f"  {name:<12} {one_line(value)}")

@@ -608,3 +608,42 @@ class SlaRules:
     ) -> SlaPolicy | None:
         """The policy of a case with these values, None when none matches."""
         return match_policy(self.policies, priority, case_type, account, mailbox)
+
+
+def sla_facts(
+    data: dict[str, Any] | None, calendar: BusinessCalendar, now: datetime
+) -> dict[str, Any] | None:
+    """A stored state as the facts `case show --json` gives: policy, the due instants, the
+    first response, paused, the clocks breached by `now` (None without a policy)."""
+    if not data:
+        return None
+    state = restore(data, calendar)
+    first, resolution = state.first_response, state.resolution
+    return {
+        "policy": state.policy,
+        "first_response_due": first.due if first is not None else None,
+        "first_response_at": state.first_response_at,
+        "resolution_due": resolution.due if resolution is not None else None,
+        "paused": state.paused,
+        "breached": state.breached(now),
+    }
+
+
+def clock_lines(
+    data: dict[str, Any] | None, calendar: BusinessCalendar, now: datetime
+) -> list[tuple[str, str]]:
+    """The policy and each clock as (name, text) for people: `first response`, `2h10m
+    left (due Mon 23 Nov 13:00)`, `met`, `breached 3h`, `paused`; due instants in the
+    calendar's time zone. Nothing without a policy."""
+    if not data:
+        return []
+    state = restore(data, calendar)
+    lines = [("sla", state.policy)]
+    for clock in state.clocks:
+        text = clock.label(now)
+        if clock.running and clock.due is not None and clock.breach(now) is None:
+            text += f" (due {clock.due.astimezone(calendar.zone):%a %d %b %H:%M})"
+        elif clock.stopped and clock.stopped_at is not None:
+            text += f" ({clock.stopped_at.astimezone(calendar.zone):%a %d %b %H:%M})"
+        lines.append((clock.name.replace("_", " "), text))
+    return lines

@@ -76,6 +76,9 @@ class CaseSummary:
     fields: tuple[tuple[str, str], ...] | None = None
     """The custom fields (key, value), sorted by key; read with the detail only (None:
     not read, as in a list row)."""
+    sla: dict[str, Any] | None = None
+    """The stored SLA state (`domain.sla.SlaState.data()`; `domain.sla.restore` makes it
+    a state again), None without an SLA policy (DATE-3)."""
 
     @property
     def parent(self) -> CaseNumber | None:

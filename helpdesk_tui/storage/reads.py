@@ -63,7 +63,7 @@ _SELECT = """
 SELECT c.number, c.sub_number, c.subject, c.type, c.status, c.priority, c.resolution,
        dup.number, dup.sub_number, du.username, dg.name, ow.username,
        ct.email, ct.name, ac.name, ini.username, c.due, c.reminder,
-       c.created_at, c.updated_at, c.version, {description}
+       c.created_at, c.updated_at, c.version, c.sla_state, {description}
 FROM cases c
 JOIN contacts ct ON ct.id = c.contact_id
 LEFT JOIN accounts ac ON ac.id = c.account_id
@@ -531,8 +531,9 @@ class ReadStore:
             created_at=d.to_utc(row[18]),
             updated_at=d.to_utc(row[19]),
             version=row[20],
-            description=row[21] or "",
-            fields=_custom_fields(row[22]) if len(row) > 22 else None,
+            sla=json.loads(row[21]) if row[21] else None,
+            description=row[22] or "",
+            fields=_custom_fields(row[23]) if len(row) > 23 else None,
         )
 
 
