@@ -40,6 +40,10 @@ MAIL_ARCHIVED = "direction = 'in' AND archived = true"
 MAIL_UNCLASSIFIED = "direction = 'in' AND class IS NULL"
 MAIL_UNREAD = "direction = 'in' AND read = false"
 MAIL_UNFILED = "direction = 'in' AND case_id IS NULL"
+#: Only mail with a class / an account (migration 0013): the list filters by one value,
+#: never by a missing one, and classifying a sender then deletes no NULL entries.
+MAIL_CLASSIFIED = "direction = 'in' AND class IS NOT NULL"
+MAIL_WITH_ACCOUNT = "direction = 'in' AND account_id IS NOT NULL"
 
 
 def _in_mail_index(name: str, where: str, *columns: str) -> Index:
@@ -291,8 +295,8 @@ class MailRow(SQLModel, table=True):
         _in_mail_index("ix_mails_in_unclassified", MAIL_UNCLASSIFIED),
         _in_mail_index("ix_mails_in_unread", MAIL_UNREAD),
         _in_mail_index("ix_mails_in_unfiled", MAIL_UNFILED),
-        _in_mail_index("ix_mails_in_class", MAIL_IN, "class"),
-        _in_mail_index("ix_mails_in_account", MAIL_IN, "account_id"),
+        _in_mail_index("ix_mails_in_class", MAIL_CLASSIFIED, "class"),
+        _in_mail_index("ix_mails_in_account", MAIL_WITH_ACCOUNT, "account_id"),
         _in_mail_index("ix_mails_in_from", MAIL_IN, "from_email"),
         _in_mail_index("ix_mails_in_domain", MAIL_IN, "from_domain"),
     )

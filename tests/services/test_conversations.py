@@ -273,3 +273,25 @@ def test_accounts_fuzzy_and_created(ctx: Context, desk: Desk) -> None:
     assert desk.accounts_matching("söh") == ["Schmidt & Söhne"]
     with pytest.raises(ValidationError):
         desk.create_account("   ")
+
+
+def test_the_migrated_mail_indexes_are_those_tables_py_declares(ctx: Context) -> None:
+    """The partial indexes' predicates, which alembic's schema comparison does not look at:
+    the list's queries name these indexes and must imply their predicates."""
+    from sqlalchemy.dialects import sqlite
+    from sqlalchemy.schema import CreateIndex
+
+    from helpdesk_tui.storage.tables import table
+
+    with ctx.engine.connect() as connection:
+        rows = connection.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master"
+            " WHERE type = 'index' AND tbl_name = 'mails' AND name LIKE 'ix_mails_in_%'"
+        ).all()
+    migrated = {name: " ".join(sql.split()) for name, sql in rows}
+    declared = {
+        index.name: " ".join(str(CreateIndex(index).compile(dialect=sqlite.dialect())).split())
+        for index in table(MailRow).indexes
+        if str(index.name).startswith("ix_mails_in_")
+    }
+    assert migrated == declared
