@@ -1,6 +1,7 @@
 """`helpdesk case …`: create, list, show, assign, status, close, reopen, edit, comment, reply,
 delete."""
 
+import json
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from pathlib import Path
@@ -158,7 +159,7 @@ def show(ctx: typer.Context, number: str, as_json: Json = False) -> None:
     with refusals():
         with runtime.reads() as store:
             detail = store.case_detail(_number(number))
-        stored = detail.case.sla
+        stored = json.loads(detail.case.sla) if detail.case.sla else None
         calendar = _calendar(runtime) if stored else None
         if as_json:
             data = detail_json(detail)

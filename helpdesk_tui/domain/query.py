@@ -17,6 +17,8 @@ from helpdesk_tui.domain.numbering import CaseNumber, parse_case_number
 from helpdesk_tui.domain.policy import parse_priority, parse_status
 
 VIEWS = ("mine", "groups", "unassigned", "overdue", "reminder", "waiting", "open", "closed", "all")
+#: The SLA views (DATE-3): shown after VIEWS where SLA policies are configured.
+SLA_VIEWS = ("sla_at_risk", "sla_breached")
 ME = "@me"
 #: `key:"quoted value"`, a "quoted phrase" (an unterminated quote runs to the end of the
 #: text, which is friendlier while typing), or a bare token.
@@ -57,6 +59,10 @@ class CaseQuery:
     words: tuple[str, ...] = field(default_factory=tuple)
     numbers: frozenset[CaseNumber] = frozenset()
     """Cases asked for by number: listed first, if the other filters let them."""
+    sla_at_risk: bool = False
+    """A running SLA clock has used ≥ 75 % of its target, none is breached (not closed)."""
+    sla_breached: bool = False
+    """An SLA clock is breached (not closed)."""
     nothing: bool = False
     """The filters contradict each other (Closed and `status:open`): no case matches."""
 
@@ -110,6 +116,8 @@ class CaseQuery:
             reminder_due=self.reminder_due or other.reminder_due,
             words=self.words + other.words,
             numbers=self.numbers | other.numbers,
+            sla_at_risk=self.sla_at_risk or other.sla_at_risk,
+            sla_breached=self.sla_breached or other.sla_breached,
         )
         return replace(narrowed, nothing=True) if nothing else narrowed
 
@@ -136,7 +144,11 @@ def view_query(view: str) -> CaseQuery:
             return CaseQuery(statuses=frozenset({Status.CLOSED}))
         case "all":
             return CaseQuery()
-    raise QueryError(f"unknown view {view!r} (known: {', '.join(VIEWS)})")
+        case "sla_at_risk":
+            return CaseQuery(sla_at_risk=True, not_closed=True)
+        case "sla_breached":
+            return CaseQuery(sla_breached=True, not_closed=True)
+    raise QueryError(f"unknown view {view!r} (known: {', '.join(VIEWS + SLA_VIEWS)})")
 
 
 def parse_query(text: str) -> CaseQuery:

@@ -647,3 +647,52 @@ def clock_lines(
             text += f" ({clock.stopped_at.astimezone(calendar.zone):%a %d %b %H:%M})"
         lines.append((clock.name.replace("_", " "), text))
     return lines
+
+
+@dataclass(frozen=True)
+class ClockView:
+    """One clock as lists and headers show it: `First response`, `2h10m left`, and its
+    level: `ok`, `risk` (≥ AT_RISK_SHARE used), `breached`, `paused` or `met`."""
+
+    title: str
+    text: str
+    level: str
+
+
+@dataclass(frozen=True)
+class SlaView:
+    """A case's SLA as of one instant, ready to show: the urgent clock's label and level
+    (the queue's column) and every clock (the case header)."""
+
+    policy: str
+    label: str
+    level: str
+    clocks: tuple[ClockView, ...]
+
+
+def clock_level(clock: SlaClock, now: datetime) -> str:
+    """`breached`, `met`, `paused`, `risk` or `ok` (see ClockView)."""
+    if clock.breach(now) is not None:
+        return "breached"
+    if clock.stopped:
+        return "met"
+    if clock.paused:
+        return "paused"
+    return "risk" if clock.used_share(now) >= AT_RISK_SHARE else "ok"
+
+
+def sla_view(
+    data: dict[str, Any] | None, calendar: BusinessCalendar, now: datetime
+) -> SlaView | None:
+    """The stored state `data` as of `now`, None without a policy."""
+    if not data:
+        return None
+    state = restore(data, calendar)
+    clocks = tuple(
+        ClockView(c.name.replace("_", " ").capitalize(), c.label(now), clock_level(c, now))
+        for c in state.clocks
+    )
+    urgent = state.urgent(now)
+    if urgent is None:
+        return SlaView(state.policy, "", "", clocks)
+    return SlaView(state.policy, urgent.label(now), clock_level(urgent, now), clocks)

@@ -32,7 +32,12 @@ from helpdesk_tui.widgets.status_line import StatusLine
 SORT_CYCLE = (SortKey.DUE, SortKey.NUMBER, SortKey.UPDATED)
 #: Seconds typing must pause before the list narrows (a held key or a burst reads once).
 DEBOUNCE = 0.02
-SORT_NAMES = {SortKey.DUE: "due", SortKey.NUMBER: "number", SortKey.UPDATED: "last activity"}
+SORT_NAMES = {
+    SortKey.DUE: "due",
+    SortKey.NUMBER: "number",
+    SortKey.UPDATED: "last activity",
+    SortKey.SLA: "SLA",
+}
 
 
 def _view_binding(n: int) -> Binding:
@@ -86,7 +91,7 @@ class QueueScreen(CaseActionScreen):
         """Views left; title, query bar and case list right; status line and keys."""
         desk = self.desk
         with Horizontal(id="queue-body"):
-            yield ViewSidebar(id="sidebar")
+            yield ViewSidebar(sla=desk.sla_enabled, id="sidebar")
             with Vertical(id="queue-main"):
                 yield Static(id="list-title")
                 yield QueryBar(id="query")
@@ -151,7 +156,7 @@ class QueueScreen(CaseActionScreen):
         desk = self.desk
         if views is None:
             groups = desk.my_groups()
-            views = views_for(groups)
+            views = views_for(groups, sla=desk.sla_enabled)
             self.app.call_from_thread(self.query_one(ViewSidebar).set_groups, groups)
         counts = desk.count_queries({v.key: v.query for v in views})
         self.app.call_from_thread(self._show_counts, counts)
@@ -309,9 +314,10 @@ class QueueScreen(CaseActionScreen):
         self._show_title()
 
     def action_cycle_sort(self) -> None:
-        """`o`: order by due date → number → last activity."""
+        """`o`: order by due date → number → last activity (→ SLA, with SLA policies)."""
         current = self.case_list.sort
-        key = SORT_CYCLE[(SORT_CYCLE.index(current.key) + 1) % len(SORT_CYCLE)]
+        cycle = (*SORT_CYCLE, SortKey.SLA) if self.desk.sla_enabled else SORT_CYCLE
+        key = cycle[(cycle.index(current.key) + 1) % len(cycle)]
         self._show_view(Sort(key, current.descending))
 
     def action_reverse_sort(self) -> None:

@@ -5,10 +5,11 @@ Every method opens its own read connection or unit of work and returns frozen da
 the event loop safely.
 """
 
+import json
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -20,6 +21,7 @@ from helpdesk_tui.domain.notification_mail import MailChoice, choice_of, describ
 from helpdesk_tui.domain.numbering import CaseNumber
 from helpdesk_tui.domain.policy import CaseType
 from helpdesk_tui.domain.query import VIEWS, CaseQuery, view_query
+from helpdesk_tui.domain.sla import sla_view
 from helpdesk_tui.domain.templates import CannedResponse
 from helpdesk_tui.services import cases, queue, timers
 from helpdesk_tui.services.context import Context
@@ -128,11 +130,29 @@ class Desk:
                 after=after,
                 before=before,
                 from_end=from_end,
+                now=self.now(),
             )
         more = len(rows) > limit
         if more:
             rows = rows[1:] if (before is not None or from_end) else rows[:limit]
-        return Page(rows, more)
+        return Page(self.with_sla(rows), more)
+
+    # -- SLA (DATE-3) ------------------------------------------------------------------
+    @property
+    def sla_enabled(self) -> bool:
+        """SLA policies are configured: the queue shows the SLA column, views and sort."""
+        return self.ctx.policy.sla is not None
+
+    def with_sla(self, rows: list[CaseSummary]) -> list[CaseSummary]:
+        """`rows` with their SLA as of now (`sla_view`), where SLA policies are configured."""
+        rules = self.ctx.policy.sla
+        if rules is None or not any(r.sla for r in rows):
+            return rows
+        now = self.now()
+        return [
+            replace(r, sla_view=sla_view(json.loads(r.sla), rules.calendar, now)) if r.sla else r
+            for r in rows
+        ]
 
     def check_query(self, query: CaseQuery) -> None:
         """Refuse (NotFoundError) a query naming users or groups that do not exist."""
@@ -146,10 +166,11 @@ class Desk:
 
     def counts(self, views: Sequence[str] = VIEWS) -> dict[str, int]:
         """Capped counts per view for the sidebar (> COUNT_CAP shows as "9999+")."""
+        now = self.now()
         with open_reads(self.ctx.location) as store:
             return {
                 view: store.count_cases(
-                    view_query(view), me=self.user, today=self.today(), cap=COUNT_CAP
+                    view_query(view), me=self.user, today=self.today(), cap=COUNT_CAP, now=now
                 )
                 for view in views
             }
@@ -158,14 +179,19 @@ class Desk:
         """Capped counts of arbitrary queries on one connection (group views, "of ~N")."""
         with open_reads(self.ctx.location) as store:
             return {
-                key: store.count_cases(query, me=self.user, today=self.today(), cap=COUNT_CAP)
+                key: store.count_cases(
+                    query, me=self.user, today=self.today(), cap=COUNT_CAP, now=self.now()
+                )
                 for key, query in queries.items()
             }
 
     def detail(self, number: CaseNumber) -> CaseDetail:
-        """A case with sub-cases and timeline."""
+        """A case with sub-cases and timeline (and its SLA as of now, see `with_sla`)."""
         with open_reads(self.ctx.location) as store:
-            return store.case_detail(number)
+            detail = store.case_detail(number)
+        if detail.case.sla and self.ctx.policy.sla is not None:
+            detail = replace(detail, case=self.with_sla([detail.case])[0])
+        return detail
 
     def customer_context(self, case: CaseSummary, limit: int = 20) -> CustomerContext:
         """Other cases of the same contact and account, newest due first."""

@@ -13,6 +13,7 @@ from typing import Any
 from helpdesk_tui.domain.enums import Priority, Status
 from helpdesk_tui.domain.numbering import CaseNumber
 from helpdesk_tui.domain.quoted import text_before_quote
+from helpdesk_tui.domain.sla import SlaView
 
 #: Counts stop here (shown as "9999+"): a count never reads more than this many rows.
 COUNT_CAP = 9999
@@ -27,12 +28,14 @@ class SortKey(StrEnum):
     DUE = "due"
     NUMBER = "number"
     UPDATED = "updated"
+    SLA = "sla"
 
 
 _SORT_COLUMNS = {
     SortKey.DUE: ("c.due",),
     SortKey.NUMBER: (),
     SortKey.UPDATED: ("c.updated_at",),
+    SortKey.SLA: ("c.sla_rank",),
 }
 
 
@@ -76,9 +79,14 @@ class CaseSummary:
     fields: tuple[tuple[str, str], ...] | None = None
     """The custom fields (key, value), sorted by key; read with the detail only (None:
     not read, as in a list row)."""
-    sla: dict[str, Any] | None = None
-    """The stored SLA state (`domain.sla.SlaState.data()`; `domain.sla.restore` makes it
-    a state again), None without an SLA policy (DATE-3)."""
+    sla: str | None = None
+    """The stored SLA state as JSON (`domain.sla.SlaState.data()`), None without an SLA
+    policy (DATE-3)."""
+    sla_rank: int = 253402300799
+    """Sort by SLA: the stored `cases.sla_rank` (epoch seconds of the earliest running
+    due instant; this default: none runs)."""
+    sla_view: SlaView | None = None
+    """The SLA as of when the row was read (filled by the Desk, which has the calendar)."""
 
     @property
     def parent(self) -> CaseNumber | None:
@@ -97,6 +105,8 @@ class CaseSummary:
             return (self.due.isoformat(), *number)
         if sort.key is SortKey.UPDATED:
             return (self.updated_at.isoformat(), *number)
+        if sort.key is SortKey.SLA:
+            return (self.sla_rank, *number)
         return number
 
 

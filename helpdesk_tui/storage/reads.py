@@ -15,7 +15,7 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from helpdesk_tui.domain.enums import Priority, Status
@@ -63,7 +63,7 @@ _SELECT = """
 SELECT c.number, c.sub_number, c.subject, c.type, c.status, c.priority, c.resolution,
        dup.number, dup.sub_number, du.username, dg.name, ow.username,
        ct.email, ct.name, ac.name, ini.username, c.due, c.reminder,
-       c.created_at, c.updated_at, c.version, c.sla_state, {description}
+       c.created_at, c.updated_at, c.version, c.sla_state, c.sla_rank, {description}
 FROM cases c
 JOIN contacts ct ON ct.id = c.contact_id
 LEFT JOIN accounts ac ON ac.id = c.account_id
@@ -115,6 +115,7 @@ class ReadStore:
         after: Cursor | None = None,
         before: Cursor | None = None,
         from_end: bool = False,
+        now: datetime | None = None,
     ) -> list[CaseSummary]:
         """One page of cases matching `query` in `sort` order (default: due date, number).
 
@@ -154,12 +155,15 @@ class ReadStore:
             )
         group_ids = self._group_ids(query, me) if query.groups or query.my_groups else None
         if group_ids is not None and len(group_ids) != 1:
-            sql, params = self._merged_groups(query, group_ids, me, today, keyset, order, limit)
+            sql, params = self._merged_groups(
+                query, group_ids, me, today, keyset, order, limit, now=now
+            )
         else:
             where, params = self._where(
                 replace(query, groups=frozenset(), my_groups=False) if group_ids else query,
                 me=me,
                 today=today,
+                now=now,
             )
             if group_ids:
                 where.append("c.delegated_group_id = ?")
@@ -286,6 +290,7 @@ class ReadStore:
         keyset: tuple[str, list[Any]] | None,
         order: str,
         limit: int,
+        now: datetime | None = None,
     ) -> tuple[str, list[Any]]:
         """Several groups: one index-ordered, limited query per group, merged.
 
@@ -296,7 +301,7 @@ class ReadStore:
         if not group_ids:
             return "SELECT * FROM cases WHERE 1 = 0", []
         rest, rest_params = self._where(
-            replace(query, groups=frozenset(), my_groups=False), me=me, today=today
+            replace(query, groups=frozenset(), my_groups=False), me=me, today=today, now=now
         )
         if keyset is not None:
             rest = [*rest, keyset[0]]
@@ -322,6 +327,7 @@ class ReadStore:
         today: date,
         cap: int = COUNT_CAP,
         but: Sequence[CaseSummary] = (),
+        now: datetime | None = None,
     ) -> int:
         """How many cases match (`but` these), counting at most `cap` + 1 (shown as "9999+").
 
@@ -333,8 +339,10 @@ class ReadStore:
         if query.numbers:
             exact = self._exact(query, me=me, today=today)
             rest = replace(query, numbers=frozenset())
-            return len(exact) + self.count_cases(rest, me=me, today=today, cap=cap, but=exact)
-        where, params = self._where(query, me=me, today=today)
+            return len(exact) + self.count_cases(
+                rest, me=me, today=today, cap=cap, but=exact, now=now
+            )
+        where, params = self._where(query, me=me, today=today, now=now)
         for case in but:
             where.append("NOT (c.number = ? AND c.sub_number = ?)")
             params.extend([case.number.main, case.number.sub])
@@ -349,14 +357,15 @@ class ReadStore:
         return int(rows[0][0])
 
     def next_candidates(self, *, me: str, today: date, limit: int = 5) -> list[CaseNumber]:
-        """The most urgent unassigned cases of `me`'s groups: overdue first, then priority,
-        then age (the "next case" key, ASSIGN-2)."""
+        """The most urgent unassigned cases of `me`'s groups: the soonest SLA due first
+        (DATE-3; all alike without SLA policies), then overdue, then priority, then age
+        (the "next case" key, ASSIGN-2)."""
         sql = (
             "SELECT c.number, c.sub_number FROM cases c"
             f" WHERE {NOT_CLOSED} AND c.delegated_user_id IS NULL"
             " AND c.delegated_group_id IN (SELECT gm.group_id FROM group_members gm"
             " JOIN agents a ON a.id = gm.agent_id WHERE a.username = ?)"
-            " ORDER BY CASE WHEN c.due < ? THEN 0 ELSE 1 END,"
+            " ORDER BY c.sla_rank, CASE WHEN c.due < ? THEN 0 ELSE 1 END,"
             " CASE c.priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2"
             " ELSE 3 END, c.created_at, c.number, c.sub_number LIMIT ?"
         )
@@ -391,7 +400,11 @@ class ReadStore:
             values[0] = self._dialect.datetime_param(datetime.fromisoformat(values[0]))
         return values
 
-    def _where(self, query: CaseQuery, *, me: str, today: date) -> tuple[list[str], list[Any]]:
+    def _where(
+        self, query: CaseQuery, *, me: str, today: date, now: datetime | None = None
+    ) -> tuple[list[str], list[Any]]:
+        """The predicates of `query`; `now` is the instant the SLA views judge by (default:
+        the start of `today`, UTC)."""
         where: list[str] = []
         params: list[Any] = []
 
@@ -441,6 +454,18 @@ class ReadStore:
         if query.reminder_due:
             where.append("c.reminder <= ?")
             params.append(self._dialect.date_param(today))
+        if query.sla_breached or query.sla_at_risk:  # DATE-3: the partial SLA indexes
+            moment = self._dialect.datetime_param(now or datetime.combine(today, time(), UTC))
+            if NOT_CLOSED not in where:
+                where.append(NOT_CLOSED)
+            if query.sla_breached:
+                where.append("c.sla_breach_at <= ?")
+                params.append(moment)
+            if query.sla_at_risk:
+                where.append(
+                    "c.sla_risk_at <= ? AND (c.sla_breach_at IS NULL OR c.sla_breach_at > ?)"
+                )
+                params.extend([moment, moment])
         if query.words and not self._dialect.sqlite:
             like_where, like_params = like_filter(query.words)
             where.extend(like_where)
@@ -531,9 +556,10 @@ class ReadStore:
             created_at=d.to_utc(row[18]),
             updated_at=d.to_utc(row[19]),
             version=row[20],
-            sla=json.loads(row[21]) if row[21] else None,
-            description=row[22] or "",
-            fields=_custom_fields(row[23]) if len(row) > 23 else None,
+            sla=row[21],
+            sla_rank=row[22],
+            description=row[23] or "",
+            fields=_custom_fields(row[24]) if len(row) > 24 else None,
         )
 
 

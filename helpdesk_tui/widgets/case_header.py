@@ -1,5 +1,5 @@
-"""The case screen's header: number, subject, every header field (CASE-1) and the custom
-fields of the case's type (CASE-2), after the others."""
+"""The case screen's header: number, subject, every header field (CASE-1), the SLA clocks
+(DATE-3) and the custom fields of the case's type (CASE-2), after the others."""
 
 from datetime import date
 
@@ -10,6 +10,7 @@ from textual.widgets import Static
 
 from helpdesk_tui.domain.safe_text import one_line
 from helpdesk_tui.storage.reads import CaseSummary
+from helpdesk_tui.widgets.case_row import SLA_MARKS, SLA_STYLES
 from helpdesk_tui.widgets.colours import OVERDUE_STYLE, REMINDER_STYLE
 from helpdesk_tui.widgets.colours import PRIORITY_STYLES as PRIORITY_STYLES  # re-exported
 from helpdesk_tui.widgets.colours import STATUS_STYLES as STATUS_STYLES  # re-exported
@@ -62,6 +63,24 @@ def resolution_text(case: CaseSummary) -> Text:
     if case.duplicate_of is not None:
         text.append(f" of {case.duplicate_of}")
     return text
+
+
+def sla_cells(case: CaseSummary) -> list[tuple[str, Text]]:
+    """Both SLA clocks (DATE-3): `First response  met`, `Resolution  ! 25m left`, coloured
+    and marked as in the queue's SLA column; none without an SLA."""
+    view = case.sla_view
+    if view is None:
+        return []
+    return [
+        (
+            clock.title,
+            Text(
+                SLA_MARKS.get(clock.level, "") + clock.text,
+                style=SLA_STYLES.get(clock.level, "dim"),
+            ),
+        )
+        for clock in view.clocks
+    ]
 
 
 def field_label(key: str) -> str:
@@ -126,6 +145,7 @@ class CaseHeader(Static):
             grid.add_column(ratio=ratio, no_wrap=True, overflow="ellipsis")
         if len(ratios) == 2:
             cells = [cells[i] for i in (0, 3, 1, 2, 6, 7, 4, 5, 9, 10, 8, 11)]
+        cells += sla_cells(case)
         cells += [(field_label(key), literal_line(value)) for key, value in case.fields or ()]
         per_row = len(ratios)
         for start in range(0, len(cells), per_row):

@@ -41,6 +41,8 @@ from helpdesk_tui.widgets.case_pages import (
     read_window,
 )
 from helpdesk_tui.widgets.case_row import (
+    COLUMNS,
+    SLA_COLUMNS,
     fit,
     idle_columns,
     is_overdue,
@@ -162,6 +164,8 @@ class CaseList(Widget, can_focus=True):
         self.source = source
         self.case_query = query or CaseQuery()
         self.sort = sort or Sort()
+        #: With SLA policies the list has an SLA column (DATE-3).
+        self.columns = SLA_COLUMNS if source.sla_enabled else COLUMNS
         self.window = RowWindow()
         # Reading: which read is current, what is in flight, what was read ahead.
         self.loading_rows = False  # a fresh window is being read: edges are not known
@@ -602,7 +606,7 @@ class CaseList(Widget, can_focus=True):
     def _header(self, width: int) -> Strip:
         ranked = bool(self.case_query.words)  # full-text results come best first
         segments: list[Segment] = []
-        for column, size in layout(width, sort=self.sort.key, idle=self._idle):
+        for column, size in layout(width, self.columns, sort=self.sort.key, idle=self._idle):
             title = column.title
             if column.sort is not None and column.sort is self.sort.key and not ranked:
                 title += " ▼" if self.sort.descending else " ▲"
@@ -636,7 +640,7 @@ class CaseList(Widget, can_focus=True):
             names.append("case-list--marked")
         if key.cursor:
             names.append("case-list--cursor")
-        columns = layout(width, sort=self.sort.key, idle=key.idle)
+        columns = layout(width, self.columns, sort=self.sort.key, idle=key.idle)
         segments = row_segments(case, columns, today=today, marked=key.marked, plain=key.cursor)
         strip = self._strip(segments, width, self._style(*names))
         self._cache[key] = strip

@@ -63,6 +63,13 @@ COLUMNS = (
     Column("due", "Due", 10, 1, sort=SortKey.DUE),
     Column("updated", "Activity", 11, 5, sort=SortKey.UPDATED),
 )
+#: The columns where SLA policies are configured (DATE-3): the SLA after the due date.
+SLA_COLUMNS = (*COLUMNS[:8], Column("sla", "SLA", 15, 2, sort=SortKey.SLA), *COLUMNS[8:])
+
+#: The SLA cell's colour by level, and its mark without colour: `!` once 75 % of a
+#: clock's target is used, `!!` once it is breached.
+SLA_STYLES = {"ok": "", "risk": REMINDER_STYLE, "breached": OVERDUE_STYLE}
+SLA_MARKS = {"risk": "! ", "breached": "!! "}
 
 
 def idle_columns(query: CaseQuery) -> frozenset[str]:
@@ -173,7 +180,19 @@ def cell(case: CaseSummary, key: str, *, today: date, marked: bool) -> list[Frag
         return [(case.due.isoformat(), OVERDUE_STYLE if is_overdue(case, today) else "")]
     if key == "updated":
         return [(case.updated_at.astimezone().strftime("%m-%d %H:%M"), "")]
+    if key == "sla":
+        return sla_cell(case)
     raise KeyError(key)
+
+
+def sla_cell(case: CaseSummary) -> list[Fragment]:
+    """`2h10m left`, `! 25m left` (≥ 75 % used), `!! breached 3h`, `paused`, `met`; a dash
+    without an SLA. Coloured by level; the marks say the same without colour."""
+    view = case.sla_view
+    if view is None or not view.label:
+        return [("—", EMPTY_STYLE)]
+    style = SLA_STYLES.get(view.level, EMPTY_STYLE)
+    return [(SLA_MARKS.get(view.level, "") + view.label, style)]
 
 
 def fit(fragments: list[Fragment], width: int) -> list[Fragment]:

@@ -6,7 +6,7 @@ from rich.text import Text
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from helpdesk_tui.domain.query import VIEWS, CaseQuery, view_query
+from helpdesk_tui.domain.query import SLA_VIEWS, VIEWS, CaseQuery, view_query
 from helpdesk_tui.domain.safe_text import one_line
 from helpdesk_tui.widgets.case_pages import count_text
 
@@ -25,6 +25,9 @@ STANDARD_VIEWS = (
     ("all", "All"),
 )
 assert tuple(key for key, _ in STANDARD_VIEWS) == VIEWS
+#: The SLA views (DATE-3), listed last where SLA policies are configured.
+SLA_VIEW_LABELS = (("sla_at_risk", "SLA at risk"), ("sla_breached", "SLA breached"))
+assert tuple(key for key, _ in SLA_VIEW_LABELS) == SLA_VIEWS
 GROUP_PREFIX = "group:"
 
 
@@ -44,10 +47,11 @@ def group_view(group: str) -> View:
     return View(GROUP_PREFIX + group, one_line(group), query, indent=True)
 
 
-def views_for(groups: list[str]) -> list[View]:
-    """The standard views with the agent's groups listed under "My groups"."""
+def views_for(groups: list[str], *, sla: bool = False) -> list[View]:
+    """The standard views with the agent's groups listed under "My groups" (and the SLA
+    views last, with `sla`)."""
     views: list[View] = []
-    for key, label in STANDARD_VIEWS:
+    for key, label in STANDARD_VIEWS + (SLA_VIEW_LABELS if sla else ()):
         views.append(View(key, label, view_query(key)))
         if key == "groups":
             views += [group_view(g) for g in groups]
@@ -70,9 +74,10 @@ class ViewSidebar(OptionList):
     }
     """
 
-    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
+    def __init__(self, *, sla: bool = False, id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id)
-        self.views: list[View] = views_for([])
+        self.sla = sla  # SLA policies are configured: the SLA views show (DATE-3)
+        self.views: list[View] = views_for([], sla=sla)
         self.counts: dict[str, int] = {}
         self._fill()
 
@@ -85,7 +90,7 @@ class ViewSidebar(OptionList):
     def set_groups(self, groups: list[str]) -> None:
         """Add the agent's groups (known once the directory is read)."""
         current = self.view.key
-        self.views = views_for(groups)
+        self.views = views_for(groups, sla=self.sla)
         self._fill()
         self.select_key(current)
 

@@ -8,13 +8,14 @@ from helpdesk_tui.services import cases
 from helpdesk_tui.services.desk import COUNT_CAP, Desk
 from helpdesk_tui.storage.reads import SortKey
 from helpdesk_tui.widgets.case_pages import count_text
-from helpdesk_tui.widgets.case_row import COLUMNS, fit, layout
+from helpdesk_tui.widgets.case_row import COLUMNS, SLA_COLUMNS, fit, layout
 
 
 def test_columns_fill_the_width_and_narrow_screens_drop_the_least_needed() -> None:
     for width in (60, 80, 98, 120, 200):
         for sort in (None, *SortKey):
-            shown = layout(width, sort=sort)
+            # The SLA column (and sort) exist where SLA policies are configured.
+            shown = layout(width, SLA_COLUMNS if sort is SortKey.SLA else COLUMNS, sort=sort)
             assert sum(size for _, size in shown) + len(shown) - 1 == width
             keys = {c.key for c, _ in shown}
             assert {"flags", "number", "subject"} <= keys
