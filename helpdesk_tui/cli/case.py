@@ -100,7 +100,8 @@ def list_cases(
     view: Annotated[
         str,
         typer.Option(
-            help="mine, groups, unassigned, overdue, reminder, waiting, open, closed or all."
+            help="mine, groups, unassigned, overdue, reminder, waiting, open, closed, all,"
+            " sla_at_risk or sla_breached."
         ),
     ] = "open",
     query: Annotated[
@@ -117,14 +118,15 @@ def list_cases(
     with refusals(), runtime.reads() as store:
         wanted = view_query(view).narrowed(parse_query(query), me=runtime.user)
         store.check_names(wanted)
-        today = runtime.clock().date()
+        now = runtime.clock()  # the SLA views judge by the instant (HELPDESK_NOW)
+        today = now.date()
         if limit == 0:
-            cases: Iterable[CaseSummary] = _all_cases(store, wanted, runtime.user, today)
+            cases: Iterable[CaseSummary] = _all_cases(store, wanted, runtime.user, today, now)
         else:
-            cases = store.list_cases(wanted, me=runtime.user, today=today, limit=limit + 1)
+            cases = store.list_cases(wanted, me=runtime.user, today=today, limit=limit + 1, now=now)
             if len(cases) > limit:
                 cases = cases[:limit]
-                note(f"showing {limit} of {_total(store, wanted, runtime.user, today, limit)}"
+                note(f"showing {limit} of {_total(store, wanted, runtime.user, now, limit)}"
                      " (use --limit)")  # fmt: skip
         if as_json:
             stream_json(case_json(c) for c in cases)
@@ -132,20 +134,22 @@ def list_cases(
             say("(no cases)")
 
 
-def _total(store: ReadStore, query: CaseQuery, me: str, today: date, shown: int) -> str:
+def _total(store: ReadStore, query: CaseQuery, me: str, now: datetime, shown: int) -> str:
     """How many cases a cut list has: counted up to COUNT_CAP (or just past what was
     shown, if more), so a cut list of a million cases costs an index walk of ten
     thousand entries, not a million; beyond that it says `9999+`."""
     cap = max(COUNT_CAP, shown + 1)
-    total = max(store.count_cases(query, me=me, today=today, cap=cap), shown + 1)
+    total = max(store.count_cases(query, me=me, today=now.date(), cap=cap, now=now), shown + 1)
     return f"{cap}+" if total > cap else str(total)
 
 
-def _all_cases(store: ReadStore, query: CaseQuery, me: str, today: date) -> Iterator[CaseSummary]:
+def _all_cases(
+    store: ReadStore, query: CaseQuery, me: str, today: date, now: datetime | None = None
+) -> Iterator[CaseSummary]:
     """Every case of `query`, read in keyset pages of STREAM_PAGE (constant memory)."""
     after: Cursor | None = None
     while True:
-        page = store.list_cases(query, me=me, today=today, limit=STREAM_PAGE, after=after)
+        page = store.list_cases(query, me=me, today=today, limit=STREAM_PAGE, after=after, now=now)
         yield from page
         if len(page) < STREAM_PAGE:
             return

@@ -85,3 +85,23 @@ def test_plain_show_says_each_clock_in_one_line(cli: Cli, monkeypatch: pytest.Mo
     assert "  sla          Standard" in lines
     assert "  first response 2h10m left (due Mon 23 Nov 13:00)" in lines
     assert "  resolution   1d7h10m left (due Wed 25 Nov 09:00)"  # a day is 9 h in lines
+
+
+def test_case_list_sla_views_judge_by_helpdesk_now(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with_sla(monkeypatch)
+    monkeypatch.setenv("HELPDESK_NOW", "2026-11-23T09:00:00Z")
+    number = create(cli)
+
+    def listed(view: str) -> list[str]:
+        done = cli("case", "list", "--view", view, "--json")
+        assert done.code == 0, done.err
+        return [case["number"] for case in json.loads(done.out)]
+
+    monkeypatch.setenv("HELPDESK_NOW", "2026-11-23T12:30:00Z")  # 3.5 h of 4 h used
+    assert listed("sla_at_risk") == [number]
+    assert listed("sla_breached") == []
+    monkeypatch.setenv("HELPDESK_NOW", "2026-11-23T13:30:00Z")
+    assert listed("sla_at_risk") == []
+    assert listed("sla_breached") == [number]
