@@ -120,36 +120,74 @@ def list_cases(
         store.check_names(wanted)
         now = runtime.clock()  # the SLA views judge by the instant (HELPDESK_NOW)
         today = now.date()
+        horizon = _risk_horizon(runtime, now) if wanted.sla_at_risk else None
         if limit == 0:
-            cases: Iterable[CaseSummary] = _all_cases(store, wanted, runtime.user, today, now)
+            cases: Iterable[CaseSummary] = _all_cases(
+                store, wanted, runtime.user, today, now, horizon
+            )
         else:
-            cases = store.list_cases(wanted, me=runtime.user, today=today, limit=limit + 1, now=now)
+            cases = store.list_cases(
+                wanted, me=runtime.user, today=today, limit=limit + 1, now=now, sla_horizon=horizon
+            )
             if len(cases) > limit:
                 cases = cases[:limit]
-                note(f"showing {limit} of {_total(store, wanted, runtime.user, now, limit)}"
-                     " (use --limit)")  # fmt: skip
+                total = _total(store, wanted, runtime.user, (now, horizon), limit)
+                note(f"showing {limit} of {total} (use --limit)")
         if as_json:
             stream_json(case_json(c) for c in cases)
         elif print_table(cases) == 0:
             say("(no cases)")
 
 
-def _total(store: ReadStore, query: CaseQuery, me: str, now: datetime, shown: int) -> str:
+def _total(
+    store: ReadStore,
+    query: CaseQuery,
+    me: str,
+    at: tuple[datetime, datetime | None],
+    shown: int,
+) -> str:
     """How many cases a cut list has: counted up to COUNT_CAP (or just past what was
     shown, if more), so a cut list of a million cases costs an index walk of ten
     thousand entries, not a million; beyond that it says `9999+`."""
     cap = max(COUNT_CAP, shown + 1)
-    total = max(store.count_cases(query, me=me, today=now.date(), cap=cap, now=now), shown + 1)
+    now, horizon = at
+    counted = store.count_cases(
+        query, me=me, today=now.date(), cap=cap, now=now, sla_horizon=horizon
+    )
+    total = max(counted, shown + 1)
     return f"{cap}+" if total > cap else str(total)
 
 
+def _risk_horizon(runtime: Runtime, now: datetime) -> datetime | None:
+    """`SlaRules.risk_horizon` of the configured SLA (None without policies)."""
+    if runtime.uses_defaults:
+        return None
+    from helpdesk_tui.config import sla_rules  # lazy: pydantic
+
+    rules = sla_rules(runtime.settings)
+    return rules.risk_horizon(now) if rules is not None else None
+
+
 def _all_cases(
-    store: ReadStore, query: CaseQuery, me: str, today: date, now: datetime | None = None
+    store: ReadStore,
+    query: CaseQuery,
+    me: str,
+    today: date,
+    now: datetime | None = None,
+    horizon: datetime | None = None,
 ) -> Iterator[CaseSummary]:
     """Every case of `query`, read in keyset pages of STREAM_PAGE (constant memory)."""
     after: Cursor | None = None
     while True:
-        page = store.list_cases(query, me=me, today=today, limit=STREAM_PAGE, after=after, now=now)
+        page = store.list_cases(
+            query,
+            me=me,
+            today=today,
+            limit=STREAM_PAGE,
+            after=after,
+            now=now,
+            sla_horizon=horizon,
+        )
         yield from page
         if len(page) < STREAM_PAGE:
             return

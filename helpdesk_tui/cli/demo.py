@@ -140,7 +140,12 @@ def demo(
     target = db or runtime.options.db
     with refusals():
         from helpdesk_tui.services.context import Context
-        from helpdesk_tui.services.demo import demo_policy, generate_cases, seed_demo
+        from helpdesk_tui.services.demo import (
+            DEMO_SLA_TOML,
+            demo_policy,
+            generate_cases,
+            seed_demo,
+        )
 
         if target is None:
             folder = Path(tempfile.mkdtemp(prefix="helpdesk-demo-"))
@@ -164,6 +169,8 @@ def demo(
         generated = generate_cases(context, cases) if cases else 0
         if place.config is not None:
             config_text = demo_config_text(place) + demo_types_text(context.policy.case_types)
+            if runtime.uses_defaults or not runtime.settings.sla.policies:
+                config_text += DEMO_SLA_TOML  # the demo's SLA, as seeded (DATE-3)
             place.config.write_text(config_text, encoding="utf-8")
             place.config.chmod(0o600)  # private like the database (SEC-6)
         if as_json:

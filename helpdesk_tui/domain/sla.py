@@ -16,6 +16,7 @@ A clock is breached once it runs past its due instant (the instant its target of
 business time is used up); a clock stopped at or before its due instant is met.
 """
 
+import math
 import re
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -602,6 +603,21 @@ class SlaRules:
     policies: tuple[SlaPolicy, ...]
     calendar: BusinessCalendar = field(compare=False)
     escalations: tuple[Escalation, ...] = ()
+
+    def risk_horizon(self, now: datetime) -> datetime:
+        """No case is at risk by `now` whose breach comes later than this: a clock at
+        risk has at most (1 - AT_RISK_SHARE) of the longest target left. What bounds the
+        "SLA at risk" view to an index range."""
+        longest = max(
+            (
+                self.calendar.minutes(target)
+                for policy in self.policies
+                for target in (policy.first_response, policy.resolution)
+                if target is not None
+            ),
+            default=0,
+        )
+        return self.calendar.add_business_minutes(now, math.ceil(longest * (1 - AT_RISK_SHARE)))
 
     def match(
         self, priority: str, case_type: str, account: str | None, mailbox: str | None

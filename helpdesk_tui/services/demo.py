@@ -13,9 +13,12 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from helpdesk_tui.domain.calendar import BusinessCalendar, parse_duration, parse_hours
 from helpdesk_tui.domain.errors import ValidationError
 from helpdesk_tui.domain.policy import CaseType, Policy
+from helpdesk_tui.domain.sla import SlaPolicy, SlaRules
 from helpdesk_tui.services.context import Context
 from helpdesk_tui.services.demo_conversations import classify_demo_mails
 from helpdesk_tui.services.demo_mail import file_demo_mails, load_mails, load_outgoing
@@ -45,8 +48,45 @@ __all__ = [
 DEMO_HARDWARE = CaseType("hardware", "Hardware", ("device", "serial_number"))
 
 
+#: The demo's SLA (DATE-3), as its config file says it (`demo_sla` is the same in values).
+DEMO_SLA_TOML = """
+[calendar]
+timezone = "Europe/Berlin"
+hours = "mon-fri 08:00-17:00"
+
+[[sla.policies]]
+name = "urgent"
+priority = ["urgent", "high"]
+first_response = "2h"
+resolution = "2d"
+
+[[sla.policies]]
+name = "standard"
+first_response = "8h"
+resolution = "5d"
+"""
+
+
+def demo_sla() -> SlaRules:
+    """The SLA rules of DEMO_SLA_TOML, so the demo's queue shows the SLA column."""
+    calendar = BusinessCalendar(ZoneInfo("Europe/Berlin"), parse_hours("mon-fri 08:00-17:00"))
+    urgent = SlaPolicy(
+        "urgent",
+        first_response=parse_duration("2h"),
+        resolution=parse_duration("2d"),
+        priorities=frozenset({"urgent", "high"}),
+    )
+    standard = SlaPolicy(
+        "standard", first_response=parse_duration("8h"), resolution=parse_duration("5d")
+    )
+    return SlaRules((urgent, standard), calendar)
+
+
 def demo_policy(policy: Policy) -> Policy:
-    """`policy` with the demo's hardware type, unless it has a type of that name."""
+    """`policy` with the demo's hardware type, unless it has a type of that name, and the
+    demo's SLA unless it has SLA policies of its own."""
+    if policy.sla is None:
+        policy = replace(policy, sla=demo_sla())
     if any(t.key == DEMO_HARDWARE.key for t in policy.case_types):
         return policy
     return replace(policy, case_types=(*policy.case_types, DEMO_HARDWARE))

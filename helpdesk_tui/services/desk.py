@@ -131,6 +131,7 @@ class Desk:
                 before=before,
                 from_end=from_end,
                 now=self.now(),
+                sla_horizon=self._sla_horizon(query),
             )
         more = len(rows) > limit
         if more:
@@ -142,6 +143,13 @@ class Desk:
     def sla_enabled(self) -> bool:
         """SLA policies are configured: the queue shows the SLA column, views and sort."""
         return self.ctx.policy.sla is not None
+
+    def _sla_horizon(self, query: CaseQuery) -> datetime | None:
+        """What bounds "SLA at risk" to an index range (None for other queries)."""
+        rules = self.ctx.policy.sla
+        if rules is None or not query.sla_at_risk:
+            return None
+        return rules.risk_horizon(self.now())
 
     def with_sla(self, rows: list[CaseSummary]) -> list[CaseSummary]:
         """`rows` with their SLA as of now (`sla_view`), where SLA policies are configured."""
@@ -170,7 +178,12 @@ class Desk:
         with open_reads(self.ctx.location) as store:
             return {
                 view: store.count_cases(
-                    view_query(view), me=self.user, today=self.today(), cap=COUNT_CAP, now=now
+                    view_query(view),
+                    me=self.user,
+                    today=self.today(),
+                    cap=COUNT_CAP,
+                    now=now,
+                    sla_horizon=self._sla_horizon(view_query(view)),
                 )
                 for view in views
             }
@@ -180,7 +193,12 @@ class Desk:
         with open_reads(self.ctx.location) as store:
             return {
                 key: store.count_cases(
-                    query, me=self.user, today=self.today(), cap=COUNT_CAP, now=self.now()
+                    query,
+                    me=self.user,
+                    today=self.today(),
+                    cap=COUNT_CAP,
+                    now=self.now(),
+                    sla_horizon=self._sla_horizon(query),
                 )
                 for key, query in queries.items()
             }

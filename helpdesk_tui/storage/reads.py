@@ -116,11 +116,13 @@ class ReadStore:
         before: Cursor | None = None,
         from_end: bool = False,
         now: datetime | None = None,
+        sla_horizon: datetime | None = None,
     ) -> list[CaseSummary]:
         """One page of cases matching `query` in `sort` order (default: due date, number).
 
         Keyset paging: `after` gives the rows following a cursor, `before` the rows
         preceding it, and `from_end` the last page; pages always come in display order.
+        `now` and `sla_horizon` serve the SLA views (see `_where`).
         """
         if query.nothing:
             return []
@@ -156,7 +158,7 @@ class ReadStore:
         group_ids = self._group_ids(query, me) if query.groups or query.my_groups else None
         if group_ids is not None and len(group_ids) != 1:
             sql, params = self._merged_groups(
-                query, group_ids, me, today, keyset, order, limit, now=now
+                query, group_ids, me, today, keyset, order, limit, now=now, horizon=sla_horizon
             )
         else:
             where, params = self._where(
@@ -164,6 +166,7 @@ class ReadStore:
                 me=me,
                 today=today,
                 now=now,
+                sla_horizon=sla_horizon,
             )
             if group_ids:
                 where.append("c.delegated_group_id = ?")
@@ -291,6 +294,7 @@ class ReadStore:
         order: str,
         limit: int,
         now: datetime | None = None,
+        horizon: datetime | None = None,
     ) -> tuple[str, list[Any]]:
         """Several groups: one index-ordered, limited query per group, merged.
 
@@ -301,7 +305,11 @@ class ReadStore:
         if not group_ids:
             return "SELECT * FROM cases WHERE 1 = 0", []
         rest, rest_params = self._where(
-            replace(query, groups=frozenset(), my_groups=False), me=me, today=today, now=now
+            replace(query, groups=frozenset(), my_groups=False),
+            me=me,
+            today=today,
+            now=now,
+            sla_horizon=horizon,
         )
         if keyset is not None:
             rest = [*rest, keyset[0]]
@@ -328,6 +336,7 @@ class ReadStore:
         cap: int = COUNT_CAP,
         but: Sequence[CaseSummary] = (),
         now: datetime | None = None,
+        sla_horizon: datetime | None = None,
     ) -> int:
         """How many cases match (`but` these), counting at most `cap` + 1 (shown as "9999+").
 
@@ -340,9 +349,9 @@ class ReadStore:
             exact = self._exact(query, me=me, today=today)
             rest = replace(query, numbers=frozenset())
             return len(exact) + self.count_cases(
-                rest, me=me, today=today, cap=cap, but=exact, now=now
+                rest, me=me, today=today, cap=cap, but=exact, now=now, sla_horizon=sla_horizon
             )
-        where, params = self._where(query, me=me, today=today, now=now)
+        where, params = self._where(query, me=me, today=today, now=now, sla_horizon=sla_horizon)
         for case in but:
             where.append("NOT (c.number = ? AND c.sub_number = ?)")
             params.extend([case.number.main, case.number.sub])
@@ -401,10 +410,17 @@ class ReadStore:
         return values
 
     def _where(
-        self, query: CaseQuery, *, me: str, today: date, now: datetime | None = None
+        self,
+        query: CaseQuery,
+        *,
+        me: str,
+        today: date,
+        now: datetime | None = None,
+        sla_horizon: datetime | None = None,
     ) -> tuple[list[str], list[Any]]:
         """The predicates of `query`; `now` is the instant the SLA views judge by (default:
-        the start of `today`, UTC)."""
+        the start of `today`, UTC); `sla_horizon` (`SlaRules.risk_horizon`) bounds "SLA at
+        risk" to a range of the breach index (without it the view is right but walks)."""
         where: list[str] = []
         params: list[Any] = []
 
@@ -461,7 +477,11 @@ class ReadStore:
             if query.sla_breached:
                 where.append("c.sla_breach_at <= ?")
                 params.append(moment)
-            if query.sla_at_risk:
+            if query.sla_at_risk and sla_horizon is not None:
+                # A case at risk breaches after now and by the horizon: an index range.
+                where.append("c.sla_breach_at > ? AND c.sla_breach_at <= ? AND c.sla_risk_at <= ?")
+                params.extend([moment, self._dialect.datetime_param(sla_horizon), moment])
+            elif query.sla_at_risk:
                 where.append(
                     "c.sla_risk_at <= ? AND (c.sla_breach_at IS NULL OR c.sla_breach_at > ?)"
                 )

@@ -140,3 +140,19 @@ def test_next_case_takes_the_most_urgent_by_sla_first(
     clock.now = at(23, 10)
     assert next_case(sla_ctx, "alice") == three["urgent"]
     assert next_case(sla_ctx, "alice") == three["normal"]
+
+
+def test_at_risk_is_the_same_with_and_without_the_index_bound(
+    sla_ctx: Context, clock: Clock, three: dict[str, CaseNumber]
+) -> None:
+    from helpdesk_tui.storage.reads import open_reads
+
+    query = view_query("sla_at_risk")
+    for now in (at(23, 10, 20), at(23, 12, 15), at(23, 12, 45)):
+        with open_reads(sla_ctx.location) as store:
+            bounded = store.list_cases(
+                query, me="alice", today=now.date(), now=now, sla_horizon=RULES.risk_horizon(now)
+            )
+            walked = store.list_cases(query, me="alice", today=now.date(), now=now)
+        assert [c.number for c in bounded] == [c.number for c in walked]
+        assert bounded  # each instant has a case at risk
