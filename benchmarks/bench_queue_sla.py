@@ -33,6 +33,7 @@ from helpdesk_tui.domain.calendar import parse_duration
 from helpdesk_tui.domain.enums import Status
 from helpdesk_tui.domain.query import view_query
 from helpdesk_tui.domain.sla import SlaPolicy, SlaRules, start_sla
+from helpdesk_tui.services.sla import rank_of
 from helpdesk_tui.storage.dialect import Dialect
 from helpdesk_tui.storage.readmodels import Sort, SortKey
 
@@ -72,12 +73,12 @@ def add_sla(path: Path, rules: SlaRules, now: datetime) -> int:
         created = datetime.fromisoformat(created_text).replace(tzinfo=UTC)
         created = min(created, now) - timedelta(minutes=rng.randrange(0, 5 * 24 * 60))
         state = start_sla(policy, rules.calendar, created).status_changed(Status(status), now)
-        due = state.due_at()
+        breach = state.breach_at()
         updates.append(
             (
                 json.dumps({**state.data(), "mailbox": None}),
                 policy.name,
-                int(due.timestamp()) if due else 253402300799,
+                rank_of(breach) if breach else 253402300799,
                 Dialect(sqlite=True).datetime_param(b) if (b := state.breach_at()) else None,
                 Dialect(sqlite=True).datetime_param(r) if (r := state.risk_at()) else None,
                 case_id,
@@ -144,36 +145,51 @@ def main() -> None:
     after = stores["after"]
     sla: dict[str, Any] = {}
     horizons = {"sla_at_risk": rules.risk_horizon(now), "sla_breached": None}
-    for view in ("sla_at_risk", "sla_breached"):
-        query = view_query(view)
-        bound = {"now": now, "sla_horizon": horizons[view]}
-        first = timed(
-            runs,
-            lambda q=query, b=bound: after.list_cases(q, me=user, today=today, limit=PAGE, **b),
-        )
-        skipped = after.list_cases(query, me=user, today=today, limit=DEPTH, **bound)
-        deep = None
-        if skipped:
-            cursor = skipped[-1].cursor
-            deep = timed(
-                runs,
-                lambda q=query, c=cursor, b=bound: after.list_cases(
-                    q, me=user, today=today, limit=PAGE, after=c, **b
-                ),
+    by_sla = Sort(SortKey.SLA)
+
+    def views(label: str) -> None:
+        for view in ("sla_at_risk", "sla_breached"):
+            query = view_query(view)
+            bound = {"now": now, "sla_horizon": horizons[view], "sort": by_sla}
+
+            def first(q: Any = query, b: Any = bound) -> Any:
+                return after.list_cases(q, me=user, today=today, limit=PAGE, **b)
+
+            skipped = after.list_cases(query, me=user, today=today, limit=DEPTH, **bound)
+            deep = None
+            if skipped:
+                cursor = skipped[-1].cursor_for(by_sla)
+                deep = timed(
+                    runs,
+                    lambda q=query, c=cursor, b=bound: after.list_cases(
+                        q, me=user, today=today, limit=PAGE, after=c, **b
+                    ),
+                )
+            counted = {k: v for k, v in bound.items() if k != "sort"}
+            count = timed(
+                runs, lambda q=query, b=counted: after.count_cases(q, me=user, today=today, **b)
             )
-        count = timed(
-            runs, lambda q=query, b=bound: after.count_cases(q, me=user, today=today, **b)
-        )
-        unbounded = timed(
-            runs, lambda q=query: after.list_cases(q, me=user, today=today, limit=PAGE, now=now)
-        )
-        sla[view] = {
-            "rows": len(skipped),
-            "first_page": first,
-            "deep_page": deep,
-            "capped_count": count,
-            "first_page_without_horizon": unbounded,
-        }
+            sla[f"{view} ({label})"] = {
+                "rows": len(skipped),
+                "first_page": timed(runs, first),
+                "deep_page": deep,
+                "capped_count": count,
+            }
+
+    views("as generated")
+    # A healthy desk: all but ten open cases breach 400 days later.
+    writer = sqlite3.connect(path)
+    shift = 400 * 24 * 3600
+    writer.execute(
+        "UPDATE cases SET sla_rank = sla_rank + ?, sla_breach_at = datetime(sla_breach_at,"
+        " '+400 days'), sla_risk_at = datetime(sla_risk_at, '+400 days')"
+        " WHERE sla_state IS NOT NULL AND id NOT IN"
+        " (SELECT id FROM cases WHERE sla_state IS NOT NULL LIMIT 10)",
+        (shift,),
+    )
+    writer.commit()
+    writer.close()
+    views("ten breached")
     sort = Sort(SortKey.SLA)
     open_query = view_query("open")
     sla["sort_by_sla_open"] = timed(
@@ -193,7 +209,7 @@ def main() -> None:
             view_query(view), me=user, today=today, now=now, sla_horizon=horizons[view]
         )
         sql = "EXPLAIN QUERY PLAN SELECT c.id FROM cases c WHERE " + " AND ".join(where)
-        sql += " ORDER BY c.due, c.number, c.sub_number LIMIT 50"
+        sql += " ORDER BY c.sla_rank, c.number, c.sub_number LIMIT 50"
         plans[view] = [row[-1] for row in connection.execute(sql, params)]
     result["plans"] = plans
     connection.close()

@@ -25,11 +25,11 @@ from helpdesk_tui.cli.output import (
 from helpdesk_tui.cli.runtime import Runtime
 from helpdesk_tui.domain.dates import iso_z, parse_date
 from helpdesk_tui.domain.numbering import CaseNumber, parse_case_number
-from helpdesk_tui.domain.query import CaseQuery, parse_query, view_query
+from helpdesk_tui.domain.query import SLA_VIEWS, CaseQuery, parse_query, view_query
 from helpdesk_tui.domain.safe_text import one_line
 from helpdesk_tui.domain.sla import clock_lines, sla_facts
 from helpdesk_tui.storage.readmodels import COUNT_CAP
-from helpdesk_tui.storage.reads import CaseSummary, Cursor, ReadStore
+from helpdesk_tui.storage.reads import CaseSummary, Cursor, ReadStore, Sort, SortKey
 
 if TYPE_CHECKING:
     from helpdesk_tui.domain.calendar import BusinessCalendar
@@ -123,11 +123,17 @@ def list_cases(
         horizon = _risk_horizon(runtime, now) if wanted.sla_at_risk else None
         if limit == 0:
             cases: Iterable[CaseSummary] = _all_cases(
-                store, wanted, runtime.user, today, now, horizon
+                store, wanted, runtime.user, today, now, horizon, _sort_for(view)
             )
         else:
             cases = store.list_cases(
-                wanted, me=runtime.user, today=today, limit=limit + 1, now=now, sla_horizon=horizon
+                wanted,
+                me=runtime.user,
+                today=today,
+                limit=limit + 1,
+                now=now,
+                sla_horizon=horizon,
+                sort=_sort_for(view),
             )
             if len(cases) > limit:
                 cases = cases[:limit]
@@ -158,6 +164,11 @@ def _total(
     return f"{cap}+" if total > cap else str(total)
 
 
+def _sort_for(view: str) -> Sort | None:
+    """The SLA views list by SLA (most urgent first, off their index); the others by due."""
+    return Sort(SortKey.SLA) if view.strip().lower() in SLA_VIEWS else None
+
+
 def _risk_horizon(runtime: Runtime, now: datetime) -> datetime | None:
     """`SlaRules.risk_horizon` of the configured SLA (None without policies)."""
     if runtime.uses_defaults:
@@ -175,6 +186,7 @@ def _all_cases(
     today: date,
     now: datetime | None = None,
     horizon: datetime | None = None,
+    sort: Sort | None = None,
 ) -> Iterator[CaseSummary]:
     """Every case of `query`, read in keyset pages of STREAM_PAGE (constant memory)."""
     after: Cursor | None = None
@@ -187,11 +199,12 @@ def _all_cases(
             after=after,
             now=now,
             sla_horizon=horizon,
+            sort=sort,
         )
         yield from page
         if len(page) < STREAM_PAGE:
             return
-        after = page[-1].cursor
+        after = page[-1].cursor_for(sort or Sort())
 
 
 @app.command("show")

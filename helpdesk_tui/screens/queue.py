@@ -18,7 +18,7 @@ from textual.widgets import Input, OptionList, Static
 from helpdesk_tui.dialogs.goto import go_to_case
 from helpdesk_tui.domain.errors import DomainError
 from helpdesk_tui.domain.numbering import CaseNumber
-from helpdesk_tui.domain.query import ME, CaseQuery, parse_query
+from helpdesk_tui.domain.query import ME, SLA_VIEWS, CaseQuery, parse_query
 from helpdesk_tui.messages import CasesChanged, DataChanged, OpenCaseRequested
 from helpdesk_tui.screens.case_actions import CaseActionScreen
 from helpdesk_tui.services.desk import Desk
@@ -168,7 +168,8 @@ class QueueScreen(CaseActionScreen):
         """Moving in the sidebar shows the highlighted view."""
         if isinstance(event.option_list, ViewSidebar):
             self.view = event.option_list.view
-            self._show_view()
+            # The SLA views come sorted by SLA: most urgent first, read off their index.
+            self._show_view(Sort(SortKey.SLA) if self.view.key in SLA_VIEWS else None)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         """Enter in the sidebar: go to the list."""

@@ -16,6 +16,7 @@ Without `[[sla.policies]]` (`Policy.sla` is None) nothing here runs.
 from __future__ import annotations
 
 import json
+import math
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -228,7 +229,7 @@ def _columns(fold: _Fold) -> dict[str, Any]:
     data = state.data()
     data["mailbox"] = fold.mailbox
     first, resolution = state.first_response, state.resolution
-    due = state.due_at()
+    breach = state.breach_at()
     return {
         "sla_policy": state.policy[:64],
         "sla_state": json.dumps(data, separators=(",", ":")),
@@ -241,8 +242,14 @@ def _columns(fold: _Fold) -> dict[str, Any]:
         "sla_resolution_breached_at": resolution.breached_at if resolution else None,
         "sla_breach_at": state.breach_at(),
         "sla_risk_at": state.risk_at(),
-        "sla_rank": RANK_NONE if due is None else int((due - _EPOCH).total_seconds()),
+        "sla_rank": RANK_NONE if breach is None else rank_of(breach),
     }
+
+
+def rank_of(instant: datetime) -> int:
+    """`cases.sla_rank` of a breach instant: epoch seconds, rounded up (a rank at or
+    before `floor(now)` is breached by now)."""
+    return math.ceil((instant - _EPOCH).total_seconds())
 
 
 def before_commit(rules: SlaRules | None) -> Any:

@@ -11,6 +11,7 @@ Lists use keyset pagination on (due, number, sub_number) and the partial indexes
 """
 
 import json
+import math
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -420,7 +421,8 @@ class ReadStore:
     ) -> tuple[list[str], list[Any]]:
         """The predicates of `query`; `now` is the instant the SLA views judge by (default:
         the start of `today`, UTC); `sla_horizon` (`SlaRules.risk_horizon`) bounds "SLA at
-        risk" to a range of the breach index (without it the view is right but walks)."""
+        risk" to a range of the SLA index (without it the view is right but walks). Both SLA
+        views read their index in order when sorted by SLA (`Sort(SortKey.SLA)`)."""
         where: list[str] = []
         params: list[Any] = []
 
@@ -470,22 +472,23 @@ class ReadStore:
         if query.reminder_due:
             where.append("c.reminder <= ?")
             params.append(self._dialect.date_param(today))
-        if query.sla_breached or query.sla_at_risk:  # DATE-3: the partial SLA indexes
-            moment = self._dialect.datetime_param(now or datetime.combine(today, time(), UTC))
+        if query.sla_breached or query.sla_at_risk:  # DATE-3: ix_cases_open_sla_rank
+            moment = now or datetime.combine(today, time(), UTC)
+            # sla_rank is the breach instant in epoch seconds, rounded up.
+            rank_now = math.floor(moment.timestamp())
             if NOT_CLOSED not in where:
                 where.append(NOT_CLOSED)
             if query.sla_breached:
-                where.append("c.sla_breach_at <= ?")
-                params.append(moment)
-            if query.sla_at_risk and sla_horizon is not None:
-                # A case at risk breaches after now and by the horizon: an index range.
-                where.append("c.sla_breach_at > ? AND c.sla_breach_at <= ? AND c.sla_risk_at <= ?")
-                params.extend([moment, self._dialect.datetime_param(sla_horizon), moment])
-            elif query.sla_at_risk:
-                where.append(
-                    "c.sla_risk_at <= ? AND (c.sla_breach_at IS NULL OR c.sla_breach_at > ?)"
-                )
-                params.extend([moment, moment])
+                where.append("c.sla_rank <= ?")
+                params.append(rank_now)
+            if query.sla_at_risk:
+                where.append("c.sla_rank > ?")
+                params.append(rank_now)
+                if sla_horizon is not None:  # a case at risk breaches by the horizon
+                    where.append("c.sla_rank <= ?")
+                    params.append(math.ceil(sla_horizon.timestamp()))
+                where.append("c.sla_risk_at <= ?")
+                params.append(self._dialect.datetime_param(moment))
         if query.words and not self._dialect.sqlite:
             like_where, like_params = like_filter(query.words)
             where.extend(like_where)

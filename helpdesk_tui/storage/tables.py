@@ -215,8 +215,9 @@ class CaseRow(SQLModel, table=True):
         default=None, sa_column=Column(UTCDateTime, nullable=True)
     )
     sla_risk_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
-    #: Sort by SLA: epoch seconds of the earliest running due instant; SLA_RANK_NONE for
-    #: a case with no running clock (never NULL, so keyset pages need no NULL rules).
+    #: Sort by SLA and the SLA views' index: epoch seconds (rounded up) of `sla_breach_at`,
+    #: the instant the case is or will be breached; SLA_RANK_NONE without one (never NULL,
+    #: so keyset pages need no NULL rules).
     sla_rank: int = Field(
         default=SLA_RANK_NONE,
         sa_type=BigInteger,

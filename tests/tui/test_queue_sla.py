@@ -81,9 +81,10 @@ async def test_sla_views_in_the_sidebar_and_sort_by_sla(data: Data) -> None:
         sidebar.select_key("sla_breached")
         await settle(pilot)
         assert [c.number for c in case_list(app).window.rows] == [number]
+        assert case_list(app).sort.key is SortKey.SLA  # the SLA views come sorted by SLA
         sidebar.select_key("all")
         await settle(pilot)
-        for _ in range(3):  # due → number → last activity → SLA
+        for _ in range(4):  # SLA → due → number → last activity → SLA
             await pilot.press("o")
             await settle(pilot)
         assert case_list(app).sort.key is SortKey.SLA
