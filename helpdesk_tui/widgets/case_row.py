@@ -64,7 +64,7 @@ COLUMNS = (
     Column("updated", "Activity", 11, 5, sort=SortKey.UPDATED),
 )
 #: The columns where SLA policies are configured (DATE-3): the SLA after the due date.
-SLA_COLUMNS = (*COLUMNS[:8], Column("sla", "SLA", 15, 2, sort=SortKey.SLA), *COLUMNS[8:])
+SLA_COLUMNS = (*COLUMNS[:8], Column("sla", "SLA", 17, 2, sort=SortKey.SLA), *COLUMNS[8:])
 
 #: The SLA cell's colour by level, and its mark without colour: `!` once 75 % of a
 #: clock's target is used, `!!` once it is breached.

@@ -59,3 +59,42 @@ def test_sla_state_kept_on_postgresql(pg: Context) -> None:
         config.attributes["connection"] = connection
         command.downgrade(config, "0011")
     pg.dispose()
+
+
+def test_sla_views_and_sort_on_postgresql(pg: Context) -> None:
+    from helpdesk_tui.domain.enums import Priority
+    from helpdesk_tui.domain.query import view_query
+    from helpdesk_tui.services.desk import Desk
+    from helpdesk_tui.storage.reads import Sort, SortKey
+
+    now = [datetime(2026, 11, 23, 9, 0, tzinfo=UTC)]
+    urgent = SlaPolicy(
+        "Urgent", first_response=parse_duration("1h"), priorities=frozenset({"urgent"})
+    )
+    rules = SlaRules((urgent, *RULES.policies), RULES.calendar)
+    ctx = Context(pg.location, policy=replace(pg.policy, sla=rules), clock=lambda: now[0])
+    normal = cases.create_case(ctx, "alice", subject="A", contact="c@acme.example", group="billing")
+    hot = cases.create_case(
+        ctx,
+        "alice",
+        subject="B",
+        contact="c@acme.example",
+        group="billing",
+        priority=Priority.URGENT,
+    )
+    desk = Desk(ctx, "alice")
+
+    def listed(view: str) -> list[object]:
+        page = desk.page(view_query(view), limit=10, sort=Sort(SortKey.SLA))
+        return [c.number for c in page.rows]
+
+    now[0] = datetime(2026, 11, 23, 9, 50, tzinfo=UTC)
+    assert listed("sla_at_risk") == [hot]
+    assert listed("sla_breached") == []
+    now[0] = datetime(2026, 11, 23, 12, 30, tzinfo=UTC)
+    assert listed("sla_breached") == [hot]
+    assert listed("sla_at_risk") == [normal]
+    assert listed("all") == [hot, normal]
+    assert desk.counts(("sla_at_risk", "sla_breached")) == {"sla_at_risk": 1, "sla_breached": 1}
+    ctx.dispose()
+    pg.dispose()
