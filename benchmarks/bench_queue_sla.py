@@ -177,15 +177,14 @@ def main() -> None:
             }
 
     views("as generated")
-    # A healthy desk: all but ten open cases breach 400 days later.
+    # A healthy desk: all but ten open cases breach within the 30 days after now.
     writer = sqlite3.connect(path)
-    shift = 400 * 24 * 3600
+    base = rank_of(now) + 86400
     writer.execute(
-        "UPDATE cases SET sla_rank = sla_rank + ?, sla_breach_at = datetime(sla_breach_at,"
-        " '+400 days'), sla_risk_at = datetime(sla_risk_at, '+400 days')"
-        " WHERE sla_state IS NOT NULL AND id NOT IN"
+        "UPDATE cases SET sla_rank = ? + sla_rank % (30 * 86400), sla_breach_at = NULL,"
+        " sla_risk_at = NULL WHERE sla_state IS NOT NULL AND id NOT IN"
         " (SELECT id FROM cases WHERE sla_state IS NOT NULL LIMIT 10)",
-        (shift,),
+        (base,),
     )
     writer.commit()
     writer.close()

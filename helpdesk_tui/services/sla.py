@@ -62,6 +62,10 @@ def maintain_sla(uow: UnitOfWork, rules: SlaRules) -> None:
     by_case: dict[uuid.UUID, list[CaseEvent]] = {}
     for event in events:
         by_case.setdefault(event.case_id, []).append(event)
+    ends: dict[uuid.UUID, datetime] = {}  # just after each case's newest entry
+    for event in uow.events:
+        end = event.at + timedelta(microseconds=len(event.entries))
+        ends[event.case_id] = max(end, ends.get(event.case_id, end))
     repository = SlaRepository(uow.session)
     facts = repository.facts(by_case.keys())
     created_mail = {
@@ -86,12 +90,10 @@ def maintain_sla(uow: UnitOfWork, rules: SlaRules) -> None:
         after = fold.state.summary() if fold.state is not None else None
         if after != before:
             changes = {"sla": (before, after)}
-            notes.append(
-                (case_id, case_events[-1].at, ActivityDraft(ActivityKind.EDIT, changes=changes))
-            )
+            at = ends[case_id]  # after the newest entry: this unit of work wrote it
+            notes.append((case_id, at, ActivityDraft(ActivityKind.EDIT, changes=changes)))
     repository.write(values)
-    for case_id, at, draft in notes:
-        uow.cases.record(case_id, None, at, [draft])
+    repository.log(notes)
 
 
 def _created(event: CaseEvent) -> bool:

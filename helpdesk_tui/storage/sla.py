@@ -8,7 +8,7 @@ the version under its compare-and-set).
 
 import json
 import uuid
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -16,8 +16,11 @@ from typing import Any
 from sqlalchemy import bindparam, select, update
 from sqlmodel import Session
 
+from helpdesk_tui.domain.activity import ActivityDraft
+from helpdesk_tui.storage.cases import CaseRepository
 from helpdesk_tui.storage.chunks import chunked
-from helpdesk_tui.storage.tables import AccountRow, CaseRow, MailRow, table
+from helpdesk_tui.storage.rows import insert_rows
+from helpdesk_tui.storage.tables import AccountRow, ActivityRow, CaseRow, MailRow, table
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,18 @@ class SlaRepository:
             query = select(mails.c.id, mails.c.mailbox).where(mails.c.id.in_(chunk))
             found.update({row[0]: row[1] for row in self._session.execute(query)})
         return found
+
+    def log(self, entries: Sequence[tuple[uuid.UUID, datetime, ActivityDraft]]) -> None:
+        """Write system entries (no actor) on timelines in one statement: (case, when,
+        draft), `when` after every entry the case has (the caller knows: it comes after
+        what this transaction wrote). No notifications: these follow a change."""
+        rows = [
+            row
+            for case_id, at, draft in entries
+            for row in CaseRepository._entry_rows(case_id, None, at, [(draft, None)])
+        ]
+        if rows:
+            insert_rows(self._session.connection(), table(ActivityRow), rows)
 
     def write(self, values: Mapping[uuid.UUID, Mapping[str, Any]]) -> None:
         """Set the SLA columns (`SLA_COLUMNS`, all given) of these cases, in one statement."""

@@ -29,6 +29,7 @@ from helpdesk_tui.services import outbox as ob
 from helpdesk_tui.services.context import Context
 from helpdesk_tui.services.filing import FilingSettings, FolderBatch, Incoming, ingest
 from helpdesk_tui.storage.mails import FolderState
+from helpdesk_tui.storage.reads import open_reads
 from helpdesk_tui.storage.tables import SLA_RANK_NONE, ActivityRow, CaseRow
 
 CALENDAR = BusinessCalendar(ZoneInfo("UTC"), parse_hours("mon-fri 08:00-17:00"))
@@ -119,6 +120,10 @@ def test_creation_starts_both_clocks_in_business_time_and_logs_the_policy(
     assert sla_entries(sla_ctx, number) == [
         {"sla": [None, "Standard: first response 4h, resolution 2d"]}
     ]
+    with open_reads(sla_ctx.location) as store:
+        timeline = store.case_detail(number).activities
+    assert [(a.kind, a.actor) for a in timeline] == [("created", "alice"), ("edit", None)]
+    assert timeline[0].at < timeline[1].at
 
 
 def test_first_response_is_the_first_external_action_not_an_internal_note(
