@@ -105,6 +105,7 @@ class CaseScreen(CaseActionScreen):
         self.history: list[CaseNumber] = []  # cases opened before this one, from here
         self._side_width: tuple[int, int] | None = None  # list widths the side was cut to
         self._entry_wanted: ActivityEntry | None = None  # the entry asked for, until shown
+        self._attachments: tuple[CaseNumber, list[StoredAttachment]] | None = None
 
     def compose(self) -> ComposeResult:
         """Header on top; timeline beside the sub-case and customer lists; keys below."""
@@ -219,8 +220,18 @@ class CaseScreen(CaseActionScreen):
     def _show_attachments(self, number: CaseNumber, items: list["StoredAttachment"]) -> None:
         if number != self.number or not self.is_built:
             return
-        listing = self.query_one(AttachmentList)
-        listing.show(items, _list_width(self.query_one("#subcases", OptionList)))
+        self._attachments = (number, items)
+        self._fit_attachments()
+
+    def _fit_attachments(self) -> None:
+        """(Re)list the attachments at the side's width: also once the side is laid out
+        (they may arrive before it is) and after a resize (`_fill_side`)."""
+        if self._attachments is None or self._attachments[0] != self.number:
+            return
+        # the sub-cases' width: its 2 spare cells hold this list's scrollbar when it
+        # scrolls, so a row's size never wraps onto a second line
+        width = _list_width(self.query_one("#subcases", OptionList))
+        self.query_one(AttachmentList).show(self._attachments[1], width)
 
     def on_attachment_list_chosen(self, event: AttachmentList.Chosen) -> None:
         """`o` / `S` in the attachments list: open or save the highlighted one."""
@@ -271,6 +282,7 @@ class CaseScreen(CaseActionScreen):
             self._fill_subcases(self.detail)
         if self.detail is not None and self.context is not None:
             self._fill_context(self.detail.case, self.context)
+        self._fit_attachments()
         if self._side_width is None:
             self.call_after_refresh(self._refill_if_resized)  # once the lists have a width
         self._side_width = self._list_widths()
