@@ -15,7 +15,6 @@ case (the outbox row has none, the mail is on no timeline) and is automatic
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -30,7 +29,7 @@ from helpdesk_tui.domain.notification_mail import (
     look_back,
     mails_for,
 )
-from helpdesk_tui.mail.outgoing import Outgoing, address_of, build, new_message_id
+from helpdesk_tui.mail.outgoing import Outgoing, build, new_message_id
 from helpdesk_tui.services.context import Context, retrying
 from helpdesk_tui.storage.reads import open_reads
 
@@ -98,7 +97,8 @@ def set_choice(ctx: Context, username: str, choice: MailChoice | None) -> None:
 
 def _queue(uow: UnitOfWork, out: MailOut, now: datetime, agent: AgentRow, mail: NoticeMail) -> None:
     """The mail and its outbox row, addressed to the agent, on no case."""
-    from helpdesk_tui.storage.mails import MailToStore, NewMail  # lazy: storage loads SQLAlchemy
+    from helpdesk_tui.services.outbox import sent_mail
+    from helpdesk_tui.storage.mails import MailToStore  # lazy: storage loads SQLAlchemy
     from helpdesk_tui.storage.outbox import NewOutboxEntry
 
     recipient = check_address(agent.email, f"address of {agent.username}")
@@ -117,25 +117,7 @@ def _queue(uow: UnitOfWork, out: MailOut, now: datetime, agent: AgentRow, mail: 
         )
     )
     mail_id = uuid.uuid4()
-    stored = NewMail(
-        dedupe_key=hashlib.sha256(f"out\0{message_id}".encode()).hexdigest(),
-        raw=raw,
-        message_id=message_id,
-        mailbox="",
-        received_at=now,
-        sent_at=None,
-        subject=subject,
-        from_email=address_of(out.sender),
-        from_name=out.sender_name,
-        recipients={"to": [recipient]},
-        references=[],
-        body_text=mail.body,
-        quote_start=None,
-        attachments=[],
-        defects=[],
-        noise=None,
-        direction="out",
-    )
+    stored = sent_mail(out, raw, message_id, now, subject, recipient, body_text=mail.body)
     uow.mails.add_many([MailToStore(mail_id, stored, None, "outgoing", KIND)])
     uow.outbox.add(
         [

@@ -52,6 +52,7 @@ from helpdesk_tui.services.cases import acting_on
 from helpdesk_tui.services.context import Context, retrying
 
 if TYPE_CHECKING:
+    from helpdesk_tui.storage.attachments import NewAttachment
     from helpdesk_tui.storage.mails import MailToStore, NewMail
     from helpdesk_tui.storage.outbox import HistoryItem, Inbound, NewOutboxEntry
     from helpdesk_tui.storage.uow import UnitOfWork
@@ -166,7 +167,7 @@ def _queue(
 ) -> tuple[Queued, uuid.UUID]:
     """Store the message and its outbox row (or collect both in `batch`)."""
     # lazy: storage loads SQLAlchemy
-    from helpdesk_tui.storage.mails import MailToStore, NewMail
+    from helpdesk_tui.storage.mails import MailToStore
     from helpdesk_tui.storage.outbox import NewOutboxEntry
 
     if "@" not in out.sender:
@@ -215,24 +216,17 @@ def _queue(
     parts = (Part(a.filename, a.content_type, len(a.data), a.data) for a in attachments)
     listed, attachment_rows = store_parts(uow, parts, DEFAULT_LIMIT)
     mail_id = uuid.uuid4()
-    stored = NewMail(
-        dedupe_key=hashlib.sha256(f"out\0{message_id}".encode()).hexdigest(),
-        raw=raw,
-        message_id=message_id,
-        mailbox="",
-        received_at=now,
-        sent_at=None,
-        subject=subject,
-        from_email=address_of(out.sender),
-        from_name=out.sender_name,
-        recipients={"to": [case.contact]},
-        references=list(references),
+    stored = sent_mail(
+        out,
+        raw,
+        message_id,
+        now,
+        subject,
+        case.contact,
         body_text=text,
+        references=list(references),
         quote_start=len(mail.body.rstrip()) + 2 if quoted and quoted.text.strip() else None,
         attachments=listed,
-        defects=[],
-        noise=None,
-        direction="out",
         stored_attachments=attachment_rows,
     )
     entry_id = uuid.uuid4()
@@ -488,3 +482,43 @@ def bulk_reply(
 
     result: BulkMailResult = retrying(ctx, work)
     return result
+
+
+def sent_mail(
+    out: MailOut,
+    raw: bytes,
+    message_id: str,
+    now: datetime,
+    subject: str,
+    recipient: str,
+    *,
+    body_text: str,
+    references: list[str] | None = None,
+    quote_start: int | None = None,
+    attachments: list[dict[str, object]] | None = None,
+    stored_attachments: Sequence[NewAttachment] = (),
+) -> NewMail:
+    """The stored record of a mail we send (a reply, a notification): outgoing, deduped
+    by its Message-ID, from the configured sender to `recipient`."""
+    from helpdesk_tui.storage.mails import NewMail  # lazy: storage loads SQLAlchemy
+
+    return NewMail(
+        dedupe_key=hashlib.sha256(f"out\0{message_id}".encode()).hexdigest(),
+        raw=raw,
+        message_id=message_id,
+        mailbox="",
+        received_at=now,
+        sent_at=None,
+        subject=subject,
+        from_email=address_of(out.sender),
+        from_name=out.sender_name,
+        recipients={"to": [recipient]},
+        references=references or [],
+        body_text=body_text,
+        quote_start=quote_start,
+        attachments=attachments or [],
+        defects=[],
+        noise=None,
+        direction="out",
+        stored_attachments=stored_attachments,
+    )
