@@ -3,4 +3,4 @@
 A test keeps it equal to the newest migration's revision.
 """
 
-SCHEMA_HEAD = "0013"
+SCHEMA_HEAD = "0014"

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Column,
     Index,
     LargeBinary,
+    SmallInteger,
     String,
     Table,
     Text,
@@ -162,6 +163,7 @@ class CaseRow(SQLModel, table=True):
         _open_cases_index("ix_cases_open_sla_rank", "sla_rank"),
         _open_cases_index("ix_cases_open_sla_breach", "sla_breach_at"),
         _open_cases_index("ix_cases_open_sla_risk", "sla_risk_at"),
+        _open_cases_index("ix_cases_open_sla_escalation", "sla_escalation_at"),
     )
     id: uuid.UUID = Field(default_factory=_pk, primary_key=True)
     number: int
@@ -223,6 +225,15 @@ class CaseRow(SQLModel, table=True):
         sa_type=BigInteger,
         sa_column_kwargs={"server_default": text(str(SLA_RANK_NONE))},
     )
+    # Escalation (migration 0014): when the next level not yet fired is reached (NULL: none
+    # pending) and the keys of the levels fired (JSON list), each once per case and clock.
+    sla_escalation_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime, nullable=True)
+    )
+    sla_escalated: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    # The customer's satisfaction rating (1-5) after closing, and when (migration 0014).
+    csat_rating: int | None = Field(default=None, sa_type=SmallInteger)
+    csat_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
 
 
 class ActivityRow(SQLModel, table=True):
