@@ -57,7 +57,7 @@ lint: $(STAMP)
 # Each line is its own command, so make stops at the first failing step.
 # pytest's exit code 5 ("no tests collected") is non-zero and is not masked.
 test: lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadfile
 
 fmt: $(STAMP)
 	$(BIN)/ruff format $(SRC)

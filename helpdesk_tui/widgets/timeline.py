@@ -401,7 +401,10 @@ class Timeline(ScrollView, can_focus=True):
             return False
         if self._rendered <= index:
             self._render_blocks(index + 1 - self._rendered)
-        self.scroll_to(y=self._starts[index], animate=False, immediate=True)
+        # After the next refresh: the lines just rendered are not in the virtual size yet,
+        # and a scroll now would be clamped to the old end (under load, the top).
+        y = self._starts[index]
+        self.call_after_refresh(self.scroll_to, y=y, animate=False, immediate=True)
         return True
 
     def render_all(self) -> None:
