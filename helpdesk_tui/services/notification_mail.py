@@ -55,9 +55,12 @@ class NotificationMail:
 
 def mail_due(ctx: Context, mailing: NotificationMail) -> int:
     """One pass: queue the notification mails that are due; returns how many."""
-    since = ctx.clock() - look_back(mailing.digest_interval)
+    now = ctx.clock()
+    since = now - look_back(mailing.digest_interval)
     with open_reads(ctx.location) as reads:
-        waiting = reads.notifications.mail_waiting(mailing.default.value, since)
+        waiting = reads.notifications.mail_waiting(
+            mailing.default.value, since, now - mailing.digest_interval
+        )
     if not waiting:
         return 0
 

@@ -57,24 +57,32 @@ class NotificationReads:
         rows = self._fetch("SELECT notify_email, email FROM agents WHERE username = ?", (username,))
         return (rows[0][0], rows[0][1]) if rows else (None, "")
 
-    def mail_waiting(self, default: str, since: datetime) -> list[str]:
+    def mail_waiting(self, default: str, since: datetime, digest_before: datetime) -> list[str]:
         """The active agents with an address and notification mail on (their own choice,
-        else `default`) who have unread notifications since `since` not mailed yet. Lets
-        a mail pass with nothing to send stay on this plain read path: the agents table
-        is small, each agent's look is a range of `ix_notifications_agent_unread`."""
+        else `default`) who have unread notifications since `since` not mailed yet — for
+        a digest, one at or before `digest_before` (its digest is due). Lets a mail pass
+        with nothing to send (also a digest still gathering) stay on this plain read path:
+        the agents table is small, each agent's look is a range of
+        `ix_notifications_agent_unread`."""
         agents = self._fetch(
-            "SELECT id, username FROM agents WHERE active = ? AND email != ''"
-            " AND COALESCE(notify_email, ?) != 'off' ORDER BY username",
-            (True, default),
+            "SELECT id, username, COALESCE(notify_email, ?) FROM agents"
+            " WHERE active = ? AND email != '' AND COALESCE(notify_email, ?) != 'off'"
+            " ORDER BY username",
+            (default, True, default),
         )
         moment = self._dialect.datetime_param(since)
+        due = self._dialect.datetime_param(digest_before)
+        sql = (
+            "SELECT 1 FROM notifications WHERE agent_id = ? AND read = ? AND at >= ?"
+            " AND mailed_at IS NULL"
+        )
         return [
             username
-            for agent_id, username in agents
-            if self._fetch(
-                "SELECT 1 FROM notifications WHERE agent_id = ? AND read = ? AND at >= ?"
-                " AND mailed_at IS NULL LIMIT 1",
-                (agent_id, False, moment),
+            for agent_id, username, choice in agents
+            if (
+                self._fetch(f"{sql} AND at <= ? LIMIT 1", (agent_id, False, moment, due))
+                if choice == "digest"
+                else self._fetch(f"{sql} LIMIT 1", (agent_id, False, moment))
             )
         ]
 

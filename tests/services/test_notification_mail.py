@@ -7,8 +7,10 @@ address; billing = {alice, lena}, technical = {bob}.
 """
 
 import email
+import sqlite3
 from datetime import timedelta
 from email.message import Message
+from pathlib import Path
 
 import pytest
 from lifecycle_support import create, detail
@@ -120,6 +122,24 @@ def test_a_digest_waits_for_its_interval_then_carries_everything(
     body = message(ctx, entry).get_payload(decode=True).decode()
     assert body.index(str(first)) < body.index(str(second))  # oldest first
     assert "VPN down" in body
+
+
+def test_a_digest_still_gathering_takes_no_write_lock(
+    ctx: Context, clock: Clock, tmp_path: Path
+) -> None:
+    number = create(ctx, user="lena", actor="lena")
+    svc.delegate_case(ctx, "lena", number, user="bob")
+    clock.advance(minutes=30)  # bob's digest is not due for another 30 minutes
+    writer = sqlite3.connect(tmp_path / "hd.sqlite", isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # a long sync is writing
+    try:
+        # A pass that would send nothing must not wait for the lock (then fail "locked").
+        assert mail_due(ctx, DIGEST) == 0
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    clock.advance(minutes=31)
+    assert mail_due(ctx, DIGEST) == 1
 
 
 def test_an_agent_without_an_address_gets_no_mail(ctx: Context) -> None:
