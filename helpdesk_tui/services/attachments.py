@@ -174,26 +174,49 @@ def content(ctx: Context, attachment: StoredAttachment) -> bytes:
 
 
 def save(ctx: Context, number: CaseNumber, which: str, folder: Path) -> Path:
-    """Write one attachment of a case into `folder` (never overwriting); the new path."""
-    attachment = find(list_for_case(ctx, number), which)
-    return write_new(folder, attachment.filename, content(ctx, attachment))
+    """Write one attachment of a case into `folder` (never overwriting); the new path.
+    The bytes go from the database to the file in pieces, never whole in memory."""
+    return _save_stored(ctx, find(list_for_case(ctx, number), which), folder)
 
 
-def write_new(folder: Path, name: str, data: bytes) -> Path:
-    """Write `data` as a new file in `folder` under the safe form of `name`; a taken name
-    becomes `name (1).ext`, `name (2).ext`… An existing file is never replaced."""
+def _save_stored(ctx: Context, attachment: StoredAttachment, folder: Path) -> Path:
+    from helpdesk_tui.storage.attachments import AttachmentRepository
+
+    if attachment.sha256 is None:
+        raise ValidationError(f"{attachment.filename}: {attachment.note or 'not stored'}")
+    with ctx.uow(write=False) as uow:
+        pieces = AttachmentRepository(uow.session).blob_pieces(attachment.sha256)
+        if pieces is None:
+            raise NotFoundError(f"{attachment.filename}: its content is gone")
+        return write_new(folder, attachment.filename, pieces)
+
+
+def write_new(folder: Path, name: str, data: bytes | Iterable[bytes]) -> Path:
+    """Write `data` (bytes, or pieces of them) as a new file in `folder` under the safe
+    form of `name`; a taken name becomes `name (1).ext`, `name (2).ext`… An existing file
+    is never replaced; a write that fails midway leaves no partial file."""
     if not folder.is_dir():
         raise ValidationError(f"no folder {folder}")
     safe = safe_file_name(name)
+    pieces = [data] if isinstance(data, bytes) else data
     for n in range(0, 10_000):
         path = folder / (numbered(safe, n) if n else safe)
         try:
-            with path.open("xb") as handle:  # O_EXCL: fails if it exists, even if raced
-                handle.write(data)
+            handle = path.open("xb")  # O_EXCL: fails if it exists, even if raced
         except FileExistsError:
             continue
         except OSError as error:
             raise ValidationError(f"cannot write {path}: {error.strerror or error}") from None
+        try:
+            with handle:
+                for piece in pieces:
+                    handle.write(piece)
+        except OSError as error:
+            path.unlink(missing_ok=True)
+            raise ValidationError(f"cannot write {path}: {error.strerror or error}") from None
+        except BaseException:
+            path.unlink(missing_ok=True)
+            raise
         return path
     raise ValidationError(f"too many files named {safe} in {folder}")
 
@@ -215,9 +238,12 @@ def open_with_desktop(ctx: Context, number: CaseNumber, which: str) -> Path:
     opener (`opener_command`): one argument, no shell; the helpdesk never runs the file.
     Returns the saved path."""
     attachment = find(list_for_case(ctx, number), which)
-    data = content(ctx, attachment)
     folder = Path(tempfile.mkdtemp(prefix="helpdesk-attachment-"))  # 0700, ours only
-    path = write_new(folder, attachment.filename, data)
+    try:
+        path = _save_stored(ctx, attachment, folder)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
     path.chmod(0o600)  # readable, never executable
     argv = opener_command(path)
     try:

@@ -20,6 +20,8 @@ from helpdesk_tui.storage.rows import insert_rows
 from helpdesk_tui.storage.tables import AttachmentBlobRow, AttachmentRow, MailRow, table
 
 APPEND_BYTES = 8 * 2**20
+#: Bytes read per piece when an attachment is saved.
+READ_BYTES = 2**20
 """PostgreSQL: bytes sent per statement when a blob comes in pieces."""
 
 
@@ -183,6 +185,48 @@ class AttachmentRepository:
             .first()
         )
         return bytes(row[0]) if row is not None else None
+
+    def blob_pieces(self, sha256: str, piece: int = READ_BYTES) -> Iterator[bytes] | None:
+        """The bytes stored under `sha256` in pieces of at most `piece` bytes (None when
+        there is no such blob): a saved attachment is never whole in memory. SQLite reads
+        through incremental blob I/O, PostgreSQL a `substring` per piece. Read inside the
+        caller's unit of work (the iterator uses its connection)."""
+        connection = self._session.connection()
+        if connection.dialect.name == "sqlite":
+            found = connection.execute(
+                text("SELECT rowid, length(data) FROM attachment_blobs WHERE sha256 = :sha256"),
+                {"sha256": sha256},
+            ).first()
+            if found is None:
+                return None
+            sqlite = connection.connection.dbapi_connection
+            assert sqlite is not None
+            rowid = found[0]
+
+            def sqlite_pieces() -> Iterator[bytes]:
+                with sqlite.blobopen("attachment_blobs", "data", rowid, readonly=True) as blob:
+                    while data := blob.read(piece):
+                        yield data
+
+            return sqlite_pieces()
+        blobs = table(AttachmentBlobRow)
+        size = connection.execute(
+            sa_select(func.length(blobs.c.data)).where(blobs.c.sha256 == sha256)
+        ).first()
+        if size is None:
+            return None
+        total = int(size[0] or 0)
+
+        def postgres_pieces() -> Iterator[bytes]:
+            for start in range(0, total, piece):  # substring counts from 1
+                part = connection.execute(
+                    sa_select(func.substring(blobs.c.data, start + 1, piece)).where(
+                        blobs.c.sha256 == sha256
+                    )
+                ).scalar_one()
+                yield bytes(part)
+
+        return postgres_pieces()
 
     def blob_count(self) -> int:
         """How many blobs are stored (tests, summaries)."""

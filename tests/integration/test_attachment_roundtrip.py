@@ -197,3 +197,9 @@ def test_on_postgresql_a_blob_in_pieces_is_stored_whole_and_once(
         uuid.uuid4(), uuid.uuid4(), "messdaten.bin", "", len(BLOB), listed[0]["sha256"], ""
     )
     assert content(pg, item) == BLOB
+    with pg.uow(write=False) as uow:  # saved in pieces (a substring each), in order
+        pieces = storage.AttachmentRepository(uow.session).blob_pieces(item.sha256 or "", 7_000)
+        assert pieces is not None
+        read = list(pieces)
+    assert len(read) == -(-len(BLOB) // 7_000)
+    assert b"".join(read) == BLOB

@@ -7,17 +7,21 @@ import base64
 import hashlib
 import os
 import tracemalloc
+from collections.abc import Iterator
 from email.message import EmailMessage
 from email.utils import make_msgid
+from pathlib import Path
 
 import pytest
 from filing_support import deliver
 from sqlmodel import select
 
+from helpdesk_tui.domain.errors import ValidationError
 from helpdesk_tui.mail import spans
 from helpdesk_tui.mail.parse import parse
 from helpdesk_tui.services import attachments as att
 from helpdesk_tui.services.context import Context
+from helpdesk_tui.storage.attachments import AttachmentRepository
 from helpdesk_tui.storage.tables import AttachmentBlobRow
 
 SIZE = 4 * 2**20
@@ -110,3 +114,31 @@ def test_base64_that_does_not_decode_is_listed_not_stored(ctx: Context) -> None:
     assert listed[0]["sha256"] is None
     assert listed[0]["note"] == "not stored: the part could not be decoded"
     assert stored_blobs(ctx) == {}
+
+
+def test_a_large_attachment_is_saved_holding_less_than_one_copy(
+    ctx: Context, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    data = os.urandom(SIZE)
+    number = deliver(ctx, mail_with(data)).filed[0].case
+    assert number is not None
+    (item,) = att.list_for_case(ctx, number)
+    monkeypatch.setattr(AttachmentRepository.blob_pieces, "__defaults__", (64 * 2**10,))
+    tracemalloc.start()
+    try:
+        path = att.save(ctx, number, item.filename, tmp_path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < SIZE // 4  # pieces, not the whole blob (it held it once, plus the file's)
+    assert path.read_bytes() == data
+
+
+def test_a_save_that_fails_midway_leaves_no_partial_file(tmp_path: Path) -> None:
+    def pieces() -> Iterator[bytes]:
+        yield b"first piece"
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(ValidationError, match="No space left on device"):
+        att.write_new(tmp_path, "report.pdf", pieces())
+    assert list(tmp_path.iterdir()) == []
