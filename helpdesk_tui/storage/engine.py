@@ -24,7 +24,7 @@ CACHE_KIB = 32 * 1024
 def make_engine(location: DatabaseLocation) -> Engine:
     """An engine for the location; SQLite gets pragmas and explicit transaction control."""
     if not location.is_sqlite:
-        return create_engine(location.url, pool_pre_ping=True)
+        return create_engine(location.url, pool_pre_ping=True, connect_args=location.connect_args)
     if not location.sqlite_path.exists():
         # Private from the first byte (SEC-6): SQLite would create it with the umask's
         # mode; its -wal and -shm files take the database file's mode.

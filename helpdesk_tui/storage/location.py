@@ -13,7 +13,7 @@ import sqlite3
 import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -60,6 +60,15 @@ class DatabaseLocation:
     """A SQLite file or a PostgreSQL URL."""
 
     url: str  # an SQLAlchemy URL
+    #: PostgreSQL: the login's password from `[storage] password_command` or the keyring
+    #: (TEAM-4); never part of the URL, never shown. None: libpq finds it (~/.pgpass, a
+    #: client certificate) or none is needed.
+    password: str | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def connect_args(self) -> dict[str, str]:
+        """Extra arguments of psycopg's connect: the password, when one was resolved."""
+        return {"password": self.password} if self.password else {}
 
     @property
     def is_sqlite(self) -> bool:

@@ -608,7 +608,7 @@ def open_reads(location: DatabaseLocation) -> Iterator[ReadStore]:
     else:
         import psycopg  # lazy import: team mode only; keeps SQLite starts light
 
-        connection = psycopg.connect(location.libpq_url, autocommit=True)
+        connection = psycopg.connect(location.libpq_url, autocommit=True, **location.connect_args)
         dialect = Dialect(sqlite=False)
     try:
         yield ReadStore(connection, dialect)
