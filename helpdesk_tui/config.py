@@ -410,6 +410,12 @@ class StorageConfig(_Section):
     shared_group: bool = False
     """False (default): the SQLite file is 0600 and a folder created for it 0700, only
     you read it. True: 0660 / 0770, shared with your group (a team on one file)."""
+    password_command: str | None = None
+    """PostgreSQL (TEAM-4): a command whose first line of output is your login's password
+    (run without a shell). Never a password in the config or the URL."""
+    keyring_service: str | None = None
+    """PostgreSQL: the keyring service holding your login's password (user: the login).
+    Without either, libpq finds it (~/.pgpass) or a client certificate (sslcert/sslkey)."""
 
 
 class CalendarConfig(_Section):
@@ -591,6 +597,16 @@ class SlaConfig(_Section):
     """Levels for every clock, in order."""
 
 
+def _url_has_password(url: str) -> bool:
+    """Whether a database URL carries a password (`user:secret@host` or `?password=`)."""
+    from urllib.parse import parse_qs, urlsplit
+
+    if "://" not in url:
+        return False  # a SQLite path
+    parts = urlsplit(url)
+    return bool(parts.password) or "password" in parse_qs(parts.query)
+
+
 class Settings(BaseModel):
     """The whole configuration (`config_loading.load_settings` reads it)."""
 
@@ -649,6 +665,15 @@ class Settings(BaseModel):
     """Canned responses for compose; these four are the built-in defaults."""
     keys: dict[str, str] = {}
     """Key remapping: binding id → key(s), e.g. `assign_me = "ctrl+a"`."""
+
+    @model_validator(mode="after")
+    def _no_password_in_the_database_url(self) -> "Settings":
+        if self.database is not None and _url_has_password(self.database):
+            raise ValueError(
+                "database: the URL holds a password; remove it and use "
+                "[storage] password_command, keyring_service, ~/.pgpass or a client certificate"
+            )
+        return self
 
     @model_validator(mode="after")
     def _sent_folder_has_an_account(self) -> "Settings":
