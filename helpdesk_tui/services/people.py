@@ -184,6 +184,8 @@ def add_user(
         ):
             if old != new:
                 changes[field] = [old, new]
+        if login is not None:  # PostgreSQL: the login and its grants, in this transaction
+            uow.directory.grant_login(login, admin=role is Role.ADMIN)
         old_groups = uow.directory.agent_groups(row.id)
         uow.directory.join_groups(row.id, groups)
         new_groups = uow.directory.agent_groups(row.id)
@@ -207,6 +209,8 @@ def set_role(ctx: Context, acting: str, username: str, role: Role) -> tuple[Role
             check_keeps_an_admin(row.username, uow.directory.active_admins(), removing=False)
         row.role = role.value
         uow.directory.save_agent(row)
+        if row.db_login is not None:  # PostgreSQL: admins' logins may manage logins
+            uow.directory.grant_login(row.db_login, admin=role is Role.ADMIN)
         changes: dict[str, list[Any]] = {"role": [old.value, role.value]}
         uow.directory.record_change(ctx.clock(), acting, "user.role", row.username, changes)
         uow.commit()

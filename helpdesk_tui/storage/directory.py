@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from helpdesk_tui.domain.case import Actor
 from helpdesk_tui.domain.enums import Role
-from helpdesk_tui.domain.errors import NotFoundError
+from helpdesk_tui.domain.errors import NotFoundError, ValidationError
 from helpdesk_tui.storage.chunks import chunked
 from helpdesk_tui.storage.peoplereads import DirectoryChange, UserEntry
 from helpdesk_tui.storage.rows import insert_rows
@@ -184,6 +185,26 @@ class Directory:
         """The username holding this database login, if any."""
         query = select(AgentRow.username).where(col(AgentRow.db_login) == db_login)
         return self._session.exec(query).first()
+
+    def grant_login(self, db_login: str, *, admin: bool) -> None:
+        """PostgreSQL: create the database login if missing and give it the agent's (or the
+        admin's) grants, in this transaction (storage/pgroles.py). SQLite: nothing."""
+        connection = self._session.connection()
+        if connection.dialect.name != "postgresql":
+            return
+        from helpdesk_tui.storage.pgroles import GRANT_FUNCTION
+
+        known = connection.exec_driver_sql(
+            f"SELECT to_regprocedure('{GRANT_FUNCTION}(text, boolean)') IS NOT NULL"
+        ).scalar_one()
+        if not known:
+            raise ValidationError(
+                "this database does not manage logins: its owner needs CREATEROLE "
+                "and must run helpdesk init"
+            )
+        connection.execute(
+            text(f"SELECT {GRANT_FUNCTION}(:login, :admin)"), {"login": db_login, "admin": admin}
+        )
 
     def agent_groups(self, agent_id: uuid.UUID) -> tuple[str, ...]:
         """The names of the groups an agent belongs to, sorted."""

@@ -28,6 +28,11 @@ def upgrade(engine: Engine) -> None:
             connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+        if connection.dialect.name == "postgresql":
+            from helpdesk_tui.storage.pgroles import ensure_grants
+
+            # The owner (only it migrates) gives the agents' logins their grants (TEAM-4).
+            ensure_grants(connection.connection.driver_connection)
 
 
 def head_revision() -> str:
