@@ -608,7 +608,9 @@ def open_reads(location: DatabaseLocation) -> Iterator[ReadStore]:
     else:
         import psycopg  # lazy import: team mode only; keeps SQLite starts light
 
-        connection = psycopg.connect(location.libpq_url, autocommit=True, **location.connect_args)
+        connection = psycopg.connect(
+            location.libpq_url, autocommit=True, password=location.password
+        )
         dialect = Dialect(sqlite=False)
     try:
         yield ReadStore(connection, dialect)
