@@ -56,7 +56,10 @@ def sync(
             if watch:
                 _watch(None, None, scheduler)
                 return
-            say(scheduler.run_once().fired_line())
+            done = scheduler.run_once()
+            say(done.fired_line())
+            if done.escalated:
+                say(done.escalated_line())
             return
         from helpdesk_tui.sync.poller import MailPoller  # lazy: imports the mail stack
 

@@ -40,6 +40,10 @@ class NotificationKind(StrEnum):
     CHANGED = "changed"
     REMINDER = "reminder"
     OVERDUE = "overdue"
+    SLA_WARNING = "sla_warning"
+    """An SLA escalation level below the target was reached (services/escalation.py)."""
+    SLA_BREACH = "sla_breach"
+    """An SLA escalation level at or after the breach was reached."""
 
 
 #: When one change gives an agent several reasons, the first of these is the one told.

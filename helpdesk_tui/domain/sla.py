@@ -537,16 +537,46 @@ class EscalationLevel:
     at: str
     notify: str
     raise_priority: bool
+    percent: int = 0
+    """The share of the target the level is at (100 and more: at or after the breach)."""
 
     @property
     def key(self) -> str:
         """`<clock>:<index in [[sla.escalations]]>:<at>`."""
         return f"{self.clock}:{self.index}:{self.at}"
 
+    @property
+    def breach(self) -> bool:
+        """At or after the breach (`sla_breach` notifications); below it `sla_warning`."""
+        return self.percent >= 100
+
+    def change(self, told: Sequence[str], raised: tuple[str, str] | None) -> str:
+        """The activity log's line: `resolution at 100%+4h: told lena, root; priority
+        high → urgent` (`nobody` when no one could be told)."""
+        who = ", ".join(told) if told else "nobody"
+        line = f"{self.clock.replace('_', ' ')} at {self.at}: told {who}"
+        if raised is not None:
+            line += f"; priority {raised[0]} → {raised[1]}"
+        return line
+
+    def text(self, clock: SlaClock, case_label: str, now: datetime) -> str:
+        """The notification's line: `SLA first response at 75% on 0001234: 1h left` (the
+        clock's label as of `now`)."""
+        name = self.clock.replace("_", " ")
+        label = clock.label(now)
+        if self.breach and clock.breach(now) is None:  # at the very instant of the breach
+            label = "breached"
+        return f"SLA {name} at {self.at} on {case_label}: {label}"
+
 
 def _level(clock: SlaClock, index: int, escalation: Escalation) -> EscalationLevel:
     return EscalationLevel(
-        clock.name, index, escalation.at, escalation.notify, escalation.raise_priority
+        clock.name,
+        index,
+        escalation.at,
+        escalation.notify,
+        escalation.raise_priority,
+        escalation.percent,
     )
 
 
@@ -583,16 +613,74 @@ def next_level_at(
     escalations: Sequence[Escalation], clock: SlaClock, fired: Collection[str] = ()
 ) -> tuple[datetime, EscalationLevel] | None:
     """The next level of `clock` not in `fired` (keys) and when it is reached, or None:
-    what a scheduler stores to find due escalations without scanning."""
-    best: tuple[datetime, EscalationLevel] | None = None
+    what a scheduler stores to find due escalations without scanning.
+
+    A level with a larger threshold is never reached earlier on the same course, so only
+    the smallest threshold not fired is placed on the calendar (one computation per
+    clock: this runs on every case change)."""
+    if clock.stopped:
+        return None
+    lowest: tuple[timedelta, int, Escalation] | None = None
     for index, escalation in enumerate(escalations):
-        level = _level(clock, index, escalation)
-        if level.key in fired:
+        if fired and _level(clock, index, escalation).key in fired:
             continue
-        when = level_at(escalation, clock)
-        if when is not None and (best is None or when < best[0]):
-            best = (when, level)
-    return best
+        threshold = escalation.threshold(clock)
+        if lowest is None or threshold < lowest[0]:
+            lowest = (threshold, index, escalation)
+    if lowest is None:
+        return None
+    when = level_at(lowest[2], clock)
+    return None if when is None else (when, _level(clock, lowest[1], lowest[2]))
+
+
+def escalation_at(
+    escalations: Sequence[Escalation], state: SlaState | None, fired: Collection[str] = ()
+) -> datetime | None:
+    """When the next escalation level not in `fired` is reached on either clock of
+    `state` (`cases.sla_escalation_at`); None without levels, without an SLA, or when
+    none is pending (all fired, clocks stopped, paused short of the next level)."""
+    if not escalations or state is None:
+        return None
+    instants = [
+        found[0]
+        for clock in state.clocks
+        if (found := next_level_at(escalations, clock, fired)) is not None
+    ]
+    return min(instants, default=None)
+
+
+def escalation_recipients(
+    notify: str,
+    *,
+    user: str | None,
+    group_members: Collection[str],
+    leads: Collection[str],
+    owner: str | None,
+    admins: Collection[str],
+) -> list[str]:
+    """Who a level with `notify` tells (sorted, each once; the names handed in are the
+    active agents only):
+
+    - `delegate`: the delegated user, else the delegated group's members; a case without
+      a delegate (or a group without active members) falls back to its owner, then to the
+      admins;
+    - `lead`: the delegated group's lead (`leads`; for a case delegated to a user, the
+      leads of that user's groups); nobody there (no delegate, a group without an active
+      lead, a user in no led group) falls back to the admins;
+    - `owner`: the case's owner; without one, the delegate (as above), then the admins;
+    - `admins`: every active admin.
+
+    Nobody at all (no admins either) is possible: the level is still logged on the case.
+    """
+    delegate = {user} if user else set(group_members)
+    chosen: set[str] = set()
+    if notify == "delegate":
+        chosen = delegate or ({owner} if owner else set())
+    elif notify == "lead":
+        chosen = set(leads)
+    elif notify == "owner":
+        chosen = {owner} if owner else delegate
+    return sorted(chosen or set(admins))
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,14 @@ from typing import TYPE_CHECKING, Any
 
 from helpdesk_tui.domain.activity import ActivityDraft
 from helpdesk_tui.domain.enums import ActivityKind, Status
-from helpdesk_tui.domain.sla import SlaPolicy, SlaRules, SlaState, restore, start_sla
+from helpdesk_tui.domain.sla import (
+    SlaPolicy,
+    SlaRules,
+    SlaState,
+    escalation_at,
+    restore,
+    start_sla,
+)
 
 if TYPE_CHECKING:
     from helpdesk_tui.storage.notifications import CaseEvent
@@ -84,7 +91,7 @@ def maintain_sla(uow: UnitOfWork, rules: SlaRules) -> None:
             continue
         before = _summary(fact.state, rules)
         fold = _fold(fact, case_events, rules, mailboxes)
-        columns = _columns(fold)
+        columns = _columns(fold, rules, fact.escalated)
         if columns != fact.stored:
             values[case_id] = columns
         after = fold.state.summary() if fold.state is not None else None
@@ -211,7 +218,9 @@ def _retarget(state: SlaState, policy: SlaPolicy, rules: SlaRules) -> bool:
     return wanted != have
 
 
-def _columns(fold: _Fold) -> dict[str, Any]:
+def _columns(fold: _Fold, rules: SlaRules, escalated: frozenset[str]) -> dict[str, Any]:
+    """The SLA columns of the folded state; `sla_escalation_at` is the next escalation
+    level not in `escalated` (the fired keys) on the clocks' current course."""
     state = fold.state
     if state is None:
         return {
@@ -227,6 +236,7 @@ def _columns(fold: _Fold) -> dict[str, Any]:
             "sla_breach_at": None,
             "sla_risk_at": None,
             "sla_rank": RANK_NONE,
+            "sla_escalation_at": None,
         }
     data = state.data()
     data["mailbox"] = fold.mailbox
@@ -245,6 +255,7 @@ def _columns(fold: _Fold) -> dict[str, Any]:
         "sla_breach_at": state.breach_at(),
         "sla_risk_at": state.risk_at(),
         "sla_rank": RANK_NONE if breach is None else rank_of(breach),
+        "sla_escalation_at": escalation_at(rules.escalations, state, escalated),
     }
 
 

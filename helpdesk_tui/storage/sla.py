@@ -40,6 +40,8 @@ class SlaFacts:
     paused_minutes: int
     stored: dict[str, Any]
     """The SLA columns as they are (a write that changes none of them is left out)."""
+    escalated: frozenset[str] = frozenset()
+    """The keys of the escalation levels fired on the case (`cases.sla_escalated`)."""
 
 
 #: The SLA columns `write` sets (all of them, every time).
@@ -56,7 +58,13 @@ SLA_COLUMNS = (
     "sla_breach_at",
     "sla_risk_at",
     "sla_rank",
+    "sla_escalation_at",
 )
+
+
+def fired_keys(stored: str | None) -> frozenset[str]:
+    """The fired escalation keys of a stored `cases.sla_escalated` (NULL: none)."""
+    return frozenset(json.loads(stored)) if stored else frozenset()
 
 
 class SlaRepository:
@@ -82,7 +90,8 @@ class SlaRepository:
                     first_response_at=row[7],
                     paused_since=row[8],
                     paused_minutes=row[9] or 0,
-                    stored=dict(zip(SLA_COLUMNS, row[10:], strict=True)),
+                    stored=dict(zip(SLA_COLUMNS, row[10:-1], strict=True)),
+                    escalated=fired_keys(row[-1]),
                 )
         return found
 
@@ -129,6 +138,7 @@ _FACTS = (
         _CASES.c.sla_paused_since,
         _CASES.c.sla_paused_minutes,
         *(_CASES.c[name] for name in SLA_COLUMNS),
+        _CASES.c.sla_escalated,
     )
     .select_from(_CASES.outerjoin(_ACCOUNTS, _ACCOUNTS.c.id == _CASES.c.account_id))
     .where(_CASES.c.id.in_(bindparam("case_keys", expanding=True)))

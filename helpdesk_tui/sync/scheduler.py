@@ -1,5 +1,6 @@
 """The notification scheduler (DATE-4): reminders that have come, cases that became overdue,
-and the notification mail that is due (with [smtp]).
+SLA escalation levels that are due (with [[sla.escalations]]), and the notification mail
+that is due (with [smtp]).
 
 A pass is `services/notifications.fire_due`: it reads only the due rows through indexes
 and writes each (kind, case, date, agent) once, whatever other process (the TUI, `sync
@@ -17,6 +18,7 @@ from datetime import timedelta
 from helpdesk_tui.config import Settings
 from helpdesk_tui.domain.notification_mail import MailChoice
 from helpdesk_tui.services.context import Context
+from helpdesk_tui.services.escalation import escalate_due
 from helpdesk_tui.services.notification_mail import NotificationMail, mail_due
 from helpdesk_tui.services.notifications import fire_due
 
@@ -47,17 +49,26 @@ class Pass:
     """Notifications written (reminders, overdue cases)."""
     mailed: int
     """Notification mails queued in the outbox."""
+    escalated: int = 0
+    """SLA escalation levels fired (services/escalation.py)."""
 
     def fired_line(self) -> str:
         """How many reminder and overdue notifications this pass created."""
         noun = "notification" if self.fired == 1 else "notifications"
         return f"{self.fired} {noun} of reminders and overdue cases"
 
+    def escalated_line(self) -> str:
+        """How many SLA escalation levels this pass fired."""
+        noun = "SLA escalation level" if self.escalated == 1 else "SLA escalation levels"
+        return f"{self.escalated} {noun} fired"
+
     def lines(self) -> list[str]:
         """What `helpdesk sync` says about it (nothing when it did nothing)."""
         said = []
         if self.fired:
             said.append(self.fired_line())
+        if self.escalated:
+            said.append(self.escalated_line())
         if self.mailed:
             noun = "notification mail" if self.mailed == 1 else "notification mails"
             said.append(f"{self.mailed} {noun} queued")
@@ -85,12 +96,14 @@ class Scheduler:
         self._on_mailed = on_mailed
 
     def run_once(self) -> Pass:
-        """One pass: the notifications that are due, then the mail that is due."""
+        """One pass: the notifications that are due, the SLA escalations that are due,
+        then the mail that is due (which includes the escalations' notifications)."""
         fired = fire_due(self._ctx)
+        escalated = escalate_due(self._ctx).levels
         mailed = mail_due(self._ctx, self._mailing) if self._mailing is not None else 0
         if mailed and self._on_mailed is not None:
             self._on_mailed()
-        return Pass(fired, mailed)
+        return Pass(fired, mailed, escalated)
 
     def watch(self, stop: threading.Event) -> None:
         """Pass every `every` seconds until `stop` is set; a failed pass is reported and

@@ -36,6 +36,8 @@ KIND_LABELS = {
     "mention": "mentioned",
     "reminder": "reminder",
     "overdue": "overdue",
+    "sla_warning": "SLA warning",
+    "sla_breach": "SLA breach",
 }
 #: The widest label, so the case numbers line up.
 KIND_WIDTH = max(len(label) for label in KIND_LABELS.values())
