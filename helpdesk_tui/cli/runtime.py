@@ -11,17 +11,19 @@ import getpass
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 import platformdirs
 
-from helpdesk_tui.domain.errors import NotFoundError
+from helpdesk_tui.domain.enums import Role
+from helpdesk_tui.domain.errors import NotFoundError, PermissionDeniedError
 from helpdesk_tui.domain.policy import Policy
-from helpdesk_tui.services.context import utc_now
+from helpdesk_tui.services.context import ActingFor, utc_now
 from helpdesk_tui.storage.location import (
     PRIVATE,
     SHARED_GROUP,
@@ -41,6 +43,7 @@ if TYPE_CHECKING:
     from helpdesk_tui.config import Settings
     from helpdesk_tui.services.context import Context
     from helpdesk_tui.services.people import AgentSpec, GroupSpec
+    from helpdesk_tui.storage.pgroles import LoginIdentity
 
 APP_NAME = "helpdesk-tui"
 #: Environment variables of settings start with this (pydantic-settings, any case).
@@ -77,6 +80,10 @@ class Runtime:
         self.clock: Callable[[], datetime] = utc_now
         #: Only `init` (through `creating`) may create a database; others refuse a missing one.
         self.creates_database = False
+        #: PostgreSQL: set by `user` when an admin acts as someone else (TEAM-4).
+        self.acting_for: ActingFor | None = None
+        #: PostgreSQL `init`: what making the owner's login the first admin did, to say.
+        self.owner_claim: str | None = None
 
     @cached_property
     def config_path(self) -> Path:
@@ -107,10 +114,29 @@ class Runtime:
 
     @cached_property
     def location(self) -> DatabaseLocation:
-        """`--db` / HELPDESK_DB, else the config's `database`, else the default file."""
+        """`--db` / HELPDESK_DB, else the config's `database`, else the default file.
+
+        PostgreSQL: the login's password comes from `[storage] password_command` or
+        `keyring_service` (TEAM-4, SEC-1), else libpq finds it (~/.pgpass) or uses the
+        client certificate the URL names (sslcert/sslkey); never from the config file.
+        """
         configured = None if self.uses_defaults else self.settings.database
         db = self.options.db or configured or str(default_database_path())
-        return locate(db)
+        location = locate(db)
+        if location.is_sqlite or self.uses_defaults:
+            return location
+        storage = self.settings.storage
+        if storage.password_command is None and storage.keyring_service is None:
+            return location
+        from helpdesk_tui.mail.credentials import resolve_password
+
+        password = resolve_password(
+            password_command=storage.password_command,
+            keyring_service=storage.keyring_service,
+            username=urlsplit(location.url).username or getpass.getuser(),
+            what="database login",
+        )
+        return replace(location, password=password)
 
     @property
     def file_modes(self) -> FileModes:
@@ -144,12 +170,56 @@ class Runtime:
         if self.location.is_sqlite and not self.creates_database:
             check_sqlite_file(self.location.sqlite_path)
 
+    def _requested_user(self) -> str | None:
+        """`--as` / HELPDESK_USER, else the config's `user` (None: neither is given)."""
+        configured = None if self.uses_defaults else self.settings.user
+        name = self.options.as_user or configured
+        return name.strip().lower() if name and name.strip() else None
+
+    @cached_property
+    def identity(self) -> "LoginIdentity | None":
+        """PostgreSQL: the connection's login, its agent and whether it owns the schema
+        (TEAM-4); None on SQLite, where the OS account is the boundary."""
+        if self.location.is_sqlite:
+            return None
+        import psycopg  # lazy import: team mode only
+
+        from helpdesk_tui.storage.pgroles import identify
+
+        with psycopg.connect(
+            self.location.libpq_url, autocommit=True, password=self.location.password
+        ) as connection:
+            return identify(connection)
+
     @cached_property
     def user(self) -> str:
-        """`--as` / HELPDESK_USER, else the config's `user`, else the OS login name."""
-        configured = None if self.uses_defaults else self.settings.user
-        name = self.options.as_user or configured or getpass.getuser()
-        return name.strip().lower()
+        """SQLite: `--as` / HELPDESK_USER, else the config's `user`, else the OS login name.
+
+        PostgreSQL (TEAM-4): the agent whose `db_login` is the connection's login (or,
+        for an agent without a login yet, the agent named like the login). Another name
+        through `--as` / HELPDESK_USER / config `user` only for an admin's login (or the
+        schema owner's): then `acting_for` records "bob as alice" in the audit log.
+        """
+        requested = self._requested_user()
+        identity = self.identity
+        if identity is None:
+            return requested or getpass.getuser().strip().lower()
+        own = identity.username
+        if own is not None and requested in (None, own):
+            return own
+        admin = own is not None and identity.active and identity.role == Role.ADMIN.value
+        if requested is not None and (admin or identity.owner):
+            self.acting_for = ActingFor(own, identity.login)
+            return requested
+        if own is None:
+            raise NotFoundError(
+                f"database login {identity.login!r} is no helpdesk user: an admin runs "
+                f"helpdesk user add NAME --db-login {identity.login}"
+            )
+        raise PermissionDeniedError(
+            f"{own} (database login {identity.login!r}) cannot act as {requested!r}: "
+            "on a shared database only admins use --as"
+        )
 
     @cached_property
     def context(self) -> "Context":
@@ -175,6 +245,12 @@ class Runtime:
             empty = revision is None or not store.people.has_agents()
         if revision is None and not self.creates_database:
             raise self._no_schema()
+        if revision != SCHEMA_HEAD and self.identity is not None and not self.identity.owner:
+            # Migrations run as the owner role only: no other login attempts DDL.
+            raise PermissionDeniedError(
+                f"schema is at {revision}, head is {SCHEMA_HEAD}: "
+                "ask the owner to run helpdesk init"
+            )
         if revision != SCHEMA_HEAD:
             if self.location.is_sqlite and not self.creates_database:
                 with creation_lock(self.location.sqlite_path):  # `creating` holds it already
@@ -185,8 +261,32 @@ class Runtime:
             from helpdesk_tui.services.people import seed_people
 
             # Only `init` creates a database: its user is the admin if the config names none.
-            seed_people(context, *people, source="config", first_admin=self.user)
+            seed_people(context, *people, source="config", first_admin=self._first_admin())
+        if self.creates_database and self.identity is not None:
+            self._claim_owner(context)
+        if self.location.is_sqlite:
+            return context
+        self.user  # noqa: B018  (on PostgreSQL: who acts, and for whom)
+        context.acting_for = self.acting_for
         return context
+
+    def _first_admin(self) -> str:
+        """Who `init` makes the first admin when the config names none."""
+        if self.identity is None:
+            return self.user
+        return self._requested_user() or self.identity.login.lower()
+
+    def _claim_owner(self, context: "Context") -> None:
+        """PostgreSQL `init` by the schema owner: its login is the first admin (TEAM-4)."""
+        from helpdesk_tui.services.people import claim_owner
+        from helpdesk_tui.storage.pgroles import LoginIdentity
+
+        self.__dict__.pop("identity", None)  # the schema (and maybe agents) exist now
+        identity: LoginIdentity | None = self.identity
+        if identity is None or not identity.owner or identity.username is not None:
+            return
+        self.owner_claim = claim_owner(context, self._first_admin(), identity.login)
+        self.__dict__.pop("identity", None)
 
     @contextmanager
     def reads(self) -> Iterator[ReadStore]:
@@ -205,7 +305,6 @@ class Runtime:
 
 def people_specs(settings: "Settings") -> tuple[list["AgentSpec"], list["GroupSpec"]]:
     """Configured users and groups as service inputs."""
-    from helpdesk_tui.domain.enums import Role
     from helpdesk_tui.services.people import AgentSpec, GroupSpec
 
     agents = [AgentSpec(u.username, u.name, u.email, Role(u.role)) for u in settings.users]

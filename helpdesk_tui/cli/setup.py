@@ -33,6 +33,8 @@ def init(ctx: typer.Context) -> None:
 
         with runtime.creating():  # private file; parallel inits queue
             context = runtime.context  # migrates; configured people seed an empty database
+            if runtime.owner_claim:  # PostgreSQL: the owner's login is the first admin
+                say(runtime.owner_claim)
             # A fresh database with no configured people: the person running init becomes
             # its first admin, so the next command has someone to act as.
             admin = [AgentSpec(runtime.user, role=Role.ADMIN)]

@@ -33,6 +33,15 @@ def _fixed_now(text: str) -> datetime:
     return parse_instant(NOW_VARIABLE, text)
 
 
+@dataclass(frozen=True)
+class ActingFor:
+    """TEAM-4: on a shared database, who really acts when an admin uses `--as`: the admin's
+    username (None: the schema owner's login, which has no agent) and the login."""
+
+    real_user: str | None
+    login: str
+
+
 @dataclass
 class Context:
     """The wiring a service call runs in."""
@@ -40,6 +49,8 @@ class Context:
     location: DatabaseLocation
     policy: Policy = field(default_factory=Policy)
     clock: Callable[[], datetime] = utc_now
+    #: Set when an admin acts as someone else: each commit that writes timelines is audited.
+    acting_for: ActingFor | None = None
 
     def __post_init__(self) -> None:
         self._engine: Any = None
@@ -65,7 +76,12 @@ class Context:
         from helpdesk_tui.storage.uow import UnitOfWork
 
         # Before the commit: the notifications, then the SLA state of the cases touched.
-        return UnitOfWork(self.engine, write=write, before_commit=before_commit(self.policy.sla))
+        hook = before_commit(self.policy.sla)
+        if self.acting_for is not None:
+            from helpdesk_tui.services.people import audited_acting_for
+
+            hook = audited_acting_for(hook, self.acting_for, self.clock)
+        return UnitOfWork(self.engine, write=write, before_commit=hook)
 
     def today(self) -> date:
         """Today's date by the context's clock (UTC)."""

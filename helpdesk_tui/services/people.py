@@ -20,11 +20,14 @@ from helpdesk_tui.domain.people import (
     check_username,
     require_admin,
 )
-from helpdesk_tui.services.context import Context
+from helpdesk_tui.services.context import ActingFor, Context
 from helpdesk_tui.storage.peoplereads import DirectoryChange, UserEntry
 from helpdesk_tui.storage.reads import ReadStore
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from datetime import datetime
+
     from helpdesk_tui.storage.tables import AgentRow
     from helpdesk_tui.storage.uow import UnitOfWork
 
@@ -34,6 +37,8 @@ __all__ = [
     "GroupSpec",
     "UserEntry",
     "add_user",
+    "audited_acting_for",
+    "claim_owner",
     "directory_log",
     "list_users",
     "people_differences",
@@ -233,6 +238,62 @@ def remove_user(ctx: Context, acting: str, username: str) -> None:
         changes: dict[str, list[Any]] = {"active": [True, False]}
         uow.directory.record_change(ctx.clock(), acting, "user.remove", row.username, changes)
         uow.commit()
+
+
+def claim_owner(ctx: Context, username: str, login: str) -> str | None:
+    """PostgreSQL `init`: the schema owner's login is the first admin (TEAM-4).
+
+    Unless an agent holds `login` already: the agent `username` gets it (created as an
+    admin, or an existing one without a login made admin), audited as `user.owner`.
+    Returns what was done, for `init` to say, or None.
+    """
+    username, login = check_username(username), check_db_login(login)
+    with ctx.uow() as uow:
+        if uow.directory.login_owner(login) is not None:
+            return None
+        row = uow.directory.agents().get(username)
+        changes: dict[str, list[Any]] = {"db_login": [None, login]}
+        if row is None:
+            uow.directory.create_agent(username, "", "", Role.ADMIN, login)
+            changes["role"] = [None, Role.ADMIN.value]
+            said = f"created admin user {username!r} for the database login {login!r}"
+        elif row.db_login is None:
+            if row.role != Role.ADMIN.value:
+                changes["role"] = [row.role, Role.ADMIN.value]
+            if not row.active:
+                changes["active"] = [False, True]
+            row.role, row.db_login, row.active = Role.ADMIN.value, login, True
+            uow.directory.save_agent(row)
+            said = f"user {username!r} is the admin of the database login {login!r}"
+        else:
+            raise ValidationError(
+                f"user {username!r} has the database login {row.db_login!r}: "
+                "run init with --as NAME to name the owner's user"
+            )
+        uow.directory.record_change(ctx.clock(), None, "user.owner", username, changes)
+        uow.commit()
+    return said
+
+
+def audited_acting_for(
+    hook: "Callable[[UnitOfWork], None]", acting_for: ActingFor, clock: "Callable[[], datetime]"
+) -> "Callable[[UnitOfWork], None]":
+    """A unit of work's `before_commit` that also audits "bob as alice" (TEAM-4): one
+    `user.as` entry per commit that wrote timelines, naming the cases."""
+
+    def run(uow: "UnitOfWork") -> None:
+        events = list(uow.events)
+        hook(uow)
+        for acting in sorted({e.actor for e in events if e.actor}):
+            uow.directory.record_acting_as(
+                clock(),
+                acting_for.real_user,
+                acting_for.login,
+                acting,
+                [e.case_id for e in events if e.actor == acting],
+            )
+
+    return run
 
 
 def list_users(ctx: Context, acting: str) -> list[UserEntry]:

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 from helpdesk_tui.domain.case import Actor
 from helpdesk_tui.domain.enums import Role
 from helpdesk_tui.domain.errors import NotFoundError, ValidationError
+from helpdesk_tui.domain.numbering import CaseNumber
 from helpdesk_tui.storage.chunks import chunked
 from helpdesk_tui.storage.peoplereads import DirectoryChange, UserEntry
 from helpdesk_tui.storage.rows import insert_rows
@@ -20,6 +21,7 @@ from helpdesk_tui.storage.tables import (
     AccountRow,
     AgentRow,
     AuditRow,
+    CaseRow,
     ContactRow,
     GroupRow,
     MembershipRow,
@@ -260,6 +262,38 @@ class Directory:
                 actor_id=self.agent_id(actor) if actor else None,
                 action=action,
                 subject=username,
+                details=json.dumps(changes, ensure_ascii=False),
+            )
+        )
+        self._session.flush()
+
+    def record_acting_as(
+        self,
+        at: datetime,
+        real_user: str | None,
+        login: str,
+        acting: str,
+        case_ids: Iterable[uuid.UUID],
+    ) -> None:
+        """Audit that `real_user` (an admin; None: the schema owner's login without an
+        agent) wrote as `acting` on these cases (TEAM-4: "bob as alice"): action `user.as`,
+        actor the real user, subject the user acted as, details the login and the cases."""
+        ids = sorted(set(case_ids))
+        numbers: list[str] = []
+        if ids:
+            cases = table(CaseRow)
+            query = select(cases.c.number, cases.c.sub_number).where(cases.c.id.in_(ids))
+            numbers = sorted(
+                str(CaseNumber(main, sub))
+                for main, sub in self._session.connection().execute(query)
+            )
+        changes: dict[str, list[Any]] = {"login": [None, login], "cases": [None, numbers]}
+        self._session.add(
+            AuditRow(
+                at=at,
+                actor_id=self.agent_id(real_user) if real_user else None,
+                action=f"{USER_ACTION}as",
+                subject=acting,
                 details=json.dumps(changes, ensure_ascii=False),
             )
         )
