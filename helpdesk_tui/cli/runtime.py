@@ -169,6 +169,8 @@ class Runtime:
         before anything opens it (SQLite would create it, and its folders)."""
         if self.location.is_sqlite and not self.creates_database:
             check_sqlite_file(self.location.sqlite_path)
+        elif not self.location.is_sqlite and not self.creates_database:
+            self.user  # noqa: B018  (a login that is nobody learns it first, TEAM-4)
 
     def _requested_user(self) -> str | None:
         """`--as` / HELPDESK_USER, else the config's `user` (None: neither is given)."""

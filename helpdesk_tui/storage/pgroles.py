@@ -63,7 +63,10 @@ def identify(connection: Any) -> LoginIdentity:
         "  WHERE oid = to_regclass('alembic_version')), true)"
     ).fetchone()
     found = None
-    if connection.execute("SELECT to_regclass('agents') IS NOT NULL").fetchone()[0]:
+    readable = connection.execute(
+        "SELECT COALESCE(has_table_privilege(to_regclass('agents'), 'SELECT'), false)"
+    ).fetchone()[0]
+    if readable:  # a login without the helpdesk's grants cannot even read who is who
         found = connection.execute(
             "SELECT username, role, active FROM agents WHERE db_login = %s", (login,)
         ).fetchone()
