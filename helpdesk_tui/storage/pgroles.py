@@ -159,7 +159,8 @@ def _may_create_roles(connection: Any) -> bool:
 def _grant_function(connection: Any, schema: str, agent: str, admin: str) -> None:
     """`helpdesk_grant_login(login, admin)`: as the owner, create the login if missing and
     make it a member of the agent group (and of the admin group, or not). Only a session
-    whose login is an active admin agent (or the owner) may run it."""
+    whose login is an active admin agent (or the owner) may run it; an admin demoting
+    themselves (their row already says so in this transaction) may drop their own rights."""
     from psycopg import sql
 
     body = sql.SQL(
@@ -170,6 +171,7 @@ BEGIN
   IF NOT (
     EXISTS (SELECT 1 FROM {schema}.agents a
             WHERE a.db_login = session_user AND a.role = 'admin' AND a.active)
+    OR (login = session_user AND NOT admin)  -- giving up one's own admin rights
     OR pg_has_role(session_user,
                    (SELECT relowner FROM pg_class WHERE oid = {version}::regclass), 'MEMBER')
   ) THEN
