@@ -190,7 +190,7 @@ def add_user(
             if old != new:
                 changes[field] = [old, new]
         if login is not None:  # PostgreSQL: the login and its grants, in this transaction
-            uow.directory.grant_login(login, admin=role is Role.ADMIN)
+            uow.directory.grant_login(login, _grants(role))
         old_groups = uow.directory.agent_groups(row.id)
         uow.directory.join_groups(row.id, groups)
         new_groups = uow.directory.agent_groups(row.id)
@@ -215,7 +215,7 @@ def set_role(ctx: Context, acting: str, username: str, role: Role) -> tuple[Role
         row.role = role.value
         uow.directory.save_agent(row)
         if row.db_login is not None:  # PostgreSQL: admins' logins may manage logins
-            uow.directory.grant_login(row.db_login, admin=role is Role.ADMIN)
+            uow.directory.grant_login(row.db_login, _grants(role))
         changes: dict[str, list[Any]] = {"role": [old.value, role.value]}
         uow.directory.record_change(ctx.clock(), acting, "user.role", row.username, changes)
         uow.commit()
@@ -235,6 +235,8 @@ def remove_user(ctx: Context, acting: str, username: str) -> None:
             check_keeps_an_admin(row.username, uow.directory.active_admins(), removing=True)
         row.active = False
         uow.directory.save_agent(row)
+        if row.db_login is not None:  # PostgreSQL: the login keeps no rights
+            uow.directory.grant_login(row.db_login, "none")
         changes: dict[str, list[Any]] = {"active": [True, False]}
         uow.directory.record_change(ctx.clock(), acting, "user.remove", row.username, changes)
         uow.commit()
@@ -308,6 +310,11 @@ def directory_log(ctx: Context, acting: str, *, limit: int = 1000) -> list[Direc
     with ctx.uow(write=False) as uow:
         require_admin(uow.directory.actor(acting))
         return uow.directory.changes(limit)
+
+
+def _grants(role: Role) -> str:
+    """The database grants of a role's login: admins manage logins and users."""
+    return "admin" if role is Role.ADMIN else "agent"
 
 
 def _active_row(uow: "UnitOfWork", username: str) -> "AgentRow":

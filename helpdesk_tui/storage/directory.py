@@ -188,16 +188,17 @@ class Directory:
         query = select(AgentRow.username).where(col(AgentRow.db_login) == db_login)
         return self._session.exec(query).first()
 
-    def grant_login(self, db_login: str, *, admin: bool) -> None:
-        """PostgreSQL: create the database login if missing and give it the agent's (or the
-        admin's) grants, in this transaction (storage/pgroles.py). SQLite: nothing."""
+    def grant_login(self, db_login: str, grants: str) -> None:
+        """PostgreSQL: create the database login if missing and give it the agent's or the
+        admin's grants, or take them (`none`), in this transaction (storage/pgroles.py).
+        SQLite: nothing."""
         connection = self._session.connection()
         if connection.dialect.name != "postgresql":
             return
         from helpdesk_tui.storage.pgroles import GRANT_FUNCTION
 
         known = connection.exec_driver_sql(
-            f"SELECT to_regprocedure('{GRANT_FUNCTION}(text, boolean)') IS NOT NULL"
+            f"SELECT to_regprocedure('{GRANT_FUNCTION}(text, text)') IS NOT NULL"
         ).scalar_one()
         if not known:
             raise ValidationError(
@@ -205,7 +206,7 @@ class Directory:
                 "and must run helpdesk init"
             )
         connection.execute(
-            text(f"SELECT {GRANT_FUNCTION}(:login, :admin)"), {"login": db_login, "admin": admin}
+            text(f"SELECT {GRANT_FUNCTION}(:login, :grants)"), {"login": db_login, "grants": grants}
         )
 
     def agent_groups(self, agent_id: uuid.UUID) -> tuple[str, ...]:

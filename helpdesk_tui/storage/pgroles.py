@@ -16,7 +16,7 @@ both). What the agent group may do:
   notification choice, activity marker) — never `role`, `active`, `username`, `db_login`
   (column privileges: an agent cannot raise its own role).
 The admin group adds INSERT and UPDATE of every column of `agents`, and EXECUTE on
-`helpdesk_grant_login(login, admin)`, a SECURITY DEFINER function owned by the schema
+`helpdesk_grant_login(login, grants)`, a SECURITY DEFINER function owned by the schema
 owner that creates a login and sets its group memberships (admins need no CREATEROLE).
 
 Plain psycopg (the read path's driver): these run on starts, before SQLAlchemy is needed.
@@ -157,31 +157,40 @@ def _may_create_roles(connection: Any) -> bool:
 
 
 def _grant_function(connection: Any, schema: str, agent: str, admin: str) -> None:
-    """`helpdesk_grant_login(login, admin)`: as the owner, create the login if missing and
-    make it a member of the agent group (and of the admin group, or not). Only a session
+    """`helpdesk_grant_login(login, grants)`: as the owner, create the login if missing and
+    make it a member of the agent group (`agent`), of both (`admin`), or of none (`none`:
+    a removed user's login keeps no rights; the role itself stays). Only a session
     whose login is an active admin agent (or the owner) may run it; an admin demoting
     themselves (their row already says so in this transaction) may drop their own rights."""
     from psycopg import sql
 
     body = sql.SQL(
         """
-CREATE OR REPLACE FUNCTION {schema}.{name}(login text, admin boolean) RETURNS void
+CREATE OR REPLACE FUNCTION {schema}.{name}(login text, grants text) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = {schema}, pg_temp AS $fn$
 BEGIN
+  IF grants NOT IN ('agent', 'admin', 'none') THEN
+    RAISE EXCEPTION 'grants must be agent, admin or none';
+  END IF;
   IF NOT (
     EXISTS (SELECT 1 FROM {schema}.agents a
             WHERE a.db_login = session_user AND a.role = 'admin' AND a.active)
-    OR (login = session_user AND NOT admin)  -- giving up one's own admin rights
+    OR (login = session_user AND grants <> 'admin')  -- giving up one's own rights
     OR pg_has_role(session_user,
                    (SELECT relowner FROM pg_class WHERE oid = {version}::regclass), 'MEMBER')
   ) THEN
     RAISE EXCEPTION 'only an admin may manage database logins';
   END IF;
+  IF grants = 'none' THEN
+    EXECUTE format('REVOKE %I FROM %I', {admin}, login);
+    EXECUTE format('REVOKE %I FROM %I', {agent}, login);
+    RETURN;
+  END IF;
   IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = login) THEN
     EXECUTE format('CREATE ROLE %I LOGIN', login);
   END IF;
   EXECUTE format('GRANT %I TO %I', {agent}, login);
-  IF admin THEN
+  IF grants = 'admin' THEN
     EXECUTE format('GRANT %I TO %I', {admin}, login);
   ELSE
     EXECUTE format('REVOKE %I FROM %I', {admin}, login);
@@ -196,16 +205,10 @@ $fn$"""
         admin=sql.Literal(admin),
     )
     connection.execute(body)
-    function = sql.SQL("{}.{}(text, boolean)").format(
+    function = sql.SQL("{}.{}(text, text)").format(
         sql.Identifier(schema), sql.Identifier(GRANT_FUNCTION)
     )
     connection.execute(sql.SQL("REVOKE ALL ON FUNCTION {} FROM PUBLIC").format(function))
     connection.execute(
         sql.SQL("GRANT EXECUTE ON FUNCTION {} TO {}").format(function, sql.Identifier(admin))
     )
-
-
-def grant_login(connection: Any, login: str, *, admin: bool) -> None:
-    """Create `login` (no password: the admin sets one with their tools, or uses client
-    certificates) and give it the agent's — or the admin's — privileges."""
-    connection.execute(f"SELECT {GRANT_FUNCTION}(%s, %s)", (login, admin))

@@ -100,7 +100,7 @@ def test_an_agent_login_works_on_cases_and_nothing_more(team: Team) -> None:
             "UPDATE alembic_version SET version_num = '0001'",
             "CREATE TABLE evil (i int)",
             "SELECT * FROM other.payroll",
-            "SELECT helpdesk_grant_login('hd_gr_carol', true)",
+            "SELECT helpdesk_grant_login('hd_gr_carol', 'admin')",
         ]
         for statement in refused:
             with pytest.raises(errors.InsufficientPrivilege):
@@ -110,11 +110,16 @@ def test_an_agent_login_works_on_cases_and_nothing_more(team: Team) -> None:
 
 
 def test_an_admin_login_manages_logins_and_a_demoted_one_no_longer(team: Team) -> None:
+    """An admin's login adds and removes logins; demoting itself takes its rights."""
     assert team.run("user", "add", "carol", "--db-login", "hd_gr_carol").code == 0
     assert team.run("user", "role", "carol", "admin").code == 0
     added = team.run("user", "add", "dave", "--db-login", "hd_gr_dave", login="hd_gr_carol")
     assert added.code == 0, added.err
     assert team.run("case", "list", login="hd_gr_dave").code == 0
+    # A removed user's login keeps no rights on the tables (the role itself stays).
+    assert team.run("user", "remove", "dave", login="hd_gr_carol").code == 0
+    with team.connect("hd_gr_dave") as dave, pytest.raises(errors.InsufficientPrivilege):
+        dave.execute("SELECT count(*) FROM cases")
     assert team.run("user", "role", "carol", "agent", login="hd_gr_carol").code == 0
     with team.connect("hd_gr_carol") as carol, pytest.raises(errors.InsufficientPrivilege):
         carol.execute("UPDATE agents SET role = 'admin' WHERE db_login = current_user")
