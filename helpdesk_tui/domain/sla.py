@@ -641,12 +641,74 @@ def escalation_at(
     none is pending (all fired, clocks stopped, paused short of the next level)."""
     if not escalations or state is None:
         return None
-    instants = [
-        found[0]
-        for clock in state.clocks
-        if (found := next_level_at(escalations, clock, fired)) is not None
-    ]
-    return min(instants, default=None)
+    candidates = []
+    for clock in state.clocks:
+        if clock.stopped:
+            continue
+        lowest = min(
+            (
+                escalation.threshold(clock)
+                for index, escalation in enumerate(escalations)
+                if not fired or _key(clock.name, index, escalation) not in fired
+            ),
+            default=None,
+        )
+        if lowest is not None:
+            candidates.append((clock, lowest))
+    return _earliest(candidates)
+
+
+def escalation_plan(
+    escalations: Sequence[Escalation], state: SlaState | None, fired: Collection[str], now: datetime
+) -> tuple[list[tuple[SlaClock, EscalationLevel]], datetime | None]:
+    """What a scheduler pass at `now` does to a case: the levels reached by `now` not in
+    `fired` (with their clock, in clock then configured order), and when the next level
+    is reached once those are fired too (the new `sla_escalation_at`). The same as
+    `due_levels` and `escalation_at`, each level's threshold computed once."""
+    if not escalations or state is None:
+        return [], None
+    due: list[tuple[SlaClock, EscalationLevel]] = []
+    candidates = []
+    for clock in state.clocks:
+        if clock.stopped:
+            continue
+        used = clock.used_at(now)
+        lowest: timedelta | None = None
+        for index, escalation in enumerate(escalations):
+            if _key(clock.name, index, escalation) in fired:
+                continue
+            threshold = escalation.threshold(clock)
+            if threshold <= used:
+                due.append((clock, _level(clock, index, escalation)))
+            elif lowest is None or threshold < lowest:
+                lowest = threshold
+        if lowest is not None:
+            candidates.append((clock, lowest))
+    return due, _earliest(candidates)
+
+
+def _key(clock: ClockName, index: int, escalation: Escalation) -> str:
+    return f"{clock}:{index}:{escalation.at}"
+
+
+def _earliest(candidates: Sequence[tuple[SlaClock, timedelta]]) -> datetime | None:
+    """The earliest instant a clock reaches its threshold, over (clock, threshold) pairs.
+    Business time never runs faster than the wall clock, so `since + (threshold - used)`
+    bounds a running clock's instant from below: a clock whose bound is not before the
+    best instant found is not placed on the calendar."""
+    best: datetime | None = None
+    bounded: list[tuple[datetime, SlaClock, timedelta]] = []
+    for clock, threshold in candidates:
+        if threshold <= clock.used:
+            best = clock.since if best is None else min(best, clock.since)
+        elif clock.running:
+            bounded.append((clock.since + (threshold - clock.used), clock, threshold))
+    for bound, clock, threshold in sorted(bounded, key=lambda item: item[0]):
+        if best is not None and bound >= best:
+            break
+        when = clock.calendar.add_business_time(clock.since, threshold - clock.used)
+        best = when if best is None else min(best, when)
+    return best
 
 
 def escalation_recipients(

@@ -43,8 +43,7 @@ from helpdesk_tui.domain.numbering import CaseNumber
 from helpdesk_tui.domain.sla import (
     EscalationLevel,
     SlaRules,
-    due_levels,
-    escalation_at,
+    escalation_plan,
     escalation_recipients,
     restore,
 )
@@ -57,6 +56,8 @@ if TYPE_CHECKING:
 #: Who raises a priority: the system (the entry has no actor).
 SYSTEM = Actor("system", Role.ADMIN)
 BREACH, WARNING = NotificationKind.SLA_BREACH, NotificationKind.SLA_WARNING
+#: Cases changed this long before a pass have no timeline entry at or after its instant.
+RECENT = timedelta(minutes=1)
 #: One step up, most urgent last.
 _UP = {
     Priority.LOW: Priority.NORMAL,
@@ -126,31 +127,27 @@ def _pass(uow: UnitOfWork, rules: SlaRules, ctx: Context) -> Escalated:
         fired = fired_keys(case.escalated)
         state = restore(json.loads(case.sla_state), calendar) if case.sla_state else None
         label = str(CaseNumber(case.number, case.sub_number))
+        due_now, next_at = escalation_plan(escalations, state, fired, now)
         levels: list[tuple[EscalationLevel, list[str]]] = []
-        new = set(fired)
-        if state is not None:
-            for clock in state.clocks:
-                for level in due_levels(escalations, clock, now):
-                    if level.key in new:
-                        continue
-                    new.add(level.key)
-                    told = _recipients(level, case, people)
-                    levels.append((level, told))
-                    kind = BREACH if level.breach else WARNING
-                    text = level.text(clock, label, now)
-                    # Told as a member of the delegated group: the row names the group.
-                    group = case.group_id if level.notify == "delegate" else None
-                    notes.extend(
-                        _note(case.id, people.ids[agent], kind, text, now, group)
-                        | {"dedupe_key": sla_key(case.id, level, agent)}
-                        for agent in told
-                    )
+        for clock, level in due_now:
+            told = _recipients(level, case, people)
+            levels.append((level, told))
+            kind = BREACH if level.breach else WARNING
+            text = level.text(clock, label, now)
+            # Told as a member of the delegated group: the row names the group.
+            group = case.group_id if level.notify == "delegate" else None
+            notes.extend(
+                _note(case.id, people.ids[agent], kind, text, now, group)
+                | {"dedupe_key": sla_key(case.id, level, agent)}
+                for agent in told
+            )
+        new = fired.union(level.key for _, level in due_now)
         marks.append(
             {
                 "case_key": case.id,
                 "old": case.escalated,
                 "fired": json.dumps(sorted(new), separators=(",", ":")) if new else None,
-                "next_at": escalation_at(escalations, state, new),
+                "next_at": next_at,
             }
         )
         if levels:
@@ -158,7 +155,12 @@ def _pass(uow: UnitOfWork, rules: SlaRules, ctx: Context) -> Escalated:
             fired_cases.append(_Fired(case, levels, steps))
     if repository.mark(marks) != len(marks):
         raise ConflictError("another pass fired escalations meanwhile")  # retried
-    newest = repository.newest_entries([f.case.id for f in fired_cases])
+    # A timeline entry is placed a few microseconds after its change at most: only a case
+    # changed lately can have one at or after now (a frozen or coarse clock).
+    recent = now - RECENT
+    newest = repository.newest_entries(
+        [f.case.id for f in fired_cases if f.case.updated_at >= recent]
+    )
     entries: list[tuple[uuid.UUID, datetime, ActivityDraft]] = []
     raised: list[CaseNumber] = []
     for item in fired_cases:

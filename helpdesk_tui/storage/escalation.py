@@ -45,6 +45,7 @@ class DueCase:
     user_id: uuid.UUID | None
     group_id: uuid.UUID | None
     owner_id: uuid.UUID | None
+    updated_at: datetime
 
 
 @dataclass(frozen=True)
@@ -169,7 +170,7 @@ _CASES = table(CaseRow)
 _DUE = f"c.sla_escalation_at <= :now AND c.{NOT_CLOSED}"
 _DUE_ROWS = text(
     "SELECT c.id, c.number, c.sub_number, c.priority, c.sla_state, c.sla_escalated,"
-    " c.delegated_user_id, c.delegated_group_id, c.owner_id"
+    " c.delegated_user_id, c.delegated_group_id, c.owner_id, c.updated_at"
     f" FROM cases c WHERE {_DUE} ORDER BY c.sla_escalation_at, c.number, c.sub_number"
 ).columns(
     _CASES.c.id,
@@ -181,6 +182,7 @@ _DUE_ROWS = text(
     _CASES.c.delegated_user_id,
     _CASES.c.delegated_group_id,
     _CASES.c.owner_id,
+    _CASES.c.updated_at,
 )
 _MARK = (
     update(_CASES)

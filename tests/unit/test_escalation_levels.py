@@ -14,6 +14,7 @@ from helpdesk_tui.domain.sla import (
     StatusChange,
     due_levels,
     escalation_at,
+    escalation_plan,
     escalation_recipients,
     level_at,
     next_level_at,
@@ -138,3 +139,40 @@ def test_a_levels_lines_and_kind() -> None:
         "first response at 100%: told lena; priority normal → high"
     )
     assert warning.change([], None) == "first response at 75%: told nobody"
+
+
+@given(
+    st.integers(min_value=0, max_value=4 * 24 * 60),
+    st.integers(min_value=0, max_value=4 * 24 * 60),
+    st.integers(min_value=0, max_value=6 * 24 * 60),
+    st.frozensets(
+        st.sampled_from(
+            [
+                f"{c}:{i}:{lv.at}"
+                for c in ("first_response", "resolution")
+                for i, lv in enumerate(LEVELS)
+            ]
+        )
+    ),
+)
+def test_a_pass_plan_is_due_levels_then_the_next_instant(
+    answer_after: int, wait_after: int, now_after: int, fired: frozenset[str]
+) -> None:
+    """escalation_plan = due_levels minus fired, then escalation_at with those fired; and
+    escalation_at = the earliest next_level_at over the clocks (the pruning loses none)."""
+    history = [StatusChange(CREATED + timedelta(minutes=wait_after), Status.WAITING)]
+    answered = CREATED + timedelta(minutes=answer_after)
+    state = sla_state(POLICY, OFFICE, CREATED, answered, history)
+    now = CREATED + timedelta(minutes=now_after)
+    due, next_at = escalation_plan(LEVELS, state, fired, now)
+    expected = [
+        (clock.name, level.key)
+        for clock in state.clocks
+        for level in due_levels(LEVELS, clock, now)
+        if level.key not in fired
+    ]
+    assert [(clock.name, level.key) for clock, level in due] == expected
+    after = fired | {key for _, key in expected}
+    assert next_at == escalation_at(LEVELS, state, after)
+    nexts = [found[0] for c in state.clocks if (found := next_level_at(LEVELS, c, fired))]
+    assert escalation_at(LEVELS, state, fired) == min(nexts, default=None)
