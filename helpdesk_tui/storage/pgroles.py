@@ -12,8 +12,8 @@ both). What the agent group may do:
   sequences; nothing on other schemas, no CREATE (no DDL);
 - `alembic_version`: SELECT only; `secrets`: SELECT, INSERT (created once, never changed);
 - `audit_log`: SELECT, INSERT only (an entry can be written, never changed or deleted);
-- `agents`: SELECT, and UPDATE of the agent's own settings columns only (name, e-mail,
-  notification choice, activity marker) — never `role`, `active`, `username`, `db_login`
+- `agents`: SELECT, and UPDATE of the two settings columns only (notification choice,
+  activity marker) — never `role`, `active`, `username`, `db_login`, name or e-mail
   (column privileges: an agent cannot raise its own role).
 The admin group adds INSERT and UPDATE of every column of `agents`, and EXECUTE on
 `helpdesk_grant_login(login, grants)`, a SECURITY DEFINER function owned by the schema
@@ -25,8 +25,10 @@ Plain psycopg (the read path's driver): these run on starts, before SQLAlchemy i
 from dataclasses import dataclass
 from typing import Any
 
-#: Columns of `agents` an agent may change on any row it can see (its own settings).
-SELF_COLUMNS = ("name", "email", "activity_seen_at", "notify_email")
+#: Columns of `agents` an agent's login may change: the two settings the app writes for
+#: a non-admin (notification mail choice, activity marker). Not name or e-mail (that
+#: would redirect someone's notification mail), never role, active, username, db_login.
+SELF_COLUMNS = ("activity_seen_at", "notify_email")
 #: Tables with fewer privileges than SELECT/INSERT/UPDATE/DELETE for the agent group.
 TABLE_PRIVILEGES = {
     "alembic_version": "SELECT",

@@ -93,6 +93,7 @@ def test_an_agent_login_works_on_cases_and_nothing_more(team: Team) -> None:
         refused = [
             "UPDATE agents SET role = 'admin' WHERE db_login = current_user",
             "UPDATE agents SET db_login = 'postgres' WHERE db_login = current_user",
+            "UPDATE agents SET email = 'carol@evil.example' WHERE username = 'root'",
             "INSERT INTO agents (id, username, name, email, role, active) VALUES "
             "(gen_random_uuid(), 'mallory', '', '', 'admin', true)",
             "UPDATE audit_log SET action = 'nothing'",
