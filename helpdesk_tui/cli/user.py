@@ -156,5 +156,6 @@ def log(
             what = ", ".join(
                 f"{field} {old!r} → {new!r}" for field, (old, new) in c.changes.items()
             )
-            by = c.actor or "(seeded)"
+            login = c.changes.get("login", [None, None])[1] if c.action == "user.as" else None
+            by = c.actor or (f"login {login}" if login else "(seeded)")  # the owner's login
             say(one_line(f"{iso_z(c.at)}  {by:<16} {c.action:<12} {c.user:<16} {what}"))

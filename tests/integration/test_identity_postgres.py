@@ -13,6 +13,9 @@ import pytest
 from typer.testing import CliRunner
 
 from helpdesk_tui.cli.main import app
+from helpdesk_tui.domain.enums import Role
+from helpdesk_tui.services.context import Context
+from helpdesk_tui.services.people import AgentSpec, sync_people
 from helpdesk_tui.storage.schema import SCHEMA_HEAD
 
 DATABASE = "hd_identity"
@@ -148,3 +151,26 @@ def test_a_non_owner_on_an_old_schema_never_migrates(team: Team) -> None:
         f"error: schema is at 0001, head is {SCHEMA_HEAD}: ask the owner to run helpdesk init"
     )
     assert team.sql("SELECT version_num FROM alembic_version") == [("0001",)]
+
+
+def test_the_owner_login_without_an_agent_may_act_as_anyone(pg: Context, tmp_path: Path) -> None:
+    """A database migrated by the owner but never `init`ed by it (no agent for its login):
+    the owner may still act as anyone, recorded with its login."""
+    sync_people(pg, [AgentSpec("root", role=Role.ADMIN)], [])
+    base = ["--db", pg.location.url, "--config", str(tmp_path / "none.toml")]
+    runner = CliRunner()
+    created = runner.invoke(
+        app,
+        [*base, "--as", "alice", "case", "create", "--subject", "S", "--contact", "k@acme.de",
+         "--user", "alice"],
+        env={"HELPDESK_USER": None},
+    )  # fmt: skip
+    assert created.exit_code == 0, created.stderr
+    log = runner.invoke(app, [*base, "--as", "root", "user", "log"], env={"HELPDESK_USER": None})
+    assert log.exit_code == 0, log.stderr
+    [line] = [row for row in log.stdout.splitlines() if "user.as" in row]
+    assert line.split()[1:4] == ["login", "postgres", "user.as"]
+    assert "'0000001'" in line
+    nobody = runner.invoke(app, [*base, "case", "list"], env={"HELPDESK_USER": None})
+    assert nobody.exit_code == 1
+    assert "database login 'postgres' is no helpdesk user" in nobody.stderr
