@@ -16,8 +16,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import keyring
 import psycopg
 import pytest
+from keyring.backend import KeyringBackend
 from psycopg import errors
 from typer.testing import CliRunner
 
@@ -210,3 +212,64 @@ def test_the_password_comes_from_password_command(password_server: str, tmp_path
     assert len(checked.err.splitlines()) == 1
     assert "the URL holds a password" in checked.err
     assert "s3cret" not in checked.err
+
+
+class _MemoryKeyring(KeyringBackend):
+    """A keyring holding one password, for the test."""
+
+    priority = 1
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return "s3cret" if (service, username) == ("helpdesk-db", "postgres") else None
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        raise NotImplementedError
+
+    def delete_password(self, service: str, username: str) -> None:
+        raise NotImplementedError
+
+
+def test_the_password_comes_from_the_keyring_or_pgpass(
+    password_server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'database = "{password_server}"\n[storage]\nkeyring_service = "helpdesk-db"\n'
+    )
+    previous = keyring.get_keyring()
+    keyring.set_keyring(_MemoryKeyring())  # type: ignore[no-untyped-call]
+    try:
+        done = _run("init", config=config, as_="root")
+    finally:
+        keyring.set_keyring(previous)
+    assert done.code == 0, done.err
+    # ~/.pgpass: libpq reads it itself; the config names no password source at all.
+    port = password_server.split(":")[-1].split("/")[0]
+    pgpass = tmp_path / "pgpass"
+    pgpass.write_text(f"127.0.0.1:{port}:*:postgres:s3cret\n")
+    pgpass.chmod(0o600)
+    monkeypatch.setenv("PGPASSFILE", str(pgpass))
+    config.write_text(f'database = "{password_server}"\n')
+    listed = _run("case", "list", config=config)
+    assert listed.code == 0, listed.err
+
+
+def test_an_owner_with_createrole_but_no_superuser(team: Team) -> None:
+    with team.connect("postgres") as admin:
+        admin.execute("DROP DATABASE IF EXISTS hd_grants_owned WITH (FORCE)")
+        admin.execute("DROP ROLE IF EXISTS hd_gr_owner")
+        admin.execute("CREATE ROLE hd_gr_owner LOGIN CREATEROLE")
+        admin.execute("CREATE DATABASE hd_grants_owned OWNER hd_gr_owner")
+    owned = team.server.replace("//postgres@", "//{}@") + "/hd_grants_owned"
+    init = _run("init", config=team.config, db=owned.format("hd_gr_owner"), as_="root")
+    assert init.code == 0, init.err
+    added = _run(
+        "user", "add", "erin", "--db-login", "hd_gr_erin",
+        config=team.config, db=owned.format("hd_gr_owner"),
+    )  # fmt: skip
+    assert added.code == 0, added.err
+    created = _run(
+        "case", "create", "--subject", "S", "--contact", "k@acme.de", "--user", "erin",
+        config=team.config, db=owned.format("hd_gr_erin"),
+    )  # fmt: skip
+    assert created.code == 0, created.err
