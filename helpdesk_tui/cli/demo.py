@@ -143,6 +143,7 @@ def demo(
         from helpdesk_tui.services.demo import (
             DEMO_SLA_TOML,
             demo_policy,
+            escalate_demo,
             generate_cases,
             seed_demo,
         )
@@ -166,6 +167,7 @@ def demo(
         context = Context(location, policy=demo_policy(runtime.settings.policy()))
         context.migrate()
         summary = seed_demo(context)
+        escalate_demo(context)  # a few SLA escalations fired now (issue 15 §4)
         generated = generate_cases(context, cases) if cases else 0
         if place.config is not None:
             config_text = demo_config_text(place) + demo_types_text(context.policy.case_types)

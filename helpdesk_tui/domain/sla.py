@@ -550,14 +550,15 @@ class EscalationLevel:
         """At or after the breach (`sla_breach` notifications); below it `sla_warning`."""
         return self.percent >= 100
 
-    def change(self, told: Sequence[str], raised: tuple[str, str] | None) -> str:
-        """The activity log's line: `resolution at 100%+4h: told lena, root; priority
-        high → urgent` (`nobody` when no one could be told)."""
+    def change(self, told: Sequence[str], raised: tuple[str, str] | None) -> tuple[str, str]:
+        """The activity log's old → new: (`resolution at 100%+4h`, `told lena, root;
+        priority high → urgent`) — `escalation: resolution at 100%+4h → told lena` in the
+        timeline and the feed (`told nobody` when no one could be told)."""
         who = ", ".join(told) if told else "nobody"
-        line = f"{self.clock.replace('_', ' ')} at {self.at}: told {who}"
+        line = f"told {who}"
         if raised is not None:
             line += f"; priority {raised[0]} → {raised[1]}"
-        return line
+        return f"{self.clock.replace('_', ' ')} at {self.at}", line
 
     def text(self, clock: SlaClock, case_label: str, now: datetime) -> str:
         """The notification's line: `SLA first response at 75% on 0001234: 1h left` (the

@@ -11,6 +11,7 @@ cases quickly through the bulk loader, for lists that feel big and for benchmark
 import random
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,7 +19,7 @@ from zoneinfo import ZoneInfo
 from helpdesk_tui.domain.calendar import BusinessCalendar, parse_duration, parse_hours
 from helpdesk_tui.domain.errors import ValidationError
 from helpdesk_tui.domain.policy import CaseType, Policy
-from helpdesk_tui.domain.sla import SlaPolicy, SlaRules
+from helpdesk_tui.domain.sla import SlaPolicy, SlaRules, parse_escalation
 from helpdesk_tui.services.context import Context
 from helpdesk_tui.services.demo_conversations import classify_demo_mails
 from helpdesk_tui.services.demo_mail import file_demo_mails, load_mails, load_outgoing
@@ -64,6 +65,19 @@ resolution = "2d"
 name = "standard"
 first_response = "8h"
 resolution = "5d"
+
+[[sla.escalations]]
+at = "75%"
+notify = "delegate"
+
+[[sla.escalations]]
+at = "100%"
+notify = "lead"
+
+[[sla.escalations]]
+at = "100%+4h"
+notify = "admins"
+raise_priority = true
 """
 
 
@@ -79,7 +93,12 @@ def demo_sla() -> SlaRules:
     standard = SlaPolicy(
         "standard", first_response=parse_duration("8h"), resolution=parse_duration("5d")
     )
-    return SlaRules((urgent, standard), calendar)
+    escalations = (  # issue 15 §4, as DEMO_SLA_TOML says them
+        parse_escalation("75%", "delegate"),
+        parse_escalation("100%", "lead"),
+        parse_escalation("100%+4h", "admins", raise_priority=True),
+    )
+    return SlaRules((urgent, standard), calendar, escalations)
 
 
 def demo_policy(policy: Policy) -> Policy:
@@ -170,6 +189,24 @@ def seed_demo(
     classify_demo_mails(ctx, sample.agents[0].username)  # MAIL-8: the conversations inbox
     generated = generate_cases(ctx, generate, progress=progress) if generate else 0
     return demo_summary(ctx, generated=generated)
+
+
+#: Cases whose due escalation levels the demo fires for real (the feed shows them).
+DEMO_ESCALATED = 3
+
+
+def escalate_demo(ctx: Context) -> None:
+    """SLA escalation in the demo (issue 15 §4; `helpdesk demo` calls it after `seed_demo`,
+    which stays the same whatever the day): the levels its seeded past reached until
+    three days ago count as fired (no flood of old news); a few cases escalate now on the
+    levels reached since, as a scheduler pass does (entries, notifications, a raised
+    priority); the rest of those count as fired too; later levels fire when the
+    scheduler passes (`helpdesk sync`, the TUI)."""
+    from helpdesk_tui.services.escalation import escalate_due, settle_reached
+
+    settle_reached(ctx, ctx.clock() - timedelta(days=3))
+    escalate_due(ctx, limit=DEMO_ESCALATED)
+    settle_reached(ctx)
 
 
 def generate_cases(

@@ -12,8 +12,8 @@ sync/scheduler.Scheduler.run_once) then:
 3. stores the fired keys and the next instant with one compare-and-set executemany on
    `sla_escalated` — a pass that lost the race to another process updates fewer rows and
    is run again on what the winner wrote (nothing left to fire: not an error);
-4. writes one system entry per level on the case timeline (`escalation: — → resolution
-   at 100%: told lena`, an `edit` of no actor: the case timeline and the activity feed
+4. writes one system entry per level on the case timeline (`escalation: resolution at
+   100% → told lena`, an `edit` of no actor: the case timeline and the activity feed
    show it), and the notifications (`sla_warning` below 100 %, `sla_breach` at or after
    it) with unique dedupe keys `sla:<case>:<level key>:<agent>` (inserted or ignored);
 5. raises the priority one step per level with `raise_priority` (through the domain's
@@ -83,21 +83,33 @@ def sla_key(case_id: uuid.UUID, level: EscalationLevel, agent: str) -> str:
     return f"sla:{case_id.hex}:{level.key}:{agent}"
 
 
-def escalate_due(ctx: Context) -> Escalated:
+def escalate_due(ctx: Context, *, limit: int | None = None) -> Escalated:
     """One escalation pass at `ctx.clock()`; see the module. Nothing (not even a write
-    transaction) without escalation levels or without a due case."""
+    transaction) without escalation levels or without a due case. `limit` fires only the
+    first due cases (the soonest; the demo shows a few)."""
+    return _run(ctx, ctx.clock(), limit=limit, quiet=False)
+
+
+def settle_reached(ctx: Context, at: datetime | None = None) -> int:
+    """Record every level reached by `at` (default `ctx.clock()`) as fired, telling nobody
+    and writing nothing on timelines; returns how many levels. For a history that
+    predates its escalation levels (the demo's seeded past): later levels fire as usual."""
+    return _run(ctx, at or ctx.clock(), limit=None, quiet=True).levels
+
+
+def _run(ctx: Context, now: datetime, *, limit: int | None, quiet: bool) -> Escalated:
     from helpdesk_tui.storage.escalation import EscalationRepository  # lazy: SQLAlchemy
 
     rules = ctx.policy.sla
     if rules is None or not rules.escalations:
         return Escalated()
     with ctx.uow(write=False) as uow:
-        if not EscalationRepository(uow.session).any_due(ctx.clock()):
+        if not EscalationRepository(uow.session).any_due(now):
             return Escalated()
 
     def work(uow: UnitOfWork) -> Escalated:
         assert rules is not None
-        return _pass(uow, rules, ctx)
+        return _pass(uow, rules, ctx, now, limit=limit, quiet=quiet)
 
     return retrying(ctx, work)
 
@@ -109,13 +121,20 @@ class _Fired:
     steps: int
 
 
-def _pass(uow: UnitOfWork, rules: SlaRules, ctx: Context) -> Escalated:
+def _pass(
+    uow: UnitOfWork,
+    rules: SlaRules,
+    ctx: Context,
+    now: datetime,
+    *,
+    limit: int | None,
+    quiet: bool,
+) -> Escalated:
     from helpdesk_tui.storage.escalation import EscalationRepository
     from helpdesk_tui.storage.sla import SlaRepository, fired_keys
 
-    now = ctx.clock()
     repository = EscalationRepository(uow.session)
-    due = repository.due(now)
+    due = repository.due(now)[:limit]
     if not due:
         return Escalated()
     people = repository.people()
@@ -155,6 +174,8 @@ def _pass(uow: UnitOfWork, rules: SlaRules, ctx: Context) -> Escalated:
             fired_cases.append(_Fired(case, levels, steps))
     if repository.mark(marks) != len(marks):
         raise ConflictError("another pass fired escalations meanwhile")  # retried
+    if quiet:
+        return Escalated(sum(len(f.levels) for f in fired_cases))
     # A timeline entry is placed a few microseconds after its change at most: only a case
     # changed lately can have one at or after now (a frozen or coarse clock).
     recent = now - RECENT
@@ -167,9 +188,15 @@ def _pass(uow: UnitOfWork, rules: SlaRules, ctx: Context) -> Escalated:
         last = newest.get(item.case.id)
         start = last + timedelta(microseconds=1) if last is not None and last >= now else now
         change = _raise(uow, ctx, item, start) if item.steps else None
+        # The raise is told on the last level that asked for it (one edit for all).
+        last_raising = (
+            max(i for i, (level, _) in enumerate(item.levels) if level.raise_priority)
+            if item.steps
+            else -1
+        )
         for offset, (level, told) in enumerate(item.levels):
-            line = level.change(told, change if offset == len(item.levels) - 1 else None)
-            draft = ActivityDraft(ActivityKind.EDIT, changes={"escalation": (None, line)})
+            line = level.change(told, change if offset == last_raising else None)
+            draft = ActivityDraft(ActivityKind.EDIT, changes={"escalation": line})
             entries.append((item.case.id, start + timedelta(microseconds=offset), draft))
         if change is not None:
             raised.append(CaseNumber(item.case.number, item.case.sub_number))

@@ -104,16 +104,18 @@ def test_sync_fires_each_level_once_and_tells_the_agents(
     shown = json.loads(desk.ok("case", "show", number, "--json", now="2026-12-12T10:00:00Z"))
     assert shown["priority"] == "urgent"  # two levels raised it: normal → high → urgent
     lines = [
-        a["changes"]["escalation"][1] for a in shown["activities"] if "escalation" in a["changes"]
+        " → ".join(a["changes"]["escalation"])
+        for a in shown["activities"]
+        if "escalation" in a["changes"]
     ]
     assert lines == [
-        "first response at 75%: told bob, lena",
-        "first response at 100%: told lena",
-        "resolution at 75%: told bob, lena",
-        "resolution at 100%: told lena; priority normal → urgent",  # one pass, two levels
+        "first response at 75% → told bob, lena",
+        "first response at 100% → told lena",
+        "resolution at 75% → told bob, lena",
+        "resolution at 100% → told lena; priority normal → urgent",  # one pass, two levels
     ]
     plain = desk.ok("case", "show", number, now="2026-12-12T10:00:00Z")
-    assert "resolution at 100%: told lena" in plain
+    assert "resolution at 100% → told lena" in plain
     # Mail went out as it fired: each agent a mail per notification.
     mails = smtp_server.wait_for(6)
     to_bob = [m for m in mails if m.rcpt_tos == ("bob@helpdesk.example",)]

@@ -9,6 +9,7 @@ policy Standard: first response 4h, resolution 2d (18 business hours).
 """
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
@@ -89,7 +90,7 @@ def row(context: Context, number: CaseNumber) -> CaseRow:
 
 
 def escalations(context: Context, number: CaseNumber) -> list[tuple[datetime, str]]:
-    """The escalation entries on the case's timeline: (when, line)."""
+    """The escalation entries on the case's timeline: (when, `old → new`)."""
     case_id = row(context, number).id
     with context.uow(write=False) as uow:
         rows = uow.session.exec(
@@ -98,7 +99,11 @@ def escalations(context: Context, number: CaseNumber) -> list[tuple[datetime, st
             .order_by(col(ActivityRow.at))
         ).all()
         found = [(r.at, json.loads(r.changes)) for r in rows]
-    return [(when, changes["escalation"][1]) for when, changes in found if "escalation" in changes]
+    return [
+        (when, " → ".join(changes["escalation"]))
+        for when, changes in found
+        if "escalation" in changes
+    ]
 
 
 def notes(context: Context) -> list[tuple[str, str, str]]:
@@ -133,9 +138,9 @@ def test_each_level_fires_once_at_its_business_instant_stepping_through_a_week(
     assert fired == {at(24, 14): 1, at(25, 9): 1, at(25, 13): 1}
     lines = [line for _, line in escalations(esc_ctx, number)]
     assert lines == [
-        "resolution at 75%: told alice",  # the answer took the case over
-        "resolution at 100%: told lena",  # the lead of alice's group
-        "resolution at 100%+4h: told alice; priority normal → high",
+        "resolution at 75% → told alice",  # the answer took the case over
+        "resolution at 100% → told lena",  # the lead of alice's group
+        "resolution at 100%+4h → told alice; priority normal → high",
     ]
     stored = row(esc_ctx, number)
     assert stored.priority == Priority.HIGH.value
@@ -185,7 +190,7 @@ def test_an_urgent_case_is_raised_no_further(esc_ctx: Context, clock: Clock) -> 
     assert done.levels == 3
     assert done.raised == []
     assert row(esc_ctx, number).priority == Priority.URGENT.value
-    assert escalations(esc_ctx, number)[-1][1] == "resolution at 100%+4h: told alice"
+    assert escalations(esc_ctx, number)[-1][1] == "resolution at 100%+4h → told alice"
 
 
 def test_two_passes_at_one_instant_and_a_restart_fire_nothing_twice(
@@ -204,8 +209,8 @@ def test_two_passes_at_one_instant_and_a_restart_fire_nothing_twice(
     finally:
         restarted.dispose()
     assert [line for _, line in before[1]] == [
-        "first response at 75%: told alice, lena",
-        "first response at 100%: told lena",
+        "first response at 75% → told alice, lena",
+        "first response at 100% → told lena",
     ]
 
 
@@ -258,7 +263,7 @@ def test_waiting_delays_the_levels_and_closing_stops_them(esc_ctx: Context, cloc
     scheduler.run_once()
     assert escalations(esc_ctx, closing) == []
     lines = [line for _, line in escalations(esc_ctx, waiting)]
-    assert [line.split(":")[0] for line in lines] == [
+    assert [line.split(" → ")[0] for line in lines] == [
         "resolution at 75%",
         "resolution at 100%",
         "resolution at 100%+4h",
@@ -288,7 +293,7 @@ def test_who_is_told_per_notify(
         clock.now = at(23, 12)
         assert escalate_due(context).levels == 1
         assert [agent for agent, _, _ in notes(context)] == told
-        assert escalations(context, number)[0][1].endswith(f"told {', '.join(told)}")
+        assert escalations(context, number)[0][1].endswith(f"→ told {', '.join(told)}")
     finally:
         context.dispose()
 
@@ -330,3 +335,47 @@ def test_the_notifications_list_shows_the_sla_kinds(esc_ctx: Context, clock: Clo
         ("sla_warning", number, False),
         ("sla_breach", number, False),
     ]
+
+
+def test_the_demo_shows_escalations_in_the_feed_and_leaves_none_due(
+    tmp_path: Path, clock: Clock
+) -> None:
+    """The demo configures three levels; a few cases escalated at its build (the feed and
+    the notifications show them), the older past counts as fired: nothing is due."""
+    from helpdesk_tui.domain.feed import FeedScope, summary
+    from helpdesk_tui.domain.policy import Policy
+    from helpdesk_tui.services.activity import feed_page
+    from helpdesk_tui.services.demo import demo_policy, escalate_demo, seed_demo
+
+    clock.now = datetime(2026, 12, 3, 15, 0, tzinfo=UTC)  # a Thursday afternoon
+    context = Context(
+        locate(str(tmp_path / "demo.sqlite")), policy=demo_policy(Policy()), clock=clock
+    )
+    try:
+        seed_demo(context)
+        escalate_demo(context)  # as `helpdesk demo` does
+        assert context.policy.sla is not None
+        assert len(context.policy.sla.escalations) == 3
+        entries = feed_page(context, "alice", FeedScope.ALL, limit=50).entries
+        lines = [
+            summary(e.entry.kind, e.entry.changes, e.entry.text, mail_from=e.mail_from)
+            for e in entries
+            if "escalation" in e.entry.changes
+        ]
+        assert lines, "the demo shows fired escalations in the feed"
+        assert all(
+            re.match(r"escalation (first response|resolution) at \S+ → told ", line)
+            for line in lines
+        ), lines
+        with context.uow(write=False) as uow:
+            kinds = set(
+                uow.session.exec(
+                    select(NotificationRow.kind).where(
+                        col(NotificationRow.kind).in_(["sla_warning", "sla_breach"])
+                    )
+                ).all()
+            )
+        assert kinds
+        assert escalate_due(context).levels == 0  # the rest of the past counted as fired
+    finally:
+        context.dispose()

@@ -136,9 +136,10 @@ def test_a_levels_lines_and_kind() -> None:
         "SLA first response at 100% on 0001234: breached"
     )
     assert breach.change(["lena"], ("normal", "high")) == (
-        "first response at 100%: told lena; priority normal → high"
+        "first response at 100%",
+        "told lena; priority normal → high",
     )
-    assert warning.change([], None) == "first response at 75%: told nobody"
+    assert warning.change([], None) == ("first response at 75%", "told nobody")
 
 
 @given(
