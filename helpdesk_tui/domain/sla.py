@@ -16,6 +16,7 @@ A clock is breached once it runs past its due instant (the instant its target of
 business time is used up); a clock stopped at or before its due instant is met.
 """
 
+import functools
 import math
 import re
 from collections.abc import Collection, Iterable, Sequence
@@ -497,9 +498,14 @@ class Escalation:
 
     def threshold(self, clock: SlaClock) -> timedelta:
         """The business time `clock` has used when this level is reached."""
-        target_us = clock.target // timedelta(microseconds=1)
-        after = timedelta(minutes=clock.calendar.minutes(self.after))
-        return timedelta(microseconds=target_us * self.percent // 100) + after
+        return _threshold(self.percent, clock.calendar.minutes(self.after), clock.target)
+
+
+@functools.lru_cache(maxsize=512)
+def _threshold(percent: int, after_minutes: int, target: timedelta) -> timedelta:
+    """`percent` of `target` plus `after_minutes` (a pass asks for few distinct ones)."""
+    target_us = target // timedelta(microseconds=1)
+    return timedelta(microseconds=target_us * percent // 100, minutes=after_minutes)
 
 
 def parse_escalation(at: str, notify: str, raise_priority: bool = False) -> Escalation:
@@ -673,18 +679,26 @@ def escalation_plan(
     for clock in state.clocks:
         if clock.stopped:
             continue
-        used = clock.used_at(now)
-        lowest: timedelta | None = None
-        for index, escalation in enumerate(escalations):
-            if _key(clock.name, index, escalation) in fired:
-                continue
-            threshold = escalation.threshold(clock)
+        levels = [
+            (escalation.threshold(clock), index, escalation)
+            for index, escalation in enumerate(escalations)
+            if _key(clock.name, index, escalation) not in fired
+        ]
+        if not levels:
+            continue
+        lowest = min(threshold for threshold, _, _ in levels)
+        # Business time never runs faster than the wall clock: a clock that cannot have
+        # reached its lowest level by now needs no calendar to say so.
+        bound = clock.used + max(now - clock.since, timedelta(0)) if clock.running else clock.used
+        used = clock.used_at(now) if lowest <= bound else clock.used
+        rest: timedelta | None = None
+        for threshold, index, escalation in levels:
             if threshold <= used:
                 due.append((clock, _level(clock, index, escalation)))
-            elif lowest is None or threshold < lowest:
-                lowest = threshold
-        if lowest is not None:
-            candidates.append((clock, lowest))
+            elif rest is None or threshold < rest:
+                rest = threshold
+        if rest is not None:
+            candidates.append((clock, rest))
     return due, _earliest(candidates)
 
 
