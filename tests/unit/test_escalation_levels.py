@@ -177,3 +177,31 @@ def test_a_pass_plan_is_due_levels_then_the_next_instant(
     assert next_at == escalation_at(LEVELS, state, after)
     nexts = [found[0] for c in state.clocks if (found := next_level_at(LEVELS, c, fired))]
     assert escalation_at(LEVELS, state, fired) == min(nexts, default=None)
+
+
+def test_the_notifications_list_names_the_sla_kinds_in_its_column() -> None:
+    import uuid
+
+    from helpdesk_tui.domain.numbering import CaseNumber
+    from helpdesk_tui.storage.readmodels import NotificationView
+    from helpdesk_tui.widgets.notification_list import KIND_WIDTH, notification_line
+
+    def line(kind: str) -> str:
+        view = NotificationView(
+            id=uuid.uuid4(),
+            kind=kind,
+            case=CaseNumber(1234),
+            subject="Drucker\x1b[2J",
+            at=CREATED,
+            by=None,
+            text="SLA resolution at 100% on 0001234: breached 4h",
+            read=False,
+        )
+        return notification_line(view).plain
+
+    warning, breach, overdue = line("sla_warning"), line("sla_breach"), line("overdue")
+    assert "SLA warning" in warning
+    assert "SLA breach " in breach
+    assert len("closed case") == KIND_WIDTH  # the column keeps its width
+    assert warning.index("0001234") == breach.index("0001234") == overdue.index("0001234")
+    assert "\x1b" not in breach
