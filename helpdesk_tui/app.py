@@ -110,6 +110,7 @@ class HelpdeskApp(App[None]):
         self._unsent = 0
         self._unfiled = 0
         self.sync_label = f"mail: {self._sync_state}"
+        self.team_label = ""  # PostgreSQL: `team: live` / `team: reconnecting`
         self.desk = desk
         self._load_canned = load_canned
         self.live_interval = live_interval
@@ -337,6 +338,9 @@ class HelpdeskApp(App[None]):
         # One long-lived connection: SQLite's data_version only moves between calls on
         # the same connection. Commits by this app move it too, which costs one extra
         # refresh and keeps the rule simple: any commit anywhere → refresh.
+        if not self.desk.ctx.location.is_sqlite:
+            self._listen_for_changes()  # PostgreSQL: LISTEN/NOTIFY (TEAM-2)
+            return
         worker = get_current_worker()
         with self.desk.watch_changes() as token:
             last = token()
@@ -345,6 +349,44 @@ class HelpdeskApp(App[None]):
                 if now != last:
                     last = now
                     self.call_from_thread(self._broadcast_change)
+
+    def _listen_for_changes(self) -> None:
+        """PostgreSQL: a dedicated connection LISTENs for every commit's NOTIFY (coalesced
+        to one refresh per 0.2 s); a lost one shows `team: reconnecting`, polls the change
+        token meanwhile and comes back with back-off to `team: live` (sync/live.py)."""
+        from helpdesk_tui.storage.listen import ChangeListener  # lazy: team mode only
+        from helpdesk_tui.storage.reads import open_reads
+        from helpdesk_tui.sync.live import Listening
+
+        location = self.desk.ctx.location
+
+        def token() -> object:
+            with open_reads(location) as store:
+                return store.change_token()
+
+        def changed(_notices: object) -> None:
+            if not self._stop_watching.is_set():
+                self.call_from_thread(self._broadcast_change)
+
+        def state(label: str) -> None:
+            if not self._stop_watching.is_set():
+                self.call_from_thread(self._show_team, f"team: {label}")
+
+        listening = Listening(
+            lambda: ChangeListener(location),
+            changed,
+            state,
+            poll=token,
+            poll_every=self.live_interval,
+        )
+        listening.watch(self._stop_watching)
+
+    def _show_team(self, label: str) -> None:
+        """`team: live` / `team: reconnecting` on every status line."""
+        self.team_label = label
+        for screen in self.screen_stack:
+            for line in screen.query(StatusLine):
+                line.team = label
 
     def _broadcast_change(self) -> None:
         self.screen.post_message(DataChanged())

@@ -12,6 +12,7 @@ from helpdesk_tui.storage.cases import CaseRepository
 from helpdesk_tui.storage.directory import Directory
 from helpdesk_tui.storage.engine import WRITE
 from helpdesk_tui.storage.guard import check_thread
+from helpdesk_tui.storage.listen import notify_commit
 from helpdesk_tui.storage.mails import MailRepository
 from helpdesk_tui.storage.notifications import CaseEvent, NotificationRepository
 from helpdesk_tui.storage.outbox import OutboxRepository
@@ -33,6 +34,8 @@ class UnitOfWork(Closing):
         self._session: Session | None = None
         self._make_directory = directory
         self._before_commit = before_commit
+        #: PostgreSQL: every commit that wrote sends NOTIFY (storage/listen.py).
+        self._announce = engine.dialect.name == "postgresql"
         self.events: list[CaseEvent] = []
 
     def __enter__(self) -> Self:
@@ -84,5 +87,7 @@ class UnitOfWork(Closing):
         self.directory.write_contacts()
         if self._before_commit is not None and self.events:
             self._before_commit(self)
+        if self._announce:  # live updates (TEAM-2): delivered at the commit, never before
+            notify_commit(self.session, self.events)
         self.events.clear()
         self.session.commit()

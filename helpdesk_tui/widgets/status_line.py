@@ -1,5 +1,6 @@
 """The status line: who acts, their unread notifications (DATE-4), the mail sync state
-(TUI-3), and on which database.
+(TUI-3), on PostgreSQL the live updates' state (`team: live` / `team: reconnecting`,
+TEAM-2), and on which database.
 
 Given the `Desk`, the line counts the agent's unread notifications in a thread worker
 (`Desk.unread_count`, one indexed count) when it is mounted and then every live interval
@@ -59,6 +60,7 @@ class StatusLine(Static):
     user: reactive[str] = reactive("")
     database: reactive[str] = reactive("")
     sync: reactive[str] = reactive(SYNC_PLACEHOLDER)
+    team: reactive[str] = reactive("")  # PostgreSQL only: `team: live` / `team: reconnecting`
     extra: reactive[str] = reactive("")
     unread: reactive[int] = reactive(0)
 
@@ -85,6 +87,9 @@ class StatusLine(Static):
         label = getattr(self.app, "sync_label", None)  # the poller may have reported already
         if isinstance(label, str):
             self.set_reactive(StatusLine.sync, label)
+        team = getattr(self.app, "team_label", None)  # the listener may have reported too
+        if isinstance(team, str):
+            self.set_reactive(StatusLine.team, team)
         self._show()
         if self.desk is None:  # a line that does not count shows the count of one that does
             counted = [
@@ -173,6 +178,10 @@ class StatusLine(Static):
         """The poller or the sender reported: show their state."""
         self._show()
 
+    def watch_team(self) -> None:
+        """The live updates' connection came or went: show it."""
+        self._show()
+
     def watch_unread(self) -> None:
         """The unread count changed: show it."""
         self._show()
@@ -193,6 +202,9 @@ class StatusLine(Static):
             line.append(f"● {count_text(self.unread)} new", style="bold")
             line.append(" · ")
         line.append(one_line(self.sync))
+        if self.team:
+            line.append(" · ")
+            line.append(one_line(self.team))
         if self.extra:
             line.append(" · ")
             line.append(one_line(self.extra))
