@@ -22,6 +22,13 @@ from helpdesk_tui.domain.calendar import (
     parse_duration,
     parse_hours,
 )
+from helpdesk_tui.domain.csat import (
+    DEFAULT_REQUEST,
+    DEFAULT_WINDOW,
+    CsatRules,
+    check_request,
+    parse_window,
+)
 from helpdesk_tui.domain.dates import DateDefaults
 from helpdesk_tui.domain.enums import Priority, Role, Status
 from helpdesk_tui.domain.errors import DomainError
@@ -588,6 +595,32 @@ class SlaEscalationConfig(_Section):
             raise ValueError(error.message) from None
 
 
+class CsatConfig(_Section):
+    """Customer satisfaction (issue 15 §7): the closing mail asks for a rating 1–5, and
+    the customer's reply with one is recorded on the case without reopening it."""
+
+    enabled: bool = False
+    """Off by default; needs [smtp] for the closing mail."""
+    request: str = DEFAULT_REQUEST
+    """The closing mail's last line (one line; placeholders as in templates)."""
+    window: str = DEFAULT_WINDOW
+    """How long after closing a rating is taken: `14d`, `48h` (calendar time)."""
+
+    @model_validator(mode="after")
+    def _csat_checks(self) -> "CsatConfig":
+        try:
+            check_request(self.request)
+            check_template("csat request", self.request)
+            parse_window(self.window)
+        except DomainError as error:
+            raise ValueError(error.message) from None
+        return self
+
+    def rules(self) -> CsatRules:
+        """The CSAT rules these settings describe."""
+        return CsatRules(check_request(self.request), parse_window(self.window))
+
+
 class SlaConfig(_Section):
     """SLA policies and escalation levels (DATE-3)."""
 
@@ -638,6 +671,8 @@ class Settings(BaseModel):
     """Business hours, holidays, closed dates."""
     sla: SlaConfig = SlaConfig()
     """SLA policies and escalation levels."""
+    csat: CsatConfig = CsatConfig()
+    """Customer satisfaction: rating request in the closing mail, ratings from replies."""
     canned: list[CannedConfig] = [
         CannedConfig(
             name="Eingang bestätigen",
@@ -774,6 +809,11 @@ def sla_rules(settings: Settings) -> SlaRules | None:
 def sla_escalations(settings: Settings) -> tuple[Escalation, ...]:
     """The configured escalation levels as domain values, in their configured order."""
     return tuple(e.escalation() for e in settings.sla.escalations)
+
+
+def csat_rules(settings: Settings) -> CsatRules | None:
+    """The CSAT rules mail filing and the closing mail use; None unless `[csat] enabled`."""
+    return settings.csat.rules() if settings.csat.enabled else None
 
 
 def own_addresses(settings: Settings) -> frozenset[str]:

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from uuid import UUID, uuid4
 
 from helpdesk_tui.domain.activity import ActivityDraft, Changes, check_text_size
+from helpdesk_tui.domain.csat import check_rating
 from helpdesk_tui.domain.dates import check_date_range
 from helpdesk_tui.domain.enums import ActivityKind, Priority, Resolution, Role, Status
 from helpdesk_tui.domain.errors import (
@@ -80,6 +81,9 @@ class Case:
     version: int = 0
     custom: dict[str, str] = field(default_factory=dict)
     id: UUID = field(default_factory=uuid4)
+    csat_rating: int | None = None
+    """The customer's satisfaction rating 1–5 after closing (CSAT), and when it came."""
+    csat_at: datetime | None = None
 
     # -- reading -----------------------------------------------------------------
     @property
@@ -334,6 +338,21 @@ class Case:
             )
         self.updated_at = now
         return drafts
+
+    def rate(self, now: datetime, rating: int) -> ActivityDraft | None:
+        """Record the customer's satisfaction rating (CSAT) from their reply to the
+        closing mail. Allowed on a closed case — only there: it is the customer's word,
+        not an agent's edit, and it does not reopen the case. A second rating replaces
+        the first (the entry shows old → new); the same rating again changes nothing.
+        """
+        check_rating(rating)
+        if not self.is_closed:
+            raise ValidationError(f"{self.label} is not closed: only a closed case is rated")
+        if rating == self.csat_rating:
+            return None
+        changes = {"csat": (_text(self.csat_rating), str(rating))}
+        self.csat_rating, self.csat_at, self.updated_at = rating, now, now
+        return ActivityDraft(ActivityKind.EDIT, text="customer's rating by mail", changes=changes)
 
     # -- helpers -----------------------------------------------------------------
     def _require_open(self, action: str) -> None:

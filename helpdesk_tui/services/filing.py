@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from helpdesk_tui.domain.case import Actor, Case, Delegation, new_case
+from helpdesk_tui.domain.csat import CsatRules
 from helpdesk_tui.domain.errors import ConflictError, DomainError, NotFoundError, ValidationError
 from helpdesk_tui.domain.filing import (
     CaseFacts,
@@ -33,6 +34,7 @@ from helpdesk_tui.domain.quoted import text_before_quote
 from helpdesk_tui.mail.msgid import is_ours
 from helpdesk_tui.mail.parse import ParsedMail
 from helpdesk_tui.services.context import Context, retrying
+from helpdesk_tui.services.csat import reply_rating
 from helpdesk_tui.services.outbox import MailOut, acknowledge
 
 if TYPE_CHECKING:
@@ -55,6 +57,8 @@ class FilingSettings:
     """Outgoing mail; None = no acknowledgements of new cases (MAIL-5)."""
     max_attachment_size: int = 25 * 2**20
     """ACT-6: a larger attachment is kept as a stub with a note (`mail.max_attachment_size`)."""
+    csat: CsatRules | None = None
+    """`[csat]`: a customer's rating reply to a closed case is recorded, not reopening it."""
 
 
 @dataclass(frozen=True)
@@ -404,7 +408,11 @@ class _BatchWriter:
             case, entries = self._changed.setdefault(number, (case, []))
         now = self._ctx.clock()
         mail_id = uuid.uuid4()
-        drafts = case.receive_mail(now, _new_text(record), reopen=settings.reopen_closed)
+        rating = reply_rating(self._uow, settings.csat, case, record, now)  # CSAT
+        reopen = settings.reopen_closed and rating is None
+        drafts = case.receive_mail(now, _new_text(record), reopen=reopen)
+        rated = case.rate(now, rating) if rating is not None else None
+        drafts += [rated] if rated is not None else []
         entries.extend((draft, mail_id) for draft in drafts)
         self._mails.append(self._to_store(mail_id, record, case.id, filing.filed_by, filing))
         # Who is told (the delegate of a closed case: MAIL-6) is decided at commit, from

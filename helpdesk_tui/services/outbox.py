@@ -50,6 +50,7 @@ from helpdesk_tui.mail.tag import format_tag, tag_subject
 from helpdesk_tui.services.attachments import DEFAULT_LIMIT, Part, store_parts
 from helpdesk_tui.services.cases import acting_on
 from helpdesk_tui.services.context import Context, retrying
+from helpdesk_tui.services.csat import with_request
 
 if TYPE_CHECKING:
     from helpdesk_tui.storage.attachments import NewAttachment
@@ -87,6 +88,8 @@ class MailOut:
     own_addresses: frozenset[str] = frozenset()
     acknowledgements: Mapping[str, str] = field(default_factory=dict)
     """Mailbox name → acknowledgement template; mailboxes not listed send none."""
+    csat_request: str | None = None
+    """`[csat] request`: the closing mail's last line asks for a rating; None = `[csat]` off."""
 
     @property
     def sender_name(self) -> str:
@@ -342,7 +345,8 @@ def send_interim_update(ctx: Context, out: MailOut, actor_name: str, number: Cas
 
 
 def send_closing_mail(ctx: Context, out: MailOut, actor_name: str, number: CaseNumber) -> Queued:
-    """Mail the requester that the case is closed, with its history (MAIL-5)."""
+    """Mail the requester that the case is closed, with its history (MAIL-5); with
+    `[csat]` it ends with the rating request."""
 
     def body(uow: UnitOfWork, case: Case, actor: Actor, history: list[HistoryItem]) -> str:
         values = _values(uow, out, case, _agent_name(uow, actor))
@@ -352,11 +356,12 @@ def send_closing_mail(ctx: Context, out: MailOut, actor_name: str, number: CaseN
             for h in history
             if h.kind in (ActivityKind.EXTERNAL, ActivityKind.MAIL_IN, ActivityKind.CREATED)
         ]
-        return (
+        text = (
             f"Hello {values['contact_name']},\n\ncase {case.label} ({case.subject}) is now "
             f"{state}.\n\nHistory of the case:\n\n{_entry_lines(shown, limit=15)}\n\n"
             f"{values['agent_name']}"
         )
+        return with_request(text, out.csat_request, values)  # CSAT: ends with the request
 
     return _system_mail(ctx, out, actor_name, number, "closing", body)
 

@@ -88,6 +88,14 @@ class CaseRepository:
         """Sub-cases that are not closed (SUB-3)."""
         return [n for n, status, _ in self.sub_cases(number) if status is not Status.CLOSED]
 
+    def closed_at(self, case_id: uuid.UUID) -> datetime | None:
+        """When the case was last closed (its newest `closed` entry), None if never: the
+        CSAT window runs from there."""
+        query = select(func.max(col(ActivityRow.at))).where(
+            col(ActivityRow.case_id) == case_id, col(ActivityRow.kind) == ActivityKind.CLOSED
+        )
+        return self._session.exec(query).one()
+
     def _row(self, number: CaseNumber) -> CaseRow:
         row = self._session.exec(
             select(CaseRow).where(CaseRow.number == number.main, CaseRow.sub_number == number.sub)
@@ -399,6 +407,8 @@ class CaseRepository:
             if fields is None or key in fields
         }
         values["updated_at"] = case.updated_at
+        if fields is None or "csat" in fields:  # the customer's rating (CSAT) and when
+            values["csat_rating"], values["csat_at"] = case.csat_rating, case.csat_at
         if fields is not None and any(key.startswith("fields.") for key in fields):
             values["custom"] = json.dumps(case.custom, ensure_ascii=False)
         if fields is None:  # a new case: everything, including who it is about
@@ -440,6 +450,8 @@ class CaseRepository:
             updated_at=row.updated_at,
             version=row.version,
             custom=json.loads(row.custom or "{}"),
+            csat_rating=row.csat_rating,
+            csat_at=row.csat_at,
         )
 
 

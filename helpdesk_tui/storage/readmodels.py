@@ -87,6 +87,9 @@ class CaseSummary:
     due instant; this default: none runs)."""
     sla_view: SlaView | None = None
     """The SLA as of when the row was read (filled by the Desk, which has the calendar)."""
+    csat_rating: int | None = None
+    """The customer's rating 1–5 after closing (CSAT), read with the detail only."""
+    csat_at: datetime | None = None
 
     @property
     def parent(self) -> CaseNumber | None:

@@ -499,7 +499,7 @@ class ReadStore:
     def case_detail(self, number: CaseNumber) -> CaseDetail:
         """A case with its sub-cases and whole timeline, oldest first."""
         rows = self._fetch(
-            _SELECT.format(description="c.description, c.custom")
+            _SELECT.format(description="c.description, c.custom, c.csat_rating, c.csat_at")
             + " WHERE c.number = ? AND c.sub_number = ?",
             (number.main, number.sub),
         )
@@ -583,6 +583,8 @@ class ReadStore:
             sla_rank=row[22],
             description=row[23] or "",
             fields=_custom_fields(row[24]) if len(row) > 24 else None,
+            csat_rating=row[25] if len(row) > 25 else None,
+            csat_at=d.to_utc(row[26]) if len(row) > 26 and row[26] is not None else None,
         )
 
 

@@ -29,7 +29,13 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from helpdesk_tui.config import MailAccountConfig, Settings, own_addresses, routing_rules
+from helpdesk_tui.config import (
+    MailAccountConfig,
+    Settings,
+    csat_rules,
+    own_addresses,
+    routing_rules,
+)
 from helpdesk_tui.domain.errors import ConfigError
 from helpdesk_tui.domain.filing import FiledBy
 from helpdesk_tui.mail.credentials import resolve_password
@@ -150,6 +156,7 @@ class MailPoller:
             own_addresses=own_addresses(self._settings),
             mail_out=mail_out(self._settings),  # acknowledgements of new cases (MAIL-5)
             max_attachment_size=self._settings.mail.max_attachment_size_bytes,  # ACT-6
+            csat=csat_rules(self._settings),  # a rating reply is recorded, not reopening
         )
 
     @cached_property

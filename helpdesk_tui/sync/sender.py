@@ -21,7 +21,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from helpdesk_tui.config import MailAccountConfig, Settings, own_addresses
+from helpdesk_tui.config import MailAccountConfig, Settings, csat_rules, own_addresses
 from helpdesk_tui.domain.errors import ConfigError
 from helpdesk_tui.mail.credentials import resolve_password
 from helpdesk_tui.mail.imap import ImapEndpoint, ImapMailbox, MailServerError
@@ -76,6 +76,7 @@ def mail_out(settings: Settings) -> MailOut | None:
         acknowledgements={
             a.name: a.ack_template or DEFAULT_ACK for a in settings.mail.accounts if a.acknowledge
         },
+        csat_request=csat.request if (csat := csat_rules(settings)) else None,
     )
 
 
