@@ -23,6 +23,7 @@ from helpdesk_tui.cli.output import (
     stream_json,
 )
 from helpdesk_tui.cli.runtime import Runtime
+from helpdesk_tui.domain.csat import rating_text
 from helpdesk_tui.domain.dates import iso_z, parse_date
 from helpdesk_tui.domain.numbering import CaseNumber, parse_case_number
 from helpdesk_tui.domain.query import SLA_VIEWS, CaseQuery, parse_query, view_query
@@ -216,13 +217,23 @@ def show(ctx: typer.Context, number: str, as_json: Json = False) -> None:
             detail = store.case_detail(_number(number))
         stored = json.loads(detail.case.sla) if detail.case.sla else None
         calendar = _calendar(runtime) if stored else None
+        rated = detail.case.csat_rating is not None  # CSAT: the customer's rating
         if as_json:
             data = detail_json(detail)
             data["sla"] = _sla_json(stored, calendar, runtime.clock())
+            csat = {"rating": detail.case.csat_rating, "at": _iso(detail.case.csat_at)}
+            data["csat"] = csat if rated else None
             emit_json(data)
         else:
             lines = clock_lines(stored, calendar, runtime.clock()) if calendar else []
+            csat_at = detail.case.csat_at
+            if rated:
+                lines.append(("csat", rating_text(detail.case.csat_rating, csat_at)))
             print_detail(detail, lines)
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return iso_z(moment) if moment is not None else None
 
 
 def _calendar(runtime: Runtime) -> "BusinessCalendar":
@@ -398,11 +409,32 @@ def close(
         )
         for closed in result.closed:
             say(f"closed {closed} ({chosen})")
+        _csat_closing_mails(runtime, result.closed)
         if result.parent_closable:
             say(
                 f"{result.parent_closable} has no open sub-cases left; close it too with "
                 f"--close-parent or `helpdesk case close {result.parent_closable}`"
             )
+
+
+def _csat_closing_mails(runtime: Runtime, numbers: list[CaseNumber]) -> None:
+    """With `[csat] enabled` (and [smtp]) closing queues the closing mail, which ends with
+    the rating request; a case it cannot go to (no address) is named and stays closed."""
+    from helpdesk_tui.config import csat_rules
+    from helpdesk_tui.domain.errors import DomainError
+    from helpdesk_tui.services.outbox import send_closing_mail
+    from helpdesk_tui.sync.sender import mail_out
+
+    out = mail_out(runtime.settings)
+    if out is None or csat_rules(runtime.settings) is None:
+        return
+    for number in numbers:
+        try:
+            queued = send_closing_mail(runtime.context, out, runtime.user, number)
+        except DomainError as error:
+            say(f"no closing mail for {number}: {one_line(error.message)}")
+            continue
+        say(f"queued closing mail with the rating request to {one_line(queued.recipient)}")
 
 
 @app.command("reopen")
