@@ -8,6 +8,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
+from helpdesk_tui.domain.csat import rating_text
 from helpdesk_tui.domain.safe_text import one_line
 from helpdesk_tui.storage.reads import CaseSummary
 from helpdesk_tui.widgets.case_row import SLA_MARKS, SLA_STYLES
@@ -146,6 +147,8 @@ class CaseHeader(Static):
         if len(ratios) == 2:
             cells = [cells[i] for i in (0, 3, 1, 2, 6, 7, 4, 5, 9, 10, 8, 11)]
         cells += sla_cells(case)
+        if case.csat_rating is not None:  # CSAT: the customer's rating after closing
+            cells.append(("Rating", Text(rating_text(case.csat_rating, case.csat_at))))
         cells += [(field_label(key), literal_line(value)) for key, value in case.fields or ()]
         per_row = len(ratios)
         for start in range(0, len(cells), per_row):
