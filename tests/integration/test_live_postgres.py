@@ -21,9 +21,16 @@ from helpdesk_tui.domain.numbering import CaseNumber
 from helpdesk_tui.services import cases
 from helpdesk_tui.services.context import Context
 from helpdesk_tui.services.desk import Desk
-from helpdesk_tui.storage.listen import MANY, ChangeListener, Notice, notify_commit
+from helpdesk_tui.storage.listen import (
+    MANY,
+    ChangeListener,
+    ListenerLost,
+    Notice,
+    notify_commit,
+)
 from helpdesk_tui.storage.notifications import CaseEvent
 from helpdesk_tui.storage.reads import open_reads
+from helpdesk_tui.sync.live import Listening
 from helpdesk_tui.widgets.status_line import StatusLine
 from helpdesk_tui.widgets.timeline import Timeline
 
@@ -208,3 +215,73 @@ async def test_the_listener_reconnects_after_its_connection_is_cut(pg: Context) 
             cases.record_activity, pg, "lena", number, ActivityKind.COMMENT, "Wieder da"
         )
         await until(lambda: "Wieder da" in timeline.text, 1.0, "a notice after the reconnect")
+
+
+class FakeLine:
+    """A listening connection that hands out the notices queued on it, one per wait."""
+
+    def __init__(self, notices: list[Notice], *, lose_after: bool = False) -> None:
+        self.notices = notices
+        self.lose_after = lose_after
+
+    def wait(self, timeout: float) -> list[Notice]:
+        if self.notices:
+            return [self.notices.pop(0)]
+        if self.lose_after:
+            raise ListenerLost("cut")
+        time.sleep(min(timeout, 0.01))
+        return []
+
+    def close(self) -> None:
+        pass
+
+
+def test_a_burst_of_a_hundred_notices_is_two_refreshes_at_most() -> None:
+    batches: list[list[Notice]] = []
+    stop = threading.Event()
+    burst = [Notice("comment", version=i) for i in range(100)]
+    listening = Listening(lambda: FakeLine(list(burst)), batches.append, lambda _s: None)
+    runner = threading.Thread(target=listening.watch, args=(stop,))
+    runner.start()
+    deadline = time.monotonic() + 2
+    while sum(map(len, batches)) < 100 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    stop.set()
+    runner.join()
+    assert [n for batch in batches for n in batch] == burst
+    assert len(batches) == 2  # the first at once, the other 99 after the 0.2 s window
+
+
+def test_a_lost_line_reports_reconnecting_polls_and_comes_back_live() -> None:
+    states: list[str] = []
+    batches: list[list[Notice]] = []
+    attempts = [0]
+    tokens = iter([1, 1, 2, 2, 2, 2, 2, 2, 2, 2])
+    stop = threading.Event()
+
+    def connect() -> FakeLine:
+        attempts[0] += 1
+        if attempts[0] == 1:
+            return FakeLine([Notice("comment")], lose_after=True)
+        if attempts[0] < 4:
+            raise ListenerLost("server away")
+        return FakeLine([])
+
+    listening = Listening(
+        connect,
+        batches.append,
+        states.append,
+        poll=lambda: next(tokens, 2),
+        poll_every=0.01,
+        backoff=(0.02,),
+    )
+    runner = threading.Thread(target=listening.watch, args=(stop,))
+    runner.start()
+    deadline = time.monotonic() + 2
+    while listening.reconnects < 1 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    stop.set()
+    runner.join()
+    assert states == ["live", "reconnecting", "live"]
+    kinds = [n.kind for batch in batches for n in batch]
+    assert kinds == ["comment", "polled", "reconnected"]
