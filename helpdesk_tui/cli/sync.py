@@ -57,6 +57,8 @@ def sync(
                 _watch(None, None, scheduler)
                 return
             done = scheduler.run_once()
+            if done.recomputed:
+                say(done.recomputed_line())
             say(done.fired_line())
             if done.escalated:
                 say(done.escalated_line())

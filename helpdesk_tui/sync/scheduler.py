@@ -21,6 +21,7 @@ from helpdesk_tui.services.context import Context
 from helpdesk_tui.services.escalation import escalate_due
 from helpdesk_tui.services.notification_mail import NotificationMail, mail_due
 from helpdesk_tui.services.notifications import fire_due
+from helpdesk_tui.services.sla_refresh import refresh_sla
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +52,8 @@ class Pass:
     """Notification mails queued in the outbox."""
     escalated: int = 0
     """SLA escalation levels fired (services/escalation.py)."""
+    recomputed: int = 0
+    """Open cases whose SLA was recomputed after the SLA configuration changed."""
 
     def fired_line(self) -> str:
         """How many reminder and overdue notifications this pass created."""
@@ -62,9 +65,16 @@ class Pass:
         noun = "SLA escalation level" if self.escalated == 1 else "SLA escalation levels"
         return f"{self.escalated} {noun} fired"
 
+    def recomputed_line(self) -> str:
+        """`SLA recomputed for N open cases` (services/sla_refresh.py)."""
+        noun = "open case" if self.recomputed == 1 else "open cases"
+        return f"SLA recomputed for {self.recomputed} {noun}"
+
     def lines(self) -> list[str]:
         """What `helpdesk sync` says about it (nothing when it did nothing)."""
         said = []
+        if self.recomputed:
+            said.append(self.recomputed_line())
         if self.fired:
             said.append(self.fired_line())
         if self.escalated:
@@ -98,12 +108,13 @@ class Scheduler:
     def run_once(self) -> Pass:
         """One pass: the notifications that are due, the SLA escalations that are due,
         then the mail that is due (which includes the escalations' notifications)."""
+        recomputed = refresh_sla(self._ctx).cases  # a changed SLA configuration first
         fired = fire_due(self._ctx)
         escalated = escalate_due(self._ctx).levels
         mailed = mail_due(self._ctx, self._mailing) if self._mailing is not None else 0
         if mailed and self._on_mailed is not None:
             self._on_mailed()
-        return Pass(fired, mailed, escalated)
+        return Pass(fired, mailed, escalated, recomputed)
 
     def watch(self, stop: threading.Event) -> None:
         """Pass every `every` seconds until `stop` is set; a failed pass is reported and
