@@ -75,7 +75,9 @@ def demo_config_text(place: DemoPlace) -> str:
         f"from = {json.dumps(DEMO_SENDER)}\n"
         "undo_seconds = 10\n\n"
         "[notifications]\n"
-        'email = "digest"               # each agent\'s notifications, mailed hourly\n'
+        'email = "digest"               # each agent\'s notifications, mailed hourly\n\n'
+        "[csat]\n"
+        "enabled = true                 # the closing mail asks the customer for a rating\n"
     )
 
 

@@ -21,6 +21,7 @@ from helpdesk_tui.domain.errors import ValidationError
 from helpdesk_tui.domain.policy import CaseType, Policy
 from helpdesk_tui.domain.sla import SlaPolicy, SlaRules, parse_escalation
 from helpdesk_tui.services.context import Context
+from helpdesk_tui.services.csat import rate_demo
 from helpdesk_tui.services.demo_conversations import classify_demo_mails
 from helpdesk_tui.services.demo_mail import file_demo_mails, load_mails, load_outgoing
 from helpdesk_tui.services.demo_replay import (
@@ -186,6 +187,7 @@ def seed_demo(
     german = frozenset(c.email for c in sample.contacts if c.language == "de")
     mails, outgoing = load_mails(sample_dir), load_outgoing(sample_dir)
     file_demo_mails(ctx, mails, sample.agents, german, outgoing)
+    rate_demo(ctx)  # CSAT: a few customers rated their closed cases (issue 15 §7)
     classify_demo_mails(ctx, sample.agents[0].username)  # MAIL-8: the conversations inbox
     generated = generate_cases(ctx, generate, progress=progress) if generate else 0
     return demo_summary(ctx, generated=generated)

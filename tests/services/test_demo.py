@@ -408,3 +408,14 @@ def test_the_demo_has_notifications_never_for_the_agents_own_actions(
     kinds = dict(db.execute("SELECT kind, count(*) FROM notifications GROUP BY kind"))
     assert {"delegated", "changed", "mention"} <= set(kinds)
     assert one(db, "SELECT count(*) FROM notifications WHERE agent_id = actor_id") == 0
+
+
+def test_some_closed_cases_carry_the_customers_rating(db: sqlite3.Connection) -> None:
+    """CSAT (issue 15 §7): the dashboard has an average of the demo's ratings."""
+    from helpdesk_tui.services.csat import DEMO_RATINGS
+
+    rated = db.execute(
+        "SELECT status, csat_rating FROM cases WHERE csat_rating IS NOT NULL"
+    ).fetchall()
+    assert sorted(r for _, r in rated) == sorted(DEMO_RATINGS)
+    assert {s for s, _ in rated} == {"closed"}
