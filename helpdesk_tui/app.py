@@ -67,6 +67,7 @@ class HelpdeskApp(App[None]):
         HERE / "screens" / "case.tcss",
         HERE / "screens" / "compose.tcss",
         HERE / "screens" / "new_case.tcss",
+        HERE / "screens" / "dashboard.tcss",
         HERE / "dialogs" / "dialogs.tcss",
     ]
     TITLE = "helpdesk"

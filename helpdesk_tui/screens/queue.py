@@ -62,6 +62,7 @@ class QueueScreen(CaseActionScreen):
         Binding("number_sign", "go_to_case", "Go to case …", id="queue.go_to", show=False),
         Binding("i", "inbox", "Conversations (mail)", id="queue.inbox", show=False),
         Binding("u", "outbox", "Outbox (unsent)", id="queue.outbox", show=False),
+        Binding("D", "dashboard", "Dashboard", id="queue.dashboard", show=False),
         Binding("o", "cycle_sort", "Sort", id="queue.sort", show=False),
         Binding("O", "reverse_sort", "Reverse order", id="queue.reverse", show=False),
         Binding("escape", "clear", "Clear marks/query", id="queue.clear", show=False),
@@ -397,6 +398,12 @@ class QueueScreen(CaseActionScreen):
         from helpdesk_tui.screens.conversations import ConversationsScreen  # lazy: on use
 
         self.app.push_screen(ConversationsScreen(self.desk))
+
+    def action_dashboard(self) -> None:
+        """`D`: the dashboard: tiles and charts for steering (issue 15 §5)."""
+        from helpdesk_tui.screens.dashboard import DashboardScreen  # lazy: on use
+
+        self.app.push_screen(DashboardScreen(self.desk))
 
     def action_outbox(self) -> None:
         """Outgoing mail not delivered yet."""
