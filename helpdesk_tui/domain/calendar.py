@@ -196,6 +196,24 @@ def format_span(minutes: int, day_minutes: int, *, days: int = 0) -> str:
     return text
 
 
+#: From this many days on, a coarse span shows whole days only (`35d`).
+COARSE_DAYS = 10
+
+
+def format_coarse(minutes: int, day_minutes: int) -> str:
+    """A business span as a label that fits a narrow column: under a working day as
+    `format_span` (`3h20m`), under COARSE_DAYS days without minutes (`2d5h`), beyond
+    that in whole days (`35d`); always rounded down. `day_minutes` <= 0 counts 24 h."""
+    day = day_minutes if day_minutes > 0 else 24 * 60
+    if minutes < day:
+        return format_span(minutes, day)
+    days, rest = divmod(minutes, day)
+    if days >= COARSE_DAYS:
+        return f"{days}d"
+    hours = rest // 60
+    return f"{days}d{hours}h" if hours else f"{days}d"
+
+
 def closed_dates(dates: Iterable[date]) -> ClosedDates:
     """Closed dates from a plain collection, as the function of the year the calendar asks."""
     by_year: dict[int, set[date]] = {}

@@ -27,6 +27,7 @@ from typing import Any, Literal
 from helpdesk_tui.domain.calendar import (
     BusinessCalendar,
     BusinessDuration,
+    format_coarse,
     format_span,
     parse_duration,
 )
@@ -221,18 +222,19 @@ class SlaClock:
         return self.stopped and self.breach(now) is None
 
     def label(self, now: datetime) -> str:
-        """`2h10m left`, `breached 3h` (business time over), `paused`, `met`."""
+        """`2h10m left`, `breached 3h` (business time over), `paused`, `met`; spans of
+        days coarse (`1d3h left`, `breached 35d`: calendar.format_coarse)."""
         day = self.calendar.day_minutes
         used = self.used_at(now)
         if self.breach(now) is not None:
             over = int((used - self.target) / _MINUTE)
-            return f"breached {format_span(over, day)}" if over > 0 else "breached"
+            return f"breached {format_coarse(over, day)}" if over > 0 else "breached"
         if self.stopped:
             return "met"
         if self.paused:
             return "paused"
         left = int((self.target - used) / _MINUTE)
-        return f"{format_span(max(left, 0), day)} left"
+        return f"{format_coarse(max(left, 0), day)} left"
 
 
 @dataclass(frozen=True)
