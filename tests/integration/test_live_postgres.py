@@ -186,10 +186,12 @@ async def test_the_listener_reconnects_after_its_connection_is_cut(pg: Context) 
         seen: list[str] = []
         watching = threading.Event()
 
-        async def record() -> None:
-            while not watching.is_set():
+        async def record() -> None:  # every state the line shows, the last one included
+            while True:
                 if not seen or seen[-1] != line.team:
                     seen.append(line.team)
+                if watching.is_set():
+                    return
                 await asyncio.sleep(0.01)
 
         recorder = asyncio.create_task(record())
@@ -205,7 +207,7 @@ async def test_the_listener_reconnects_after_its_connection_is_cut(pg: Context) 
         await until(lambda: "Während der Pause" in timeline.text, 2, "the change made meanwhile")
         watching.set()
         await recorder
-        assert seen[-2:] == ["team: reconnecting", "team: live"]
+        assert seen[-2:] == ["team: reconnecting", "team: live"], seen
         new = await asyncio.to_thread(listener_pids, pg)
         assert len(new) == 1
         assert new != pids
