@@ -169,7 +169,7 @@ class DashboardScreen(WorkerScreen[None]):
         with VerticalScroll(id="dashboard-body"):
             with Grid(id="dashboard-tiles"):
                 for tile_id, label in TILES:
-                    yield Tile(label, id=f"tile-{tile_id}")
+                    yield Tile(tile_id, label)
             with Grid(id="dashboard-charts"):
                 yield Chart(created_closed_text, id="chart-created-closed")
                 yield Chart(backlog_text, id="chart-backlog")
@@ -183,7 +183,7 @@ class DashboardScreen(WorkerScreen[None]):
         status = self.query_one(StatusLine)
         status.sync = getattr(self.app, "sync_label", status.sync)
         self._show_title()
-        self._read(self.group)
+        self._start_read()
 
     # -- reading ---------------------------------------------------------------------
     @work(

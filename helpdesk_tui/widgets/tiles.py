@@ -82,13 +82,14 @@ class Tile(Widget):
     """A tile: its label on the first line, the value right-aligned on the second."""
 
     DEFAULT_CSS = """
-    Tile { height: 2; background: $boost; padding: 0 1; }
+    Tile { height: 2; background: $boost; padding: 0 0 0 1; }
     """
 
-    def __init__(self, label: str, *, id: str | None = None) -> None:  # noqa: A002 - Textual's
-        """A tile titled `label` showing a dash until `show` is called."""
-        super().__init__(id=id)
-        self.tile = TileValue(id or "", label, NONE)
+    def __init__(self, key: str, label: str) -> None:
+        """The tile `key` (its widget id is `tile-<key>`) titled `label`, showing a dash
+        until `show` is called."""
+        super().__init__(id=f"tile-{key}")
+        self.tile = TileValue(key, label, NONE)
 
     def show(self, tile: TileValue) -> None:
         """Show `tile` (its label and value)."""
