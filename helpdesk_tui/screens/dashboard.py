@@ -10,11 +10,11 @@ about two seconds and a burst of commits costs one read.
 
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import work
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, VerticalScroll
 from textual.timer import Timer
@@ -142,6 +142,31 @@ class Chart(Widget):
         return Text(drawn[3], no_wrap=True)
 
 
+def open_dashboard(app: "App[Any]", desk: Desk) -> None:
+    """`D`: read the dashboard in a thread, then show it with its numbers in its first
+    frame. The screen below stays live meanwhile (reading with no frames being drawn is
+    what makes the first paint fast at a million cases); if the user went elsewhere
+    before the numbers came, nothing opens. A failed read is the app's one-line notice."""
+    below = app.screen
+
+    def read() -> None:
+        board = desk.dashboard(None)
+        app.call_from_thread(show, board)
+
+    def show(board: "Dashboard") -> None:
+        if app.screen is below:
+            app.push_screen(DashboardScreen(desk, board=board))
+
+    app.run_worker(
+        read,
+        thread=True,
+        exclusive=True,
+        group="dashboard-open",
+        exit_on_error=False,
+        description="dashboard",
+    )
+
+
 class DashboardScreen(WorkerScreen[None]):
     """Tiles and charts of the cases the viewer may see, all groups or one."""
 
@@ -153,18 +178,23 @@ class DashboardScreen(WorkerScreen[None]):
         Binding("g", "next_group", "Group", id="dashboard.group"),
     ]
 
-    def __init__(self, desk: Desk, group: str | None = None) -> None:
-        """The dashboard of `desk`'s viewer, for `group` (None: all the viewer may see)."""
+    def __init__(
+        self, desk: Desk, group: str | None = None, board: "Dashboard | None" = None
+    ) -> None:
+        """The dashboard of `desk`'s viewer, for `group` (None: all the viewer may see);
+        `board`: that dashboard as just read, shown in the first frame."""
         super().__init__()
         self.desk = desk
         self.group = group
         self.board: Dashboard | None = None
+        self._first = board
         self.refresh_every = REFRESH_EVERY
         self._last_read = 0.0
         self._pending: Timer | None = None
 
     def compose(self) -> ComposeResult:
         """Title, the tiles, the charts, status line, keys."""
+        self._size_classes()
         yield Static(id="dashboard-title")
         with VerticalScroll(id="dashboard-body"):
             with Grid(id="dashboard-tiles"):
@@ -178,12 +208,29 @@ class DashboardScreen(WorkerScreen[None]):
         yield StatusLine(self.desk.user, self.desk.database_label(), id="status")
         yield KeyFooter(compact=True)
 
+    def _size_classes(self) -> None:
+        """The breakpoint classes for the app's size now, before the first layout:
+        Textual adds them on the first resize, after a first frame laid out without
+        them (the charts drawn twice, the first paint later)."""
+        width, height = self.app.size
+        for size, breakpoints in (
+            (width, self.HORIZONTAL_BREAKPOINTS or []),
+            (height, self.app.VERTICAL_BREAKPOINTS or []),
+        ):
+            reached = [name for least, name in breakpoints if size >= least]
+            for _, name in breakpoints:
+                self.set_class(bool(reached) and name == reached[-1], name)
+
     def on_mount(self) -> None:
         """Read the dashboard."""
         status = self.query_one(StatusLine)
         status.sync = getattr(self.app, "sync_label", status.sync)
-        self._show_title()
-        self._start_read()
+        if self._first is not None and self._first.group == self.group:
+            self._last_read = time.monotonic()
+            self._show(self._first)
+        else:
+            self._show_title()
+            self._start_read()
 
     # -- reading ---------------------------------------------------------------------
     @work(
@@ -249,8 +296,12 @@ class DashboardScreen(WorkerScreen[None]):
         choices: list[str | None] = [None, *(self.board.groups if self.board else ())]
         index = choices.index(self.group) if self.group in choices else 0
         self.group = choices[(index + 1) % len(choices)]
-        self._show_title()
-        self._start_read()
+        if self._first is not None and self._first.group == self.group:
+            self._last_read = time.monotonic()
+            self._show(self._first)
+        else:
+            self._show_title()
+            self._start_read()
 
     def action_close(self) -> None:
         """Esc: back to the screen below."""

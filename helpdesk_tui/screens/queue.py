@@ -401,9 +401,9 @@ class QueueScreen(CaseActionScreen):
 
     def action_dashboard(self) -> None:
         """`D`: the dashboard: tiles and charts for steering (issue 15 §5)."""
-        from helpdesk_tui.screens.dashboard import DashboardScreen  # lazy: on use
+        from helpdesk_tui.screens.dashboard import open_dashboard  # lazy: on use
 
-        self.app.push_screen(DashboardScreen(self.desk))
+        open_dashboard(self.app, self.desk)
 
     def action_outbox(self) -> None:
         """Outgoing mail not delivered yet."""
