@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from helpdesk_tui.storage.contactreads import ContactCard
     from helpdesk_tui.storage.outbox import OutboxEntry
     from helpdesk_tui.storage.peoplereads import ContactEntry
+    from helpdesk_tui.storage.statsmodels import Dashboard
 
 
 @dataclass(frozen=True)
@@ -341,6 +342,14 @@ class Desk:
         from helpdesk_tui.services.conversations import mail_stats
 
         return mail_stats(self.ctx, now=self.now())
+
+    def dashboard(self, group: str | None) -> "Dashboard":
+        """The dashboard's numbers and series (issue 15 §5) as this user may see them
+        (leads/admins: all groups; agents: their own); DomainError for an unknown or
+        forbidden group."""
+        from helpdesk_tui.services.reports import dashboard
+
+        return dashboard(self.ctx, self.user, group)
 
     def open_mail(self, mail_id: uuid.UUID) -> MailEntry:
         """A mail to read; opening marks it read."""

@@ -269,12 +269,14 @@ def before_commit(rules: SlaRules | None) -> Any:
     """The `before_commit` of a context's units of work: the notifications of what it
     wrote, then (with SLA rules) the SLA of the cases it touched."""
     from helpdesk_tui.services.notifications import write_pending  # lazy: see Context
+    from helpdesk_tui.services.stats import maintain_stats, zone_of
 
-    if rules is None:
-        return write_pending
+    zone = zone_of(rules)  # the per-day counters (services/stats.py) come last
 
     def run(uow: UnitOfWork) -> None:
         write_pending(uow)
-        maintain_sla(uow, rules)
+        if rules is not None:
+            maintain_sla(uow, rules)
+        maintain_stats(uow, zone)
 
     return run

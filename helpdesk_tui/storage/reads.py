@@ -43,6 +43,7 @@ from helpdesk_tui.storage.readmodels import (
     SortKey,
 )
 from helpdesk_tui.storage.search import like_filter, match_expression, ranked_join
+from helpdesk_tui.storage.statsreads import StatsReads
 
 __all__ = [
     "ActivityEntry",
@@ -89,6 +90,7 @@ class ReadStore:
         self.activity = ActivityReads(self._fetch, dialect)
         self.contacts = ContactReads(self._fetch, self._cases_of, sqlite=dialect.sqlite)
         self.conversations = ConversationReads(self._fetch, dialect)
+        self.stats = StatsReads(self._fetch, dialect)
 
     def _cases_of(self, query: CaseQuery, limit: int) -> list[CaseSummary]:
         """A first page of `query` that names no agent and no date (the customer view)."""

@@ -3,4 +3,4 @@
 A test keeps it equal to the newest migration's revision.
 """
 
-SCHEMA_HEAD = "0014"
+SCHEMA_HEAD = "0015"

@@ -164,6 +164,10 @@ class CaseRow(SQLModel, table=True):
         _open_cases_index("ix_cases_open_sla_breach", "sla_breach_at"),
         _open_cases_index("ix_cases_open_sla_risk", "sla_risk_at"),
         _open_cases_index("ix_cases_open_sla_escalation", "sla_escalation_at"),
+        # Statistics (migration 0015): the medians' ranges over a period, covering.
+        Index("ix_cases_closed_at", "closed_at", "created_at"),
+        _open_cases_index("ix_cases_open_user_priority", "delegated_user_id", "priority"),
+        Index("ix_cases_first_response_at", "sla_first_response_at", "created_at"),
     )
     id: uuid.UUID = Field(default_factory=_pk, primary_key=True)
     number: int
@@ -234,6 +238,21 @@ class CaseRow(SQLModel, table=True):
     # The customer's satisfaction rating (1-5) after closing, and when (migration 0014).
     csat_rating: int | None = Field(default=None, sa_type=SmallInteger)
     csat_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+    # When the case was last closed (None while open); migration 0015, maintained with the
+    # statistics (services/stats.py).
+    closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+
+
+class StatsDailyRow(SQLModel, table=True):
+    """A per-day counter (issue 15 §5): `metric` on `day` (the business calendar's zone)
+    for the cases of group `group_key` (the group's name, "" for none), incremented in
+    the transaction of the change it counts (services/stats.py). Migration 0015."""
+
+    __tablename__ = "stats_daily"
+    day: date = Field(primary_key=True)
+    group_key: str = Field(primary_key=True, max_length=64)
+    metric: str = Field(primary_key=True, max_length=120)
+    value: int = Field(default=0, sa_type=BigInteger)
 
 
 class ActivityRow(SQLModel, table=True):
