@@ -190,6 +190,8 @@ class DashboardScreen(WorkerScreen[None]):
         self._first = board
         self.refresh_every = REFRESH_EVERY
         self._last_read = 0.0
+        self._reads = 0  # reads started; the one shown last (stale ones are dropped)
+        self._shown = 0
         self._pending: Timer | None = None
 
     def compose(self) -> ComposeResult:
@@ -236,18 +238,20 @@ class DashboardScreen(WorkerScreen[None]):
     @work(
         thread=True, exclusive=True, group="dashboard", exit_on_error=False, description="dashboard"
     )
-    def _read(self, group: str | None) -> None:
+    def _read(self, group: str | None, number: int) -> None:
         """The dashboard for `group`, off the event loop; a refusal is shown in one line."""
         board = self.desk.dashboard(group)
-        self.app.call_from_thread(self._show, board)
+        self.app.call_from_thread(self._show, board, number)
 
     def _start_read(self) -> None:
         self._last_read = time.monotonic()
-        self._read(self.group)
+        self._reads += 1
+        self._read(self.group, self._reads)
 
-    def _show(self, board: "Dashboard") -> None:
-        if board.group != self.group:
-            return  # the group changed meanwhile: that read is on its way
+    def _show(self, board: "Dashboard", number: int = 0) -> None:
+        if board.group != self.group or number < self._shown:
+            return  # the group changed meanwhile, or a later read came first
+        self._shown = number
         self.board = board
         for tile in tile_values(board):
             self.query_one(f"#tile-{tile.id}", Tile).show(tile)
@@ -296,12 +300,8 @@ class DashboardScreen(WorkerScreen[None]):
         choices: list[str | None] = [None, *(self.board.groups if self.board else ())]
         index = choices.index(self.group) if self.group in choices else 0
         self.group = choices[(index + 1) % len(choices)]
-        if self._first is not None and self._first.group == self.group:
-            self._last_read = time.monotonic()
-            self._show(self._first)
-        else:
-            self._show_title()
-            self._start_read()
+        self._show_title()
+        self._start_read()
 
     def action_close(self) -> None:
         """Esc: back to the screen below."""
