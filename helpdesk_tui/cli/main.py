@@ -15,6 +15,7 @@ from helpdesk_tui.cli import (
     mail,
     notifications,
     outbox,
+    report,
     setup,
     sync,
     tui,
@@ -65,6 +66,7 @@ app.add_typer(user.app, name="user")
 app.add_typer(notifications.app, name="notifications")
 app.add_typer(contact.app, name="contact")
 app.add_typer(attachment.app, name="attachment")
+app.add_typer(report.app, name="report")
 setup.register(app)
 app.command("tui")(tui.tui)
 app.command("sync")(sync.sync)

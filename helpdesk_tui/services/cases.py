@@ -345,6 +345,9 @@ def delete_case(ctx: Context, actor_name: str, number: CaseNumber) -> int:
             allowed = ", ".join(sorted(ctx.policy.delete_roles))
             raise PermissionDeniedError(f"only {allowed} may delete cases")
         case = uow.cases.get(number)
+        from helpdesk_tui.services.stats import case_deleting, zone_of  # the backlog counters
+
+        case_deleting(uow, case.id, ctx.clock(), zone_of(ctx.policy.sla))
         return uow.cases.delete(case, actor, ctx.clock())
 
     return retrying(ctx, work)

@@ -111,6 +111,11 @@ def _clock(ctx: Context) -> _Clock:
     return _Clock(now, now.astimezone(zone).date(), zone)
 
 
+def today_of(ctx: Context, *, back: int = 0) -> date:
+    """Today in the business calendar's zone (`back` days earlier)."""
+    return _clock(ctx).today - timedelta(days=back)
+
+
 def _kpi(store: ReadStore, ctx: Context, viewer: _Viewer, since: date | None) -> Kpi:
     clock = _clock(ctx)
     start = since if since is not None else clock.today - timedelta(days=PERIOD_DAYS - 1)
