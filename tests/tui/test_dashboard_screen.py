@@ -167,12 +167,22 @@ async def test_d_on_a_broken_database_says_so_in_one_line_and_stays(queue_data: 
         database = queue_data.ctx.location.sqlite_path
         assert database is not None
         with sqlite3.connect(database) as con:  # as a broken disk or schema would
-            con.execute("ALTER TABLE cases RENAME TO cases_gone")
+            con.execute("ALTER TABLE stats_daily RENAME TO stats_gone")
         await pilot.press("D")
         await settle(pilot)
         said = notifications(pilot)
         assert len(said) == 1
         assert said[0].startswith("error: OperationalError: ")
-        assert "cases" in said[0]
+        assert "stats_daily" in said[0]
         assert "\n" not in said[0]
         assert isinstance(app.screen, QueueScreen)  # nothing opened on no numbers
+
+
+@sync
+async def test_the_dashboard_is_readable_in_the_shipped_theme(queue_data: Data) -> None:
+    from test_contrast import low_contrast  # the contrast rule of every screen (4.5:1)
+
+    async with running(queue_data, "lena", size=(120, 36)) as (_, pilot):
+        await open_dashboard(pilot)
+        assert tiles(pilot)["overdue"] != "0"  # the red of overdue is on screen
+        assert low_contrast(pilot) == []
