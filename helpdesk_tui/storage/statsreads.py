@@ -41,26 +41,19 @@ def _marks(values: Sequence[Any]) -> str:
     return ", ".join("?" * len(values))
 
 
-def _scope_where(scope: Scope | None) -> tuple[str, list[Any]]:
+def _scope_parts(scope: Scope | None) -> list[tuple[str, list[Any]]]:
+    """The scope as disjoint predicates (a case has one delegate: a group or a user), each
+    a range of one partial index; a count over the scope is the sum over its parts."""
     if scope is None:
-        return "", []
-    parts: list[str] = []
-    params: list[Any] = []
+        return [("", [])]
+    parts: list[tuple[str, list[Any]]] = []
     if scope.groups:
-        parts.append(
-            "c.delegated_group_id IN (SELECT id FROM groups WHERE name IN"
-            f" ({_marks(scope.groups)}))"
-        )
-        params.extend(scope.groups)
+        sub = f"SELECT id FROM groups WHERE name IN ({_marks(scope.groups)})"
+        parts.append((f" AND c.delegated_group_id IN ({sub})", list(scope.groups)))
     if scope.members:
-        parts.append(
-            "c.delegated_user_id IN (SELECT id FROM agents WHERE username IN"
-            f" ({_marks(scope.members)}))"
-        )
-        params.extend(scope.members)
-    if not parts:
-        return " AND 1 = 0", []
-    return " AND (" + " OR ".join(parts) + ")", params
+        sub = f"SELECT id FROM agents WHERE username IN ({_marks(scope.members)})"
+        parts.append((f" AND c.delegated_user_id IN ({sub})", list(scope.members)))
+    return parts
 
 
 class StatsReads:
@@ -99,7 +92,6 @@ class StatsReads:
     ) -> dict[str, int]:
         """Exact counts of open, overdue, unassigned, waiting, SLA at risk and SLA
         breached cases (each a partial index's range; no cap)."""
-        where, params = _scope_where(scope)
         rank_now = int(now.timestamp())
         risk = "c.sla_rank > ? AND c.sla_risk_at <= ?"
         risk_params: list[Any] = [rank_now, self._dialect.datetime_param(now)]
@@ -116,26 +108,35 @@ class StatsReads:
         }
         counts = {}
         for name, (extra, extra_params) in parts.items():
+            if name == "unassigned" and scope is not None:
+                continue  # a group's case without a user is delegated to the group
             sql = f"SELECT count(*) FROM cases c WHERE {NOT_CLOSED}"
             if extra:
                 sql += " AND " + extra
-            counts[name] = int(self._fetch(sql + where, [*extra_params, *params])[0][0])
-        return counts
+            counts[name] = sum(
+                int(self._fetch(sql + where, [*extra_params, *params])[0][0])
+                for where, params in _scope_parts(scope)
+            )
+        if scope is not None:  # one delegate per case: the group part is its unassigned
+            counts["unassigned"] = (
+                self._count(f"{NOT_CLOSED}", _scope_parts(Scope(scope.groups, ()))[0])
+                if scope.groups
+                else 0
+            )
+        return dict(sorted(counts.items(), key=lambda item: list(parts).index(item[0])))
+
+    def _count(self, predicate: str, part: tuple[str, list[Any]]) -> int:
+        where, params = part
+        return int(
+            self._fetch(f"SELECT count(*) FROM cases c WHERE {predicate}{where}", params)[0][0]
+        )
 
     def sla_now(
         self, *, now: datetime, scope: Scope | None, horizon: datetime | None
     ) -> dict[str, tuple[int, int]]:
         """Per policy: (open cases at risk, open cases breached) now."""
-        where, params = _scope_where(scope)
         rank_now = int(now.timestamp())
-        found: dict[str, tuple[int, int]] = {}
-        breached = self._fetch(
-            f"SELECT c.sla_policy, count(*) FROM cases c WHERE {NOT_CLOSED}"
-            f" AND c.sla_rank <= ?{where} GROUP BY c.sla_policy",
-            [rank_now, *params],
-        )
-        for policy, count in breached:
-            found[str(policy)] = (0, int(count))
+        found: dict[str, list[int]] = {}
         risk_sql = (
             f"SELECT c.sla_policy, count(*) FROM cases c WHERE {NOT_CLOSED}"
             " AND c.sla_rank > ? AND c.sla_risk_at <= ?"
@@ -144,11 +145,19 @@ class StatsReads:
         if horizon is not None:
             risk_sql += " AND c.sla_rank <= ?"
             risk_params.append(int(horizon.timestamp()) + 1)
-        for policy, count in self._fetch(
-            risk_sql + where + " GROUP BY c.sla_policy", [*risk_params, *params]
-        ):
-            found[str(policy)] = (int(count), found.get(str(policy), (0, 0))[1])
-        return found
+        for where, params in _scope_parts(scope):
+            breached = self._fetch(
+                f"SELECT c.sla_policy, count(*) FROM cases c WHERE {NOT_CLOSED}"
+                f" AND c.sla_rank <= ?{where} GROUP BY c.sla_policy",
+                [rank_now, *params],
+            )
+            for policy, count in breached:
+                found.setdefault(str(policy), [0, 0])[1] += int(count)
+            for policy, count in self._fetch(
+                risk_sql + where + " GROUP BY c.sla_policy", [*risk_params, *params]
+            ):
+                found.setdefault(str(policy), [0, 0])[0] += int(count)
+        return {policy: (risk, breach) for policy, (risk, breach) in found.items()}
 
     # -- a period's medians ------------------------------------------------------------
     def median_hours(
@@ -158,12 +167,14 @@ class StatsReads:
         "sla_first_response_at") of the cases where it lies in [since, until): a range of
         its index (ix_cases_closed_at / ix_cases_first_response_at)."""
         assert column in ("closed_at", "sla_first_response_at")
-        where, params = _scope_where(scope)
-        rows = self._fetch(
-            f"SELECT c.{column}, c.created_at FROM cases c"
-            f" WHERE c.{column} >= ? AND c.{column} < ?{where}",
-            [self._dialect.datetime_param(since), self._dialect.datetime_param(until), *params],
-        )
+        rows = []
+        bounds = [self._dialect.datetime_param(since), self._dialect.datetime_param(until)]
+        for where, params in _scope_parts(scope):
+            rows += self._fetch(
+                f"SELECT c.{column}, c.created_at FROM cases c"
+                f" WHERE c.{column} >= ? AND c.{column} < ?{where}",
+                [*bounds, *params],
+            )
         hours = [
             (self._dialect.to_utc(end) - self._dialect.to_utc(start)).total_seconds() / 3600
             for end, start in rows

@@ -166,7 +166,18 @@ class CaseRow(SQLModel, table=True):
         _open_cases_index("ix_cases_open_sla_escalation", "sla_escalation_at"),
         # Statistics (migration 0015): the medians' ranges over a period, covering.
         Index("ix_cases_closed_at", "closed_at", "created_at"),
-        _open_cases_index("ix_cases_open_user_priority", "delegated_user_id", "priority"),
+        # The dashboard's counts and load of a group's cases: covering ranges per delegate.
+        _open_cases_index(
+            "ix_cases_open_user_stats",
+            "delegated_user_id",
+            "status",
+            "priority",
+            "sla_rank",
+            "sla_risk_at",
+        ),
+        _open_cases_index(
+            "ix_cases_open_group_stats", "delegated_group_id", "status", "sla_rank", "sla_risk_at"
+        ),
         Index("ix_cases_first_response_at", "sla_first_response_at", "created_at"),
     )
     id: uuid.UUID = Field(default_factory=_pk, primary_key=True)
