@@ -98,6 +98,13 @@ _FATES: tuple[tuple[str, tuple[float, float, float]], ...] = (
     ("unassigned", (0.08, 0.13, 0.30)),
 )
 _CLOSED_FATES = {"solved", "deferred", "reopened"}
+#: Shares of the cases an agent took on that got a first response soon after creation:
+#: those of the last two working days, and the older ones.
+FIRST_RESPONSE_NEW, FIRST_RESPONSE_OLD = 0.4, 0.97
+_ACK = {
+    "de": "Danke für Ihre Nachricht – wir kümmern uns darum und melden uns in Kürze.",
+    "en": "Thanks for your message – we are on it and will get back to you shortly.",
+}
 _SPENT = (10, 15, 20, 25, 25, 30, 50, 50, 75, 100)  # hundredths of an hour (ACT-4)
 _PHRASES = {
     "de": {
@@ -296,6 +303,7 @@ class Replay:
         if to_group and rng.random() < 0.25:
             self._at(t.after(5, 180))
             svc.assign_to_me(ctx, worker, number)
+        self._first_response(plan, number, worker, t, lang)
         if plan.fate == "open":
             if s.comments and (plan.rich or rng.random() < 0.5):
                 note(ActivityKind.COMMENT, s.comments[0], spent=False)
@@ -343,6 +351,26 @@ class Replay:
             self._progress_subs(subs, t, phrases)
         self._remember(s, number)
         return len(subs)
+
+    def _first_response(
+        self, plan: _Plan, number: CaseNumber, worker: str, t: _Timeline, lang: str
+    ) -> None:
+        """Most cases an agent took on were answered within hours (the SLA's first
+        response, met or late; answering takes the case, as it does for anyone); the
+        newest ones partly still wait for it, so the demo's queue shows every SLA state.
+        Drawn from a generator of its own: the rest of the case's life draws what it
+        always drew."""
+        sla = random.Random(f"demo-sla-{number}")  # a str seed: the same in every process
+        share = FIRST_RESPONSE_NEW if plan.order[0] >= -1 else FIRST_RESPONSE_OLD
+        if sla.random() >= share:
+            return
+        step = timedelta(minutes=sla.uniform(15, 20 + 3 * 60 * sla.random() ** 2))
+        moment = min(t.now + step, self.limit)
+        if moment <= t.now:
+            return
+        t.now = moment
+        self._at(moment)
+        svc.record_activity(self.ctx, worker, number, ActivityKind.EXTERNAL, _ACK[lang])
 
     def _wait(self, number: CaseNumber, worker: str, t: _Timeline, due: date, comment: str) -> None:
         moment = t.after(30, 24 * 60)
