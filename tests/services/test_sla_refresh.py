@@ -7,6 +7,7 @@ clock starts Monday 2026-11-23 09:00.
 """
 
 import json
+import threading
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -227,3 +228,30 @@ def test_without_rules_nothing_is_read_or_written(ctx: Context, plain: list[Case
     assert refresh_sla(ctx).cases == 0
     assert Scheduler(ctx).run_once().recomputed == 0
     assert all(r.sla_state is None for r in rows(ctx).values())
+
+
+def test_two_processes_at_once_recompute_each_case_once(
+    ctx: Context, clock: Clock, plain: list[CaseNumber]
+) -> None:
+    clock.now = at(23, 16)
+    sides = [with_rules(ctx, RULES), with_rules(ctx, RULES)]
+    done: list[int] = []
+    errors: list[BaseException] = []
+
+    def run(side: Context) -> None:
+        try:
+            done.append(refresh_sla(side, batch=1).cases)
+        except BaseException as error:  # reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=run, args=(side,)) for side in sides]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert sum(done) == 4  # each batch claimed by one of them
+    assert all(rows(ctx)[n.main].sla_state is not None for n in plain[:4])
+    assert len(sla_entries(ctx)) == 4
+    for side in sides:
+        side.dispose()
