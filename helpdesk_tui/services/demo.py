@@ -242,6 +242,11 @@ def generate_cases(
     )
     spec = bulk.GenerationSpec(templates=templates, today=ctx.today())
     with bulk.BulkLoad(ctx.location, rows=n) as load:
-        load.insert_generated_cases(spec, n, seed=seed, progress=progress)
+        first, last = load.insert_generated_cases(spec, n, seed=seed, progress=progress)
         load.commit()
+    from helpdesk_tui.services.stats import count_generated, zone_of  # past the unit of work
+
+    with ctx.uow() as uow:
+        count_generated(uow, zone_of(ctx.policy.sla), first, last)
+        uow.commit()
     return n

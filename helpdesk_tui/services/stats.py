@@ -196,3 +196,10 @@ def rebuild(uow: UnitOfWork, zone: tzinfo) -> int:
     from helpdesk_tui.storage.stats import rebuild as rebuild_counters
 
     return rebuild_counters(uow.session.connection(), zone)
+
+
+def count_generated(uow: UnitOfWork, zone: tzinfo, first: int, last: int) -> None:
+    """The counters of cases first..last a bulk load inserted (see storage/stats)."""
+    from helpdesk_tui.storage.stats import count_generated as count
+
+    count(uow.session.connection(), zone, first, last)

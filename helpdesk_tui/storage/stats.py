@@ -154,6 +154,32 @@ def outcomes(fact: StatsFacts, closed_at: datetime) -> Iterator[tuple[str, int]]
         yield f"sla_{'breached' if breached else 'met'}:{clock}:{fact.policy}", 1
 
 
+def count_generated(connection: Connection, zone: tzinfo, first: int, last: int) -> None:
+    """Counters for cases numbered first..last that a bulk load inserted without the unit
+    of work (generated data: one `created` entry each, the closed ones closed when last
+    updated): `created`, and `closed` with `closed_at` = `updated_at`."""
+    cases = _CASES
+    in_range = cases.c.number.between(first, last)
+    connection.execute(
+        update(cases)
+        .where(in_range, cases.c.status == "closed")
+        .values(closed_at=cases.c.updated_at)
+    )
+    deltas: dict[Key, int] = {}
+    rows = connection.execute(
+        sa_select(cases.c.created_at, cases.c.closed_at, _GROUPS.c.name, _AGENTS.c.username)
+        .select_from(_joined())
+        .where(in_range)
+    )
+    for created_at, closed_at, group, user in rows:
+        key = holder(group, user)
+        for at, metric in ((created_at, "created"), (closed_at, "closed")):
+            if at is not None:
+                item = (at.astimezone(zone).date(), key, metric)
+                deltas[item] = deltas.get(item, 0) + 1
+    add_counts(connection, deltas)
+
+
 # -- the one-off rebuild -------------------------------------------------------------------
 def rebuild(connection: Connection, zone: tzinfo) -> int:
     """Fill an empty `stats_daily` from the history that exists (a database made before

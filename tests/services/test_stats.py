@@ -6,6 +6,7 @@ The machine's zone is pinned to UTC (TZ) and the clock moved by hand (never slep
 
 import statistics
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -211,3 +212,45 @@ def test_the_migration_rebuilds_the_counters_from_history(ctx: Context, clock: C
     with ctx.uow(write=False) as uow:
         closed = uow.session.exec(select(CaseRow.closed_at).where(CaseRow.number == 1)).one()
     assert closed == START + timedelta(days=1)
+
+
+def test_a_new_rating_replaces_the_old_one_in_the_csat_counters(ctx: Context) -> None:
+    number = create(ctx, "Rated")
+    svc.close_case(ctx, "lena", number, Resolution.SOLVED)
+    for hours, rating in ((2, 4), (3, 2)):
+        with ctx.uow() as uow:
+            case = uow.cases.get(number)
+            at = START + timedelta(hours=hours)
+            draft = case.rate(at, rating)
+            assert draft is not None
+            uow.cases.save(case, None, at, [draft])
+            uow.commit()
+    board = Desk(ctx, "lena").dashboard(None)
+    assert (board.csat_average, board.csat_count) == (2.0, 1)
+
+
+def test_the_demo_and_its_generated_cases_are_counted(tmp_path: Path) -> None:
+    from helpdesk_tui.services.demo import generate_cases, seed_demo
+    from helpdesk_tui.storage.location import locate
+
+    demo = Context(locate(str(tmp_path / "demo.sqlite")))
+    seed_demo(demo, cases=40)
+    generate_cases(demo, 300)
+    totals: dict[str, int] = {}
+    for (_, _, metric), value in counters(demo).items():
+        totals[metric] = totals.get(metric, 0) + value
+    with demo.uow(write=False) as uow:
+        made = uow.session.execute(text("SELECT count(*) FROM cases")).scalar_one()
+        closed = uow.session.execute(
+            text("SELECT count(*) FROM cases WHERE status = 'closed' AND closed_at IS NOT NULL")
+        ).scalar_one()
+        all_closed = uow.session.execute(
+            text("SELECT count(*) FROM cases WHERE status = 'closed'")
+        ).scalar_one()
+    assert totals["created"] == made
+    assert totals["closed"] - totals.get("reopened", 0) == closed == all_closed
+    assert totals["time_centi"] > 0
+    board = Desk(demo, "alice").dashboard(None)  # the demo's admin
+    assert sum(1 for d in board.kpi.created_per_day if d.count) >= 15  # 30 days of history
+    assert board.backlog_per_day[-1].count == board.kpi.open
+    demo.dispose()
