@@ -80,8 +80,12 @@ def test_the_readme_walkthrough_runs_on_the_demo(
     assert ran.count("demo") == 1
     assert {"case reply", "case close", "case reopen", "sync", "outbox"} <= set(ran)
     box = mailbox.Maildir(isolated / ".demo" / "demo-sent", create=False)
-    [sent] = [m for m in box if m["Auto-Submitted"] != "auto-generated"]  # not the digests
-    assert f"[#{names['M']}]" in sent["Subject"]
+    mails = [m for m in box if m["Auto-Submitted"] != "auto-generated"]  # not the digests
+    # the reply to M, and the closing mail of N asking for a rating (the demo has [csat])
+    [sent] = [m for m in mails if f"[#{names['M']}]" in m["Subject"]]
+    [closing] = [m for m in mails if f"[#{names['N']}]" in m["Subject"]]
+    assert "Reply with a number from 1" in closing.get_payload(decode=True).decode()
+    assert len(mails) == 2
     assert os.path.basename(sent.get_payload()[1].get_filename()) == "plan.pdf"
 
 
