@@ -264,6 +264,13 @@ def invocations(n: dict[str, str]) -> list[tuple[str, ...]]:
         ("user", "list", "--json"),
         ("user", "log"),
         ("user", "log", "--json"),
+        ("report", "kpi"),
+        ("report", "kpi", "--group", HOSTILE),
+        ("report", "sla"),
+        ("report", "sla", "--json"),
+        ("report", "time", "--by", "account"),
+        ("report", "time", "--by", "case", "--csv"),
+        ("report", "time", "--by", "agent", "--json"),
     ]
 
 
