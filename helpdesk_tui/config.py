@@ -7,10 +7,8 @@ key (`extra="forbid"`), so a typo never silently does nothing.
 the environment into it.
 """
 
-import os
 from collections.abc import Callable, Iterable
 from datetime import date
-from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -19,6 +17,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 from helpdesk_tui.domain.calendar import (
     BusinessCalendar,
     closed_dates,
+    machine_zone,
     parse_duration,
     parse_hours,
 )
@@ -469,17 +468,7 @@ def time_zone(name: str | None) -> ZoneInfo:
             return ZoneInfo(name)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"timezone {name!r} is no IANA time zone") from None
-    candidates = [os.environ.get("TZ", "").lstrip(":")]
-    localtime = Path("/etc/localtime")
-    if localtime.is_symlink():
-        candidates.append(str(localtime.resolve()).partition("zoneinfo/")[2])
-    for candidate in candidates:
-        if candidate:
-            try:
-                return ZoneInfo(candidate)
-            except (ZoneInfoNotFoundError, ValueError):
-                continue
-    return ZoneInfo("UTC")
+    return machine_zone()
 
 
 def holiday_source(code: str) -> Callable[[int], Iterable[date]]:

@@ -16,13 +16,15 @@ the spring gap moves to the switch; an ambiguous wall time in October means its 
 occurrence.
 """
 
+import os
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from helpdesk_tui.domain.errors import ValidationError
 
@@ -422,3 +424,19 @@ def _to_us(instant: datetime) -> int:
 
 def _from_us(at: int) -> datetime:
     return _EPOCH + timedelta(microseconds=at)
+
+
+def machine_zone() -> ZoneInfo:
+    """The machine's time zone (what `[calendar] timezone` defaults to): `TZ`, then the
+    zone /etc/localtime links to, else UTC. The one place that reads the environment."""
+    candidates = [os.environ.get("TZ", "").lstrip(":")]
+    localtime = Path("/etc/localtime")
+    if localtime.is_symlink():
+        candidates.append(str(localtime.resolve()).partition("zoneinfo/")[2])
+    for candidate in candidates:
+        if candidate:
+            try:
+                return ZoneInfo(candidate)
+            except (ZoneInfoNotFoundError, ValueError):
+                continue
+    return ZoneInfo("UTC")

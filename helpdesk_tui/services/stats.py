@@ -45,7 +45,7 @@ def zone_of(rules: SlaRules | None) -> tzinfo:
     else the machine's."""
     if rules is not None:
         return rules.calendar.zone
-    from helpdesk_tui.storage.statsreads import machine_zone  # plain: no SQLAlchemy
+    from helpdesk_tui.domain.calendar import machine_zone
 
     return machine_zone()
 

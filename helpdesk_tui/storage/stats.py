@@ -17,8 +17,8 @@ from sqlalchemy import Connection, Date, bindparam, text, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session
 
+from helpdesk_tui.domain.calendar import machine_zone
 from helpdesk_tui.storage.chunks import chunked
-from helpdesk_tui.storage.statsreads import machine_zone
 from helpdesk_tui.storage.tables import AgentRow, CaseRow, GroupRow, table
 
 

@@ -7,14 +7,11 @@ A part of `ReadStore` (storage/reads.py), `store.stats`, on its plain DB-API con
 of its members (a case has one delegate: a user or a group); None is everything.
 """
 
-import os
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, tzinfo
-from pathlib import Path
+from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from helpdesk_tui.domain.enums import Priority
 from helpdesk_tui.domain.numbering import CaseNumber
@@ -57,22 +54,6 @@ def _scope_parts(scope: Scope | None) -> list[tuple[str, list[Any]]]:
         sub = f"SELECT id FROM agents WHERE username IN ({_marks(scope.members)})"
         parts.append((f" AND c.delegated_user_id IN ({sub})", list(scope.members)))
     return parts
-
-
-def machine_zone() -> tzinfo:
-    """The machine's time zone (as `[calendar] timezone` defaults): `TZ`, then
-    /etc/localtime, else UTC."""
-    candidates = [os.environ.get("TZ", "").lstrip(":")]
-    localtime = Path("/etc/localtime")
-    if localtime.is_symlink():
-        candidates.append(str(localtime.resolve()).partition("zoneinfo/")[2])
-    for candidate in candidates:
-        if candidate:
-            try:
-                return ZoneInfo(candidate)
-            except (ZoneInfoNotFoundError, ValueError):
-                continue
-    return ZoneInfo("UTC")
 
 
 class StatsReads:
